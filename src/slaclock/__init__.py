@@ -1,0 +1,41 @@
+"""slaclock: exact, fast, deterministic SLA clocks for support tickets.
+
+>>> from datetime import datetime
+>>> from zoneinfo import ZoneInfo
+>>> from slaclock import Calendar
+>>> cal = Calendar.weekdays("Europe/Berlin", "09:00", "17:00")
+>>> cal.add(datetime(2025, 3, 7, 16, 30, tzinfo=ZoneInfo("Europe/Berlin")), "1h")
+datetime.datetime(2025, 3, 10, 9, 30, tzinfo=zoneinfo.ZoneInfo(key='Europe/Berlin'))
+"""
+
+from slaclock.calendar import ALWAYS_OPEN, Calendar, CountryHolidays
+from slaclock.durations import format_duration, parse_duration
+from slaclock.errors import (
+    CalendarNeverOpenError,
+    DurationSyntaxError,
+    NaiveDatetimeError,
+    OutOfRangeError,
+    PolicyError,
+    SlaclockError,
+    SlaclockWarning,
+    TimelineError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ALWAYS_OPEN",
+    "Calendar",
+    "CalendarNeverOpenError",
+    "CountryHolidays",
+    "DurationSyntaxError",
+    "NaiveDatetimeError",
+    "OutOfRangeError",
+    "PolicyError",
+    "SlaclockError",
+    "SlaclockWarning",
+    "TimelineError",
+    "__version__",
+    "format_duration",
+    "parse_duration",
+]

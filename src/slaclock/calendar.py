@@ -1,0 +1,426 @@
+"""Business-hours calendars: a time zone, weekly opening hours, holidays and special days.
+
+A :class:`Calendar` is an immutable, validated value that loads from plain data::
+
+    {"timezone": "America/New_York",
+     "hours": {"mon": [["09:00", "17:00"]], "sat": [["22:00", "06:00"]]},
+     "holidays": ["2025-07-04"],
+     "country_holidays": {"country": "US", "subdiv": "NY"},
+     "overrides": {"2025-12-24": [["09:00", "13:00"]], "2025-12-31": []}}
+
+and answers the business-time questions exactly (to the microsecond) in O(log n):
+
+>>> from datetime import datetime, timedelta
+>>> from zoneinfo import ZoneInfo
+>>> cal = Calendar.weekdays("America/New_York", "09:00", "17:00")
+>>> friday_4pm = datetime(2025, 3, 7, 16, 0, tzinfo=ZoneInfo("America/New_York"))
+>>> cal.add(friday_4pm, timedelta(hours=2))  # 1h on Friday, 1h on Monday
+datetime.datetime(2025, 3, 10, 10, 0, tzinfo=zoneinfo.ZoneInfo(key='America/New_York'))
+>>> cal.elapsed(friday_4pm, datetime(2025, 3, 10, 10, 0, tzinfo=ZoneInfo("America/New_York")))
+datetime.timedelta(seconds=7200)
+
+The exact rules are in ``docs/semantics/calendars.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from slaclock._clock import CompiledCalendar, DaySpans
+from slaclock._tz import load_zone
+from slaclock.durations import parse_duration
+from slaclock.holidays import check_country, country_holiday_dates
+
+__all__ = ["ALWAYS_OPEN", "Calendar", "CountryHolidays", "Span", "Weekday"]
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: One opening span: local wall-clock ``(open, close)``, e.g. ``("09:00", "17:00")``.
+Span = tuple[str, str]
+
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+_EXPECTED_SPAN = "expected [open, close] times such as ['09:00', '17:00']"
+
+
+def _parse_clock(text: object, where: str) -> int:
+    """Seconds after midnight of ``"HH:MM"`` / ``"HH:MM:SS"`` (``"24:00"`` is 86400)."""
+    match = _CLOCK.fullmatch(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError(f"{where}: not a time of day: {text!r} - expected 'HH:MM' such as '09:00'")
+    hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
+    if minute > 59 or second > 59 or hour > 24 or (hour == 24 and (minute or second)):
+        raise ValueError(
+            f"{where}: not a time of day: {text!r} - expected 00:00 to 23:59, or 24:00 for the "
+            "end of the day"
+        )
+    return hour * 3600 + minute * 60 + second
+
+
+def _format_clock(seconds: int) -> str:
+    hour, rest = divmod(seconds, 3600)
+    minute, second = divmod(rest, 60)
+    return f"{hour:02d}:{minute:02d}" + (f":{second:02d}" if second else "")
+
+
+def _span_items(value: object, where: str) -> list[object]:
+    """The spans of one day, from a list or from text such as ``"09:00-12:00, 13:00-17:00"``."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() in ("", "closed"):
+            return []
+        return [part.split("-") for part in text.split(",")]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise ValueError(f"{where}: not a list of spans: {value!r} - {_EXPECTED_SPAN}")
+
+
+def _seconds_spans(value: object, where: str) -> DaySpans:
+    """Validated spans of one day as (open, close) seconds; close > 86400 runs into the next day."""
+    spans: list[tuple[int, int]] = []
+    for item in _span_items(value, where):
+        if isinstance(item, str) and "-" in item:
+            item = item.split("-")
+        if not isinstance(item, (list, tuple)) or len(item) != 2:
+            raise ValueError(f"{where}: not a span: {item!r} - {_EXPECTED_SPAN}")
+        open_s = _parse_clock(item[0], where)
+        close_s = _parse_clock(item[1], where)
+        if open_s == 86_400:
+            raise ValueError(f"{where}: a span cannot open at 24:00: {list(item)!r} - {_EXPECTED_SPAN}")
+        if close_s <= open_s:
+            close_s += 86_400  # an overnight span runs into the next day
+        if spans and open_s < spans[-1][1]:
+            previous = spans[-1]
+            problem = "overlap" if open_s >= previous[0] else "are not in order"
+            raise ValueError(
+                f"{where}: spans {problem}: {_span_text(previous)} and {_span_text((open_s, close_s))}"
+                " - expected ordered, non-overlapping spans"
+            )
+        spans.append((open_s, close_s))
+    return tuple(spans)
+
+
+def _span_text(span: tuple[int, int]) -> str:
+    return f"{_format_clock(span[0])}-{_format_clock(span[1] % 86_400 or span[1])}"
+
+
+def _normalise_spans(spans: DaySpans) -> tuple[Span, ...]:
+    return tuple(
+        (_format_clock(open_s), _format_clock(close_s if close_s <= 86_400 else close_s - 86_400))
+        for open_s, close_s in spans
+    )
+
+
+def _day_keys(key: object) -> list[Weekday]:
+    """Weekdays named by a key: ``"mon"``, ``"mon-fri"``, ``"sat,sun"``, ``"daily"``."""
+    if not isinstance(key, str):
+        raise ValueError(f"hours: unknown weekday: {key!r} - expected one of {', '.join(WEEKDAYS)}")
+    text = key.strip().lower()
+    if text in ("daily", "everyday", "all"):
+        return list(WEEKDAYS)
+    days: list[Weekday] = []
+    for part in text.split(","):
+        names = [name.strip()[:3] for name in part.split("-")]
+        if any(name not in WEEKDAYS for name in names) or len(names) > 2:
+            raise ValueError(
+                f"hours: unknown weekday: {key!r} - expected one of {', '.join(WEEKDAYS)}, "
+                "a range such as 'mon-fri', or a list such as 'sat,sun'"
+            )
+        first = WEEKDAYS.index(names[0])  # type: ignore[arg-type]
+        last = WEEKDAYS.index(names[-1])  # type: ignore[arg-type]
+        count = (last - first) % 7 + 1
+        days.extend(WEEKDAYS[(first + k) % 7] for k in range(count))
+    return days
+
+
+class CountryHolidays(BaseModel):
+    """Public holidays of a country (and optionally a subdivision) from the ``holidays`` package.
+
+    Observed days are included, as the package computes them.
+
+    >>> CountryHolidays(country="US", subdiv="NY")
+    CountryHolidays(country='US', subdiv='NY')
+    >>> CountryHolidays(country="Narnia")
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for CountryHolidays
+    ...
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    country: str
+    subdiv: str | None = None
+
+    @model_validator(mode="after")
+    def _known(self) -> CountryHolidays:
+        check_country(self.country, self.subdiv)
+        return self
+
+
+class Calendar(BaseModel):
+    """A business-hours calendar: an IANA time zone, weekly hours, holidays and special days.
+
+    Fields (all but ``timezone`` optional):
+
+    - ``hours``: weekday (``"mon"`` .. ``"sun"``) -> list of ``[open, close]`` local times. A
+      weekday not listed is closed. A span whose close is at or before its open runs into the next
+      day; ``"24:00"`` is the end of the day. On input, keys such as ``"mon-fri"`` and values
+      such as ``"09:00-12:00, 13:00-17:00"`` are accepted too.
+    - ``holidays``: dates on which no span starts.
+    - ``country_holidays``: ``{"country": "US", "subdiv": "NY"}``, read year by year on demand.
+    - ``overrides``: date -> the spans of that date (``[]`` closes it); an override beats a
+      holiday.
+
+    >>> cal = Calendar(timezone="Europe/Berlin", hours={"mon-fri": "09:00-12:00, 13:00-17:00"})
+    >>> cal.hours["mon"]
+    (('09:00', '12:00'), ('13:00', '17:00'))
+    >>> Calendar(timezone="Europe/Berlin", hours={"mon": [["09:00", "25:00"]]})
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Calendar
+    hours
+      Value error, hours['mon']: not a time of day: '25:00' - expected 00:00 to 23:59, or 24:00 for the end of the day [type=value_error, input_value={'mon': [['09:00', '25:00']]}, input_type=dict]
+    ...
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    timezone: Annotated[str, Field(description="IANA time zone name, e.g. 'America/New_York'.")]
+    hours: dict[Weekday, tuple[Span, ...]] = Field(default_factory=dict)
+    holidays: tuple[date, ...] = ()
+    country_holidays: CountryHolidays | None = None
+    overrides: dict[date, tuple[Span, ...]] = Field(default_factory=dict)
+
+    # ------------------------------------------------------------------------------------------
+    # Validation
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        load_zone(value)
+        return value
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _expand_hours(cls, value: Any) -> dict[str, tuple[Span, ...]]:
+        if not isinstance(value, Mapping):
+            raise ValueError(f"hours: not a mapping: {value!r} - expected e.g. {{'mon': [['09:00', '17:00']]}}")
+        seconds: dict[Weekday, DaySpans] = {}
+        for key, spans in value.items():
+            for day in _day_keys(key):
+                if day in seconds:
+                    raise ValueError(f"hours: {day!r} is given twice (in key {key!r}) - expected each weekday once")
+                seconds[day] = _seconds_spans(spans, f"hours[{day!r}]")
+        _check_overnight(seconds)
+        return {day: _normalise_spans(seconds[day]) for day in WEEKDAYS if day in seconds}
+
+    @field_validator("overrides", mode="before")
+    @classmethod
+    def _check_overrides(cls, value: Any) -> dict[Any, tuple[Span, ...]]:
+        if not isinstance(value, Mapping):
+            raise ValueError(f"overrides: not a mapping: {value!r} - expected {{'2025-12-24': [['09:00', '13:00']]}}")
+        return {
+            day: _normalise_spans(_seconds_spans(spans, f"overrides[{str(day)!r}]"))
+            for day, spans in value.items()
+        }
+
+    @field_validator("holidays")
+    @classmethod
+    def _sorted_holidays(cls, value: tuple[date, ...]) -> tuple[date, ...]:
+        return tuple(sorted(set(value)))
+
+    # ------------------------------------------------------------------------------------------
+    # Named constructors
+    @classmethod
+    def always_open(cls, timezone: str = "UTC") -> Calendar:
+        """A 24x7 calendar: business time equals elapsed real time.
+
+        >>> Calendar.always_open("Europe/Berlin").hours["sun"]
+        (('00:00', '24:00'),)
+        """
+        return cls(timezone=timezone, hours={"daily": [["00:00", "24:00"]]})
+
+    @classmethod
+    def weekdays(
+        cls,
+        timezone: str,
+        open: str = "09:00",
+        close: str = "17:00",
+        *,
+        country: str | None = None,
+        subdiv: str | None = None,
+        holidays: Sequence[date | str] = (),
+    ) -> Calendar:
+        """A Monday-to-Friday calendar, open ``open``-``close``, with optional country holidays.
+
+        >>> cal = Calendar.weekdays("America/New_York", country="US")
+        >>> cal.hours["fri"], "sat" in cal.hours, cal.country_holidays.country
+        ((('09:00', '17:00'),), False, 'US')
+        """
+        return cls.model_validate(
+            {
+                "timezone": timezone,
+                "hours": {"mon-fri": [[open, close]]},
+                "holidays": list(holidays),
+                "country_holidays": {"country": country, "subdiv": subdiv} if country else None,
+            }
+        )
+
+    # ------------------------------------------------------------------------------------------
+    # The compiled form (built once per calendar value, on first use)
+    @cached_property
+    def compiled(self) -> CompiledCalendar:
+        """The compiled form the arithmetic runs on (internal; built on first use)."""
+        zone = load_zone(self.timezone)
+        weekly = [_seconds_spans(self.hours.get(day, ()), day) for day in WEEKDAYS]
+        overrides = {day: _seconds_spans(spans, str(day)) for day, spans in self.overrides.items()}
+        explicit = frozenset(self.holidays)
+        country = self.country_holidays
+
+        if country is None:
+            def closed_on(day: date) -> bool:
+                return day in explicit
+        else:
+            code, subdiv = country.country, country.subdiv
+
+            def closed_on(day: date) -> bool:
+                return day in explicit or day in country_holiday_dates(code, subdiv, day.year)
+
+        return CompiledCalendar(
+            zone,
+            weekly,
+            overrides,
+            closed_on,
+            holidays_open_ended=country is not None,
+            last_holiday=self.holidays[-1] if self.holidays else None,
+            describe=self._describe(),
+        )
+
+    def _describe(self) -> str:
+        hours = {day: [list(span) for span in spans] for day, spans in self.hours.items()}
+        text = f"hours={hours}"
+        if not any(self.hours.values()):
+            text += " and no override opens a day" if not any(self.overrides.values()) else ""
+        return text
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Calendar:
+        """A changed copy, validated again (the compiled form is never carried over).
+
+        >>> cal = Calendar.weekdays("UTC")
+        >>> cal.model_copy(update={"hours": {"mon-sat": "08:00-18:00"}}).hours["sat"]
+        (('08:00', '18:00'),)
+        """
+        data = self.model_dump()
+        data.update(update or {})
+        return type(self).model_validate(data)
+
+    def __hash__(self) -> int:
+        return hash(self.model_dump_json())
+
+    # ------------------------------------------------------------------------------------------
+    # Business-time arithmetic
+    def elapsed(self, start: datetime, end: datetime) -> timedelta:
+        """Business time in ``[start, end)``; negative when ``end < start``.
+
+        >>> from zoneinfo import ZoneInfo
+        >>> ny = ZoneInfo("America/New_York")
+        >>> cal = Calendar.weekdays("America/New_York")
+        >>> cal.elapsed(datetime(2025, 3, 7, 8, tzinfo=ny), datetime(2025, 3, 7, 10, tzinfo=ny))
+        datetime.timedelta(seconds=3600)
+        """
+        return self.compiled.elapsed(start, end)
+
+    def add(self, start: datetime, duration: timedelta | str) -> datetime:
+        """The earliest instant ``t >= start`` with ``elapsed(start, t) == duration``.
+
+        A negative duration goes backwards: the latest ``t <= start`` with
+        ``elapsed(t, start) == -duration``. ``duration`` may be text such as ``"4h"``.
+        The result carries ``start``'s tzinfo.
+
+        >>> from zoneinfo import ZoneInfo
+        >>> ny = ZoneInfo("America/New_York")
+        >>> cal = Calendar.weekdays("America/New_York")
+        >>> cal.add(datetime(2025, 3, 7, 9, tzinfo=ny), "8h")  # used up exactly at closing
+        datetime.datetime(2025, 3, 7, 17, 0, tzinfo=zoneinfo.ZoneInfo(key='America/New_York'))
+        """
+        if type(duration) is not timedelta:
+            duration = parse_duration(duration)
+        return self.compiled.add(start, duration)
+
+    def subtract(self, end: datetime, duration: timedelta | str) -> datetime:
+        """The latest instant ``t <= end`` with ``elapsed(t, end) == duration`` (for ``duration >= 0``).
+
+        >>> from zoneinfo import ZoneInfo
+        >>> ny = ZoneInfo("America/New_York")
+        >>> Calendar.weekdays("America/New_York").subtract(datetime(2025, 3, 10, 10, tzinfo=ny), "2h")
+        datetime.datetime(2025, 3, 7, 16, 0, tzinfo=zoneinfo.ZoneInfo(key='America/New_York'))
+        """
+        return self.compiled.add(end, -parse_duration(duration))
+
+    def is_open(self, t: datetime) -> bool:
+        """Whether ``t`` lies inside an open span (spans are half-open: ``[open, close)``).
+
+        >>> from zoneinfo import ZoneInfo
+        >>> ny = ZoneInfo("America/New_York")
+        >>> cal = Calendar.weekdays("America/New_York")
+        >>> cal.is_open(datetime(2025, 3, 7, 9, tzinfo=ny)), cal.is_open(datetime(2025, 3, 7, 17, tzinfo=ny))
+        (True, False)
+        """
+        return self.compiled.is_open(t)
+
+    def next_open(self, t: datetime) -> datetime:
+        """``t`` itself when open, else the instant the calendar next opens.
+
+        >>> from zoneinfo import ZoneInfo
+        >>> ny = ZoneInfo("America/New_York")
+        >>> Calendar.weekdays("America/New_York").next_open(datetime(2025, 3, 8, 12, tzinfo=ny))
+        datetime.datetime(2025, 3, 10, 9, 0, tzinfo=zoneinfo.ZoneInfo(key='America/New_York'))
+        """
+        return self.compiled.next_open(t)
+
+    def next_close(self, t: datetime) -> datetime:
+        """The end of the open span holding ``t``, or of the next one when closed at ``t``.
+
+        >>> from zoneinfo import ZoneInfo
+        >>> ny = ZoneInfo("America/New_York")
+        >>> Calendar.weekdays("America/New_York").next_close(datetime(2025, 3, 7, 12, tzinfo=ny))
+        datetime.datetime(2025, 3, 7, 17, 0, tzinfo=zoneinfo.ZoneInfo(key='America/New_York'))
+        """
+        return self.compiled.next_close(t)
+
+    def open_intervals(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        """The open spans clipped to ``[start, end)``, as pairs of aware datetimes.
+
+        >>> from zoneinfo import ZoneInfo
+        >>> ny = ZoneInfo("America/New_York")
+        >>> cal = Calendar.weekdays("America/New_York")
+        >>> [(a.hour, b.hour) for a, b in cal.open_intervals(
+        ...     datetime(2025, 3, 7, 12, tzinfo=ny), datetime(2025, 3, 10, 10, tzinfo=ny))]
+        [(12, 17), (9, 10)]
+        """
+        return self.compiled.open_intervals(start, end)
+
+
+def _check_overnight(seconds: Mapping[Weekday, DaySpans]) -> None:
+    """An overnight span must end before the next day's first span opens."""
+    for index, day in enumerate(WEEKDAYS):
+        spans = seconds.get(day, ())
+        if not spans or spans[-1][1] <= 86_400:
+            continue
+        following = WEEKDAYS[(index + 1) % 7]
+        next_spans = seconds.get(following, ())
+        if next_spans and next_spans[0][0] < spans[-1][1] - 86_400:
+            raise ValueError(
+                f"hours[{day!r}]: span {_span_text(spans[-1])} runs into {following}'s span "
+                f"{_span_text(next_spans[0])} - expected an overnight span to end before the next "
+                "day opens"
+            )
+
+
+#: The 24x7 calendar in UTC: business time is elapsed real time.
+ALWAYS_OPEN = Calendar.always_open("UTC")

@@ -1,0 +1,128 @@
+"""Reading and writing durations the way people write them.
+
+Accepted: ``"4h"``, ``"30m"``, ``"1h30m"``, ``"1h 30m"``, ``"90s"``, ``"2d"`` (2 x 24 hours),
+``"1.5h"``, ``"4 hours"``, ``"30 minutes"``, ISO 8601 (``"PT4H"``, ``"P1DT2H30M"``), a
+``timedelta``, or an ``int`` number of seconds. A leading ``-`` makes a negative duration.
+
+>>> parse_duration("1h30m")
+datetime.timedelta(seconds=5400)
+>>> format_duration(parse_duration("PT1H30M"))
+'1h30m'
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from slaclock.errors import DurationSyntaxError
+
+__all__ = ["format_duration", "parse_duration"]
+
+_UNIT_MICROS = {
+    "w": 7 * 86_400_000_000,
+    "d": 86_400_000_000,
+    "h": 3_600_000_000,
+    "m": 60_000_000,
+    "s": 1_000_000,
+    "ms": 1_000,
+    "us": 1,
+}
+_UNIT_ALIASES = {
+    "w": "w", "wk": "w", "wks": "w", "week": "w", "weeks": "w",
+    "d": "d", "day": "d", "days": "d",
+    "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
+    "m": "m", "min": "m", "mins": "m", "minute": "m", "minutes": "m",
+    "s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s",
+    "ms": "ms", "millisecond": "ms", "milliseconds": "ms",
+    "us": "us", "microsecond": "us", "microseconds": "us",
+}  # fmt: skip
+_PART = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*")
+_ISO = re.compile(
+    r"P(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?"
+)
+_EXPECTED = "expected e.g. '4h', '30m', '1h30m', '90s' or ISO 8601 'PT4H'"
+
+
+def _micros(number: str, unit: str, text: str) -> int:
+    try:
+        amount = Decimal(number) * _UNIT_MICROS[unit]
+    except InvalidOperation as exc:  # pragma: no cover - the regexes only pass numbers
+        raise DurationSyntaxError(f"unreadable duration: {text!r} - {_EXPECTED}", value=text) from exc
+    if amount != amount.to_integral_value():
+        raise DurationSyntaxError(
+            f"duration finer than a microsecond: {text!r} - expected whole microseconds", value=text
+        )
+    return int(amount)
+
+
+def parse_duration(value: str | timedelta | int) -> timedelta:
+    """A ``timedelta`` from a duration written as text, a timedelta or whole seconds.
+
+    >>> parse_duration("4h")
+    datetime.timedelta(seconds=14400)
+    >>> parse_duration("PT30M")
+    datetime.timedelta(seconds=1800)
+    >>> parse_duration("-2d")
+    datetime.timedelta(days=-2)
+    """
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise DurationSyntaxError(f"unreadable duration: {value!r} - {_EXPECTED}", value=value)
+    if isinstance(value, int):
+        return timedelta(seconds=value)
+    text = value.strip()
+    sign = 1
+    if text.startswith("-"):
+        sign, text = -1, text[1:].strip()
+    if not text:
+        raise DurationSyntaxError(f"unreadable duration: {value!r} - {_EXPECTED}", value=value)
+    iso = _ISO.fullmatch(text.upper())
+    if iso and text.upper() not in ("P", "PT") and not text.upper().endswith("T"):
+        total = sum(
+            _micros(number, unit.lower(), value)
+            for unit, number in iso.groupdict().items()
+            if number is not None
+        )
+        return timedelta(microseconds=sign * total)
+    lowered = text.lower()
+    position, total = 0, 0
+    while position < len(lowered):
+        part = _PART.match(lowered, position)
+        unit = _UNIT_ALIASES.get(part.group(2)) if part else None
+        if part is None or unit is None:
+            raise DurationSyntaxError(f"unreadable duration: {value!r} - {_EXPECTED}", value=value)
+        total += _micros(part.group(1), unit, value)
+        position = part.end()
+    return timedelta(microseconds=sign * total)
+
+
+def format_duration(value: timedelta) -> str:
+    """The compact text form of a duration, the inverse of :func:`parse_duration`.
+
+    >>> format_duration(timedelta(hours=26, minutes=5))
+    '26h5m'
+    >>> format_duration(timedelta(0))
+    '0s'
+    >>> format_duration(timedelta(seconds=-90, microseconds=-5))
+    '-1m30.000005s'
+    """
+    micros = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+    sign = "-" if micros < 0 else ""
+    micros = abs(micros)
+    hours, micros = divmod(micros, 3_600_000_000)
+    minutes, micros = divmod(micros, 60_000_000)
+    seconds, micros = divmod(micros, 1_000_000)
+    parts = []
+    if hours:
+        parts.append(f"{hours}h")
+    if minutes:
+        parts.append(f"{minutes}m")
+    if micros:
+        parts.append(f"{seconds}.{micros:06d}s")
+    elif seconds or not parts:
+        parts.append(f"{seconds}s")
+    return sign + "".join(parts)

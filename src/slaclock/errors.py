@@ -1,0 +1,113 @@
+"""The slaclock error and warning tree.
+
+Every error slaclock raises on purpose derives from :class:`SlaclockError` and also from the
+fitting built-in exception, so ``except ValueError`` keeps working. Each carries the offending
+value and says *what is wrong: value - what is expected*.
+
+Model validation errors are pydantic's ``ValidationError`` (itself a ``ValueError``); their
+messages name the field and the value.
+
+>>> from slaclock.errors import NaiveDatetimeError, SlaclockError
+>>> issubclass(NaiveDatetimeError, SlaclockError) and issubclass(NaiveDatetimeError, ValueError)
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "CalendarNeverOpenError",
+    "DurationSyntaxError",
+    "NaiveDatetimeError",
+    "OutOfRangeError",
+    "PolicyError",
+    "SlaclockError",
+    "SlaclockWarning",
+    "TimelineError",
+]
+
+
+class SlaclockError(Exception):
+    """Base class of every error slaclock raises on purpose.
+
+    ``value`` is the offending input (or ``None`` when there is none).
+
+    >>> try:
+    ...     raise SlaclockError("something is off: 42 - expected a string", value=42)
+    ... except SlaclockError as exc:
+    ...     exc.value
+    42
+    """
+
+    def __init__(self, message: str, *, value: Any = None) -> None:
+        super().__init__(message)
+        self.value = value
+
+
+class NaiveDatetimeError(SlaclockError, ValueError):
+    """A naive datetime (no tzinfo) reached an API that needs an exact instant.
+
+    >>> from datetime import datetime
+    >>> from slaclock import ALWAYS_OPEN
+    >>> ALWAYS_OPEN.is_open(datetime(2025, 1, 1))
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.NaiveDatetimeError: t is a naive datetime: 2025-01-01T00:00:00 - expected an aware datetime, e.g. datetime(..., tzinfo=ZoneInfo("Europe/Berlin"))
+    """
+
+
+class DurationSyntaxError(SlaclockError, ValueError):
+    """A duration string could not be read.
+
+    >>> from slaclock.durations import parse_duration
+    >>> parse_duration("4 hourz")
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.DurationSyntaxError: unreadable duration: '4 hourz' - expected e.g. '4h', '30m', '1h30m', '90s' or ISO 8601 'PT4H'
+    """
+
+
+class CalendarNeverOpenError(SlaclockError, ValueError):
+    """Business time cannot be added because the calendar has no (more) open time.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from slaclock import Calendar
+    >>> Calendar(timezone="UTC", hours={}).add(datetime(2025, 1, 1, tzinfo=timezone.utc), timedelta(hours=1))
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.CalendarNeverOpenError: calendar is never open: hours={} and no override opens a day - cannot add 1:00:00 of business time
+    """
+
+
+class OutOfRangeError(SlaclockError, OverflowError):
+    """A result would fall outside the years datetime can represent (1..9999).
+
+    >>> issubclass(OutOfRangeError, OverflowError)
+    True
+    """
+
+
+class TimelineError(SlaclockError, ValueError):
+    """A ticket timeline is malformed (an event before ``created``, a conflicting event id, ...).
+
+    >>> issubclass(TimelineError, ValueError)
+    True
+    """
+
+
+class PolicyError(SlaclockError, ValueError):
+    """A policy cannot be applied to a ticket (no target for its priority, an unknown calendar, ...).
+
+    >>> issubclass(PolicyError, ValueError)
+    True
+    """
+
+
+class SlaclockWarning(UserWarning):
+    """Base class of every warning slaclock emits; ``warnings.simplefilter("error", SlaclockWarning)``
+    turns them all into errors.
+
+    >>> issubclass(SlaclockWarning, UserWarning)
+    True
+    """
