@@ -10,6 +10,7 @@ datetime.datetime(2025, 3, 10, 9, 30, tzinfo=zoneinfo.ZoneInfo(key='Europe/Berli
 
 from slaclock.calendar import ALWAYS_OPEN, Calendar, CountryHolidays
 from slaclock.durations import format_duration, parse_duration
+from slaclock.engine import evaluate
 from slaclock.errors import (
     CalendarNeverOpenError,
     DurationSyntaxError,
@@ -20,6 +21,18 @@ from slaclock.errors import (
     SlaclockWarning,
     TimelineError,
 )
+from slaclock.policy import (
+    Condition,
+    MetricDefinition,
+    MetricPolicy,
+    Policy,
+    PolicySet,
+    Target,
+    Threshold,
+    TicketCondition,
+)
+from slaclock.results import CycleResult, MetricResult, Span, ThresholdResult, TicketResult
+from slaclock.timeline import Event, Timeline
 
 __version__ = "0.1.0"
 
@@ -27,6 +40,22 @@ __all__ = [
     "ALWAYS_OPEN",
     "Calendar",
     "CalendarNeverOpenError",
+    "Condition",
+    "CycleResult",
+    "Event",
+    "MetricDefinition",
+    "MetricPolicy",
+    "MetricResult",
+    "Policy",
+    "PolicySet",
+    "Span",
+    "Target",
+    "ThresholdResult",
+    "TicketCondition",
+    "TicketResult",
+    "Threshold",
+    "Timeline",
+    "evaluate",
     "CountryHolidays",
     "DurationSyntaxError",
     "NaiveDatetimeError",

@@ -1,0 +1,629 @@
+"""The clock engine: one ticket's timeline + a policy -> every metric's cycles, as of an instant.
+
+The engine is a pure function moving data one way:
+
+1. :func:`_walk` replays the events in order, keeping the ticket's status, attributes and policy,
+   and records for each metric its cycles as *segments* (real-time pieces during which the clock
+   counted or was paused), with the events that shaped them.
+2. :func:`_measure` measures a cycle's segments on its calendar: elapsed and paused business
+   time, the due instant, thresholds, state.
+3. The results are immutable :mod:`slaclock.results` values.
+
+No I/O, no system clock: the evaluation instant is an argument.
+
+>>> from slaclock import Policy, Timeline
+>>> policy = Policy.model_validate({"name": "support",
+...     "calendar": {"timezone": "Europe/Berlin", "hours": {"mon-fri": [["09:00", "17:00"]]}},
+...     "metrics": {"first_response": {"targets": {"high": "4h"}}}})
+>>> ticket = Timeline.model_validate({"ticket_id": "T-1", "attributes": {"priority": "high"},
+...     "events": [{"at": "2025-03-07T16:30:00+01:00", "kind": "created"},
+...                {"at": "2025-03-10T10:00:00+01:00", "kind": "agent_replied"}]})
+>>> fr = evaluate(policy, ticket).first_response
+>>> fr.state, fr.due_at.isoformat()  # 30 min on Friday + 3h30 on Monday
+('met', '2025-03-10T12:30:00+01:00')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+from slaclock._clock import CompiledCalendar
+from slaclock._tz import check_aware, from_micros, timedelta_to_micros, to_micros
+from slaclock.calendar import Calendar
+from slaclock.errors import PolicyError
+from slaclock.policy import (
+    ALWAYS_OPEN_NAME,
+    Condition,
+    MetricDefinition,
+    Policy,
+    PolicySet,
+    Target,
+    Threshold,
+)
+from slaclock.results import (
+    CycleResult,
+    CycleState,
+    MetricResult,
+    Span,
+    SpanKind,
+    ThresholdResult,
+    TicketResult,
+)
+from slaclock.timeline import STATUS_OF_KIND, Event, Timeline
+
+__all__ = ["evaluate"]
+
+_INITIAL_STATUS = "new"
+
+
+# ----------------------------------------------------------------------------------------------
+# Compiled conditions: plain tuples the walk can test cheaply
+_Matcher = tuple[frozenset[str] | None, bool | None, frozenset[str] | None]
+
+
+def _compile_conditions(conditions: tuple[Condition, ...]) -> tuple[_Matcher, ...]:
+    return tuple(
+        (
+            frozenset(c.event) if c.event is not None else None,
+            c.public,
+            frozenset(c.status) if c.status is not None else None,
+        )
+        for c in conditions
+    )
+
+
+def _matches(
+    matchers: tuple[_Matcher, ...], kind: str, public: bool, status_into: str | None
+) -> bool:
+    for kinds, want_public, statuses in matchers:
+        if kinds is not None and kind not in kinds:
+            continue
+        if want_public is not None and public != want_public:
+            continue
+        if statuses is not None and (status_into is None or status_into not in statuses):
+            continue
+        return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """A metric definition compiled for the walk."""
+
+    start: tuple[_Matcher, ...]
+    stop: tuple[_Matcher, ...]
+    pause: tuple[_Matcher, ...]
+    resume: tuple[_Matcher, ...]
+    reset: tuple[_Matcher, ...]
+    cancel: tuple[_Matcher, ...]
+    start_after: tuple[_Matcher, ...]
+    pause_statuses: frozenset[str]
+    count_statuses: frozenset[str] | None
+    recurring: bool
+    reopenable: bool
+
+    def counting(self, status: str, event_paused: bool) -> bool:
+        if event_paused or status in self.pause_statuses:
+            return False
+        return self.count_statuses is None or status in self.count_statuses
+
+
+@lru_cache(maxsize=1024)
+def _rules(definition: MetricDefinition) -> _Rules:
+    return _Rules(
+        start=_compile_conditions(definition.start),
+        stop=_compile_conditions(definition.stop),
+        pause=_compile_conditions(definition.pause),
+        resume=_compile_conditions(definition.resume),
+        reset=_compile_conditions(definition.reset),
+        cancel=_compile_conditions(definition.cancel),
+        start_after=_compile_conditions(definition.start_after),
+        pause_statuses=frozenset(definition.pause_statuses),
+        count_statuses=None
+        if definition.count_statuses is None
+        else frozenset(definition.count_statuses),
+        recurring=definition.recurring,
+        reopenable=definition.reopenable,
+    )
+
+
+def _policy_rules(policy: Policy) -> dict[str, _Rules]:
+    cached: dict[str, _Rules] | None = policy.__dict__.get("_slaclock_rules")
+    if cached is None:
+        cached = {name: _rules(policy.definition(name)) for name in policy.metrics}
+        # Policies are frozen values: caching the compiled rules on the instance is safe, and
+        # model_copy (overridden) re-validates, so a changed copy never inherits them.
+        policy.__dict__["_slaclock_rules"] = cached
+    return cached
+
+
+# ----------------------------------------------------------------------------------------------
+# The walk: events -> cycles made of segments
+@dataclass(slots=True)
+class _Context:
+    """What decides a cycle's target: the policy in force and the ticket's attributes."""
+
+    policy: Policy
+    attributes: Mapping[str, Any]
+
+
+@dataclass(slots=True)
+class _Cycle:
+    start: int
+    start_context: _Context
+    context: _Context
+    # Transitions: (instant, counting) - the clock counts (or not) from each instant on.
+    transitions: list[tuple[int, bool]] = field(default_factory=list)
+    events: list[int] = field(default_factory=list)
+    end: int | None = None
+    cancelled: bool = False
+
+
+@dataclass(slots=True)
+class _Tracker:
+    cycles: list[_Cycle] = field(default_factory=list)
+    open: _Cycle | None = None
+    started_after: bool = False  # a start_after condition has matched
+    event_paused: bool = False
+
+
+class _Walk:
+    """The replay of one timeline (internal, used once)."""
+
+    def __init__(self, policies: Policy | PolicySet, attributes: Mapping[str, Any]) -> None:
+        self.policies = policies
+        self.attributes: dict[str, Any] = dict(attributes)
+        self.status = _INITIAL_STATUS
+        self.policy = self._select()
+        self.trackers: dict[str, _Tracker] = {}
+
+    def _select(self) -> Policy | None:
+        if isinstance(self.policies, Policy):
+            return self.policies
+        return self.policies.select(self.attributes)
+
+    def _open(
+        self, tracker: _Tracker, t: int, index: int, rules: _Rules, context: _Context
+    ) -> None:
+        tracker.event_paused = False
+        cycle = _Cycle(start=t, start_context=context, context=context, events=[index])
+        cycle.transitions.append((t, rules.counting(self.status, False)))
+        tracker.cycles.append(cycle)
+        tracker.open = cycle
+
+    @staticmethod
+    def _close(tracker: _Tracker, t: int, index: int, cancelled: bool) -> None:
+        cycle = tracker.open
+        assert cycle is not None
+        cycle.end = t
+        cycle.cancelled = cancelled
+        cycle.events.append(index)
+        tracker.open = None
+
+    def step(self, index: int, event: Event, t: int) -> None:
+        kind = event.kind
+        previous_status = self.status
+        previous_priority = self.attributes.get("priority")
+        attributes_changed = False
+        if kind == "created":
+            if event.attributes:
+                self.attributes.update(event.attributes)
+                attributes_changed = True
+            if event.priority is not None:
+                self.attributes["priority"] = event.priority
+                attributes_changed = True
+        elif kind == "priority_changed":
+            self.attributes["priority"] = event.priority
+            attributes_changed = True
+        elif kind == "attributes_changed" and event.attributes:
+            for key, value in event.attributes.items():
+                if value is None:
+                    self.attributes.pop(key, None)
+                else:
+                    self.attributes[key] = value
+            attributes_changed = True
+        new_status = event.status or STATUS_OF_KIND.get(kind)
+        if new_status is not None:
+            self.status = new_status
+        status_into = self.status if (kind == "created" or self.status != previous_status) else None
+
+        policy = self._select() if attributes_changed else self.policy
+        policy_changed = policy is not self.policy
+        priority_changed = (
+            self.attributes.get("priority") != previous_priority and kind != "created"
+        )
+        self.policy = policy
+        # Attribute snapshots are shared by every cycle that sees them; copy only on change.
+        if attributes_changed or not hasattr(self, "_snapshot"):
+            self._snapshot: Mapping[str, Any] = dict(self.attributes)
+        public = event.public is not False
+
+        # Metrics the policy in force no longer measures stop being measured: cancelled.
+        measured = policy.metrics if policy is not None else {}
+        for name, tracker in self.trackers.items():
+            if tracker.open is not None and name not in measured:
+                self._close(tracker, t, index, cancelled=True)
+        if policy is None:
+            return
+        context = _Context(policy, self._snapshot)
+        rules_of = _policy_rules(policy)
+        for name in measured:
+            rules = rules_of[name]
+            if name not in self.trackers:
+                self.trackers[name] = _Tracker()
+            tracker = self.trackers[name]
+            cycle = tracker.open
+            if cycle is not None:
+                if attributes_changed or policy_changed:
+                    cycle.context = context
+                    if (priority_changed or policy_changed) and policy.priority_change == "restart":
+                        self._close(tracker, t, index, cancelled=True)
+                        self._open(tracker, t, index, rules, context)
+                        continue
+                    cycle.events.append(index)
+                if _matches(rules.stop, kind, public, status_into):
+                    self._close(tracker, t, index, cancelled=False)
+                elif _matches(rules.cancel, kind, public, status_into):
+                    self._close(tracker, t, index, cancelled=True)
+                elif _matches(rules.reset, kind, public, status_into):
+                    self._close(tracker, t, index, cancelled=True)
+                    self._open(tracker, t, index, rules, context)
+                    continue
+                elif _matches(rules.pause, kind, public, status_into):
+                    tracker.event_paused = True
+                elif _matches(rules.resume, kind, public, status_into):
+                    tracker.event_paused = False
+            elif (
+                kind == "reopened"
+                and rules.reopenable
+                and tracker.cycles
+                and not tracker.cycles[-1].cancelled
+                and policy.reopen == "continue"
+            ):
+                # The stop is undone: the cycle goes on, not counting while it was solved.
+                cycle = tracker.cycles[-1]
+                assert cycle.end is not None
+                cycle.transitions.append((cycle.end, False))
+                cycle.end = None
+                cycle.context = context
+                cycle.events.append(index)
+                tracker.open = cycle
+                tracker.event_paused = False
+            if rules.start_after and _matches(rules.start_after, kind, public, status_into):
+                tracker.started_after = True
+            if tracker.open is None:
+                may_start = _matches(rules.start, kind, public, status_into) or (
+                    kind == "reopened"
+                    and rules.reopenable
+                    and policy.reopen == "new_cycle"
+                    and bool(tracker.cycles)
+                )
+                if (
+                    may_start
+                    and (rules.recurring or not tracker.cycles or kind == "reopened")
+                    and (not rules.start_after or tracker.started_after)
+                ):
+                    self._open(tracker, t, index, rules, context)
+                continue
+            cycle = tracker.open
+            counting = rules.counting(self.status, tracker.event_paused)
+            if counting != cycle.transitions[-1][1]:
+                cycle.transitions.append((t, counting))
+                if cycle.events[-1] != index:
+                    cycle.events.append(index)
+
+
+# ----------------------------------------------------------------------------------------------
+# Measuring cycles on their calendars
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    target: Target | None
+    calendar: Calendar
+    label: str
+
+
+def _resolve(metric: str, context: _Context) -> _Resolved:
+    policy = context.policy
+    priority = context.attributes.get("priority")
+    config = policy.metrics[metric]
+    if priority is not None and policy.priorities and priority not in policy.priorities:
+        raise PolicyError(
+            f"unknown priority {priority!r}: policy {policy.name!r} has no target for it in any "
+            f"metric - expected one of {sorted(policy.priorities)}",
+            value=priority,
+        )
+    target = config.targets.get(priority) if priority is not None else None
+    name = target.calendar if target is not None else None
+    calendar = policy.calendar_named(name, context.attributes)
+    if name is None:
+        if policy.calendar_attribute is not None and context.attributes.get(
+            policy.calendar_attribute
+        ):
+            label = str(context.attributes[policy.calendar_attribute])
+        elif isinstance(policy.calendar, str):
+            label = policy.calendar
+        else:
+            label = "business" if policy.calendar is not None else ALWAYS_OPEN_NAME
+    else:
+        label = name
+    return _Resolved(target, calendar, label)
+
+
+def _segments(cycle: _Cycle, end: int) -> list[tuple[int, int, bool]]:
+    """The cycle's [from, to) pieces up to ``end``, each counting or paused."""
+    pieces: list[tuple[int, int, bool]] = []
+    transitions = cycle.transitions
+    for i, (t, counting) in enumerate(transitions):
+        stop = transitions[i + 1][0] if i + 1 < len(transitions) else end
+        if stop > end:
+            stop = end
+        if stop > t:
+            pieces.append((t, stop, counting))
+    return pieces
+
+
+def _reach(
+    cal: CompiledCalendar,
+    pieces: list[tuple[int, int, bool]],
+    amount: int,
+    running_from: int | None,
+) -> int | None:
+    """The instant the counted business time reaches ``amount``; projected from ``running_from``
+    when the clock still runs there, else ``None`` if it never gets there."""
+    counted = 0
+    for a, b, counting in pieces:
+        if not counting:
+            continue
+        piece = cal.elapsed_micros(a, b)
+        if counted + piece >= amount:
+            return cal.add_micros(a, amount - counted)
+        counted += piece
+    if running_from is None:
+        return None
+    return cal.add_micros(running_from, amount - counted)
+
+
+def _threshold_position(threshold: Threshold, target: int) -> int:
+    if threshold.at_percent is not None:
+        exact = Fraction(target) * Fraction(str(threshold.at_percent)) / 100
+        return max(0, -(-exact.numerator // exact.denominator))  # ceiling: whole microseconds
+    if threshold.before_due is not None:
+        return max(0, target - timedelta_to_micros(threshold.before_due))
+    assert threshold.after_due is not None
+    return target + timedelta_to_micros(threshold.after_due)
+
+
+def _business_days_target(cal: Calendar, start: datetime, days: int) -> int:
+    """Business time from ``start`` to the close of the ``days``-th business day after its date."""
+    due = business_day_close(cal, start, days)
+    return timedelta_to_micros(cal.elapsed(start, due))
+
+
+def business_day_close(cal: Calendar, start: datetime, days: int) -> datetime:
+    """The close of the ``days``-th business day after ``start``'s local date.
+
+    A business day is a local date on which some open span starts; its close is the end of the
+    last span that starts on it.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> cal = Calendar.weekdays("Europe/Berlin")
+    >>> business_day_close(cal, datetime(2025, 3, 7, 16, tzinfo=ZoneInfo("Europe/Berlin")), 1).isoformat()
+    '2025-03-10T17:00:00+01:00'
+    """
+    zone = cal.compiled._zone
+    local = start.astimezone(zone)
+    day = local.date()
+    probe = datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(days=1)
+    found = 0
+    for _ in range(days * 400 + 400):  # bounded: a business day comes at least once a year
+        opening = cal.next_open(probe)
+        open_day = opening.astimezone(zone).date()
+        found += 1
+        # The close of the day's last span: follow spans while they open on the same date.
+        close = cal.next_close(opening)
+        while True:
+            following = cal.next_open(close)
+            if following.astimezone(zone).date() != open_day or following == close:
+                break
+            close = cal.next_close(following)
+        if found == days:
+            return close.astimezone(start.tzinfo)
+        next_day = open_day + timedelta(days=1)
+        probe = datetime(next_day.year, next_day.month, next_day.day, tzinfo=zone)
+    raise PolicyError(f"no {days} business days found after {start.isoformat()}", value=days)
+
+
+def _measure(
+    metric: str,
+    index: int,
+    cycle: _Cycle,
+    policy_rule: str,
+    as_of: int,
+    tz: tzinfo | None,
+    explain: bool,
+) -> CycleResult:
+    context = cycle.start_context if policy_rule == "keep" else cycle.context
+    resolved = _resolve(metric, context)
+    cal = resolved.calendar.compiled
+    end = cycle.end if cycle.end is not None else as_of
+    pieces = _segments(cycle, end)
+    elapsed = paused = 0
+    for a, b, counting in pieces:
+        if counting:
+            elapsed += cal.elapsed_micros(a, b)
+        else:
+            paused += cal.elapsed_micros(a, b)
+    open_now = cycle.end is None
+    running = open_now and cycle.transitions[-1][1]
+    target = resolved.target
+    target_micros: int | None = None
+    if target is not None:
+        if target.duration is not None:
+            target_micros = timedelta_to_micros(target.duration)
+        else:
+            assert target.business_days is not None
+            target_micros = _business_days_target(
+                resolved.calendar, from_micros(cycle.start, tz), target.business_days
+            )
+
+    due: int | None = None
+    state: CycleState
+    if target_micros is not None:
+        projection = end if (running or (not open_now and not cycle.cancelled)) else None
+        due = _reach(cal, pieces, target_micros, projection)
+    if cycle.cancelled:
+        state = "cancelled"
+    elif not open_now:
+        assert cycle.end is not None
+        if target_micros is None:
+            state = "completed"
+        else:
+            state = "met" if due is not None and cycle.end <= due else "breached"
+    elif due is not None and as_of > due:
+        state = "overdue"
+    else:
+        state = "running" if running else "paused"
+
+    thresholds: list[ThresholdResult] = []
+    if target_micros is not None:
+        config = context.policy.metrics[metric]
+        for threshold in config.thresholds:
+            position = _threshold_position(threshold, target_micros)
+            at: int | None
+            if position == 0:
+                at = cycle.start
+            elif cycle.cancelled:
+                at = _reach(cal, pieces, position, None)
+            else:
+                at = _reach(cal, pieces, position, end if running else None)
+            thresholds.append(
+                ThresholdResult.model_construct(
+                    name=threshold.name,
+                    at=None if at is None else from_micros(at, tz),
+                    reached=at is not None and at <= as_of,
+                )
+            )
+
+    due_at = None if due is None else from_micros(due, tz)
+    breached = state in ("breached", "overdue")
+    remaining = None if target_micros is None else timedelta(microseconds=target_micros - elapsed)
+    priority = context.attributes.get("priority")
+    return CycleResult.model_construct(
+        metric=metric,
+        index=index,
+        state=state,
+        started_at=from_micros(cycle.start, tz),
+        stopped_at=None if cycle.end is None else from_micros(cycle.end, tz),
+        due_at=due_at,
+        breached_at=due_at if breached else None,
+        target=None if target_micros is None else timedelta(microseconds=target_micros),
+        elapsed=timedelta(microseconds=elapsed),
+        paused=timedelta(microseconds=paused),
+        remaining=remaining,
+        overdue_by=(
+            timedelta(microseconds=elapsed - target_micros)
+            if breached and target_micros is not None and elapsed > target_micros
+            else (timedelta(0) if breached else None)
+        ),
+        percent_used=None if not target_micros else elapsed * 100 / target_micros,
+        target_spec=None if target is None else _target_text(target),
+        priority=None if priority is None else str(priority),
+        policy=context.policy.name,
+        calendar=resolved.label,
+        thresholds=tuple(thresholds),
+        events=tuple(cycle.events),
+        spans=tuple(_explain(cal, pieces, tz)) if explain else (),
+    )
+
+
+def _target_text(target: Target) -> str:
+    data = target.model_dump()
+    return data if isinstance(data, str) else f"{data['duration']} ({data['calendar']})"
+
+
+def _explain(
+    cal: CompiledCalendar, pieces: list[tuple[int, int, bool]], tz: tzinfo | None
+) -> list[Span]:
+    spans: list[Span] = []
+
+    def add(a: int, b: int, kind: SpanKind) -> None:
+        spans.append(
+            Span.model_construct(start=from_micros(a, tz), end=from_micros(b, tz), kind=kind)
+        )
+
+    for a, b, counting in pieces:
+        if not counting:
+            add(a, b, "paused")
+            continue
+        cursor = a
+        for lo, hi in cal.open_micros(a, b):
+            if lo > cursor:
+                add(cursor, lo, "closed")
+            add(lo, hi, "counted")
+            cursor = hi
+        if cursor < b:
+            add(cursor, b, "closed")
+    return spans
+
+
+# ----------------------------------------------------------------------------------------------
+# The public entry point
+def evaluate(
+    policy: Policy | PolicySet,
+    timeline: Timeline,
+    as_of: datetime | None = None,
+    *,
+    explain: bool = False,
+) -> TicketResult:
+    """Evaluate every metric of ``timeline`` under ``policy`` (or the first matching policy of a
+    :class:`PolicySet`) as of ``as_of`` (default: the last event's instant).
+
+    Events after ``as_of`` are left out and counted in ``ignored_events``. With
+    ``explain=True`` each cycle also lists the spans (counted, paused, closed) that made its
+    elapsed time. Instants in the result are expressed in the tzinfo of the ``created`` event.
+
+    >>> from slaclock import Policy, Timeline
+    >>> policy = Policy(name="24x7", metrics={"resolution": {"targets": {"normal": "8h"}}})
+    >>> ticket = Timeline.model_validate({"ticket_id": "T-2", "attributes": {"priority": "normal"},
+    ...     "events": [{"at": "2025-01-01T09:00:00Z", "kind": "created"}]})
+    >>> result = evaluate(policy, ticket, as_of=datetime.fromisoformat("2025-01-01T19:00:00+00:00"))
+    >>> result.resolution.state, result.resolution.remaining
+    ('overdue', datetime.timedelta(days=-1, seconds=79200))
+    """
+    if as_of is None:
+        as_of = timeline.events[-1].at
+    else:
+        check_aware(as_of, "as_of")
+    as_of_micros = to_micros(as_of)
+    tz = timeline.events[0].at.tzinfo
+    walk = _Walk(policy, timeline.attributes)
+    ignored = 0
+    for index, event in enumerate(timeline.events):
+        t = to_micros(event.at)
+        if t > as_of_micros:
+            ignored = len(timeline.events) - index
+            break
+        walk.step(index, event, t)
+    metrics: dict[str, MetricResult] = {}
+    for name, tracker in walk.trackers.items():
+        cycles = tuple(
+            _measure(
+                name, i, cycle, cycle.context.policy.priority_change, as_of_micros, tz, explain
+            )
+            for i, cycle in enumerate(tracker.cycles)
+        )
+        metrics[name] = MetricResult.model_construct(name=name, cycles=cycles)
+    final_policy = walk.policy
+    return TicketResult.model_construct(
+        ticket_id=timeline.ticket_id,
+        policy=None if final_policy is None else final_policy.name,
+        policy_version=None if final_policy is None else final_policy.version,
+        as_of=as_of,
+        metrics=metrics,
+        ignored_events=ignored,
+    )

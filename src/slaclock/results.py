@@ -1,0 +1,262 @@
+"""Results of an evaluation: cycles, metrics and tickets, as immutable typed values.
+
+Durations are ``timedelta`` in Python and ``*_seconds`` numbers in the JSON form; instants are
+aware datetimes (ISO 8601 with offsets in JSON).
+
+>>> from datetime import datetime, timezone
+>>> span = Span(start=datetime(2025, 1, 1, 9, tzinfo=timezone.utc),
+...             end=datetime(2025, 1, 1, 10, tzinfo=timezone.utc), kind="counted")
+>>> span.model_dump(mode="json")
+{'start': '2025-01-01T09:00:00Z', 'end': '2025-01-01T10:00:00Z', 'kind': 'counted'}
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, field_serializer
+
+from slaclock.durations import format_duration
+
+__all__ = [
+    "CycleResult",
+    "CycleState",
+    "MetricResult",
+    "Span",
+    "SpanKind",
+    "ThresholdResult",
+    "TicketResult",
+]
+
+#: ``pending`` (not started), ``running``, ``paused``, ``met`` (stopped at or before due),
+#: ``breached`` (stopped after due), ``overdue`` (not stopped, past due), ``cancelled``, and
+#: ``completed`` (stopped, with no target for the ticket's priority).
+CycleState = Literal[
+    "pending", "running", "paused", "met", "breached", "overdue", "cancelled", "completed"
+]
+#: ``counted``: the clock ran and the calendar was open; ``closed``: the clock ran but the
+#: calendar was closed; ``paused``: the clock was paused.
+SpanKind = Literal["counted", "paused", "closed"]
+
+_RESULT = ConfigDict(frozen=True, extra="forbid", serialize_by_alias=True, validate_by_name=True)
+
+
+def _seconds(value: timedelta | None) -> float | None:
+    return None if value is None else value.total_seconds()
+
+
+def _alias(name: str) -> Any:
+    return Field(
+        default=None,
+        serialization_alias=f"{name}_seconds",
+        validation_alias=AliasChoices(name, f"{name}_seconds"),
+    )
+
+
+class Span(BaseModel):
+    """One piece of a cycle's clock trace: ``[start, end)`` and what the clock did in it.
+
+    >>> from datetime import datetime, timezone
+    >>> Span(start=datetime(2025, 1, 1, tzinfo=timezone.utc),
+    ...      end=datetime(2025, 1, 2, tzinfo=timezone.utc), kind="closed").duration
+    datetime.timedelta(days=1)
+    """
+
+    model_config = _RESULT
+
+    start: AwareDatetime
+    end: AwareDatetime
+    kind: SpanKind
+
+    @property
+    def duration(self) -> timedelta:
+        """Real time in the span."""
+        return self.end - self.start
+
+
+class ThresholdResult(BaseModel):
+    """When a warning or escalation threshold is (or would be) reached.
+
+    ``at`` is ``None`` when the cycle stopped, or was cancelled, before reaching it, or is paused
+    short of it. ``reached`` is true when ``at`` is at or before the evaluation instant.
+
+    >>> ThresholdResult(name="warn", at=None, reached=False).reached
+    False
+    """
+
+    model_config = _RESULT
+
+    name: str
+    at: AwareDatetime | None
+    reached: bool
+
+
+class CycleResult(BaseModel):
+    """One cycle of a metric's clock, as of the evaluation instant.
+
+    ``elapsed`` and ``paused`` are business time on the cycle's calendar; ``remaining`` is
+    ``target - elapsed`` (negative once overdue); ``due_at`` is when ``elapsed`` reaches
+    ``target`` (projected for a running cycle, ``None`` while paused short of it, or without a
+    target); ``breached_at`` equals ``due_at`` once the cycle is breached or overdue.
+
+    >>> from datetime import datetime, timezone
+    >>> cycle = CycleResult(metric="first_response", index=0, state="met",
+    ...     started_at=datetime(2025, 1, 1, 9, tzinfo=timezone.utc), elapsed=timedelta(minutes=20))
+    >>> cycle.model_dump(mode="json")["elapsed_seconds"]
+    1200.0
+    """
+
+    model_config = _RESULT
+
+    metric: str
+    index: int
+    state: CycleState
+    started_at: AwareDatetime
+    stopped_at: AwareDatetime | None = None
+    due_at: AwareDatetime | None = None
+    breached_at: AwareDatetime | None = None
+    target: timedelta | None = _alias("target")
+    elapsed: timedelta = _alias("elapsed")
+    paused: timedelta = _alias("paused")
+    remaining: timedelta | None = _alias("remaining")
+    overdue_by: timedelta | None = _alias("overdue_by")
+    percent_used: float | None = None
+    target_spec: str | None = None
+    priority: str | None = None
+    policy: str | None = None
+    calendar: str | None = None
+    thresholds: tuple[ThresholdResult, ...] = ()
+    events: tuple[int, ...] = ()
+    spans: tuple[Span, ...] = ()
+
+    @field_serializer("target", "elapsed", "paused", "remaining", "overdue_by")
+    def _as_seconds(self, value: timedelta | None) -> float | None:
+        return _seconds(value)
+
+    @property
+    def is_met(self) -> bool:
+        """True when the cycle stopped at or before its due instant."""
+        return self.state == "met"
+
+    @property
+    def is_breached(self) -> bool:
+        """True when the cycle stopped after its due instant or is running past it."""
+        return self.state in ("breached", "overdue")
+
+
+class MetricResult(BaseModel):
+    """A metric's cycles; the shortcuts (``state``, ``due_at``, ...) read its latest cycle.
+
+    >>> MetricResult(name="next_response", cycles=()).state
+    'pending'
+    """
+
+    model_config = _RESULT
+
+    name: str
+    cycles: tuple[CycleResult, ...] = ()
+
+    @property
+    def current(self) -> CycleResult | None:
+        """The latest cycle, or ``None`` before the metric started."""
+        return self.cycles[-1] if self.cycles else None
+
+    @property
+    def state(self) -> CycleState:
+        """The latest cycle's state (``pending`` before the first cycle)."""
+        return self.cycles[-1].state if self.cycles else "pending"
+
+    @property
+    def due_at(self) -> datetime | None:
+        """The latest cycle's due instant."""
+        return self.cycles[-1].due_at if self.cycles else None
+
+    @property
+    def elapsed(self) -> timedelta | None:
+        """The latest cycle's elapsed business time."""
+        return self.cycles[-1].elapsed if self.cycles else None
+
+    @property
+    def remaining(self) -> timedelta | None:
+        """The latest cycle's remaining business time."""
+        return self.cycles[-1].remaining if self.cycles else None
+
+    @property
+    def breached(self) -> bool:
+        """True when any cycle is breached or overdue."""
+        return any(cycle.is_breached for cycle in self.cycles)
+
+
+class TicketResult(BaseModel):
+    """Everything about one ticket as of an instant: one :class:`MetricResult` per metric.
+
+    Metrics are also attributes: ``result.first_response.due_at``.
+    ``ignored_events`` counts events after ``as_of`` (left out of this evaluation).
+
+    >>> from datetime import datetime, timezone
+    >>> result = TicketResult(ticket_id="T-1", policy="support",
+    ...     as_of=datetime(2025, 1, 1, tzinfo=timezone.utc),
+    ...     metrics={"first_response": MetricResult(name="first_response")})
+    >>> result.first_response.state
+    'pending'
+    """
+
+    model_config = _RESULT
+
+    ticket_id: str
+    policy: str | None
+    policy_version: str | None = None
+    as_of: AwareDatetime
+    metrics: dict[str, MetricResult] = Field(default_factory=dict)
+    ignored_events: int = 0
+
+    def __getattr__(self, name: str) -> Any:
+        metrics = self.__dict__.get("metrics")
+        if metrics is not None and name in metrics:
+            return metrics[name]
+        return super().__getattr__(name)  # type: ignore[misc]
+
+    def cycles(self) -> list[CycleResult]:
+        """Every cycle of every metric, in metric order."""
+        return [cycle for metric in self.metrics.values() for cycle in metric.cycles]
+
+    def to_table(self) -> str:
+        """A readable plain-text table, one row per cycle.
+
+        >>> from datetime import datetime, timezone
+        >>> print(TicketResult(ticket_id="T-1", policy="support",
+        ...     as_of=datetime(2025, 1, 1, tzinfo=timezone.utc)).to_table())
+        ticket T-1 - policy support - as of 2025-01-01T00:00:00+00:00
+        (no metrics)
+        """
+        header = f"ticket {self.ticket_id} - policy {self.policy} - as of {self.as_of.isoformat()}"
+        rows = [("metric", "#", "state", "started", "due", "stopped", "elapsed", "remaining")]
+        for metric in self.metrics.values():
+            if not metric.cycles:
+                rows.append((metric.name, "-", "pending", "", "", "", "", ""))
+            for cycle in metric.cycles:
+                rows.append(
+                    (
+                        metric.name,
+                        str(cycle.index),
+                        cycle.state,
+                        _short(cycle.started_at),
+                        _short(cycle.due_at),
+                        _short(cycle.stopped_at),
+                        format_duration(cycle.elapsed),
+                        "" if cycle.remaining is None else format_duration(cycle.remaining),
+                    )
+                )
+        if len(rows) == 1:
+            return header + "\n(no metrics)"
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+        return "\n".join([header, *lines])
+
+    def __str__(self) -> str:
+        return self.to_table()
+
+
+def _short(value: datetime | None) -> str:
+    return "" if value is None else value.strftime("%Y-%m-%d %H:%M%z")

@@ -1,0 +1,201 @@
+"""Ticket events and timelines: validated, stably ordered, immutable.
+
+>>> tl = Timeline.model_validate({
+...     "ticket_id": "T-1", "attributes": {"priority": "high"},
+...     "events": [{"at": "2025-03-07T16:50:00+01:00", "kind": "agent_replied", "public": True},
+...                {"at": "2025-03-07T16:30:00+01:00", "kind": "created"}]})
+>>> [event.kind for event in tl.events]  # ordered by instant
+['created', 'agent_replied']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from slaclock.errors import TimelineError
+
+__all__ = ["BUILTIN_KINDS", "STATUS_OF_KIND", "Event", "EventKind", "Timeline"]
+
+EventKind = Literal[
+    "created",
+    "status_changed",
+    "priority_changed",
+    "agent_replied",
+    "customer_replied",
+    "note_added",
+    "assigned",
+    "attributes_changed",
+    "solved",
+    "reopened",
+    "closed",
+]
+BUILTIN_KINDS: frozenset[str] = frozenset(EventKind.__args__)  # type: ignore[attr-defined]
+
+#: The status a ticket takes after events of these kinds (``status_changed`` names its own).
+STATUS_OF_KIND: Mapping[str, str] = {"solved": "solved", "reopened": "open", "closed": "closed"}
+
+_REQUIRED_FIELD = {
+    "status_changed": "status",
+    "priority_changed": "priority",
+    "attributes_changed": "attributes",
+}
+
+
+class Event(BaseModel):
+    """One thing that happened to a ticket, at an exact instant.
+
+    ``kind`` is one of the built-in kinds (``created``, ``status_changed``, ``priority_changed``,
+    ``agent_replied``, ``customer_replied``, ``note_added``, ``assigned``, ``attributes_changed``,
+    ``solved``, ``reopened``, ``closed``) or a custom name. The fields a kind needs:
+    ``status_changed`` -> ``status``; ``priority_changed`` -> ``priority``;
+    ``attributes_changed`` -> ``attributes`` (a value of ``None`` removes an attribute).
+    Replies are public unless ``public=False``. ``created`` may carry the ticket's initial
+    ``status`` (default ``"new"``), ``priority`` and ``attributes``.
+
+    >>> Event(at="2025-03-07T16:30:00+01:00", kind="status_changed", status="pending").status
+    'pending'
+    >>> Event(at="2025-03-07T16:30:00", kind="created")
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Event
+    at
+      Input should have timezone info [type=timezone_aware, input_value='2025-03-07T16:30:00', input_type=str]
+    ...
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    at: AwareDatetime
+    kind: str = Field(min_length=1)
+    id: str | None = None
+    status: str | None = None
+    priority: str | None = None
+    public: bool | None = None
+    attributes: dict[str, Any] | None = None
+    author: str | None = None
+
+    @model_validator(mode="after")
+    def _fields_of_kind(self) -> Event:
+        needed = _REQUIRED_FIELD.get(self.kind)
+        if needed is not None and getattr(self, needed) is None:
+            raise ValueError(
+                f"a {self.kind} event needs {needed!r}: {self.model_dump(exclude_none=True)!r} "
+                f"- expected e.g. {{'kind': {self.kind!r}, {needed!r}: ...}}"
+            )
+        return self
+
+    @property
+    def is_public(self) -> bool:
+        """Whether a reply is public (replies are public unless ``public=False``).
+
+        >>> Event(at="2025-01-01T00:00Z", kind="agent_replied").is_public
+        True
+        """
+        return self.public is not False
+
+
+def _label(event: Event, position: int) -> str:
+    return f"event {event.id!r}" if event.id is not None else f"event #{position}"
+
+
+class Timeline(BaseModel):
+    """A ticket: its id, its initial attributes and its events.
+
+    On validation the events are ordered by instant, stably (events at the same instant keep their
+    input order); an event re-sent with the same ``id`` and content is kept once. Errors: the same
+    ``id`` with different content, no ``created`` event or more than one, an event before
+    ``created``.
+
+    >>> Timeline(ticket_id="T-9", events=[{"at": "2025-01-01T09:00Z", "kind": "note_added"},
+    ...                                   {"at": "2025-01-01T10:00Z", "kind": "created"}])
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Timeline
+      Value error, event #0 (note_added at 2025-01-01T09:00:00Z) is before the ticket was created at 2025-01-01T10:00:00Z - expected every event at or after 'created' [type=value_error, input_value={'ticket_id': 'T-9', 'eve...: 'created'}]}, input_type=dict]
+    ...
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ticket_id: str
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    events: tuple[Event, ...]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Timeline:
+        seen: dict[str, Event] = {}
+        unique: list[Event] = []
+        for event in self.events:
+            if event.id is not None:
+                earlier = seen.get(event.id)
+                if earlier is not None:
+                    if earlier == event:
+                        continue  # a harmless re-send
+                    raise TimelineError(
+                        f"event id {event.id!r} is used twice with different content: "
+                        f"{earlier.model_dump(mode='json', exclude_none=True)} and "
+                        f"{event.model_dump(mode='json', exclude_none=True)} - expected one "
+                        "content per id",
+                        value=event.id,
+                    )
+                seen[event.id] = event
+            unique.append(event)
+        created = [event for event in unique if event.kind == "created"]
+        if len(created) != 1:
+            raise TimelineError(
+                f"ticket {self.ticket_id!r} has {len(created)} 'created' events - expected exactly one",
+                value=len(created),
+            )
+        created_at = created[0].at
+        for position, event in enumerate(unique):
+            if event.at < created_at:
+                raise TimelineError(
+                    f"{_label(event, position)} ({event.kind} at {_iso(event.at)}) is before the "
+                    f"ticket was created at {_iso(created_at)} - expected every event at or "
+                    "after 'created'",
+                    value=event,
+                )
+        ordered = tuple(sorted(unique, key=_instant))
+        # 'created' opens the timeline even when another event shares its instant.
+        if ordered[0].kind != "created":
+            index = ordered.index(created[0])
+            ordered = (ordered[index], *ordered[:index], *ordered[index + 1 :])
+        object.__setattr__(self, "events", ordered)
+        return self
+
+    @property
+    def created_at(self) -> datetime:
+        """The instant of the ``created`` event.
+
+        >>> Timeline(ticket_id="T", events=[{"at": "2025-01-01T09:00Z", "kind": "created"}]).created_at
+        datetime.datetime(2025, 1, 1, 9, 0, tzinfo=TzInfo(0))
+        """
+        return self.events[0].at
+
+    def with_events(self, *events: Event | Mapping[str, Any]) -> Timeline:
+        """A new timeline with ``events`` added (validated and ordered again).
+
+        >>> tl = Timeline(ticket_id="T", events=[{"at": "2025-01-01T09:00Z", "kind": "created"}])
+        >>> len(tl.with_events({"at": "2025-01-01T09:05Z", "kind": "agent_replied"}).events)
+        2
+        """
+        return Timeline.model_validate(
+            {
+                "ticket_id": self.ticket_id,
+                "attributes": self.attributes,
+                "events": [*self.events, *events],
+            }
+        )
+
+
+def _instant(event: Event) -> datetime:
+    return event.at
+
+
+def _iso(value: datetime) -> str:
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
