@@ -79,8 +79,8 @@ class CompiledCalendar:
         "_overrides",
         "_table",
         "_weekly",
-        "_weekly_open",
         "_weekly_always_open",
+        "_weekly_open",
         "_zone",
     )
 

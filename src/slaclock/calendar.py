@@ -91,7 +91,9 @@ def _seconds_spans(value: object, where: str) -> DaySpans:
         open_s = _parse_clock(item[0], where)
         close_s = _parse_clock(item[1], where)
         if open_s == 86_400:
-            raise ValueError(f"{where}: a span cannot open at 24:00: {list(item)!r} - {_EXPECTED_SPAN}")
+            raise ValueError(
+                f"{where}: a span cannot open at 24:00: {list(item)!r} - {_EXPECTED_SPAN}"
+            )
         if close_s <= open_s:
             close_s += 86_400  # an overnight span runs into the next day
         if spans and open_s < spans[-1][1]:
@@ -131,8 +133,8 @@ def _day_keys(key: object) -> list[Weekday]:
                 f"hours: unknown weekday: {key!r} - expected one of {', '.join(WEEKDAYS)}, "
                 "a range such as 'mon-fri', or a list such as 'sat,sun'"
             )
-        first = WEEKDAYS.index(names[0])  # type: ignore[arg-type]
-        last = WEEKDAYS.index(names[-1])  # type: ignore[arg-type]
+        first = WEEKDAYS.index(names[0])  # type: ignore[arg-type,unused-ignore]
+        last = WEEKDAYS.index(names[-1])  # type: ignore[arg-type,unused-ignore]
         count = (last - first) % 7 + 1
         days.extend(WEEKDAYS[(first + k) % 7] for k in range(count))
     return days
@@ -209,12 +211,16 @@ class Calendar(BaseModel):
     @classmethod
     def _expand_hours(cls, value: Any) -> dict[str, tuple[Span, ...]]:
         if not isinstance(value, Mapping):
-            raise ValueError(f"hours: not a mapping: {value!r} - expected e.g. {{'mon': [['09:00', '17:00']]}}")
+            raise ValueError(
+                f"hours: not a mapping: {value!r} - expected e.g. {{'mon': [['09:00', '17:00']]}}"
+            )
         seconds: dict[Weekday, DaySpans] = {}
         for key, spans in value.items():
             for day in _day_keys(key):
                 if day in seconds:
-                    raise ValueError(f"hours: {day!r} is given twice (in key {key!r}) - expected each weekday once")
+                    raise ValueError(
+                        f"hours: {day!r} is given twice (in key {key!r}) - expected each weekday once"
+                    )
                 seconds[day] = _seconds_spans(spans, f"hours[{day!r}]")
         _check_overnight(seconds)
         return {day: _normalise_spans(seconds[day]) for day in WEEKDAYS if day in seconds}
@@ -223,7 +229,9 @@ class Calendar(BaseModel):
     @classmethod
     def _check_overrides(cls, value: Any) -> dict[Any, tuple[Span, ...]]:
         if not isinstance(value, Mapping):
-            raise ValueError(f"overrides: not a mapping: {value!r} - expected {{'2025-12-24': [['09:00', '13:00']]}}")
+            raise ValueError(
+                f"overrides: not a mapping: {value!r} - expected {{'2025-12-24': [['09:00', '13:00']]}}"
+            )
         return {
             day: _normalise_spans(_seconds_spans(spans, f"overrides[{str(day)!r}]"))
             for day, spans in value.items()
@@ -283,6 +291,7 @@ class Calendar(BaseModel):
         country = self.country_holidays
 
         if country is None:
+
             def closed_on(day: date) -> bool:
                 return day in explicit
         else:
@@ -308,7 +317,9 @@ class Calendar(BaseModel):
             text += " and no override opens a day" if not any(self.overrides.values()) else ""
         return text
 
-    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Calendar:
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Calendar:
         """A changed copy, validated again (the compiled form is never carried over).
 
         >>> cal = Calendar.weekdays("UTC")

@@ -50,7 +50,9 @@ def _micros(number: str, unit: str, text: str) -> int:
     try:
         amount = Decimal(number) * _UNIT_MICROS[unit]
     except InvalidOperation as exc:  # pragma: no cover - the regexes only pass numbers
-        raise DurationSyntaxError(f"unreadable duration: {text!r} - {_EXPECTED}", value=text) from exc
+        raise DurationSyntaxError(
+            f"unreadable duration: {text!r} - {_EXPECTED}", value=text
+        ) from exc
     if amount != amount.to_integral_value():
         raise DurationSyntaxError(
             f"duration finer than a microsecond: {text!r} - expected whole microseconds", value=text

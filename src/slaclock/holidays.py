@@ -12,7 +12,7 @@ True
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import holidays as _holidays
 
@@ -42,7 +42,7 @@ def check_country(country: str, subdiv: str | None) -> None:
             )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _known_subdivisions(country: str) -> frozenset[str]:
     cls = _holidays.country_holidays(country).__class__
     codes = set(getattr(cls, "subdivisions", ()))
