@@ -34,7 +34,7 @@ from typing import Any
 
 from slaclock._clock import CompiledCalendar
 from slaclock._tz import check_aware, from_micros, timedelta_to_micros, to_micros
-from slaclock.calendar import Calendar
+from slaclock.calendar import ALWAYS_OPEN, Calendar
 from slaclock.errors import PolicyError
 from slaclock.policy import (
     ALWAYS_OPEN_NAME,
@@ -571,6 +571,18 @@ def _explain(
     return spans
 
 
+def _display_zone(
+    policy: Policy | None, attributes: Mapping[str, Any], created: tzinfo | None
+) -> tzinfo | None:
+    """The zone results are shown in: the ticket's policy calendar's, else the created event's."""
+    if policy is None:
+        return created
+    calendar = policy.calendar_named(None, attributes)
+    if calendar is ALWAYS_OPEN:
+        return created
+    return calendar.compiled._zone
+
+
 # ----------------------------------------------------------------------------------------------
 # The public entry point
 def evaluate(
@@ -585,7 +597,8 @@ def evaluate(
 
     Events after ``as_of`` are left out and counted in ``ignored_events``. With
     ``explain=True`` each cycle also lists the spans (counted, paused, closed) that made its
-    elapsed time. Instants in the result are expressed in the tzinfo of the ``created`` event.
+    elapsed time. Instants in the result are expressed in the time zone of the ticket's policy
+    calendar (for a 24x7 policy: in the tzinfo of the ``created`` event).
 
     >>> from slaclock import Policy, Timeline
     >>> policy = Policy(name="24x7", metrics={"resolution": {"targets": {"normal": "8h"}}})
@@ -600,7 +613,6 @@ def evaluate(
     else:
         check_aware(as_of, "as_of")
     as_of_micros = to_micros(as_of)
-    tz = timeline.events[0].at.tzinfo
     walk = _Walk(policy, timeline.attributes)
     ignored = 0
     for index, event in enumerate(timeline.events):
@@ -609,6 +621,7 @@ def evaluate(
             ignored = len(timeline.events) - index
             break
         walk.step(index, event, t)
+    tz = _display_zone(walk.policy, walk.attributes, timeline.events[0].at.tzinfo)
     metrics: dict[str, MetricResult] = {}
     for name, tracker in walk.trackers.items():
         cycles = tuple(
