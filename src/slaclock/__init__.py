@@ -32,6 +32,7 @@ from slaclock.policy import (
     TicketCondition,
 )
 from slaclock.results import CycleResult, MetricResult, Span, ThresholdResult, TicketResult
+from slaclock.streaming import Deadline, TicketClock
 from slaclock.timeline import Event, Timeline
 
 __version__ = "0.1.0"
@@ -42,6 +43,7 @@ __all__ = [
     "CalendarNeverOpenError",
     "Condition",
     "CycleResult",
+    "Deadline",
     "Event",
     "MetricDefinition",
     "MetricPolicy",
@@ -51,6 +53,7 @@ __all__ = [
     "Span",
     "Target",
     "ThresholdResult",
+    "TicketClock",
     "TicketCondition",
     "TicketResult",
     "Threshold",

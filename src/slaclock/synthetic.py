@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -171,8 +171,8 @@ def _arrival(rng: random.Random, start: datetime, days: int) -> datetime:
     """A random arrival in [start, start + days), following the weekly rhythm (rejection sampling)."""
     while True:
         offset = rng.random() * days * 86_400
-        at = start + timedelta(seconds=int(offset))
-        local = at.astimezone(_NY)
+        at = (start.astimezone(timezone.utc) + timedelta(seconds=int(offset))).astimezone(_NY)
+        local = at
         weight = _DAY_WEIGHT[local.weekday()] * _HOUR_WEIGHT[local.hour]
         if rng.random() * 1.25 < weight:
             return at
@@ -217,7 +217,10 @@ def generate_timelines(
         def later(hours: float) -> datetime:
             nonlocal t, step
             step += 1
-            t = t + timedelta(seconds=max(60, int(rng.expovariate(1 / (hours * 3600)))))
+            # Arithmetic in UTC: aware + timedelta in a ZoneInfo zone moves the wall clock.
+            utc = t.astimezone(timezone.utc)
+            seconds = max(60, int(rng.expovariate(1 / (hours * 3600))))
+            t = (utc + timedelta(seconds=seconds)).astimezone(_NY)
             return t
 
         for exchange in range(exchanges):

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from slaclock._tz import to_micros
 from slaclock.errors import TimelineError
 
 __all__ = ["BUILTIN_KINDS", "STATUS_OF_KIND", "Event", "EventKind", "Timeline"]
@@ -150,9 +151,12 @@ class Timeline(BaseModel):
                 f"ticket {self.ticket_id!r} has {len(created)} 'created' events - expected exactly one",
                 value=len(created),
             )
+        # Compare instants as integers: Python compares two datetimes that share a tzinfo by
+        # their wall-clock readings, which is wrong across a DST fall-back.
         created_at = created[0].at
+        created_micros = to_micros(created_at)
         for position, event in enumerate(unique):
-            if event.at < created_at:
+            if to_micros(event.at) < created_micros:
                 raise TimelineError(
                     f"{_label(event, position)} ({event.kind} at {_iso(event.at)}) is before the "
                     f"ticket was created at {_iso(created_at)} - expected every event at or "
@@ -192,8 +196,8 @@ class Timeline(BaseModel):
         )
 
 
-def _instant(event: Event) -> datetime:
-    return event.at
+def _instant(event: Event) -> int:
+    return to_micros(event.at)
 
 
 def _iso(value: datetime) -> str:

@@ -1,0 +1,102 @@
+"""Tests of slaclock.streaming: the streaming clock equals batch evaluation at every step."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from slaclock import Policy, TicketClock, Timeline, evaluate
+from slaclock.errors import TimelineError
+from slaclock.synthetic import DEFAULT_POLICY, generate_timelines
+
+UTC = timezone.utc
+POLICY = Policy.model_validate(
+    {
+        "name": "stream",
+        "calendar": {"timezone": "Europe/Berlin", "hours": {"mon-fri": [["09:00", "17:00"]]}},
+        "metrics": {
+            "first_response": {
+                "targets": {"normal": "1h"},
+                "thresholds": [{"name": "warn", "at_percent": 50}],
+            },
+            "resolution": {"targets": {"normal": "8h"}},
+        },
+    }
+)
+
+
+def test_first_event_must_be_created() -> None:
+    """A clock refuses a first event other than 'created', naming the ticket."""
+    clock = TicketClock(POLICY, ticket_id="T-1", attributes={"priority": "normal"})
+    with pytest.raises(TimelineError, match="first event of ticket 'T-1' is 'agent_replied'"):
+        clock.add({"at": "2025-01-06T09:00:00+00:00", "kind": "agent_replied"})
+
+
+def test_add_returns_a_new_clock() -> None:
+    """add() leaves the original clock unchanged."""
+    clock = TicketClock(POLICY, ticket_id="T-1", attributes={"priority": "normal"})
+    later = clock.add({"at": "2025-01-06T09:00:00+00:00", "kind": "created"})
+    assert () == clock.events
+    assert 1 == len(later.events)
+
+
+def test_next_deadline_is_the_warning_then_the_due_instant() -> None:
+    """Created Mon 09:00 Berlin (08:00Z), 1h target: warning at 50% (08:30Z), due 09:00Z."""
+    clock = TicketClock(POLICY, ticket_id="T-1", attributes={"priority": "normal"}).add(
+        {"at": "2025-01-06T08:00:00+00:00", "kind": "created"}
+    )
+    first = clock.next_deadline()
+    assert first is not None
+    assert (datetime(2025, 1, 6, 8, 30, tzinfo=UTC), "threshold", "warn") == (
+        first.at,
+        first.kind,
+        first.name,
+    )
+    second = clock.next_deadline(after=first.at)
+    assert second is not None
+    assert (datetime(2025, 1, 6, 9, 0, tzinfo=UTC), "first_response", "due") == (
+        second.at,
+        second.metric,
+        second.name,
+    )
+
+
+def test_next_deadline_skips_paused_and_stopped_cycles() -> None:
+    """After the reply and a solve nothing is left to schedule."""
+    clock = TicketClock(POLICY, ticket_id="T-1", attributes={"priority": "normal"})
+    for event in (
+        {"at": "2025-01-06T08:00:00+00:00", "kind": "created"},
+        {"at": "2025-01-06T08:10:00+00:00", "kind": "agent_replied"},
+        {"at": "2025-01-06T08:20:00+00:00", "kind": "solved"},
+    ):
+        clock = clock.add(event)
+    assert clock.next_deadline() is None
+
+
+def test_state_round_trips_through_json_text() -> None:
+    """to_json() is plain JSON; from_json() rebuilds an equal clock."""
+    clock = TicketClock(POLICY, ticket_id="T-1", attributes={"priority": "normal"}).add(
+        {"at": "2025-01-06T08:00:00+00:00", "kind": "created", "id": "e1"}
+    )
+    text = json.dumps(clock.to_json())
+    assert clock == TicketClock.from_json(json.loads(text), POLICY)
+
+
+@given(seed=st.integers(0, 10_000), as_of_hours=st.integers(0, 400))
+def test_streaming_equals_batch_at_every_step(seed: int, as_of_hours: int) -> None:
+    """For every prefix of a random ticket, the clock's result is evaluate() on that prefix."""
+    timeline = next(generate_timelines(1, seed=seed))
+    clock = TicketClock(DEFAULT_POLICY, timeline.ticket_id, timeline.attributes)
+    for count, event in enumerate(timeline.events, start=1):
+        clock = TicketClock.from_json(clock.add(event).to_json(), DEFAULT_POLICY)
+        prefix = Timeline(
+            ticket_id=timeline.ticket_id,
+            attributes=timeline.attributes,
+            events=timeline.events[:count],
+        )
+        as_of = event.at + timedelta(hours=as_of_hours)
+        assert evaluate(DEFAULT_POLICY, prefix, as_of) == clock.result(as_of)
