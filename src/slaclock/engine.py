@@ -53,6 +53,7 @@ from slaclock.results import (
     SpanKind,
     ThresholdResult,
     TicketResult,
+    construct,
 )
 from slaclock.timeline import STATUS_OF_KIND, Event, Timeline
 
@@ -106,6 +107,13 @@ class _Rules:
     count_statuses: frozenset[str] | None
     recurring: bool
     reopenable: bool
+    # Every event kind some condition names, and whether a condition matches on status alone:
+    # an event outside both cannot match any condition, so the walk skips the tests.
+    kinds: frozenset[str]
+    status_only: bool
+
+    def relevant(self, kind: str, status_into: str | None) -> bool:
+        return kind in self.kinds or (status_into is not None and self.status_only)
 
     def counting(self, status: str, event_paused: bool) -> bool:
         if event_paused or status in self.pause_statuses:
@@ -115,7 +123,21 @@ class _Rules:
 
 @lru_cache(maxsize=1024)
 def _rules(definition: MetricDefinition) -> _Rules:
+    conditions = [
+        *definition.start,
+        *definition.stop,
+        *definition.pause,
+        *definition.resume,
+        *definition.reset,
+        *definition.cancel,
+        *definition.start_after,
+    ]
+    kinds = {kind for c in conditions for kind in (c.event or ())}
+    if definition.reopenable:
+        kinds.add("reopened")
     return _Rules(
+        kinds=frozenset(kinds),
+        status_only=any(c.event is None for c in conditions),
         start=_compile_conditions(definition.start),
         stop=_compile_conditions(definition.stop),
         pause=_compile_conditions(definition.pause),
@@ -179,13 +201,30 @@ class _Walk:
         self.policies = policies
         self.attributes: dict[str, Any] = dict(attributes)
         self.status = _INITIAL_STATUS
-        self.policy = self._select()
         self.trackers: dict[str, _Tracker] = {}
+        self.policy: Policy | None = None
+        self.context: _Context | None = None
+        # (name, rules, tracker) of each metric the policy in force measures.
+        self.active: list[tuple[str, _Rules, _Tracker]] = []
+        self._enter(self._select())
 
     def _select(self) -> Policy | None:
         if isinstance(self.policies, Policy):
             return self.policies
         return self.policies.select(self.attributes)
+
+    def _enter(self, policy: Policy | None) -> None:
+        """Make ``policy`` the policy in force (also after an attribute change)."""
+        self.policy = policy
+        # Attribute snapshots are shared by every cycle that sees them; copied only on change.
+        self.context = None if policy is None else _Context(policy, dict(self.attributes))
+        self.active = []
+        if policy is None:
+            return
+        for name, rules in _policy_rules(policy).items():
+            if name not in self.trackers:
+                self.trackers[name] = _Tracker()
+            self.active.append((name, rules, self.trackers[name]))
 
     def _open(
         self, tracker: _Tracker, t: int, index: int, rules: _Rules, context: _Context
@@ -202,71 +241,84 @@ class _Walk:
         assert cycle is not None
         cycle.end = t
         cycle.cancelled = cancelled
-        cycle.events.append(index)
+        if cycle.events[-1] != index:
+            cycle.events.append(index)
         tracker.open = None
+
+    def _apply(self, event: Event) -> bool:
+        """Apply the event's changes to the ticket's attributes; True when they changed."""
+        kind = event.kind
+        attributes = self.attributes
+        if kind == "created":
+            changed = False
+            if event.attributes:
+                attributes.update(event.attributes)
+                changed = True
+            if event.priority is not None:
+                attributes["priority"] = event.priority
+                changed = True
+            return changed
+        if kind == "priority_changed":
+            attributes["priority"] = event.priority
+            return True
+        if kind == "attributes_changed" and event.attributes:
+            for key, value in event.attributes.items():
+                if value is None:
+                    attributes.pop(key, None)
+                else:
+                    attributes[key] = value
+            return True
+        return False
 
     def step(self, index: int, event: Event, t: int) -> None:
         kind = event.kind
         previous_status = self.status
+        previous_policy = self.policy
         previous_priority = self.attributes.get("priority")
-        attributes_changed = False
-        if kind == "created":
-            if event.attributes:
-                self.attributes.update(event.attributes)
-                attributes_changed = True
-            if event.priority is not None:
-                self.attributes["priority"] = event.priority
-                attributes_changed = True
-        elif kind == "priority_changed":
-            self.attributes["priority"] = event.priority
-            attributes_changed = True
-        elif kind == "attributes_changed" and event.attributes:
-            for key, value in event.attributes.items():
-                if value is None:
-                    self.attributes.pop(key, None)
-                else:
-                    self.attributes[key] = value
-            attributes_changed = True
+        attributes_changed = self._apply(event)
         new_status = event.status or STATUS_OF_KIND.get(kind)
         if new_status is not None:
             self.status = new_status
-        status_into = self.status if (kind == "created" or self.status != previous_status) else None
+        status = self.status
+        status_into = status if (kind == "created" or status != previous_status) else None
 
-        policy = self._select() if attributes_changed else self.policy
-        policy_changed = policy is not self.policy
-        priority_changed = (
-            self.attributes.get("priority") != previous_priority and kind != "created"
-        )
-        self.policy = policy
-        # Attribute snapshots are shared by every cycle that sees them; copy only on change.
-        if attributes_changed or not hasattr(self, "_snapshot"):
-            self._snapshot: Mapping[str, Any] = dict(self.attributes)
-        public = event.public is not False
-
-        # Metrics the policy in force no longer measures stop being measured: cancelled.
-        measured = policy.metrics if policy is not None else {}
-        for name, tracker in self.trackers.items():
-            if tracker.open is not None and name not in measured:
-                self._close(tracker, t, index, cancelled=True)
-        if policy is None:
+        policy_changed = priority_changed = False
+        if attributes_changed:
+            policy = self._select()
+            policy_changed = policy is not previous_policy
+            priority_changed = (
+                kind != "created" and self.attributes.get("priority") != previous_priority
+            )
+            if policy_changed:
+                # Metrics the new policy does not measure stop being measured: cancelled.
+                measured = policy.metrics if policy is not None else {}
+                for name, tracker in self.trackers.items():
+                    if tracker.open is not None and name not in measured:
+                        self._close(tracker, t, index, cancelled=True)
+            self._enter(policy)
+        context = self.context
+        if context is None:
             return
-        context = _Context(policy, self._snapshot)
-        rules_of = _policy_rules(policy)
-        for name in measured:
-            rules = rules_of[name]
-            if name not in self.trackers:
-                self.trackers[name] = _Tracker()
-            tracker = self.trackers[name]
+        restart = (
+            priority_changed or policy_changed
+        ) and context.policy.priority_change == "restart"
+        reopen = context.policy.reopen
+        public = event.public is not False
+        for _name, rules, tracker in self.active:
+            relevant = kind in rules.kinds or (status_into is not None and rules.status_only)
             cycle = tracker.open
             if cycle is not None:
-                if attributes_changed or policy_changed:
+                if attributes_changed:
                     cycle.context = context
-                    if (priority_changed or policy_changed) and policy.priority_change == "restart":
+                    if restart:
                         self._close(tracker, t, index, cancelled=True)
                         self._open(tracker, t, index, rules, context)
                         continue
-                    cycle.events.append(index)
-                if _matches(rules.stop, kind, public, status_into):
+                    if cycle.events[-1] != index:
+                        cycle.events.append(index)
+                if not relevant:
+                    pass
+                elif _matches(rules.stop, kind, public, status_into):
                     self._close(tracker, t, index, cancelled=False)
                 elif _matches(rules.cancel, kind, public, status_into):
                     self._close(tracker, t, index, cancelled=True)
@@ -283,7 +335,7 @@ class _Walk:
                 and rules.reopenable
                 and tracker.cycles
                 and not tracker.cycles[-1].cancelled
-                and policy.reopen == "continue"
+                and reopen == "continue"
             ):
                 # The stop is undone: the cycle goes on, not counting while it was solved.
                 cycle = tracker.cycles[-1]
@@ -294,24 +346,29 @@ class _Walk:
                 cycle.events.append(index)
                 tracker.open = cycle
                 tracker.event_paused = False
-            if rules.start_after and _matches(rules.start_after, kind, public, status_into):
+            if not relevant:
+                if tracker.open is None:
+                    continue
+            elif rules.start_after and _matches(rules.start_after, kind, public, status_into):
                 tracker.started_after = True
             if tracker.open is None:
-                may_start = _matches(rules.start, kind, public, status_into) or (
+                starts = _matches(rules.start, kind, public, status_into) or (
                     kind == "reopened"
                     and rules.reopenable
-                    and policy.reopen == "new_cycle"
+                    and reopen == "new_cycle"
                     and bool(tracker.cycles)
                 )
                 if (
-                    may_start
+                    starts
                     and (rules.recurring or not tracker.cycles or kind == "reopened")
                     and (not rules.start_after or tracker.started_after)
                 ):
                     self._open(tracker, t, index, rules, context)
                 continue
             cycle = tracker.open
-            counting = rules.counting(self.status, tracker.event_paused)
+            counting = not tracker.event_paused and status not in rules.pause_statuses
+            if counting and rules.count_statuses is not None:
+                counting = status in rules.count_statuses
             if counting != cycle.transitions[-1][1]:
                 cycle.transitions.append((t, counting))
                 if cycle.events[-1] != index:
@@ -328,6 +385,24 @@ class _Resolved:
 
 
 def _resolve(metric: str, context: _Context) -> _Resolved:
+    """The target and calendar of ``metric`` for the context (memoised on the policy value)."""
+    policy = context.policy
+    attributes = context.attributes
+    key = (
+        metric,
+        attributes.get("priority"),
+        attributes.get(policy.calendar_attribute) if policy.calendar_attribute else None,
+    )
+    cache: dict[Any, _Resolved] | None = policy.__dict__.get("_slaclock_resolved")
+    if cache is None:
+        cache = policy.__dict__["_slaclock_resolved"] = {}
+    resolved = cache.get(key)
+    if resolved is None:
+        resolved = cache[key] = _resolve_uncached(metric, context)
+    return resolved
+
+
+def _resolve_uncached(metric: str, context: _Context) -> _Resolved:
     policy = context.policy
     priority = context.attributes.get("priority")
     config = policy.metrics[metric]
@@ -369,17 +444,18 @@ def _segments(cycle: _Cycle, end: int) -> list[tuple[int, int, bool]]:
 
 def _reach(
     cal: CompiledCalendar,
-    pieces: list[tuple[int, int, bool]],
+    pieces: list[tuple[int, int, bool, int]],
     amount: int,
     running_from: int | None,
 ) -> int | None:
     """The instant the counted business time reaches ``amount``; projected from ``running_from``
-    when the clock still runs there, else ``None`` if it never gets there."""
+    when the clock still runs there, else ``None`` if it never gets there.
+
+    ``pieces`` are (from, to, counting, business time in the piece)."""
     counted = 0
-    for a, b, counting in pieces:
+    for a, _, counting, piece in pieces:
         if not counting:
             continue
-        piece = cal.elapsed_micros(a, b)
         if counted + piece >= amount:
             return cal.add_micros(a, amount - counted)
         counted += piece
@@ -388,6 +464,7 @@ def _reach(
     return cal.add_micros(running_from, amount - counted)
 
 
+@lru_cache(maxsize=4096)
 def _threshold_position(threshold: Threshold, target: int) -> int:
     if threshold.at_percent is not None:
         exact = Fraction(target) * Fraction(str(threshold.at_percent)) / 100
@@ -400,7 +477,14 @@ def _threshold_position(threshold: Threshold, target: int) -> int:
 
 def _business_days_target(cal: Calendar, start: datetime, days: int) -> int:
     """Business time from ``start`` to the close of the ``days``-th business day after its date."""
-    due = business_day_close(cal, start, days)
+    # The close depends only on the start's local date: memoise it on the calendar value.
+    cache: dict[Any, datetime] | None = cal.__dict__.get("_slaclock_day_close")
+    if cache is None:
+        cache = cal.__dict__["_slaclock_day_close"] = {}
+    key = (start.astimezone(cal.compiled._zone).date(), days)
+    due = cache.get(key)
+    if due is None:
+        due = cache[key] = business_day_close(cal, start, days)
     return timedelta_to_micros(cal.elapsed(start, due))
 
 
@@ -451,13 +535,15 @@ def _measure(
     resolved = _resolve(metric, context)
     cal = resolved.calendar.compiled
     end = cycle.end if cycle.end is not None else as_of
-    pieces = _segments(cycle, end)
+    pieces = [
+        (a, b, counting, cal.elapsed_micros(a, b)) for a, b, counting in _segments(cycle, end)
+    ]
     elapsed = paused = 0
-    for a, b, counting in pieces:
+    for _, _, counting, piece in pieces:
         if counting:
-            elapsed += cal.elapsed_micros(a, b)
+            elapsed += piece
         else:
-            paused += cal.elapsed_micros(a, b)
+            paused += piece
     open_now = cycle.end is None
     running = open_now and cycle.transitions[-1][1]
     target = resolved.target
@@ -502,7 +588,8 @@ def _measure(
             else:
                 at = _reach(cal, pieces, position, end if running else None)
             thresholds.append(
-                ThresholdResult.model_construct(
+                construct(
+                    ThresholdResult,
                     name=threshold.name,
                     at=None if at is None else from_micros(at, tz),
                     reached=at is not None and at <= as_of,
@@ -513,7 +600,8 @@ def _measure(
     breached = state in ("breached", "overdue")
     remaining = None if target_micros is None else timedelta(microseconds=target_micros - elapsed)
     priority = context.attributes.get("priority")
-    return CycleResult.model_construct(
+    return construct(
+        CycleResult,
         metric=metric,
         index=index,
         state=state,
@@ -541,22 +629,21 @@ def _measure(
     )
 
 
+@lru_cache(maxsize=1024)
 def _target_text(target: Target) -> str:
     data = target.model_dump()
     return data if isinstance(data, str) else f"{data['duration']} ({data['calendar']})"
 
 
 def _explain(
-    cal: CompiledCalendar, pieces: list[tuple[int, int, bool]], tz: tzinfo | None
+    cal: CompiledCalendar, pieces: list[tuple[int, int, bool, int]], tz: tzinfo | None
 ) -> list[Span]:
     spans: list[Span] = []
 
     def add(a: int, b: int, kind: SpanKind) -> None:
-        spans.append(
-            Span.model_construct(start=from_micros(a, tz), end=from_micros(b, tz), kind=kind)
-        )
+        spans.append(construct(Span, start=from_micros(a, tz), end=from_micros(b, tz), kind=kind))
 
-    for a, b, counting in pieces:
+    for a, b, counting, _ in pieces:
         if not counting:
             add(a, b, "paused")
             continue
@@ -630,9 +717,10 @@ def evaluate(
             )
             for i, cycle in enumerate(tracker.cycles)
         )
-        metrics[name] = MetricResult.model_construct(name=name, cycles=cycles)
+        metrics[name] = construct(MetricResult, name=name, cycles=cycles)
     final_policy = walk.policy
-    return TicketResult.model_construct(
+    return construct(
+        TicketResult,
         ticket_id=timeline.ticket_id,
         policy=None if final_policy is None else final_policy.name,
         policy_version=None if final_policy is None else final_policy.version,
