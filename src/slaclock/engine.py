@@ -92,6 +92,9 @@ def _matches(
     return False
 
 
+_STOP, _CANCEL, _RESET, _PAUSE, _RESUME, _START_AFTER, _START = (1, 2, 4, 8, 16, 32, 64)
+
+
 @dataclass(frozen=True, slots=True)
 class _Rules:
     """A metric definition compiled for the walk."""
@@ -111,9 +114,30 @@ class _Rules:
     # an event outside both cannot match any condition, so the walk skips the tests.
     kinds: frozenset[str]
     status_only: bool
+    # (kind, public, status_into) -> bitmask of the condition lists that match, memoised: a
+    # ticket's events repeat a handful of shapes, so the walk does one dict lookup per metric.
+    actions: dict[tuple[str, bool, str | None], int] = field(default_factory=dict)
 
-    def relevant(self, kind: str, status_into: str | None) -> bool:
-        return kind in self.kinds or (status_into is not None and self.status_only)
+    def action(self, key: tuple[str, bool, str | None]) -> int:
+        found = self.actions.get(key)
+        if found is not None:
+            return found
+        kind, public, status_into = key
+        mask = 0
+        if kind in self.kinds or (status_into is not None and self.status_only):
+            for bit, matchers in (
+                (_STOP, self.stop),
+                (_CANCEL, self.cancel),
+                (_RESET, self.reset),
+                (_PAUSE, self.pause),
+                (_RESUME, self.resume),
+                (_START_AFTER, self.start_after),
+                (_START, self.start),
+            ):
+                if _matches(matchers, kind, public, status_into):
+                    mask |= bit
+        self.actions[key] = mask
+        return mask
 
     def counting(self, status: str, event_paused: bool) -> bool:
         if event_paused or status in self.pause_statuses:
@@ -304,8 +328,9 @@ class _Walk:
         ) and context.policy.priority_change == "restart"
         reopen = context.policy.reopen
         public = event.public is not False
+        key = (kind, public, status_into)
         for _name, rules, tracker in self.active:
-            relevant = kind in rules.kinds or (status_into is not None and rules.status_only)
+            act = rules.action(key)
             cycle = tracker.open
             if cycle is not None:
                 if attributes_changed:
@@ -316,19 +341,19 @@ class _Walk:
                         continue
                     if cycle.events[-1] != index:
                         cycle.events.append(index)
-                if not relevant:
+                if not act:
                     pass
-                elif _matches(rules.stop, kind, public, status_into):
+                elif act & _STOP:
                     self._close(tracker, t, index, cancelled=False)
-                elif _matches(rules.cancel, kind, public, status_into):
+                elif act & _CANCEL:
                     self._close(tracker, t, index, cancelled=True)
-                elif _matches(rules.reset, kind, public, status_into):
+                elif act & _RESET:
                     self._close(tracker, t, index, cancelled=True)
                     self._open(tracker, t, index, rules, context)
                     continue
-                elif _matches(rules.pause, kind, public, status_into):
+                elif act & _PAUSE:
                     tracker.event_paused = True
-                elif _matches(rules.resume, kind, public, status_into):
+                elif act & _RESUME:
                     tracker.event_paused = False
             elif (
                 kind == "reopened"
@@ -346,13 +371,10 @@ class _Walk:
                 cycle.events.append(index)
                 tracker.open = cycle
                 tracker.event_paused = False
-            if not relevant:
-                if tracker.open is None:
-                    continue
-            elif rules.start_after and _matches(rules.start_after, kind, public, status_into):
+            if act & _START_AFTER:
                 tracker.started_after = True
             if tracker.open is None:
-                starts = _matches(rules.start, kind, public, status_into) or (
+                starts = act & _START or (
                     kind == "reopened"
                     and rules.reopenable
                     and reopen == "new_cycle"
