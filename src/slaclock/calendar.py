@@ -33,6 +33,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from slaclock._clock import CompiledCalendar, DaySpans
+from slaclock._model import ValueModel
 from slaclock._tz import load_zone
 from slaclock.durations import parse_duration
 from slaclock.holidays import check_country, country_holiday_dates
@@ -165,7 +166,7 @@ class CountryHolidays(BaseModel):
         return self
 
 
-class Calendar(BaseModel):
+class Calendar(ValueModel):
     """A business-hours calendar: an IANA time zone, weekly hours, holidays and special days.
 
     Fields (all but ``timezone`` optional):
@@ -317,21 +318,12 @@ class Calendar(BaseModel):
             text += " and no override opens a day" if not any(self.overrides.values()) else ""
         return text
 
-    def model_copy(
-        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
-    ) -> Calendar:
-        """A changed copy, validated again (the compiled form is never carried over).
-
-        >>> cal = Calendar.weekdays("UTC")
-        >>> cal.model_copy(update={"hours": {"mon-sat": "08:00-18:00"}}).hours["sat"]
-        (('08:00', '18:00'),)
-        """
-        data = self.model_dump()
-        data.update(update or {})
-        return type(self).model_validate(data)
-
     def __hash__(self) -> int:
-        return hash(self.model_dump_json())
+        # Hash the canonical JSON form once; the value is immutable.
+        cached: int | None = self.__dict__.get("_slaclock_hash")
+        if cached is None:
+            cached = self.__dict__["_slaclock_hash"] = hash(self.model_dump_json())
+        return cached
 
     # ------------------------------------------------------------------------------------------
     # Business-time arithmetic

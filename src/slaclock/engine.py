@@ -724,8 +724,10 @@ def evaluate(
     as_of_micros = to_micros(as_of)
     walk = _Walk(policy, timeline.attributes)
     ignored = 0
-    for index, event in enumerate(timeline.events):
-        t = to_micros(event.at)
+    instants: tuple[int, ...] | None = timeline.__dict__.get("_slaclock_instants")
+    if instants is None:  # a timeline built without validation (model_construct)
+        instants = tuple(to_micros(e.at) for e in timeline.events)
+    for index, (event, t) in enumerate(zip(timeline.events, instants)):
         if t > as_of_micros:
             ignored = len(timeline.events) - index
             break

@@ -33,6 +33,7 @@ from pydantic import (
     model_validator,
 )
 
+from slaclock._model import ValueModel
 from slaclock.calendar import ALWAYS_OPEN, Calendar
 from slaclock.durations import format_duration, parse_duration
 from slaclock.errors import PolicyError
@@ -423,7 +424,7 @@ class TicketCondition(BaseModel):
 
 # ----------------------------------------------------------------------------------------------
 # Policies
-class Policy(BaseModel):
+class Policy(ValueModel):
     """An SLA policy: a calendar (or several), metrics with targets per priority, and options.
 
     - ``calendar``: the business-hours calendar targets use by default (a :class:`Calendar`, or
@@ -531,17 +532,6 @@ class Policy(BaseModel):
         if name is None or name == ALWAYS_OPEN_NAME:
             return ALWAYS_OPEN
         return self.calendars[name]
-
-    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Policy:
-        """A changed, re-validated copy (for what-if variants; the original is untouched).
-
-        >>> base = Policy(name="p", metrics={"first_response": {"targets": {"urgent": "1h"}}})
-        >>> base.model_copy(update={"name": "p2"}).name
-        'p2'
-        """
-        data = self.model_dump()
-        data.update(update or {})
-        return type(self).model_validate(data)
 
     def with_target(self, metric: str, priority: str, target: Target | str | timedelta) -> Policy:
         """A copy with one target changed (what-if analysis).

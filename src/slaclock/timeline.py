@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from slaclock._model import ValueModel
 from slaclock._tz import to_micros
 from slaclock.errors import TimelineError
 
@@ -103,7 +104,7 @@ def _label(event: Event, position: int) -> str:
     return f"event {event.id!r}" if event.id is not None else f"event #{position}"
 
 
-class Timeline(BaseModel):
+class Timeline(ValueModel):
     """A ticket: its id, its initial attributes and its events.
 
     On validation the events are ordered by instant, stably (events at the same instant keep their
@@ -169,6 +170,8 @@ class Timeline(BaseModel):
             index = ordered.index(created[0])
             ordered = (ordered[index], *ordered[:index], *ordered[index + 1 :])
         object.__setattr__(self, "events", ordered)
+        # The engine reads the instants as integers; computed once here (not a field).
+        self.__dict__["_slaclock_instants"] = tuple(to_micros(e.at) for e in ordered)
         return self
 
     @property
