@@ -92,6 +92,8 @@ def _matches(
     return False
 
 
+#: Event kinds that may change the ticket's attributes.
+_ATTRIBUTE_KINDS = frozenset({"created", "priority_changed", "attributes_changed"})
 _STOP, _CANCEL, _RESET, _PAUSE, _RESUME, _START_AFTER, _START = (1, 2, 4, 8, 16, 32, 64)
 
 
@@ -201,12 +203,14 @@ class _Context:
 @dataclass(slots=True)
 class _Cycle:
     start: int
+    start_at: datetime
     start_context: _Context
     context: _Context
     # Transitions: (instant, counting) - the clock counts (or not) from each instant on.
     transitions: list[tuple[int, bool]] = field(default_factory=list)
     events: list[int] = field(default_factory=list)
     end: int | None = None
+    end_at: datetime | None = None
     cancelled: bool = False
 
 
@@ -230,6 +234,7 @@ class _Walk:
         self.context: _Context | None = None
         # (name, rules, tracker) of each metric the policy in force measures.
         self.active: list[tuple[str, _Rules, _Tracker]] = []
+        self.at: datetime | None = None  # the instant of the event being applied
         self._enter(self._select())
 
     def _select(self) -> Policy | None:
@@ -253,17 +258,19 @@ class _Walk:
     def _open(
         self, tracker: _Tracker, t: int, index: int, rules: _Rules, context: _Context
     ) -> None:
+        at = self.at
+        assert at is not None
         tracker.event_paused = False
-        cycle = _Cycle(start=t, start_context=context, context=context, events=[index])
+        cycle = _Cycle(start=t, start_at=at, start_context=context, context=context, events=[index])
         cycle.transitions.append((t, rules.counting(self.status, False)))
         tracker.cycles.append(cycle)
         tracker.open = cycle
 
-    @staticmethod
-    def _close(tracker: _Tracker, t: int, index: int, cancelled: bool) -> None:
+    def _close(self, tracker: _Tracker, t: int, index: int, cancelled: bool) -> None:
         cycle = tracker.open
         assert cycle is not None
         cycle.end = t
+        cycle.end_at = self.at
         cycle.cancelled = cancelled
         if cycle.events[-1] != index:
             cycle.events.append(index)
@@ -295,11 +302,12 @@ class _Walk:
         return False
 
     def step(self, index: int, event: Event, t: int) -> None:
+        self.at = event.at
         kind = event.kind
         previous_status = self.status
         previous_policy = self.policy
         previous_priority = self.attributes.get("priority")
-        attributes_changed = self._apply(event)
+        attributes_changed = kind in _ATTRIBUTE_KINDS and self._apply(event)
         new_status = event.status or STATUS_OF_KIND.get(kind)
         if new_status is not None:
             self.status = new_status
@@ -367,6 +375,7 @@ class _Walk:
                 assert cycle.end is not None
                 cycle.transitions.append((cycle.end, False))
                 cycle.end = None
+                cycle.end_at = None
                 cycle.context = context
                 cycle.events.append(index)
                 tracker.open = cycle
@@ -627,8 +636,8 @@ def _measure(
         metric=metric,
         index=index,
         state=state,
-        started_at=from_micros(cycle.start, tz),
-        stopped_at=None if cycle.end is None else from_micros(cycle.end, tz),
+        started_at=_in_zone(cycle.start_at, tz),
+        stopped_at=None if cycle.end_at is None else _in_zone(cycle.end_at, tz),
         due_at=due_at,
         breached_at=due_at if breached else None,
         target=None if target_micros is None else timedelta(microseconds=target_micros),
@@ -649,6 +658,10 @@ def _measure(
         events=tuple(cycle.events),
         spans=tuple(_explain(cal, pieces, tz)) if explain else (),
     )
+
+
+def _in_zone(value: datetime, tz: tzinfo | None) -> datetime:
+    return value if tz is None or value.tzinfo is tz else value.astimezone(tz)
 
 
 @lru_cache(maxsize=1024)
