@@ -708,8 +708,8 @@ def _display_zone(
 # ----------------------------------------------------------------------------------------------
 # The public entry point
 def evaluate(
-    policy: Policy | PolicySet,
-    timeline: Timeline,
+    policy: Policy | PolicySet | Mapping[str, Any],
+    timeline: Timeline | Mapping[str, Any],
     as_of: datetime | None = None,
     *,
     explain: bool = False,
@@ -717,7 +717,9 @@ def evaluate(
     """Evaluate every metric of ``timeline`` under ``policy`` (or the first matching policy of a
     :class:`PolicySet`) as of ``as_of`` (default: the last event's instant).
 
-    Events after ``as_of`` are left out and counted in ``ignored_events``. With
+    ``policy`` and ``timeline`` may also be given as plain data (validated first; a mapping with
+    a ``policies`` key is a policy set). Events after ``as_of`` are left out and counted in
+    ``ignored_events``. With
     ``explain=True`` each cycle also lists the spans (counted, paused, closed) that made its
     elapsed time. Instants in the result are expressed in the time zone of the ticket's policy
     calendar (for a 24x7 policy: in the tzinfo of the ``created`` event).
@@ -730,6 +732,10 @@ def evaluate(
     >>> result.resolution.state, result.resolution.remaining
     ('overdue', datetime.timedelta(days=-1, seconds=79200))
     """
+    if not isinstance(policy, (Policy, PolicySet)):
+        policy = (PolicySet if "policies" in policy else Policy).model_validate(policy)
+    if not isinstance(timeline, Timeline):
+        timeline = Timeline.model_validate(timeline)
     if as_of is None:
         as_of = timeline.events[-1].at
     else:
