@@ -1,0 +1,5 @@
+"""``python -m slaclock``: the command line."""
+
+from slaclock.cli import run
+
+run()
