@@ -413,6 +413,11 @@ class _Resolved:
     target: Target | None
     calendar: Calendar
     label: str
+    compiled: CompiledCalendar
+    # Derived once per (policy, metric, priority, calendar) and reused by every cycle:
+    target_text: str | None
+    duration_micros: int | None  # None for a business-days target (it depends on the start)
+    thresholds: tuple[Threshold, ...]
 
 
 def _resolve(metric: str, context: _Context) -> _Resolved:
@@ -457,7 +462,15 @@ def _resolve_uncached(metric: str, context: _Context) -> _Resolved:
             label = "business" if policy.calendar is not None else ALWAYS_OPEN_NAME
     else:
         label = name
-    return _Resolved(target, calendar, label)
+    return _Resolved(
+        target,
+        calendar,
+        label,
+        calendar.compiled,
+        None if target is None else _target_text(target),
+        None if target is None or target.duration is None else timedelta_to_micros(target.duration),
+        config.thresholds,
+    )
 
 
 def _segments(cycle: _Cycle, end: int) -> list[tuple[int, int, bool]]:
@@ -564,11 +577,10 @@ def _measure(
 ) -> CycleResult:
     context = cycle.start_context if policy_rule == "keep" else cycle.context
     resolved = _resolve(metric, context)
-    cal = resolved.calendar.compiled
+    cal = resolved.compiled
     end = cycle.end if cycle.end is not None else as_of
-    pieces = [
-        (a, b, counting, cal.elapsed_micros(a, b)) for a, b, counting in _segments(cycle, end)
-    ]
+    elapsed_micros = cal.elapsed_micros
+    pieces = [(a, b, counting, elapsed_micros(a, b)) for a, b, counting in _segments(cycle, end)]
     elapsed = paused = 0
     for _, _, counting, piece in pieces:
         if counting:
@@ -578,15 +590,12 @@ def _measure(
     open_now = cycle.end is None
     running = open_now and cycle.transitions[-1][1]
     target = resolved.target
-    target_micros: int | None = None
-    if target is not None:
-        if target.duration is not None:
-            target_micros = timedelta_to_micros(target.duration)
-        else:
-            assert target.business_days is not None
-            target_micros = _business_days_target(
-                resolved.calendar, from_micros(cycle.start, tz), target.business_days
-            )
+    target_micros = resolved.duration_micros
+    if target is not None and target_micros is None:
+        assert target.business_days is not None
+        target_micros = _business_days_target(
+            resolved.calendar, from_micros(cycle.start, tz), target.business_days
+        )
 
     due: int | None = None
     state: CycleState
@@ -608,8 +617,7 @@ def _measure(
 
     thresholds: list[ThresholdResult] = []
     if target_micros is not None:
-        config = context.policy.metrics[metric]
-        for threshold in config.thresholds:
+        for threshold in resolved.thresholds:
             position = _threshold_position(threshold, target_micros)
             at: int | None
             if position == 0:
@@ -650,7 +658,7 @@ def _measure(
             else (timedelta(0) if breached else None)
         ),
         percent_used=None if not target_micros else elapsed * 100 / target_micros,
-        target_spec=None if target is None else _target_text(target),
+        target_spec=resolved.target_text,
         priority=None if priority is None else str(priority),
         policy=context.policy.name,
         calendar=resolved.label,
