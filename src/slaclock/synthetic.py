@@ -14,14 +14,21 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slaclock.policy import Policy
+from slaclock.servicelevel import Contact
 from slaclock.timeline import Timeline
 
-__all__ = ["DEFAULT_POLICY", "DEFAULT_POLICY_DATA", "generate_timelines", "sample_timelines"]
+__all__ = [
+    "DEFAULT_POLICY",
+    "DEFAULT_POLICY_DATA",
+    "generate_contacts",
+    "generate_timelines",
+    "sample_timelines",
+]
 
 #: The default policy as plain data: a B2B desk in New York, Mon-Fri 09:00-17:00 with US
 #: holidays; urgent tickets are measured around the clock.
@@ -241,3 +248,50 @@ def generate_timelines(
         yield Timeline.model_validate(
             {"ticket_id": f"S-{number:06d}", "attributes": attributes, "events": events}
         )
+
+
+# ----------------------------------------------------------------------------------------------
+# A contact-centre day
+# Relative offered load per local hour (08:00-20:00): a morning peak and a smaller one after lunch.
+_CALL_HOURS = (8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
+_CALL_WEIGHT = (0.6, 1.0, 1.2, 1.1, 0.8, 0.9, 1.0, 0.9, 0.7, 0.5, 0.3, 0.2)
+
+
+def generate_contacts(
+    count: int, *, seed: int = 0, day: date | None = None, zone: str = "America/New_York"
+) -> list[Contact]:
+    """``count`` synthetic contacts offered during one contact-centre day (08:00-20:00 in
+    ``zone``),
+    in offered order. Busy hours make callers wait longer; a caller whose patience (about a
+    minute and a half on average) runs out before an agent answers abandons.
+
+    >>> contacts = generate_contacts(500, seed=1, day=date(2025, 3, 4))
+    >>> len(contacts), contacts[0].offered_at.date().isoformat()
+    (500, '2025-03-04')
+    >>> 0 < sum(c.abandoned_at is not None for c in contacts) < 100
+    True
+    """
+    rng = random.Random(seed)
+    local = ZoneInfo(zone)
+    if day is None:
+        day = date(2025, 3, 4)
+    opened = datetime(day.year, day.month, day.day, _CALL_HOURS[0], tzinfo=local)
+    opened_utc = opened.astimezone(timezone.utc)
+    offsets: list[float] = []
+    for _ in range(count):
+        hour = rng.choices(range(len(_CALL_HOURS)), _CALL_WEIGHT)[0]
+        offsets.append(hour * 3600 + rng.random() * 3600)
+    offsets.sort()
+    contacts = []
+    for offset in offsets:
+        load = _CALL_WEIGHT[int(offset // 3600)]
+        offered = opened_utc + timedelta(seconds=round(offset, 3))
+        wait = timedelta(seconds=round(rng.expovariate(1 / (12 * load * load)), 3))
+        patience = timedelta(seconds=round(rng.expovariate(1 / 100), 3))
+        outcome = (
+            {"answered_at": (offered + wait).astimezone(local)}
+            if wait <= patience
+            else {"abandoned_at": (offered + patience).astimezone(local)}
+        )
+        contacts.append(Contact(offered_at=offered.astimezone(local), **outcome))
+    return contacts
