@@ -1,0 +1,539 @@
+"""Hand-worked engine scenarios: each metric and rule, with the arithmetic in comments.
+
+Unless said otherwise: Europe/Berlin, Mon-Fri 09:00-17:00, March 2025 (CET, +01:00; DST starts
+on Sunday 30 March). Mon 3, Fri 7, Sat 8, Mon 10 March.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from pydantic import ValidationError
+
+from slaclock import Policy, PolicySet, Timeline, TicketResult, evaluate
+from slaclock.errors import NaiveDatetimeError, PolicyError
+
+BERLIN = ZoneInfo("Europe/Berlin")
+CALENDAR = {"timezone": "Europe/Berlin", "hours": {"mon-fri": [["09:00", "17:00"]]}}
+
+
+def at(text: str) -> datetime:
+    """'Mon 3 10:00' style shorthand: an instant in Berlin in March 2025."""
+    _, day, clock = text.split()
+    hour, minute = (int(x) for x in clock.split(":"))
+    return datetime(2025, 3, int(day), hour, minute, tzinfo=BERLIN)
+
+
+def ticket(
+    *events: tuple[str, str] | tuple[str, str, dict[str, Any]], **attributes: Any
+) -> Timeline:
+    rows = []
+    for item in events:
+        when, kind = item[0], item[1]
+        extra = item[2] if len(item) > 2 else {}
+        rows.append({"at": at(when), "kind": kind, **extra})
+    return Timeline(ticket_id="T", attributes={"priority": "normal", **attributes}, events=rows)
+
+
+def policy(metrics: dict[str, Any], **options: Any) -> Policy:
+    return Policy.model_validate({"name": "p", "calendar": CALENDAR, "metrics": metrics, **options})
+
+
+def run(p: Policy | PolicySet, t: Timeline, as_of: str | None = None, **kw: Any) -> TicketResult:
+    return evaluate(p, t, as_of=None if as_of is None else at(as_of), **kw)
+
+
+H = timedelta(hours=1)
+M = timedelta(minutes=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# first_response
+def test_first_response_met() -> None:
+    """Created Mon 10:00, 4h target -> due 14:00; replied 11:00: met, 1h used, 3h left."""
+    r = run(
+        policy({"first_response": {"targets": {"normal": "4h"}}}),
+        ticket(("Mon 3 10:00", "created"), ("Mon 3 11:00", "agent_replied")),
+    )
+    cycle = r.first_response.cycles[0]
+    assert ("met", at("Mon 3 14:00"), H, 3 * H) == (
+        cycle.state,
+        cycle.due_at,
+        cycle.elapsed,
+        cycle.remaining,
+    )
+
+
+def test_reply_exactly_at_due_is_met_and_one_microsecond_later_is_breached() -> None:
+    """Met means stopped at or before due: 14:00 is met, 14:00 + 1us is breached."""
+    p = policy({"first_response": {"targets": {"normal": "4h"}}})
+    on_time = ticket(("Mon 3 10:00", "created"), ("Mon 3 14:00", "agent_replied"))
+    assert "met" == run(p, on_time).first_response.state
+    late = Timeline(
+        ticket_id="T",
+        attributes={"priority": "normal"},
+        events=[
+            {"at": at("Mon 3 10:00"), "kind": "created"},
+            {"at": at("Mon 3 14:00") + timedelta(microseconds=1), "kind": "agent_replied"},
+        ],
+    )
+    cycle = run(p, late).first_response.cycles[0]
+    # overdue_by: 1us of business time past the 4h target.
+    assert ("breached", at("Mon 3 14:00"), timedelta(microseconds=1)) == (
+        cycle.state,
+        cycle.breached_at,
+        cycle.overdue_by,
+    )
+
+
+def test_target_used_up_at_closing_time_is_due_at_closing_time() -> None:
+    """Created Mon 13:00 + 4h = 17:00 (not Tue 09:00); a reply at 18:00 is breached though the
+    counted time is exactly 4h (the calendar was closed from 17:00)."""
+    r = run(
+        policy({"first_response": {"targets": {"normal": "4h"}}}),
+        ticket(("Mon 3 13:00", "created"), ("Mon 3 18:00", "agent_replied")),
+    )
+    cycle = r.first_response.cycles[0]
+    assert (at("Mon 3 17:00"), "breached", 4 * H, timedelta(0)) == (
+        cycle.due_at,
+        cycle.state,
+        cycle.elapsed,
+        cycle.remaining,
+    )
+
+
+def test_first_response_is_cancelled_when_solved_without_a_reply() -> None:
+    """Solving before any public reply cancels the first-response cycle."""
+    r = run(
+        policy({"first_response": {"targets": {"normal": "4h"}}}),
+        ticket(
+            ("Mon 3 10:00", "created"), ("Mon 3 10:30", "note_added"), ("Mon 3 11:00", "solved")
+        ),
+    )
+    assert "cancelled" == r.first_response.state
+
+
+def test_private_reply_does_not_stop_first_response() -> None:
+    """A reply with public=False is not a response; the clock keeps running (overdue at 15:00)."""
+    r = run(
+        policy({"first_response": {"targets": {"normal": "4h"}}}),
+        ticket(("Mon 3 10:00", "created"), ("Mon 3 11:00", "agent_replied", {"public": False})),
+        as_of="Mon 3 15:00",
+    )
+    cycle = r.first_response.cycles[0]
+    # 10:00 -> 15:00 = 5h counted, 1h past the 14:00 due instant.
+    assert ("overdue", 5 * H, -H, H) == (
+        cycle.state,
+        cycle.elapsed,
+        cycle.remaining,
+        cycle.overdue_by,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# pauses
+def test_pending_pauses_requester_wait_over_the_weekend() -> None:
+    """Created Fri 16:00, pending 16:30 .. Mon 10:00, target 2h.
+    Counted: Fri 16:00-16:30 (30m), then from Mon 10:00: 1h30 more -> due Mon 11:30.
+    Paused business time: Fri 16:30-17:00 (30m) + Mon 09:00-10:00 (1h) = 1h30."""
+    t = ticket(
+        ("Fri 7 16:00", "created"),
+        ("Fri 7 16:30", "status_changed", {"status": "pending"}),
+        ("Mon 10 10:00", "status_changed", {"status": "open"}),
+    )
+    r = run(
+        policy({"requester_wait": {"targets": {"normal": "2h"}}}),
+        t,
+        as_of="Mon 10 11:00",
+        explain=True,
+    )
+    cycle = r.requester_wait.cycles[0]
+    assert (at("Mon 10 11:30"), "running", 90 * M, 90 * M, 30 * M) == (
+        cycle.due_at,
+        cycle.state,
+        cycle.elapsed,
+        cycle.paused,
+        cycle.remaining,
+    )
+    kinds = [(s.start, s.end, s.kind) for s in cycle.spans]
+    assert [
+        (at("Fri 7 16:00"), at("Fri 7 16:30"), "counted"),
+        (at("Fri 7 16:30"), at("Mon 10 10:00"), "paused"),
+        (at("Mon 10 10:00"), at("Mon 10 11:00"), "counted"),
+    ] == kinds
+
+
+def test_resolution_counts_pending_unless_the_policy_pauses_it() -> None:
+    """Resolution counts all time by default; with pause_statuses=[pending] it matches requester_wait."""
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 10:00", "status_changed", {"status": "pending"}),
+        ("Mon 3 12:00", "status_changed", {"status": "open"}),
+    )
+    counted = run(policy({"resolution": {"targets": {"normal": "8h"}}}), t, as_of="Mon 3 13:00")
+    paused = run(
+        policy({"resolution": {"targets": {"normal": "8h"}, "pause_statuses": ["pending"]}}),
+        t,
+        as_of="Mon 3 13:00",
+    )
+    # 09:00-13:00 = 4h counted; with the pause: 09-10 + 12-13 = 2h, and due moves 2h later.
+    assert (4 * H, at("Mon 3 17:00")) == (counted.resolution.elapsed, counted.resolution.due_at)
+    assert (2 * H, at("Tue 4 11:00")) == (paused.resolution.elapsed, paused.resolution.due_at)
+
+
+def test_pause_after_due_does_not_move_it() -> None:
+    """Created Mon 09:00, 1h target -> due 10:00; pending from 11:00: still overdue, due 10:00."""
+    t = ticket(("Mon 3 09:00", "created"), ("Mon 3 11:00", "status_changed", {"status": "pending"}))
+    cycle = run(
+        policy({"requester_wait": {"targets": {"normal": "1h"}}}), t, as_of="Mon 3 12:00"
+    ).requester_wait.cycles[0]
+    assert ("overdue", at("Mon 3 10:00"), at("Mon 3 10:00"), 2 * H, H) == (
+        cycle.state,
+        cycle.due_at,
+        cycle.breached_at,
+        cycle.elapsed,
+        cycle.paused,
+    )
+
+
+def test_paused_short_of_target_has_no_due_instant() -> None:
+    """While paused before the target is used up, due_at is unknown (None); remaining is known."""
+    t = ticket(("Mon 3 09:00", "created"), ("Mon 3 09:30", "status_changed", {"status": "pending"}))
+    cycle = run(
+        policy({"requester_wait": {"targets": {"normal": "1h"}}}), t, as_of="Mon 3 12:00"
+    ).requester_wait.cycles[0]
+    assert ("paused", None, 30 * M) == (cycle.state, cycle.due_at, cycle.remaining)
+
+
+def test_agent_work_counts_only_new_and_open() -> None:
+    """agent_work counts in new/open only: 09-10 (new) + 12-13 (open) = 2h; on_hold does not count."""
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 10:00", "status_changed", {"status": "on_hold"}),
+        ("Mon 3 12:00", "status_changed", {"status": "open"}),
+        ("Mon 3 13:00", "solved"),
+    )
+    cycle = run(policy({"agent_work": {"targets": {"normal": "4h"}}}), t).agent_work.cycles[0]
+    assert ("met", 2 * H, 2 * H) == (cycle.state, cycle.elapsed, cycle.paused)
+
+
+# ---------------------------------------------------------------------------------------------
+# recurring metrics
+def test_next_response_cycles() -> None:
+    """A customer reply before the first agent reply starts nothing; after it, each waiting
+    customer reply starts a cycle that the next public agent reply stops. A second customer
+    reply while one waits does not start another."""
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 09:10", "customer_replied"),
+        ("Mon 3 09:30", "agent_replied"),
+        ("Mon 3 10:00", "customer_replied"),
+        ("Mon 3 10:20", "customer_replied"),
+        ("Mon 3 11:00", "agent_replied"),
+        ("Mon 3 16:00", "customer_replied"),
+    )
+    r = run(policy({"next_response": {"targets": {"normal": "2h"}}}), t, as_of="Tue 4 10:00")
+    cycles = r.next_response.cycles
+    # cycle 0: 10:00 -> 11:00 (1h, met, due 12:00); cycle 1: Mon 16:00 -> Tue 10:00 = 1h + 1h = 2h
+    # used: due exactly at Tue 10:00, not yet overdue (as_of == due).
+    assert [
+        ("met", at("Mon 3 10:00"), at("Mon 3 12:00")),
+        ("running", at("Mon 3 16:00"), at("Tue 4 10:00")),
+    ] == [(c.state, c.started_at, c.due_at) for c in cycles]
+    assert [3, 5] == list(cycles[0].events)
+
+
+def test_periodic_update_runs_between_public_replies_while_open() -> None:
+    """periodic_update: reply to reply, counting only while new/open; solving cancels the last."""
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 09:30", "agent_replied"),
+        ("Mon 3 10:00", "status_changed", {"status": "pending"}),
+        ("Mon 3 11:00", "status_changed", {"status": "open"}),
+        ("Mon 3 12:00", "agent_replied"),
+        ("Mon 3 13:00", "solved"),
+    )
+    cycles = run(
+        policy({"periodic_update": {"targets": {"normal": "2h"}}}), t
+    ).periodic_update.cycles
+    # cycle 0: 09:30-12:00 minus pending 10:00-11:00 = 1h30 counted, met.
+    assert [("met", 90 * M), ("cancelled", H)] == [(c.state, c.elapsed) for c in cycles]
+
+
+# ---------------------------------------------------------------------------------------------
+# reopen
+REOPENED = (
+    ("Mon 3 09:00", "created"),
+    ("Mon 3 10:00", "solved"),
+    ("Mon 3 14:00", "reopened"),
+    ("Mon 3 15:00", "solved"),
+)
+
+
+def test_reopen_continues_the_resolution_cycle() -> None:
+    """continue: one cycle, 09-10 + 14-15 = 2h counted, the solved time 10-14 paused (4h)."""
+    cycles = run(
+        policy({"resolution": {"targets": {"normal": "8h"}}}), ticket(*REOPENED)
+    ).resolution.cycles
+    assert [("met", 2 * H, 4 * H, at("Mon 3 15:00"))] == [
+        (c.state, c.elapsed, c.paused, c.stopped_at) for c in cycles
+    ]
+
+
+def test_reopen_new_cycle() -> None:
+    """new_cycle: the first cycle stays met at 10:00; a second runs 14:00-15:00."""
+    cycles = run(
+        policy({"resolution": {"targets": {"normal": "8h"}}}, reopen="new_cycle"), ticket(*REOPENED)
+    ).resolution.cycles
+    assert [("met", H, at("Mon 3 09:00")), ("met", H, at("Mon 3 14:00"))] == [
+        (c.state, c.elapsed, c.started_at) for c in cycles
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# priority changes
+CHANGE = (
+    ("Mon 3 09:00", "created"),
+    ("Mon 3 11:00", "priority_changed", {"priority": "urgent"}),
+    ("Mon 3 11:30", "solved"),
+)
+TARGETS = {"resolution": {"targets": {"normal": "8h", "urgent": "1h"}}}
+
+
+def test_priority_change_recompute() -> None:
+    """recompute: urgent's 1h from the cycle's start -> due 10:00; solved 11:30: breached."""
+    cycle = run(policy(TARGETS), ticket(*CHANGE)).resolution.cycles[0]
+    assert ("breached", at("Mon 3 10:00"), "urgent") == (cycle.state, cycle.due_at, cycle.priority)
+
+
+def test_priority_change_keep() -> None:
+    """keep: the normal 8h target stands -> due 17:00; solved 11:30: met."""
+    cycle = run(policy(TARGETS, priority_change="keep"), ticket(*CHANGE)).resolution.cycles[0]
+    assert ("met", at("Mon 3 17:00"), "normal") == (cycle.state, cycle.due_at, cycle.priority)
+
+
+def test_priority_change_restart() -> None:
+    """restart: cycle 0 cancelled at 11:00; cycle 1 from 11:00 with 1h -> due 12:00, met at 11:30."""
+    cycles = run(policy(TARGETS, priority_change="restart"), ticket(*CHANGE)).resolution.cycles
+    assert [("cancelled", at("Mon 3 11:00")), ("met", at("Mon 3 12:00"))] == [
+        (c.state, c.stopped_at if c.state == "cancelled" else c.due_at) for c in cycles
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# calendars and targets
+def test_urgent_24x7_target_beside_business_hours() -> None:
+    """Created Sat 22:00: resolution urgent 4h in calendar time -> Sun 02:00; first response
+    1h in business hours -> Mon 10:00."""
+    p = policy(
+        {
+            "first_response": {"targets": {"urgent": "1h"}},
+            "resolution": {"targets": {"urgent": {"duration": "4h", "calendar": "24x7"}}},
+        }
+    )
+    r = run(p, ticket(("Sat 8 22:00", "created"), priority="urgent"))
+    assert (at("Mon 10 10:00"), at("Sun 9 02:00"), "24x7") == (
+        r.first_response.due_at,
+        r.resolution.due_at,
+        r.resolution.cycles[0].calendar,
+    )
+
+
+def test_business_day_target_is_the_close_of_the_next_business_day() -> None:
+    """'1 business day' from Fri 16:00: the close of the next business day, Mon 17:00."""
+    r = run(
+        policy({"resolution": {"targets": {"normal": "1 business day"}}}),
+        ticket(("Fri 7 16:00", "created")),
+    )
+    # The target in business time: Fri 16-17 (1h) + Mon 09-17 (8h) = 9h.
+    assert (at("Mon 10 17:00"), 9 * H) == (r.resolution.due_at, r.resolution.cycles[0].target)
+
+
+def test_calendar_picked_from_a_ticket_attribute() -> None:
+    """region=amer uses New York hours: created 16:00 Berlin (10:00 New York), 2h -> 18:00 Berlin."""
+    p = Policy.model_validate(
+        {
+            "name": "regional",
+            "calendar": "emea",
+            "calendar_attribute": "region",
+            "calendars": {
+                "emea": CALENDAR,
+                "amer": {
+                    "timezone": "America/New_York",
+                    "hours": {"mon-fri": [["09:00", "17:00"]]},
+                },
+            },
+            "metrics": {"first_response": {"targets": {"normal": "2h"}}},
+        }
+    )
+    emea = run(p, ticket(("Mon 3 16:00", "created"), region="emea"))
+    amer = run(p, ticket(("Mon 3 16:00", "created"), region="amer"))
+    # emea: 16:00-17:00 Mon + 09:00-10:00 Tue.
+    assert at("Tue 4 10:00") == emea.first_response.due_at
+    assert at("Mon 3 18:00") == amer.first_response.due_at
+    assert "amer" == amer.first_response.cycles[0].calendar
+
+
+def test_thresholds() -> None:
+    """2h target from Mon 09:00: 50% at 10:00; 30m before due at 10:30; 1h after due at 12:00.
+    As of 11:00 the first two are reached."""
+    p = policy(
+        {
+            "first_response": {
+                "targets": {"normal": "2h"},
+                "thresholds": [
+                    {"name": "half", "at_percent": 50},
+                    {"name": "soon", "before_due": "30m"},
+                    {"name": "escalate", "after_due": "1h"},
+                ],
+            }
+        }
+    )
+    cycle = run(p, ticket(("Mon 3 09:00", "created")), as_of="Mon 3 11:00").first_response.cycles[0]
+    assert [
+        ("half", at("Mon 3 10:00"), True),
+        ("soon", at("Mon 3 10:30"), True),
+        ("escalate", at("Mon 3 12:00"), False),
+    ] == [(t.name, t.at, t.reached) for t in cycle.thresholds]
+
+
+# ---------------------------------------------------------------------------------------------
+# policy sets and custom metrics
+def test_policy_is_selected_again_when_attributes_change() -> None:
+    """Tagged vip at 10:00: the vip policy's 1h target applies from the cycle's start (recompute)."""
+    policies = PolicySet.model_validate(
+        [
+            {
+                "name": "vip",
+                "calendar": CALENDAR,
+                "conditions": {"tags_any": ["vip"]},
+                "metrics": {"first_response": {"targets": {"normal": "1h"}}},
+            },
+            {
+                "name": "standard",
+                "calendar": CALENDAR,
+                "metrics": {"first_response": {"targets": {"normal": "8h"}}},
+            },
+        ]
+    )
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 10:30", "attributes_changed", {"attributes": {"tags": ["vip"]}}),
+    )
+    r = run(policies, t)
+    assert ("vip", at("Mon 3 10:00"), "overdue") == (
+        r.policy,
+        r.first_response.due_at,
+        r.first_response.state,
+    )
+
+
+def test_custom_metric_with_every_condition_kind() -> None:
+    """triage: starts at creation, pauses on 'waiting_vendor', resumes on 'vendor_replied',
+    resets on 'escalated', stops on assignment. 09:00-09:30 counted, paused until 10:00, reset at
+    10:30 (cycle 0 cancelled, 1h counted), cycle 1 10:30 -> 11:00 assigned: met."""
+    p = policy(
+        {
+            "triage": {
+                "targets": {"normal": "2h"},
+                "definition": {
+                    "start": "created",
+                    "stop": "assigned",
+                    "pause": "waiting_vendor",
+                    "resume": "vendor_replied",
+                    "reset": "escalated",
+                    "cancel": {"status": "solved"},
+                },
+            }
+        }
+    )
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 09:30", "waiting_vendor"),
+        ("Mon 3 10:00", "vendor_replied"),
+        ("Mon 3 10:30", "escalated"),
+        ("Mon 3 11:00", "assigned"),
+    )
+    cycles = run(p, t).triage.cycles
+    assert [("cancelled", H, 30 * M), ("met", 30 * M, timedelta(0))] == [
+        (c.state, c.elapsed, c.paused) for c in cycles
+    ]
+
+
+def test_no_target_for_the_priority_gives_completed_cycles() -> None:
+    """A metric without a target for the ticket's priority is measured but never judged."""
+    p = policy(
+        {
+            "first_response": {"targets": {"normal": "1h"}},
+            "resolution": {"targets": {"urgent": "4h"}},
+        }
+    )
+    r = run(
+        p,
+        ticket(
+            ("Mon 3 09:00", "created"), ("Mon 3 09:10", "agent_replied"), ("Mon 3 10:00", "solved")
+        ),
+    )
+    cycle = r.resolution.cycles[0]
+    assert ("completed", None, H) == (cycle.state, cycle.due_at, cycle.elapsed)
+
+
+# ---------------------------------------------------------------------------------------------
+# timelines, as_of, serialisation and errors
+def test_events_after_as_of_are_counted_not_used() -> None:
+    """As of 10:30 the 11:00 reply is ignored (and counted): the cycle is still running."""
+    r = run(
+        policy({"first_response": {"targets": {"normal": "4h"}}}),
+        ticket(("Mon 3 10:00", "created"), ("Mon 3 11:00", "agent_replied")),
+        as_of="Mon 3 10:30",
+    )
+    assert ("running", 1) == (r.first_response.state, r.ignored_events)
+
+
+def test_same_instant_events_keep_their_input_order() -> None:
+    """Pending then reply at the same instant: the reply still stops first_response."""
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 10:00", "status_changed", {"status": "pending"}),
+        ("Mon 3 10:00", "agent_replied"),
+    )
+    assert ["created", "status_changed", "agent_replied"] == [e.kind for e in t.events]
+
+
+def test_result_round_trips_through_json() -> None:
+    """A result dumps to JSON with *_seconds keys and loads back equal."""
+    r = run(
+        policy({"first_response": {"targets": {"normal": "4h"}}}),
+        ticket(("Mon 3 10:00", "created"), ("Mon 3 11:00", "agent_replied")),
+        explain=True,
+    )
+    data = r.model_dump(mode="json")
+    assert 3600.0 == data["metrics"]["first_response"]["cycles"][0]["elapsed_seconds"]
+    assert r == TicketResult.model_validate(data)
+
+
+def test_duplicate_events_are_kept_once_and_conflicts_rejected() -> None:
+    """The same id with the same content is harmless; with other content it is an error."""
+    base = {"at": at("Mon 3 09:00"), "kind": "created", "id": "e1"}
+    kept = Timeline(ticket_id="T", events=[base, base])
+    assert 1 == len(kept.events)
+    with pytest.raises(ValidationError, match="event id 'e1' is used twice with different content"):
+        Timeline(ticket_id="T", events=[base, {**base, "kind": "note_added"}])
+
+
+def test_bad_inputs_give_clear_errors() -> None:
+    """Unknown priority, naive as_of, a metric with no stop, an unknown calendar name."""
+    p = policy({"first_response": {"targets": {"normal": "4h"}}})
+    with pytest.raises(PolicyError, match="unknown priority 'p9'"):
+        run(p, ticket(("Mon 3 09:00", "created"), priority="p9"))
+    with pytest.raises(NaiveDatetimeError, match="as_of is a naive datetime"):
+        evaluate(p, ticket(("Mon 3 09:00", "created")), as_of=datetime(2025, 3, 3, 12))
+    with pytest.raises(ValidationError, match="needs at least one 'stop' condition"):
+        policy({"x": {"definition": {"start": "created", "stop": []}}})
+    with pytest.raises(ValidationError, match="unknown calendar 'nowhere'"):
+        policy(
+            {"first_response": {"targets": {"normal": {"duration": "1h", "calendar": "nowhere"}}}}
+        )
