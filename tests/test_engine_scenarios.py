@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from slaclock import Policy, PolicySet, Timeline, TicketResult, evaluate
+from slaclock import Policy, PolicySet, TicketResult, Timeline, evaluate
 from slaclock.errors import NaiveDatetimeError, PolicyError
 
 BERLIN = ZoneInfo("Europe/Berlin")
