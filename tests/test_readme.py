@@ -18,7 +18,9 @@ def test_readme_example_prints_what_its_comments_promise() -> None:
     with contextlib.redirect_stdout(out):
         exec(compile(code.group(1), str(README), "exec"), {})
     # First print: Friday 16:30 + 4 business hours = 30 min Friday + 3h30 Monday -> 12:30 EDT.
-    assert ["2025-03-10 12:30:00-04:00", "2025-03-10 12:30:00-04:00"] == out.getvalue().split("\n")[:2]
+    assert ["2025-03-10 12:30:00-04:00", "2025-03-10 12:30:00-04:00"] == out.getvalue().split("\n")[
+        :2
+    ]
 
 
 def test_readme_reporting_example_runs() -> None:
