@@ -22,14 +22,15 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from slaclock._tz import (
+    MICROS_PER_DAY,
+    MICROS_PER_SECOND,
     check_aware,
     from_micros,
     local_to_micros,
-    timedelta_to_micros,
     to_micros,
 )
 from slaclock.errors import CalendarNeverOpenError, OutOfRangeError
@@ -43,6 +44,8 @@ DaySpans = tuple[tuple[int, int], ...]
 _MIN_YEAR = 2  # keep one local year of margin inside datetime's range
 _MAX_YEAR = 9998
 _DAY = timedelta(days=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_ONE_MICRO = timedelta(microseconds=1)  # int * timedelta is cheaper than timedelta(microseconds=)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,7 @@ class CompiledCalendar:
         "_weekly",
         "_weekly_always_open",
         "_weekly_open",
+        "_years",
         "_zone",
     )
 
@@ -102,6 +106,8 @@ class CompiledCalendar:
         self._closed_on = closed_on
         self._describe = describe
         self._table: _Table | None = None
+        # Raw intervals per local year, so a table extension only materialises the new years.
+        self._years: dict[int, list[tuple[int, int]]] = {}
         self._weekly_open = any(self._weekly)
         open_days = sorted(day for day, spans in self._overrides.items() if spans)
         self._first_open_override = open_days[0] if open_days else None
@@ -124,28 +130,98 @@ class CompiledCalendar:
             return ()
         return self._weekly[day.weekday()]
 
+    def _year_intervals(self, year: int) -> list[tuple[int, int]]:
+        """The raw intervals of the spans starting on the local dates of ``year`` (cached)."""
+        cached = self._years.get(year)
+        if cached is None:
+            cached = self._years[year] = self._materialise(year, year + 1)
+        return cached
+
+    def _midnights(self) -> Callable[[int], int]:
+        """A function: proleptic ordinal of a local date -> the instant of its local midnight.
+
+        The first call resolves; later calls guess "the last midnight found + whole days" and
+        accept the guess when it reads as 00:00 (first occurrence) of the right date in the zone,
+        which is exactly what the resolver would return. Otherwise they resolve.
+        """
+        zone = self._zone
+        fromtimestamp = datetime.fromtimestamp
+        last: list[int] = []  # [ordinal, midnight] of the last answer
+
+        def midnight(ordinal: int) -> int:
+            if last:
+                guess = last[1] + (ordinal - last[0]) * MICROS_PER_DAY
+                try:
+                    local = fromtimestamp(guess // MICROS_PER_SECOND, zone)
+                except (OverflowError, OSError, ValueError):  # pragma: no cover
+                    local = None
+                if (
+                    local is not None
+                    and not guess % MICROS_PER_SECOND
+                    and not (local.hour or local.minute or local.second or local.fold)
+                    and local.toordinal() == ordinal
+                ):
+                    last[:] = (ordinal, guess)
+                    return guess
+            found = local_to_micros(date.fromordinal(ordinal), 0, zone)
+            last[:] = (ordinal, found)
+            return found
+
+        return midnight
+
     def _materialise(self, first_year: int, end_year: int) -> list[tuple[int, int]]:
         zone = self._zone
+        weekly = self._weekly
+        overrides = {day.toordinal(): spans for day, spans in self._overrides.items()}
+        closed_on = self._closed_on
+        midnight = self._midnights()
+        known: dict[int, int] = {}
         intervals: list[tuple[int, int]] = []
-        day = date(first_year, 1, 1)
-        end = date(end_year, 1, 1)
-        midnight = local_to_micros(day, 0, zone)
-        while day < end:
-            next_day = day + _DAY
-            next_midnight = local_to_micros(next_day, 0, zone)
-            spans = self._day_spans(day)
+        for ordinal in range(date(first_year, 1, 1).toordinal(), date(end_year, 1, 1).toordinal()):
+            spans = overrides.get(ordinal)
+            if spans is None:
+                spans = weekly[(ordinal - 1) % 7]  # ordinal 1 (0001-01-01) is a Monday
+                if spans and closed_on(date.fromordinal(ordinal)):
+                    continue
+            if not spans:
+                continue
+            # A day's spans may run up to two local midnights later.
+            for k in (ordinal, ordinal + 1, ordinal + 2):
+                if k not in known:
+                    known[k] = midnight(k)
+            m0, m1, m2 = known[ordinal], known[ordinal + 1], known[ordinal + 2]
             # A local date that does not exist (Pacific/Apia, 2011-12-30) has no spans.
-            if spans and next_midnight > midnight:
-                for open_s, close_s in spans:
+            if m1 <= m0:
+                continue
+            # Where both midnights of a day are 24 h apart the day's offset is constant (no
+            # tzdata zone leaves an offset and returns to it within 4 days), so a local time
+            # is that midnight + seconds, exactly what the resolver returns; else resolve.
+            whole0 = m1 - m0 == MICROS_PER_DAY
+            whole1 = m2 - m1 == MICROS_PER_DAY
+            day: date | None = None
+            for open_s, close_s in spans:
+                if whole0:
+                    start = m0 + open_s * MICROS_PER_SECOND
+                else:
+                    day = day or date.fromordinal(ordinal)
                     start = local_to_micros(day, open_s, zone)
+                if close_s <= 86_400 and whole0:
+                    stop = m0 + close_s * MICROS_PER_SECOND
+                elif close_s > 86_400 and whole1:
+                    stop = m1 + (close_s - 86_400) * MICROS_PER_SECOND
+                else:
+                    day = day or date.fromordinal(ordinal)
                     stop = local_to_micros(day, close_s, zone)
-                    if stop > start:
-                        intervals.append((start, stop))
-            day, midnight = next_day, next_midnight
+                if stop > start:
+                    intervals.append((start, stop))
+            if len(known) > 8:
+                known = {k: known[k] for k in (ordinal + 1, ordinal + 2)}
         return intervals
 
     def _build(self, first_year: int, end_year: int) -> _Table:
-        raw = self._materialise(first_year, end_year)
+        raw: list[tuple[int, int]] = []
+        for year in range(first_year, end_year):
+            raw.extend(self._year_intervals(year))
         raw.sort()
         starts: list[int] = []
         ends: list[int] = []
@@ -261,17 +337,27 @@ class CompiledCalendar:
 
     # ----------------------------------------------------------------------------------------
     # Queries (instants as aware datetimes in, aware datetimes out in the input's tzinfo)
+    # The hot paths (elapsed, add) inline to_micros, cum_at and from_micros: on a warm table a
+    # call is a few hundred nanoseconds, so each avoided function call shows.
     def elapsed(self, start: datetime, end: datetime) -> timedelta:
         if start.tzinfo is None:
             check_aware(start, "start")
         if end.tzinfo is None:
             check_aware(end, "end")
-        a = to_micros(start)
-        b = to_micros(end)
+        delta = start - _EPOCH
+        a = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+        delta = end - _EPOCH
+        b = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
         table = self._table
         if table is None or not (table.lo <= a < table.hi and table.lo <= b < table.hi):
             table = self._cover(a, b)
-        return timedelta(microseconds=table.cum_at(b) - table.cum_at(a))
+        starts, ends, cums = table.starts, table.ends, table.cums
+        i = bisect_right(starts, b) - 1
+        total = 0 if i < 0 else cums[i] + (b if b < ends[i] else ends[i]) - starts[i]
+        i = bisect_right(starts, a) - 1
+        if i >= 0:
+            total -= cums[i] + (a if a < ends[i] else ends[i]) - starts[i]
+        return _ONE_MICRO * total
 
     def elapsed_micros(self, a: int, b: int) -> int:
         table = self._table
@@ -280,13 +366,43 @@ class CompiledCalendar:
         return table.cum_at(b) - table.cum_at(a)
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
-        if start.tzinfo is None:
+        tz = start.tzinfo
+        if tz is None:
             check_aware(start, "start")
-        d = timedelta_to_micros(duration)
+        d = (duration.days * 86_400 + duration.seconds) * 1_000_000 + duration.microseconds
         if d == 0:
             return start
-        t = self.add_micros(to_micros(start), d, duration)
-        return from_micros(t, start.tzinfo)
+        delta = start - _EPOCH
+        s = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+        table = self._table
+        # The first round of add_micros, inlined, when the table holds start and the result.
+        if table is not None and table.lo <= s < table.hi:
+            starts, cums = table.starts, table.cums
+            i = bisect_right(starts, s) - 1
+            if i < 0:
+                target = d
+            else:
+                end = table.ends[i]
+                target = cums[i] + (s if s < end else end) - starts[i] + d
+            if d > 0:
+                i = bisect_left(table.cum_ends, target)
+                if i < len(starts):
+                    t = starts[i] + target - cums[i]
+                    if t <= table.hi:
+                        seconds, rest = divmod(t, 1_000_000)
+                        if rest:
+                            return from_micros(t, tz)
+                        return datetime.fromtimestamp(seconds, tz)
+            else:
+                i = bisect_right(cums, target) - 1
+                if i >= 0:
+                    t = starts[i] + target - cums[i]
+                    if t >= table.lo:
+                        seconds, rest = divmod(t, 1_000_000)
+                        if rest:
+                            return from_micros(t, tz)
+                        return datetime.fromtimestamp(seconds, tz)
+        return from_micros(self.add_micros(s, d, duration), tz)
 
     def add_micros(self, s: int, d: int, duration: timedelta | None = None) -> int:
         if d == 0:

@@ -48,9 +48,28 @@ def to_micros(value: datetime) -> int:
 
 
 def from_micros(micros: int, tz: tzinfo | None) -> datetime:
-    """The aware datetime for ``micros``, expressed in ``tz`` (UTC when ``tz`` is None)."""
+    """The aware datetime for ``micros``, expressed in ``tz`` (UTC when ``tz`` is None).
+
+    ``datetime.fromtimestamp`` with an int is exact and about three times cheaper than
+    ``(epoch + timedelta).astimezone(tz)``; both end in ``tz.fromutc``, so folds come out the same.
+    A float timestamp is exact to the microsecond only while its spacing is well below 0.5 us:
+    ``|seconds| < 2**31`` (1901-2038) leaves it at 2**-22 s. Outside that, the slow exact path.
+    """
+    seconds, rest = divmod(micros, MICROS_PER_SECOND)
+    if tz is None:
+        tz = timezone.utc
+    try:
+        if not rest:
+            return datetime.fromtimestamp(seconds, tz)
+        if -_FLOAT_EXACT < seconds < _FLOAT_EXACT:
+            return datetime.fromtimestamp(seconds + rest / MICROS_PER_SECOND, tz)
+    except (OverflowError, OSError, ValueError):  # pragma: no cover - platform limits
+        pass
     utc = _EPOCH + timedelta(microseconds=micros)
-    return utc if tz is None or tz is timezone.utc else utc.astimezone(tz)
+    return utc if tz is timezone.utc else utc.astimezone(tz)
+
+
+_FLOAT_EXACT = 2**31
 
 
 def timedelta_to_micros(value: timedelta) -> int:
