@@ -137,47 +137,46 @@ class CompiledCalendar:
             cached = self._years[year] = self._materialise(year, year + 1)
         return cached
 
-    def _midnights(self) -> Callable[[int], int]:
-        """A function: proleptic ordinal of a local date -> the instant of its local midnight.
+    def _midnights(self, first: int, end: int) -> list[int]:
+        """The instants of the local midnights of the dates with ordinals ``first..end-1``.
 
-        The first call resolves; later calls guess "the last midnight found + whole days" and
-        accept the guess when it reads as 00:00 (first occurrence) of the right date in the zone,
-        which is exactly what the resolver would return. Otherwise they resolve.
+        Each is guessed as "the previous midnight + 24 h" and the guess kept when it reads as
+        00:00 (first occurrence) of the right date in the zone, which is exactly what the
+        resolver returns; otherwise (a DST change, a skipped date) it is resolved.
         """
         zone = self._zone
         fromtimestamp = datetime.fromtimestamp
-        last: list[int] = []  # [ordinal, midnight] of the last answer
-
-        def midnight(ordinal: int) -> int:
-            if last:
-                guess = last[1] + (ordinal - last[0]) * MICROS_PER_DAY
-                try:
-                    local = fromtimestamp(guess // MICROS_PER_SECOND, zone)
-                except (OverflowError, OSError, ValueError):  # pragma: no cover
-                    local = None
-                if (
-                    local is not None
-                    and not guess % MICROS_PER_SECOND
-                    and not (local.hour or local.minute or local.second or local.fold)
-                    and local.toordinal() == ordinal
-                ):
-                    last[:] = (ordinal, guess)
-                    return guess
-            found = local_to_micros(date.fromordinal(ordinal), 0, zone)
-            last[:] = (ordinal, found)
-            return found
-
-        return midnight
+        found = local_to_micros(date.fromordinal(first), 0, zone)
+        out = [found]
+        for ordinal in range(first + 1, end):
+            guess = found + MICROS_PER_DAY
+            try:
+                local: datetime | None = fromtimestamp(guess // MICROS_PER_SECOND, zone)
+            except (OverflowError, OSError, ValueError):  # pragma: no cover - platform limits
+                local = None
+            if (
+                local is not None
+                and not guess % MICROS_PER_SECOND
+                and not (local.hour or local.minute or local.second or local.fold)
+                and local.toordinal() == ordinal
+            ):
+                found = guess
+            else:
+                found = local_to_micros(date.fromordinal(ordinal), 0, zone)
+            out.append(found)
+        return out
 
     def _materialise(self, first_year: int, end_year: int) -> list[tuple[int, int]]:
         zone = self._zone
         weekly = self._weekly
         overrides = {day.toordinal(): spans for day, spans in self._overrides.items()}
         closed_on = self._closed_on
-        midnight = self._midnights()
-        known: dict[int, int] = {}
+        first = date(first_year, 1, 1).toordinal()
+        end = date(end_year, 1, 1).toordinal()
+        # A day's spans may run up to two local midnights later.
+        midnights = self._midnights(first, end + 2)
         intervals: list[tuple[int, int]] = []
-        for ordinal in range(date(first_year, 1, 1).toordinal(), date(end_year, 1, 1).toordinal()):
+        for ordinal in range(first, end):
             spans = overrides.get(ordinal)
             if spans is None:
                 spans = weekly[(ordinal - 1) % 7]  # ordinal 1 (0001-01-01) is a Monday
@@ -185,11 +184,8 @@ class CompiledCalendar:
                     continue
             if not spans:
                 continue
-            # A day's spans may run up to two local midnights later.
-            for k in (ordinal, ordinal + 1, ordinal + 2):
-                if k not in known:
-                    known[k] = midnight(k)
-            m0, m1, m2 = known[ordinal], known[ordinal + 1], known[ordinal + 2]
+            k = ordinal - first
+            m0, m1, m2 = midnights[k], midnights[k + 1], midnights[k + 2]
             # A local date that does not exist (Pacific/Apia, 2011-12-30) has no spans.
             if m1 <= m0:
                 continue
@@ -214,8 +210,6 @@ class CompiledCalendar:
                     stop = local_to_micros(day, close_s, zone)
                 if stop > start:
                     intervals.append((start, stop))
-            if len(known) > 8:
-                known = {k: known[k] for k in (ordinal + 1, ordinal + 2)}
         return intervals
 
     def _build(self, first_year: int, end_year: int) -> _Table:
