@@ -1,0 +1,228 @@
+"""The command line, in-process and as the installed console script, on the example files and on
+every error path."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from slaclock.cli import main
+from slaclock.synthetic import generate_timelines
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+POLICY = str(EXAMPLES / "policies" / "b2b-saas.yaml")
+EVENTS = str(EXAMPLES / "events.jsonl")
+AS_OF = "2025-03-13T16:00:00-04:00"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    status = main(list(argv), out=out, err=err)
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_demo_prints_every_sample_ticket() -> None:
+    """The README's first command: five tickets, no colour when not a terminal."""
+    status, out, _ = run("demo")
+    assert 0 == status
+    assert 5 == out.count("ticket T-10")
+    assert "\x1b[" not in out
+
+
+def test_evaluate_table_and_json_formats_agree() -> None:
+    """--format json is a list of results in the engine's JSON form, one per ticket."""
+    status, out, _ = run("evaluate", POLICY, EVENTS, "--as-of", AS_OF, "--format", "json")
+    results = json.loads(out)
+    assert 0 == status
+    assert ["T-1001", "T-1002", "T-1003", "T-1004", "T-1005"] == [r["ticket_id"] for r in results]
+    # T-1002: urgent, created Sat 22:10, 30m in calendar time -> due 22:40; replied 23:30.
+    first = results[1]["metrics"]["first_response"]["cycles"][0]
+    assert ("breached", "2025-03-08T22:40:00-05:00") == (first["state"], first["due_at"])
+
+
+def test_csv_and_jsonl_events_give_the_same_results() -> None:
+    """The CSV sample holds the same events as the JSON Lines sample."""
+    _, from_jsonl, _ = run("evaluate", POLICY, EVENTS, "--as-of", AS_OF, "--format", "jsonl")
+    _, from_csv, _ = run(
+        "evaluate", POLICY, str(EXAMPLES / "events.csv"), "--as-of", AS_OF, "--format", "jsonl"
+    )
+    assert from_jsonl == from_csv
+
+
+def test_evaluate_writes_csv_records_to_a_file(tmp_path: Path) -> None:
+    """--format csv --output FILE writes one row per cycle."""
+    target = tmp_path / "out.csv"
+    status, _, _ = run("evaluate", POLICY, EVENTS, "--format", "csv", "--output", str(target))
+    lines = target.read_text().splitlines()
+    assert 0 == status
+    assert lines[0].startswith("ticket_id,")
+    assert 10 == len(lines) - 1  # 5 tickets x 2 metrics, one cycle each
+
+
+def test_report_groups_by_attributes() -> None:
+    """report --by priority,group prints an attainment table."""
+    status, out, _ = run(
+        "report", POLICY, EVENTS, "--by", "priority,group", "--metric", "first_response"
+    )
+    assert 0 == status
+    assert ["priority", "group", "metric", "met", "breached", "attainment"] == out.splitlines()[
+        0
+    ].split()
+
+
+def test_explain_draws_the_clocks() -> None:
+    """explain marks the breach of T-1003's first response with an X and shows the legend."""
+    status, out, _ = run("explain", POLICY, EVENTS, "--ticket", "T-1003", "--as-of", AS_OF)
+    row = next(line for line in out.splitlines() if line.startswith("first_response #0"))
+    assert 0 == status
+    assert "█ counted  ░ closed  ┄ paused" in out
+    assert "X" in row and row.endswith("breached")
+
+
+def test_explain_unknown_ticket_is_an_error() -> None:
+    """An unknown --ticket exits 2 and says so."""
+    status, _, err = run("explain", POLICY, EVENTS, "--ticket", "T-9")
+    assert (2, "slaclock: --ticket: no ticket 'T-9'") == (status, err.split(" in ")[0])
+
+
+def test_due_and_elapsed_on_a_calendar_file() -> None:
+    """Fri 16:30 EST + 8h = 30m Friday + 7h30 Monday = Mon 16:30 EDT (shown in the calendar's zone)."""
+    assert (0, "2025-03-10T16:30:00-04:00\n", "") == run(
+        "due", POLICY, "--start", "2025-03-07T16:30:00-05:00", "--target", "8h"
+    )
+    assert (0, "8h\n", "") == run(
+        "elapsed",
+        POLICY,
+        "--start",
+        "2025-03-07T16:30:00-05:00",
+        "--end",
+        "2025-03-10T16:30:00-04:00",
+    )
+
+
+def test_validate_lists_every_error(tmp_path: Path) -> None:
+    """validate reports all problems, each with file, line, path, value and expectation."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: p\nmetrics:\n  first_response:\n    targets: {urgent: 4 hourz}\n    colour: red\n"
+    )
+    status, _, err = run("validate", str(bad))
+    assert 2 == status
+    assert [
+        f"slaclock: {bad}:4: metrics.first_response.targets.urgent: unreadable duration: '4 hourz' - expected e.g. '4h', '30m', '1h30m', '90s' or ISO 8601 'PT4H'",
+        f"slaclock: {bad}:5: metrics.first_response.colour: unknown key 'colour' - check the spelling; unknown keys are errors",
+    ] == err.splitlines()
+
+
+def test_schema_is_json_schema() -> None:
+    """schema prints a JSON Schema with the policy's fields."""
+    status, out, _ = run("schema")
+    schema = json.loads(out)
+    assert 0 == status
+    assert "https://json-schema.org/draft/2020-12/schema" == schema["$schema"]
+    assert "Policy" in schema["$defs"]
+
+
+def test_malformed_lines_stop_with_file_and_line(tmp_path: Path) -> None:
+    """A bad line exits 2 naming file and line; --skip-invalid goes on, reports, exits 1."""
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        '{"ticket_id": "A", "at": "2025-03-03T09:00:00Z", "kind": "created", "attributes": {"priority": "high"}}\n'
+        "not json\n"
+        '{"ticket_id": "B", "at": "2025-03-03T09:00:00", "kind": "created"}\n'
+    )
+    status, _, err = run("evaluate", POLICY, str(events))
+    assert (2, f"slaclock: {events}:2: not valid JSON: Expecting value") == (status, err.strip())
+    status, out, err = run("evaluate", POLICY, str(events), "--skip-invalid", "--format", "jsonl")
+    assert 1 == status
+    assert ["A"] == [json.loads(line)["ticket_id"] for line in out.splitlines()]
+    assert f"{events}:3: ticket 'B': at: Input should have timezone info" in err
+    assert "skipped 2 invalid input(s)" in err
+
+
+def test_interleaved_tickets_are_grouped(tmp_path: Path) -> None:
+    """Events of several tickets interleaved (each ticket's own order kept) are grouped per
+    ticket (in memory) and give the same results."""
+    lines = Path(EVENTS).read_text().splitlines()
+    position: dict[str, int] = {}
+    keyed = []
+    for line in lines:
+        ticket = json.loads(line)["ticket_id"]
+        position[ticket] = position.get(ticket, -1) + 1
+        keyed.append(((position[ticket], ticket), line))
+    shuffled = tmp_path / "shuffled.jsonl"
+    shuffled.write_text("\n".join(line for _, line in sorted(keyed)) + "\n")
+    _, expected, _ = run("evaluate", POLICY, EVENTS, "--as-of", AS_OF, "--format", "jsonl")
+    _, got, _ = run("evaluate", POLICY, str(shuffled), "--as-of", AS_OF, "--format", "jsonl")
+    assert sorted(expected.splitlines()) == sorted(got.splitlines())
+
+
+def test_bad_arguments_exit_2() -> None:
+    """A naive --as-of and an unknown command are usage errors."""
+    status, _, err = run("evaluate", POLICY, EVENTS, "--as-of", "2025-03-13T16:00")
+    assert (
+        2,
+        "slaclock: --as-of: '2025-03-13T16:00' has no UTC offset - expected e.g. 2025-03-07T16:30:00+01:00",
+    ) == (status, err.strip())
+    assert 2 == main(["frobnicate"], out=io.StringIO(), err=io.StringIO())
+
+
+def test_every_command_has_help_with_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    """--help works on every command and shows an example."""
+    for command in (
+        "demo",
+        "evaluate",
+        "report",
+        "explain",
+        "due",
+        "elapsed",
+        "validate",
+        "schema",
+    ):
+        assert 0 == main([command, "--help"])
+        assert "Example:" in capsys.readouterr().out
+
+
+def test_large_sorted_file_streams_in_bounded_memory(tmp_path: Path) -> None:
+    """4,000 tickets sorted by ticket: peak memory stays far below the file's parsed size."""
+    events = tmp_path / "big.jsonl"
+    with events.open("w") as handle:
+        for timeline in generate_timelines(4_000, seed=3):
+            for index, event in enumerate(timeline.events):
+                row = {
+                    "ticket_id": timeline.ticket_id,
+                    **event.model_dump(mode="json", exclude_none=True),
+                }
+                if index == 0:
+                    row["attributes"] = timeline.attributes
+                handle.write(json.dumps(row) + "\n")
+    sink = tmp_path / "out.jsonl"
+    tracemalloc.start()
+    status, _, _ = run("evaluate", POLICY, str(events), "--format", "jsonl", "--output", str(sink))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert 0 == status
+    assert 4_000 == len(sink.read_text().splitlines())
+    # Holding every parsed timeline would take tens of MiB; streaming holds one ticket at a time.
+    assert peak < 8 * 2**20, f"peak {peak / 2**20:.1f} MiB"
+
+
+def test_console_script_runs_as_a_subprocess() -> None:
+    """The installed entry point and python -m slaclock both work."""
+    script = Path(sys.executable).parent / "slaclock"
+    done = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
+    assert (0, "slaclock") == (done.returncode, done.stdout.split()[0])
+    done = subprocess.run(
+        [sys.executable, "-m", "slaclock", "validate", POLICY],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert 0 == done.returncode and "valid (1 policy: b2b-saas)" in done.stdout
