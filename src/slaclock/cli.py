@@ -196,10 +196,11 @@ def draw(result: TicketResult, width: int = 60) -> str:
         return f"ticket {result.ticket_id}: no clock has started"
     start = min(c.started_at for c in cycles)
     end = max([result.as_of, *[c.due_at for c in cycles if c.due_at is not None]])
-    span = (end - start).total_seconds() or 1.0
+    origin = start.timestamp()  # timestamps: real time, whatever the zones
+    span = (end.timestamp() - origin) or 1.0
 
     def column(value: datetime) -> int:
-        return min(width - 1, max(0, int((value - start).total_seconds() / span * width)))
+        return min(width - 1, max(0, int((value.timestamp() - origin) / span * width)))
 
     label = max(len(f"{c.metric} #{c.index}") for c in cycles)
     lines = [

@@ -12,7 +12,7 @@ aware datetimes (ISO 8601 with offsets in JSON).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, TypeVar
 
 from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, field_serializer
@@ -88,8 +88,9 @@ class Span(BaseModel):
 
     @property
     def duration(self) -> timedelta:
-        """Real time in the span."""
-        return self.end - self.start
+        """Real time in the span (computed in UTC: Python subtracts two datetimes that share a
+        tzinfo by their wall clocks, which is wrong across a DST change)."""
+        return self.end.astimezone(timezone.utc) - self.start.astimezone(timezone.utc)
 
 
 class ThresholdResult(BaseModel):

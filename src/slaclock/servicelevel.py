@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -100,7 +100,7 @@ class Contact(BaseModel):
             )
         end = self.answered_at or self.abandoned_at
         assert end is not None
-        if end < self.offered_at:
+        if to_micros(end) < to_micros(self.offered_at):
             name = "answered" if self.answered_at is not None else "abandoned"
             raise ValueError(
                 f"contact {name} before it was offered: {name}_at {end.isoformat()} < "
@@ -113,7 +113,8 @@ class Contact(BaseModel):
         """Time from offered to answered or abandoned."""
         end = self.answered_at or self.abandoned_at
         assert end is not None
-        return end - self.offered_at
+        # In UTC: two datetimes sharing a tzinfo subtract by wall clock (wrong across DST).
+        return end.astimezone(timezone.utc) - self.offered_at.astimezone(timezone.utc)
 
 
 @dataclass(frozen=True, slots=True)
