@@ -14,12 +14,11 @@ Figures are medians of several repeats (the machine is small and noisy).
 from __future__ import annotations
 
 import argparse
-import gc
 import platform
-import statistics
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
+
+from timing import median_seconds
 
 from slaclock import evaluate
 from slaclock.servicelevel import service_level
@@ -27,16 +26,6 @@ from slaclock.synthetic import DEFAULT_POLICY, generate_contacts, generate_timel
 from slaclock.whatif import sweep
 
 TARGETS = [timedelta(hours=h) for h in (1, 2, 3, 4, 5, 6, 8, 10, 12, 16)]
-
-
-def _median_seconds(run: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -50,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     timelines = list(generate_timelines(tickets, seed=2025))
     sweep(timelines[:1000], "first_response", "normal", TARGETS, baseline=DEFAULT_POLICY)  # warm
-    seconds = _median_seconds(
+    seconds = median_seconds(
         lambda: sweep(timelines, "first_response", "normal", TARGETS, baseline=DEFAULT_POLICY),
         repeats,
     )
@@ -59,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         for timeline in timelines:
             evaluate(DEFAULT_POLICY, timeline)
 
-    one_pass = _median_seconds(evaluate_all, repeats)
+    one_pass = median_seconds(evaluate_all, repeats)
     print(
         f"A1  sweep of {len(TARGETS)} targets over {tickets:,} tickets: {seconds:.2f} s "
         f"({seconds / tickets * 1e6:.1f} us/ticket); re-evaluating per target would take about "
@@ -68,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     day = generate_contacts(contacts // 10, seed=2025)
     many = day * 10
-    seconds = _median_seconds(
+    seconds = median_seconds(
         lambda: service_level(
             many,
             threshold=20,

@@ -16,11 +16,8 @@ subsample of the same inputs (they take milliseconds per call).
 from __future__ import annotations
 
 import argparse
-import gc
 import platform
 import random
-import statistics
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
@@ -29,6 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays as country_holidays
+from timing import median_seconds
 
 from slaclock import Calendar
 
@@ -70,13 +68,7 @@ def pairs(points: Sequence[datetime], max_days: int, seed: int) -> list[tuple[da
 
 
 def median_micros(run: Callable[[], Any], calls: int, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        began = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times) / calls * 1e6
+    return median_seconds(run, repeats) / calls * 1e6
 
 
 # ---------------------------------------------------------------------------------------------

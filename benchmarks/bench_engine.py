@@ -13,24 +13,13 @@ Figures are medians of several repeats (the machine is small and noisy).
 from __future__ import annotations
 
 import argparse
-import gc
 import platform
-import statistics
-import time
 from collections.abc import Callable, Sequence
+
+from timing import median_seconds
 
 from slaclock import Timeline, evaluate
 from slaclock.synthetic import DEFAULT_POLICY, generate_timelines
-
-
-def _median_seconds(run: Callable[[], None], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _evaluate_all(timelines: Sequence[Timeline]) -> Callable[[], None]:
@@ -48,11 +37,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     tickets = 10_000 if args.quick else 100_000
     repeats = 3 if args.quick else 5
 
-    print(f"python {platform.python_version()} on {platform.machine()}, {platform.processor() or ''}")
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, {platform.processor() or ''}"
+    )
     timelines = list(generate_timelines(tickets, seed=2025))
     events = sum(len(t.events) for t in timelines) / len(timelines)
     _evaluate_all(timelines[:1000])()  # warm the calendar tables
-    seconds = _median_seconds(_evaluate_all(timelines), repeats)
+    seconds = median_seconds(_evaluate_all(timelines), repeats)
     print(
         f"E1  {tickets:,} tickets, {events:.1f} events/ticket: "
         f"{tickets / seconds:,.0f} tickets/s ({seconds / tickets * 1e6:.1f} us/ticket)"
@@ -63,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for exchanges, count in ((3, 2000), (33, 200), (333, 20)):
         batch = list(generate_timelines(count, seed=7, exchanges=exchanges, days=30))
         per_ticket = sum(len(t.events) for t in batch) / len(batch)
-        seconds = _median_seconds(_evaluate_all(batch), repeats)
+        seconds = median_seconds(_evaluate_all(batch), repeats)
         micros = seconds / count * 1e6
         print(f"    {per_ticket:14.0f} {micros:11.1f} {micros / per_ticket:10.2f}")
 
