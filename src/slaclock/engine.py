@@ -60,6 +60,7 @@ from slaclock.timeline import STATUS_OF_KIND, Event, Timeline
 __all__ = ["evaluate"]
 
 _INITIAL_STATUS = "new"
+_US = timedelta(microseconds=1)  # `_US * n` builds a timedelta about twice as fast as the keyword
 
 
 # ----------------------------------------------------------------------------------------------
@@ -629,42 +630,50 @@ def _measure(
             thresholds.append(
                 construct(
                     ThresholdResult,
-                    name=threshold.name,
-                    at=None if at is None else from_micros(at, tz),
-                    reached=at is not None and at <= as_of,
+                    {
+                        "name": threshold.name,
+                        "at": None if at is None else from_micros(at, tz),
+                        "reached": at is not None and at <= as_of,
+                    },
                 )
             )
 
     due_at = None if due is None else from_micros(due, tz)
     breached = state in ("breached", "overdue")
-    remaining = None if target_micros is None else timedelta(microseconds=target_micros - elapsed)
     priority = context.attributes.get("priority")
+    target_delta: timedelta | None = None
+    remaining: timedelta | None = None
+    overdue_by: timedelta | None = None
+    percent_used: float | None = None
+    if target_micros is not None:
+        target_delta = _US * target_micros
+        remaining = _US * (target_micros - elapsed)
+        overdue_by = (_US * max(elapsed - target_micros, 0)) if breached else None
+        percent_used = elapsed * 100 / target_micros
     return construct(
         CycleResult,
-        metric=metric,
-        index=index,
-        state=state,
-        started_at=_in_zone(cycle.start_at, tz),
-        stopped_at=None if cycle.end_at is None else _in_zone(cycle.end_at, tz),
-        due_at=due_at,
-        breached_at=due_at if breached else None,
-        target=None if target_micros is None else timedelta(microseconds=target_micros),
-        elapsed=timedelta(microseconds=elapsed),
-        paused=timedelta(microseconds=paused),
-        remaining=remaining,
-        overdue_by=(
-            timedelta(microseconds=elapsed - target_micros)
-            if breached and target_micros is not None and elapsed > target_micros
-            else (timedelta(0) if breached else None)
-        ),
-        percent_used=None if not target_micros else elapsed * 100 / target_micros,
-        target_spec=resolved.target_text,
-        priority=None if priority is None else str(priority),
-        policy=context.policy.name,
-        calendar=resolved.label,
-        thresholds=tuple(thresholds),
-        events=tuple(cycle.events),
-        spans=tuple(_explain(cal, pieces, tz)) if explain else (),
+        {
+            "metric": metric,
+            "index": index,
+            "state": state,
+            "started_at": _in_zone(cycle.start_at, tz),
+            "stopped_at": None if cycle.end_at is None else _in_zone(cycle.end_at, tz),
+            "due_at": due_at,
+            "breached_at": due_at if breached else None,
+            "target": target_delta,
+            "elapsed": _US * elapsed,
+            "paused": _US * paused,
+            "remaining": remaining,
+            "overdue_by": overdue_by,
+            "percent_used": percent_used,
+            "target_spec": resolved.target_text,
+            "priority": None if priority is None else str(priority),
+            "policy": context.policy.name,
+            "calendar": resolved.label,
+            "thresholds": tuple(thresholds),
+            "events": tuple(cycle.events),
+            "spans": tuple(_explain(cal, pieces, tz)) if explain else (),
+        },
     )
 
 
@@ -684,7 +693,9 @@ def _explain(
     spans: list[Span] = []
 
     def add(a: int, b: int, kind: SpanKind) -> None:
-        spans.append(construct(Span, start=from_micros(a, tz), end=from_micros(b, tz), kind=kind))
+        spans.append(
+            construct(Span, {"start": from_micros(a, tz), "end": from_micros(b, tz), "kind": kind})
+        )
 
     for a, b, counting, _ in pieces:
         if not counting:
@@ -768,14 +779,16 @@ def evaluate(
             )
             for i, cycle in enumerate(tracker.cycles)
         )
-        metrics[name] = construct(MetricResult, name=name, cycles=cycles)
+        metrics[name] = construct(MetricResult, {"name": name, "cycles": cycles})
     final_policy = walk.policy
     return construct(
         TicketResult,
-        ticket_id=timeline.ticket_id,
-        policy=None if final_policy is None else final_policy.name,
-        policy_version=None if final_policy is None else final_policy.version,
-        as_of=as_of,
-        metrics=metrics,
-        ignored_events=ignored,
+        {
+            "ticket_id": timeline.ticket_id,
+            "policy": None if final_policy is None else final_policy.name,
+            "policy_version": None if final_policy is None else final_policy.version,
+            "as_of": as_of,
+            "metrics": metrics,
+            "ignored_events": ignored,
+        },
     )
