@@ -6,7 +6,7 @@ venv="$root/.venv"
 python=${PYTHON:-python3}
 if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --upgrade pip
+  "$venv/bin/python" -m pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
 fi
 stamp="$venv/.slaclock-installed-$EXTRAS"
 want=$(cat "$root/pyproject.toml" | cksum | cut -d' ' -f1)
