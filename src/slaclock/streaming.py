@@ -142,25 +142,16 @@ class TicketClock:
             for cycle in metric.cycles:
                 if cycle.state not in ("running", "overdue"):
                     continue
-                if cycle.due_at is not None and to_micros(cycle.due_at) > after_micros:
-                    deadline = Deadline(
-                        at=cycle.due_at,
-                        metric=metric.name,
-                        cycle=cycle.index,
-                        kind="due",
-                        name="due",
-                    )
-                    upcoming.append((to_micros(cycle.due_at), deadline))
-                for threshold in cycle.thresholds:
-                    if threshold.at is not None and to_micros(threshold.at) > after_micros:
+                points: list[tuple[datetime | None, Literal["due", "threshold"], str]] = [
+                    (cycle.due_at, "due", "due"),
+                    *((t.at, "threshold", t.name) for t in cycle.thresholds),
+                ]
+                for at, kind, name in points:
+                    if at is not None and to_micros(at) > after_micros:
                         deadline = Deadline(
-                            at=threshold.at,
-                            metric=metric.name,
-                            cycle=cycle.index,
-                            kind="threshold",
-                            name=threshold.name,
+                            at=at, metric=metric.name, cycle=cycle.index, kind=kind, name=name
                         )
-                        upcoming.append((to_micros(threshold.at), deadline))
+                        upcoming.append((to_micros(at), deadline))
         if not upcoming:
             return None
         return min(upcoming, key=lambda pair: pair[0])[1]
