@@ -226,3 +226,25 @@ def test_console_script_runs_as_a_subprocess() -> None:
         check=False,
     )
     assert 0 == done.returncode and "valid (1 policy: b2b-saas)" in done.stdout
+
+
+def test_a_ticket_the_policy_cannot_evaluate_is_named_never_dropped(tmp_path: Path) -> None:
+    """A well-formed ticket whose priority the policy has no target for stops evaluate and
+    report (exit 2, naming the ticket); with --skip-invalid it is reported beside bad lines."""
+    good = '{"ticket_id": "A", "at": "2025-03-03T09:00:00Z", "kind": "created", "attributes": {"priority": "high"}}\n'
+    unknown = '{"ticket_id": "B", "at": "2025-03-03T09:00:00Z", "kind": "created", "attributes": {"priority": "p9"}}\n'
+    events = tmp_path / "events.jsonl"
+    events.write_text(good + unknown)
+    for command in ("evaluate", "report"):
+        status, _, err = run(command, POLICY, str(events))
+        assert 2 == status
+        assert f"slaclock: {events}: ticket 'B': unknown priority 'p9'" in err
+    events.write_text(good + unknown + "not json\n")
+    status, out, err = run("evaluate", POLICY, str(events), "--skip-invalid", "--format", "jsonl")
+    assert 1 == status
+    assert ["A"] == [json.loads(line)["ticket_id"] for line in out.splitlines()]
+    assert "skipped 2 invalid input(s)" in err  # the bad line and ticket B, in one list
+    assert f"{events}: ticket 'B': unknown priority 'p9'" in err
+    status, _, err = run("report", POLICY, str(events), "--skip-invalid")
+    assert 1 == status
+    assert "skipped 2 invalid input(s)" in err

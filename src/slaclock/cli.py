@@ -113,7 +113,6 @@ def _demo(args: argparse.Namespace, out: IO[str]) -> int:
 # evaluate / report / explain: policy + events
 def _tickets(args: argparse.Namespace, err: IO[str]) -> Iterator[Timeline]:
     """The valid timelines of args.events; bad lines stop the run (exit 2) unless skipped."""
-    skipped: list[BadLine] = []
     items: Iterable[Timeline | BadLine] = read_timelines(args.events)
     if err.isatty():
         try:
@@ -124,16 +123,26 @@ def _tickets(args: argparse.Namespace, err: IO[str]) -> Iterator[Timeline]:
             pass
     for item in items:
         if isinstance(item, BadLine):
-            if not args.skip_invalid:
-                raise item
-            skipped.append(item)
+            _reject(args, item)
             continue
         yield item
-    args.skipped = skipped
+
+
+def _skipped(args: argparse.Namespace) -> list[BadLine]:
+    """The run's one list of skipped inputs (bad lines and tickets the policy cannot evaluate)."""
+    skipped: list[BadLine] = args.__dict__.setdefault("skipped", [])
+    return skipped
+
+
+def _reject(args: argparse.Namespace, bad: BadLine) -> None:
+    """Stop the run on ``bad`` (exit 2), or record it and go on with --skip-invalid."""
+    if not args.skip_invalid:
+        raise bad
+    _skipped(args).append(bad)
 
 
 def _finish(args: argparse.Namespace, err: IO[str]) -> int:
-    skipped: list[BadLine] = getattr(args, "skipped", [])
+    skipped = _skipped(args)
     if not skipped:
         return 0
     print(f"slaclock: skipped {len(skipped)} invalid input(s):", file=err)
@@ -142,13 +151,28 @@ def _finish(args: argparse.Namespace, err: IO[str]) -> int:
     return 1
 
 
+def _evaluated(
+    policy: Policy | PolicySet,
+    tickets: Iterable[Timeline],
+    as_of: datetime | None,
+    args: argparse.Namespace,
+) -> Iterator[TicketResult]:
+    """Each ticket's result; a ticket the policy cannot evaluate (e.g. an unknown priority) stops
+    the run naming the ticket, or is skipped and reported with --skip-invalid."""
+    for timeline in tickets:
+        try:
+            yield evaluate(policy, timeline, as_of)
+        except (SlaclockError, ValueError) as exc:
+            _reject(args, BadLine(f"{args.events}", f"ticket {timeline.ticket_id!r}: {exc}"))
+
+
 def _evaluate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     policy = load_policy(args.policy)
     as_of = None if args.as_of is None else _instant(args.as_of, "--as-of")
     target = open(args.output, "w", encoding="utf-8") if args.output else out  # noqa: SIM115
     try:
         paint = _colour(args.output is None and _use_colour(out))
-        results = (evaluate(policy, t, as_of) for t in _tickets(args, err))
+        results = _evaluated(policy, _tickets(args, err), as_of, args)
         if args.format == "table":
             for result in results:
                 print(_table(result, paint), file=target)
@@ -177,6 +201,8 @@ def _report(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     policy = load_policy(args.policy)
     as_of = None if args.as_of is None else _instant(args.as_of, "--as-of")
     batch = evaluate_many(policy, _tickets(args, err), as_of)
+    for failure in batch.failures:  # tickets the policy could not evaluate: never dropped silently
+        _reject(args, BadLine(f"{args.events}", f"ticket {failure.ticket_id!r}: {failure.error}"))
     by = [part.strip() for part in args.by.split(",") if part.strip()] if args.by else []
     print(attainment(batch, by=by, period=args.period, metric=args.metric).to_table(), file=out)
     return _finish(args, err)
