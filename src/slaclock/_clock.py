@@ -353,11 +353,32 @@ class CompiledCalendar:
             total -= cums[i] + (a if a < ends[i] else ends[i]) - starts[i]
         return _ONE_MICRO * total
 
-    def elapsed_micros(self, a: int, b: int) -> int:
+    def open_time_before(self, instants: Sequence[int]) -> tuple[_Table, list[int]]:
+        """The open time from the table's origin to each of ``instants`` (ascending), and the
+        table it is measured on: one table check for a whole cycle, and ``cums[j] - cums[i]`` is
+        the business time between ``instants[i]`` and ``instants[j]``."""
         table = self._table
-        if table is None or not (table.lo <= a < table.hi and table.lo <= b < table.hi):
-            table = self._cover(a, b)
-        return table.cum_at(b) - table.cum_at(a)
+        first, last = instants[0], instants[-1]
+        if table is None or not (table.lo <= first < table.hi and table.lo <= last < table.hi):
+            table = self._cover(first, last)
+        starts, ends, cums = table.starts, table.ends, table.cums
+        out: list[int] = []
+        for t in instants:
+            i = bisect_right(starts, t) - 1
+            out.append(0 if i < 0 else cums[i] + (t if t < ends[i] else ends[i]) - starts[i])
+        return table, out
+
+    def add_from(self, table: _Table, s: int, open_before_s: int, d: int) -> int:
+        """``add_micros(s, d)`` for ``d > 0`` when ``open_before_s`` is ``s``'s open time on
+        ``table`` (from :meth:`open_time_before`): no second lookup of ``s`` while the answer
+        lies in the table, the general path otherwise."""
+        target = open_before_s + d
+        i = bisect_left(table.cum_ends, target)
+        if i < len(table.starts):
+            t = table.starts[i] + target - table.cums[i]
+            if t <= table.hi:
+                return t
+        return self.add_micros(s, d)
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
         tz = start.tzinfo

@@ -32,7 +32,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from slaclock._clock import CompiledCalendar
+from slaclock._clock import CompiledCalendar, _Table
 from slaclock._tz import check_aware, from_micros, timedelta_to_micros, to_micros
 from slaclock.calendar import ALWAYS_OPEN, Calendar
 from slaclock.errors import PolicyError
@@ -61,6 +61,7 @@ __all__ = ["evaluate"]
 
 _INITIAL_STATUS = "new"
 _US = timedelta(microseconds=1)  # `_US * n` builds a timedelta about twice as fast as the keyword
+_ZERO = timedelta(0)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -181,13 +182,31 @@ def _rules(definition: MetricDefinition) -> _Rules:
     )
 
 
-def _policy_rules(policy: Policy) -> dict[str, _Rules]:
-    cached: dict[str, _Rules] | None = policy.__dict__.get("_slaclock_rules")
+@dataclass(frozen=True, slots=True)
+class _CompiledPolicy:
+    """A policy's metrics compiled for the walk, in the policy's metric order."""
+
+    names: tuple[str, ...]
+    rules: tuple[_Rules, ...]
+    # (kind, public, status_into) -> each metric's action mask, memoised: one dict lookup per
+    # event instead of one per event and metric.
+    actions: dict[tuple[str, bool, str | None], tuple[int, ...]] = field(default_factory=dict)
+
+    def actions_for(self, key: tuple[str, bool, str | None]) -> tuple[int, ...]:
+        found = self.actions.get(key)
+        if found is None:
+            found = self.actions[key] = tuple(rules.action(key) for rules in self.rules)
+        return found
+
+
+def _compiled(policy: Policy) -> _CompiledPolicy:
+    cached: _CompiledPolicy | None = policy.__dict__.get("_slaclock_compiled")
     if cached is None:
-        cached = {name: _rules(policy.definition(name)) for name in policy.metrics}
+        names = tuple(policy.metrics)
+        cached = _CompiledPolicy(names, tuple(_rules(policy.definition(name)) for name in names))
         # Policies are frozen values: caching the compiled rules on the instance is safe, and
         # model_copy (overridden) re-validates, so a changed copy never inherits them.
-        policy.__dict__["_slaclock_rules"] = cached
+        policy.__dict__["_slaclock_compiled"] = cached
     return cached
 
 
@@ -204,14 +223,12 @@ class _Context:
 @dataclass(slots=True)
 class _Cycle:
     start: int
-    start_at: datetime
     start_context: _Context
     context: _Context
     # Transitions: (instant, counting) - the clock counts (or not) from each instant on.
-    transitions: list[tuple[int, bool]] = field(default_factory=list)
-    events: list[int] = field(default_factory=list)
+    transitions: list[tuple[int, bool]]
+    events: list[int]  # indices of the events that shaped the cycle
     end: int | None = None
-    end_at: datetime | None = None
     cancelled: bool = False
 
 
@@ -224,18 +241,18 @@ class _Tracker:
 
 
 class _Walk:
-    """The replay of one timeline (internal, used once)."""
+    """The replay of one timeline (internal, used once): :meth:`replay` leaves each metric's
+    cycles in ``trackers`` and the ticket's final attributes and policy."""
 
     def __init__(self, policies: Policy | PolicySet, attributes: Mapping[str, Any]) -> None:
         self.policies = policies
         self.attributes: dict[str, Any] = dict(attributes)
-        self.status = _INITIAL_STATUS
         self.trackers: dict[str, _Tracker] = {}
         self.policy: Policy | None = None
         self.context: _Context | None = None
-        # (name, rules, tracker) of each metric the policy in force measures.
-        self.active: list[tuple[str, _Rules, _Tracker]] = []
-        self.at: datetime | None = None  # the instant of the event being applied
+        self.compiled: _CompiledPolicy | None = None
+        # (rules, tracker) of each metric the policy in force measures, in its metric order.
+        self.active: list[tuple[_Rules, _Tracker]] = []
         self._enter(self._select())
 
     def _select(self) -> Policy | None:
@@ -249,162 +266,176 @@ class _Walk:
         # Attribute snapshots are shared by every cycle that sees them; copied only on change.
         self.context = None if policy is None else _Context(policy, dict(self.attributes))
         self.active = []
-        if policy is None:
+        self.compiled = None if policy is None else _compiled(policy)
+        if self.compiled is None:
             return
-        for name, rules in _policy_rules(policy).items():
-            if name not in self.trackers:
-                self.trackers[name] = _Tracker()
-            self.active.append((name, rules, self.trackers[name]))
+        for name, rules in zip(self.compiled.names, self.compiled.rules):
+            tracker = self.trackers.get(name)
+            if tracker is None:
+                tracker = self.trackers[name] = _Tracker()
+            self.active.append((rules, tracker))
 
-    def _open(
-        self, tracker: _Tracker, t: int, index: int, rules: _Rules, context: _Context
-    ) -> None:
-        at = self.at
-        assert at is not None
-        tracker.event_paused = False
-        cycle = _Cycle(start=t, start_at=at, start_context=context, context=context, events=[index])
-        cycle.transitions.append((t, rules.counting(self.status, False)))
-        tracker.cycles.append(cycle)
-        tracker.open = cycle
-
-    def _close(self, tracker: _Tracker, t: int, index: int, cancelled: bool) -> None:
-        cycle = tracker.open
-        assert cycle is not None
-        cycle.end = t
-        cycle.end_at = self.at
-        cycle.cancelled = cancelled
-        if cycle.events[-1] != index:
-            cycle.events.append(index)
-        tracker.open = None
-
-    def _apply(self, event: Event) -> bool:
-        """Apply the event's changes to the ticket's attributes; True when they changed."""
+    def _apply(self, event: Event, t: int, index: int) -> tuple[bool, bool]:
+        """Apply the event's changes to the ticket's attributes and select the policy again if
+        they changed; returns (priority changed, policy changed)."""
         kind = event.kind
         attributes = self.attributes
+        previous_priority = attributes.get("priority")
         if kind == "created":
-            changed = False
             if event.attributes:
                 attributes.update(event.attributes)
-                changed = True
             if event.priority is not None:
                 attributes["priority"] = event.priority
-                changed = True
-            return changed
-        if kind == "priority_changed":
+        elif kind == "priority_changed":
             attributes["priority"] = event.priority
-            return True
-        if kind == "attributes_changed" and event.attributes:
+        else:  # attributes_changed (a `None` value removes the attribute)
+            assert event.attributes is not None
             for key, value in event.attributes.items():
                 if value is None:
                     attributes.pop(key, None)
                 else:
                     attributes[key] = value
-            return True
-        return False
+        policy = self._select()
+        policy_changed = policy is not self.policy
+        if policy_changed:
+            # Metrics the new policy does not measure stop being measured: cancelled.
+            measured = policy.metrics if policy is not None else {}
+            for name, tracker in self.trackers.items():
+                if tracker.open is not None and name not in measured:
+                    _close(tracker, t, index, cancelled=True)
+        self._enter(policy)
+        return kind != "created" and attributes.get("priority") != previous_priority, policy_changed
 
-    def step(self, index: int, event: Event, t: int) -> None:
-        self.at = event.at
-        kind = event.kind
-        previous_status = self.status
-        previous_policy = self.policy
-        previous_priority = self.attributes.get("priority")
-        attributes_changed = kind in _ATTRIBUTE_KINDS and self._apply(event)
-        new_status = event.status or STATUS_OF_KIND.get(kind)
-        if new_status is not None:
-            self.status = new_status
-        status = self.status
-        status_into = status if (kind == "created" or status != previous_status) else None
+    def replay(self, events: tuple[Event, ...], instants: tuple[int, ...], as_of: int) -> int:
+        """Apply the events up to ``as_of``; returns how many later events were left out.
 
-        policy_changed = priority_changed = False
-        if attributes_changed:
-            policy = self._select()
-            policy_changed = policy is not previous_policy
-            priority_changed = (
-                kind != "created" and self.attributes.get("priority") != previous_priority
-            )
-            if policy_changed:
-                # Metrics the new policy does not measure stop being measured: cancelled.
-                measured = policy.metrics if policy is not None else {}
-                for name, tracker in self.trackers.items():
-                    if tracker.open is not None and name not in measured:
-                        self._close(tracker, t, index, cancelled=True)
-            self._enter(policy)
-        context = self.context
-        if context is None:
-            return
-        restart = (
-            priority_changed or policy_changed
-        ) and context.policy.priority_change == "restart"
-        reopen = context.policy.reopen
-        public = event.public is not False
-        key = (kind, public, status_into)
-        for _name, rules, tracker in self.active:
-            act = rules.action(key)
-            cycle = tracker.open
-            if cycle is not None:
-                if attributes_changed:
-                    cycle.context = context
-                    if restart:
-                        self._close(tracker, t, index, cancelled=True)
-                        self._open(tracker, t, index, rules, context)
-                        continue
-                    if cycle.events[-1] != index:
-                        cycle.events.append(index)
-                if not act:
-                    pass
-                elif act & _STOP:
-                    self._close(tracker, t, index, cancelled=False)
-                elif act & _CANCEL:
-                    self._close(tracker, t, index, cancelled=True)
-                elif act & _RESET:
-                    self._close(tracker, t, index, cancelled=True)
-                    self._open(tracker, t, index, rules, context)
-                    continue
-                elif act & _PAUSE:
-                    tracker.event_paused = True
-                elif act & _RESUME:
-                    tracker.event_paused = False
-            elif (
-                kind == "reopened"
-                and rules.reopenable
-                and tracker.cycles
-                and not tracker.cycles[-1].cancelled
-                and reopen == "continue"
+        The hot loop of the engine: state lives in locals, and a metric none of whose
+        conditions matches an event is skipped unless the status or the attributes changed.
+        """
+        status = _INITIAL_STATUS
+        for index, t in enumerate(instants):
+            if t > as_of:
+                return len(events) - index
+            event = events[index]
+            kind = event.kind
+            previous_status = status
+            priority_changed = policy_changed = attributes_changed = False
+            if kind in _ATTRIBUTE_KINDS and (
+                kind == "priority_changed"
+                or event.attributes
+                or (kind == "created" and event.priority is not None)
             ):
-                # The stop is undone: the cycle goes on, not counting while it was solved.
-                cycle = tracker.cycles[-1]
-                assert cycle.end is not None
-                cycle.transitions.append((cycle.end, False))
-                cycle.end = None
-                cycle.end_at = None
-                cycle.context = context
-                cycle.events.append(index)
-                tracker.open = cycle
-                tracker.event_paused = False
-            if act & _START_AFTER:
-                tracker.started_after = True
-            if tracker.open is None:
-                starts = act & _START or (
+                attributes_changed = True
+                priority_changed, policy_changed = self._apply(event, t, index)
+            new_status = event.status or STATUS_OF_KIND.get(kind)
+            if new_status is not None:
+                status = new_status
+            compiled = self.compiled
+            context = self.context
+            if compiled is None or context is None:
+                continue
+            status_into = status if (kind == "created" or status != previous_status) else None
+            key = (kind, event.public is not False, status_into)
+            acts = compiled.actions.get(key) or compiled.actions_for(key)
+            # Unless the attributes or the status changed (or a reopen may undo a stop), a
+            # metric none of whose conditions matches the event is left as it is: an open
+            # cycle's counting depends only on the status and its pause/resume events.
+            every = attributes_changed or status_into is not None or kind == "reopened"
+            if not every and not any(acts):
+                continue
+            restart = (
+                priority_changed or policy_changed
+            ) and context.policy.priority_change == "restart"
+            reopen = context.policy.reopen
+            for (rules, tracker), act in zip(self.active, acts):
+                if not act and not every:
+                    continue
+                cycle = tracker.open
+                if cycle is not None:
+                    if attributes_changed:
+                        cycle.context = context
+                        if restart:
+                            _close(tracker, t, index, cancelled=True)
+                            _open(tracker, t, index, rules, context, status)
+                            continue
+                        if cycle.events[-1] != index:
+                            cycle.events.append(index)
+                    if not act:
+                        pass
+                    elif act & _STOP:
+                        _close(tracker, t, index, cancelled=False)
+                    elif act & _CANCEL:
+                        _close(tracker, t, index, cancelled=True)
+                    elif act & _RESET:
+                        _close(tracker, t, index, cancelled=True)
+                        _open(tracker, t, index, rules, context, status)
+                        continue
+                    elif act & _PAUSE:
+                        tracker.event_paused = True
+                    elif act & _RESUME:
+                        tracker.event_paused = False
+                elif (
                     kind == "reopened"
                     and rules.reopenable
-                    and reopen == "new_cycle"
-                    and bool(tracker.cycles)
-                )
-                if (
-                    starts
-                    and (rules.recurring or not tracker.cycles or kind == "reopened")
-                    and (not rules.start_after or tracker.started_after)
+                    and tracker.cycles
+                    and not tracker.cycles[-1].cancelled
+                    and reopen == "continue"
                 ):
-                    self._open(tracker, t, index, rules, context)
-                continue
-            cycle = tracker.open
-            counting = not tracker.event_paused and status not in rules.pause_statuses
-            if counting and rules.count_statuses is not None:
-                counting = status in rules.count_statuses
-            if counting != cycle.transitions[-1][1]:
-                cycle.transitions.append((t, counting))
-                if cycle.events[-1] != index:
+                    # The stop is undone: the cycle goes on, not counting while it was solved.
+                    cycle = tracker.cycles[-1]
+                    assert cycle.end is not None
+                    cycle.transitions.append((cycle.end, False))
+                    cycle.end = None
+                    cycle.context = context
                     cycle.events.append(index)
+                    tracker.open = cycle
+                    tracker.event_paused = False
+                if act & _START_AFTER:
+                    tracker.started_after = True
+                cycle = tracker.open
+                if cycle is None:
+                    starts = act & _START or (
+                        kind == "reopened"
+                        and rules.reopenable
+                        and reopen == "new_cycle"
+                        and bool(tracker.cycles)
+                    )
+                    if (
+                        starts
+                        and (rules.recurring or not tracker.cycles or kind == "reopened")
+                        and (not rules.start_after or tracker.started_after)
+                    ):
+                        _open(tracker, t, index, rules, context, status)
+                    continue
+                counting = not tracker.event_paused and status not in rules.pause_statuses
+                if counting and rules.count_statuses is not None:
+                    counting = status in rules.count_statuses
+                if counting != cycle.transitions[-1][1]:
+                    cycle.transitions.append((t, counting))
+                    if cycle.events[-1] != index:
+                        cycle.events.append(index)
+        return 0
+
+
+def _open(
+    tracker: _Tracker, t: int, index: int, rules: _Rules, context: _Context, status: str
+) -> None:
+    """Start a new cycle of the tracker's metric at ``t`` (event ``index``)."""
+    tracker.event_paused = False
+    cycle = _Cycle(t, context, context, [(t, rules.counting(status, False))], [index])
+    tracker.cycles.append(cycle)
+    tracker.open = cycle
+
+
+def _close(tracker: _Tracker, t: int, index: int, cancelled: bool) -> None:
+    """Stop (or cancel) the tracker's open cycle at ``t`` (event ``index``)."""
+    cycle = tracker.open
+    assert cycle is not None
+    cycle.end = t
+    cycle.cancelled = cancelled
+    if cycle.events[-1] != index:
+        cycle.events.append(index)
+    tracker.open = None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -418,7 +449,10 @@ class _Resolved:
     # Derived once per (policy, metric, priority, calendar) and reused by every cycle:
     target_text: str | None
     duration_micros: int | None  # None for a business-days target (it depends on the start)
+    duration: timedelta | None
     thresholds: tuple[Threshold, ...]
+    # (name, position in the target) of each threshold, for a target in fixed business time.
+    positions: tuple[tuple[str, int], ...]
 
 
 def _resolve(metric: str, context: _Context) -> _Resolved:
@@ -463,54 +497,90 @@ def _resolve_uncached(metric: str, context: _Context) -> _Resolved:
             label = "business" if policy.calendar is not None else ALWAYS_OPEN_NAME
     else:
         label = name
+    micros = (
+        None if target is None or target.duration is None else timedelta_to_micros(target.duration)
+    )
     return _Resolved(
         target,
         calendar,
         label,
         calendar.compiled,
         None if target is None else _target_text(target),
-        None if target is None or target.duration is None else timedelta_to_micros(target.duration),
+        micros,
+        None if micros is None else _US * micros,
         config.thresholds,
+        ()
+        if micros is None
+        else tuple((t.name, _threshold_position(t, micros)) for t in config.thresholds),
     )
 
 
-def _segments(cycle: _Cycle, end: int) -> list[tuple[int, int, bool]]:
-    """The cycle's [from, to) pieces up to ``end``, each counting or paused."""
-    pieces: list[tuple[int, int, bool]] = []
+# A piece of a cycle's clock: (from, to, counting, business time in it, open time before
+# `from` on the table it was measured on); pieces are contiguous and ascending.
+_Piece = tuple[int, int, bool, int, int]
+
+
+def _pieces(cal: CompiledCalendar, cycle: _Cycle, end: int) -> tuple[_Table | None, list[_Piece]]:
+    """The cycle's [from, to) pieces up to ``end``, each counting or paused, measured on the
+    calendar (one table lookup per boundary: a piece's end is the next one's start)."""
     transitions = cycle.transitions
+    if len(transitions) == 1:  # most cycles: one piece (counting or not) from start to end
+        t, counting = transitions[0]
+        if end <= t:
+            return None, []
+        table, (before, after) = cal.open_time_before((t, end))
+        return table, [(t, end, counting, after - before, before)]
+    bounds: list[int] = []
+    counts: list[bool] = []
+    last = len(transitions) - 1
     for i, (t, counting) in enumerate(transitions):
-        stop = transitions[i + 1][0] if i + 1 < len(transitions) else end
+        stop = transitions[i + 1][0] if i < last else end
         if stop > end:
             stop = end
         if stop > t:
-            pieces.append((t, stop, counting))
-    return pieces
+            if not bounds:
+                bounds.append(t)
+            bounds.append(stop)
+            counts.append(counting)
+    if not bounds:
+        return None, []
+    table, cums = cal.open_time_before(bounds)
+    return table, [
+        (bounds[k], bounds[k + 1], counting, cums[k + 1] - cums[k], cums[k])
+        for k, counting in enumerate(counts)
+    ]
 
 
 def _reach(
     cal: CompiledCalendar,
-    pieces: list[tuple[int, int, bool, int]],
+    table: _Table | None,
+    pieces: list[_Piece],
     amount: int,
     running_from: int | None,
 ) -> int | None:
     """The instant the counted business time reaches ``amount``; projected from ``running_from``
-    when the clock still runs there, else ``None`` if it never gets there.
-
-    ``pieces`` are (from, to, counting, business time in the piece)."""
+    (the end of the last piece, if any) when the clock still runs there, else ``None`` if it
+    never gets there."""
     counted = 0
-    for a, _, counting, piece in pieces:
+    for a, _, counting, piece, before in pieces:
         if not counting:
             continue
         if counted + piece >= amount:
-            return cal.add_micros(a, amount - counted)
+            if amount == counted:
+                return a
+            assert table is not None
+            return cal.add_from(table, a, before, amount - counted)
         counted += piece
     if running_from is None:
         return None
-    return cal.add_micros(running_from, amount - counted)
+    _, last_to, _, piece, before = pieces[-1] if pieces else (0, None, False, 0, 0)
+    if table is None or amount == counted or last_to != running_from:
+        return cal.add_micros(running_from, amount - counted)
+    return cal.add_from(table, running_from, before + piece, amount - counted)
 
 
-@lru_cache(maxsize=4096)
 def _threshold_position(threshold: Threshold, target: int) -> int:
+    """Where in a target of ``target`` microseconds the threshold falls (business time)."""
     if threshold.at_percent is not None:
         exact = Fraction(target) * Fraction(str(threshold.at_percent)) / 100
         return max(0, -(-exact.numerator // exact.denominator))  # ceiling: whole microseconds
@@ -573,82 +643,79 @@ def _measure(
     cycle: _Cycle,
     policy_rule: str,
     as_of: int,
-    tz: tzinfo | None,
+    shown: _Shown,
     explain: bool,
 ) -> CycleResult:
     context = cycle.start_context if policy_rule == "keep" else cycle.context
     resolved = _resolve(metric, context)
     cal = resolved.compiled
     end = cycle.end if cycle.end is not None else as_of
-    elapsed_micros = cal.elapsed_micros
-    pieces = [(a, b, counting, elapsed_micros(a, b)) for a, b, counting in _segments(cycle, end)]
+    table, pieces = _pieces(cal, cycle, end)
     elapsed = paused = 0
-    for _, _, counting, piece in pieces:
+    for _, _, counting, piece, _ in pieces:
         if counting:
             elapsed += piece
         else:
             paused += piece
     open_now = cycle.end is None
     running = open_now and cycle.transitions[-1][1]
-    target = resolved.target
     target_micros = resolved.duration_micros
-    if target is not None and target_micros is None:
-        assert target.business_days is not None
-        target_micros = _business_days_target(
-            resolved.calendar, from_micros(cycle.start, tz), target.business_days
+    positions = resolved.positions
+    target_delta = resolved.duration
+    if target_micros is None and resolved.target is not None:
+        days = resolved.target.business_days
+        assert days is not None
+        target_micros = _business_days_target(resolved.calendar, shown[cycle.start], days)
+        target_delta = _US * target_micros
+        positions = tuple(
+            (t.name, _threshold_position(t, target_micros)) for t in resolved.thresholds
         )
 
     due: int | None = None
     state: CycleState
     if target_micros is not None:
         projection = end if (running or (not open_now and not cycle.cancelled)) else None
-        due = _reach(cal, pieces, target_micros, projection)
+        due = _reach(cal, table, pieces, target_micros, projection)
     if cycle.cancelled:
         state = "cancelled"
     elif not open_now:
-        assert cycle.end is not None
         if target_micros is None:
             state = "completed"
         else:
-            state = "met" if due is not None and cycle.end <= due else "breached"
+            state = "met" if due is not None and end <= due else "breached"
     elif due is not None and as_of > due:
         state = "overdue"
     else:
         state = "running" if running else "paused"
 
-    thresholds: list[ThresholdResult] = []
-    if target_micros is not None:
-        for threshold in resolved.thresholds:
-            position = _threshold_position(threshold, target_micros)
-            at: int | None
-            if position == 0:
-                at = cycle.start
-            elif cycle.cancelled:
-                at = _reach(cal, pieces, position, None)
-            else:
-                at = _reach(cal, pieces, position, end if running else None)
-            thresholds.append(
+    thresholds: tuple[ThresholdResult, ...] = ()
+    if positions:
+        reached_by = None if cycle.cancelled else (end if running else None)
+        found: list[ThresholdResult] = []
+        for name, position in positions:
+            at = cycle.start if position == 0 else _reach(cal, table, pieces, position, reached_by)
+            found.append(
                 construct(
                     ThresholdResult,
                     {
-                        "name": threshold.name,
-                        "at": None if at is None else from_micros(at, tz),
+                        "name": name,
+                        "at": None if at is None else shown[at],
                         "reached": at is not None and at <= as_of,
                     },
                 )
             )
+        thresholds = tuple(found)
 
-    due_at = None if due is None else from_micros(due, tz)
-    breached = state in ("breached", "overdue")
+    due_at = None if due is None else shown[due]
+    breached = state == "breached" or state == "overdue"
     priority = context.attributes.get("priority")
-    target_delta: timedelta | None = None
     remaining: timedelta | None = None
     overdue_by: timedelta | None = None
     percent_used: float | None = None
     if target_micros is not None:
-        target_delta = _US * target_micros
         remaining = _US * (target_micros - elapsed)
-        overdue_by = (_US * max(elapsed - target_micros, 0)) if breached else None
+        if breached:
+            overdue_by = _US * (elapsed - target_micros) if elapsed > target_micros else _ZERO
         percent_used = elapsed * 100 / target_micros
     return construct(
         CycleResult,
@@ -656,13 +723,13 @@ def _measure(
             "metric": metric,
             "index": index,
             "state": state,
-            "started_at": _in_zone(cycle.start_at, tz),
-            "stopped_at": None if cycle.end_at is None else _in_zone(cycle.end_at, tz),
+            "started_at": shown[cycle.start],
+            "stopped_at": None if open_now else shown[end],
             "due_at": due_at,
             "breached_at": due_at if breached else None,
             "target": target_delta,
             "elapsed": _US * elapsed,
-            "paused": _US * paused,
+            "paused": _US * paused if paused else _ZERO,
             "remaining": remaining,
             "overdue_by": overdue_by,
             "percent_used": percent_used,
@@ -670,15 +737,30 @@ def _measure(
             "priority": None if priority is None else str(priority),
             "policy": context.policy.name,
             "calendar": resolved.label,
-            "thresholds": tuple(thresholds),
+            "thresholds": thresholds,
             "events": tuple(cycle.events),
-            "spans": tuple(_explain(cal, pieces, tz)) if explain else (),
+            "spans": tuple(_explain(cal, pieces, shown)) if explain else (),
         },
     )
 
 
-def _in_zone(value: datetime, tz: tzinfo | None) -> datetime:
-    return value if tz is None or value.tzinfo is tz else value.astimezone(tz)
+class _Shown(dict[int, datetime]):
+    """Instants (UTC microseconds) as datetimes in the display zone, each converted once per
+    evaluation: the cycles of different metrics share their start, stop and due instants."""
+
+    __slots__ = ("tz",)
+
+    def __init__(self, tz: tzinfo) -> None:
+        super().__init__()
+        self.tz = tz
+
+    def __missing__(self, micros: int) -> datetime:
+        seconds, rest = divmod(micros, 1_000_000)
+        # Whole seconds (most instants) take the cheap exact path; the rest, from_micros.
+        value = self[micros] = (
+            from_micros(micros, self.tz) if rest else datetime.fromtimestamp(seconds, self.tz)
+        )
+        return value
 
 
 @lru_cache(maxsize=1024)
@@ -687,17 +769,13 @@ def _target_text(target: Target) -> str:
     return data if isinstance(data, str) else f"{data['duration']} ({data['calendar']})"
 
 
-def _explain(
-    cal: CompiledCalendar, pieces: list[tuple[int, int, bool, int]], tz: tzinfo | None
-) -> list[Span]:
+def _explain(cal: CompiledCalendar, pieces: list[_Piece], shown: _Shown) -> list[Span]:
     spans: list[Span] = []
 
     def add(a: int, b: int, kind: SpanKind) -> None:
-        spans.append(
-            construct(Span, {"start": from_micros(a, tz), "end": from_micros(b, tz), "kind": kind})
-        )
+        spans.append(construct(Span, {"start": shown[a], "end": shown[b], "kind": kind}))
 
-    for a, b, counting, _ in pieces:
+    for a, b, counting, _, _ in pieces:
         if not counting:
             add(a, b, "paused")
             continue
@@ -712,9 +790,7 @@ def _explain(
     return spans
 
 
-def _display_zone(
-    policy: Policy | None, attributes: Mapping[str, Any], created: tzinfo | None
-) -> tzinfo | None:
+def _display_zone(policy: Policy | None, attributes: Mapping[str, Any], created: tzinfo) -> tzinfo:
     """The zone results are shown in: the ticket's policy calendar's, else the created event's."""
     if policy is None:
         return created
@@ -755,27 +831,24 @@ def evaluate(
         policy = (PolicySet if "policies" in policy else Policy).model_validate(policy)
     if not isinstance(timeline, Timeline):
         timeline = Timeline.model_validate(timeline)
-    if as_of is None:
-        as_of = timeline.events[-1].at
-    else:
-        check_aware(as_of, "as_of")
-    as_of_micros = to_micros(as_of)
-    walk = _Walk(policy, timeline.attributes)
-    ignored = 0
     instants: tuple[int, ...] | None = timeline.__dict__.get("_slaclock_instants")
     if instants is None:  # a timeline built without validation (model_construct)
         instants = tuple(to_micros(e.at) for e in timeline.events)
-    for index, (event, t) in enumerate(zip(timeline.events, instants)):
-        if t > as_of_micros:
-            ignored = len(timeline.events) - index
-            break
-        walk.step(index, event, t)
-    tz = _display_zone(walk.policy, walk.attributes, timeline.events[0].at.tzinfo)
+    if as_of is None:
+        as_of = timeline.events[-1].at
+        as_of_micros = instants[-1]
+    else:
+        as_of_micros = to_micros(check_aware(as_of, "as_of"))
+    walk = _Walk(policy, timeline.attributes)
+    ignored = walk.replay(timeline.events, instants, as_of_micros)
+    created_zone = timeline.events[0].at.tzinfo
+    assert created_zone is not None  # events are validated aware
+    shown = _Shown(_display_zone(walk.policy, walk.attributes, created_zone))
     metrics: dict[str, MetricResult] = {}
     for name, tracker in walk.trackers.items():
         cycles = tuple(
             _measure(
-                name, i, cycle, cycle.context.policy.priority_change, as_of_micros, tz, explain
+                name, i, cycle, cycle.context.policy.priority_change, as_of_micros, shown, explain
             )
             for i, cycle in enumerate(tracker.cycles)
         )

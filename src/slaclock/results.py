@@ -51,19 +51,20 @@ def construct(cls: type[_M], values: dict[str, Any]) -> _M:
     ``values`` must hold every field (it becomes the instance's ``__dict__``). Much cheaper than
     ``model_construct``, which also fills defaults and works out which fields were set.
     """
-    instance = cls.__new__(cls)
+    instance = _new(cls)
     names = _FIELD_NAMES.get(cls)
     if names is None:
-        names = _FIELD_NAMES[cls] = frozenset(cls.model_fields)
+        names = _FIELD_NAMES[cls] = set(cls.model_fields)
     _set(instance, "__dict__", values)
-    _set(instance, "__pydantic_fields_set__", set(names))
+    _set(instance, "__pydantic_fields_set__", names.copy())
     _set(instance, "__pydantic_extra__", None)
     _set(instance, "__pydantic_private__", None)
     return instance
 
 
-_FIELD_NAMES: dict[type[BaseModel], frozenset[str]] = {}
+_FIELD_NAMES: dict[type[BaseModel], set[str]] = {}
 _set = object.__setattr__
+_new = object.__new__
 
 
 def _seconds(value: timedelta | None) -> float | None:
