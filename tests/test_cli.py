@@ -248,3 +248,7 @@ def test_a_ticket_the_policy_cannot_evaluate_is_named_never_dropped(tmp_path: Pa
     status, _, err = run("report", POLICY, str(events), "--skip-invalid")
     assert 1 == status
     assert "skipped 2 invalid input(s)" in err
+    status, out, err = run("evaluate", POLICY, str(events), "--skip-invalid", "--format", "csv")
+    assert 1 == status
+    assert {"A"} == {row.split(",")[0] for row in out.splitlines()[1:]}
+    assert f"{events}: ticket 'B': unknown priority 'p9'" in err

@@ -323,6 +323,22 @@ def test_priority_change_restart() -> None:
     ]
 
 
+def test_priority_change_restart_cancelled_cycle_keeps_its_old_target() -> None:
+    """restart: the cancelled cycle is reported as it ran, under normal's 8h (2h used = 25 %,
+    6h left; a cancelled cycle short of its target has no due instant), not under the new
+    urgent 1h (which would put its due at 10:00, before its stop, and 200 % used)."""
+    cancelled = (
+        run(policy(TARGETS, priority_change="restart"), ticket(*CHANGE)).resolution.cycles[0]
+    )
+    assert ("normal", timedelta(hours=8), timedelta(hours=6), 25.0, None) == (
+        cancelled.priority,
+        cancelled.target,
+        cancelled.remaining,
+        cancelled.percent_used,
+        cancelled.due_at,
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # calendars and targets
 def test_urgent_24x7_target_beside_business_hours() -> None:

@@ -163,7 +163,13 @@ def _evaluated(
         try:
             yield evaluate(policy, timeline, as_of)
         except (SlaclockError, ValueError) as exc:
-            _reject(args, BadLine(f"{args.events}", f"ticket {timeline.ticket_id!r}: {exc}"))
+            _reject(args, _unevaluated(args, timeline.ticket_id, str(exc)))
+
+
+def _unevaluated(args: argparse.Namespace, ticket_id: str | None, error: str) -> BadLine:
+    """A ticket the policy could not evaluate, as a skippable input naming the ticket."""
+    about = f"ticket {ticket_id!r}"
+    return BadLine(f"{args.events}", error if error.startswith(about) else f"{about}: {error}")
 
 
 def _evaluate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -186,9 +192,12 @@ def _evaluate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                 target.write(("," if index else "") + "\n" + result.model_dump_json(indent=2))
             target.write("\n]\n")
         else:
-            from slaclock.analytics import iter_records, write_csv
+            from slaclock.analytics import Failure, iter_records, write_csv
 
-            write_csv(iter_records(policy, _tickets(args, err), as_of), target)
+            failures: list[Failure] | None = [] if args.skip_invalid else None
+            write_csv(iter_records(policy, _tickets(args, err), as_of, failures=failures), target)
+            for failure in failures or ():
+                _reject(args, _unevaluated(args, failure.ticket_id, failure.error))
     finally:
         if target is not out:
             target.close()
@@ -202,7 +211,7 @@ def _report(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     as_of = None if args.as_of is None else _instant(args.as_of, "--as-of")
     batch = evaluate_many(policy, _tickets(args, err), as_of)
     for failure in batch.failures:  # tickets the policy could not evaluate: never dropped silently
-        _reject(args, BadLine(f"{args.events}", f"ticket {failure.ticket_id!r}: {failure.error}"))
+        _reject(args, _unevaluated(args, failure.ticket_id, failure.error))
     by = [part.strip() for part in args.by.split(",") if part.strip()] if args.by else []
     print(attainment(batch, by=by, period=args.period, metric=args.metric).to_table(), file=out)
     return _finish(args, err)

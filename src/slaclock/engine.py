@@ -35,7 +35,7 @@ from typing import Any
 from slaclock._clock import CompiledCalendar, _Table
 from slaclock._tz import check_aware, from_micros, timedelta_to_micros, to_micros
 from slaclock.calendar import ALWAYS_OPEN, Calendar
-from slaclock.errors import PolicyError
+from slaclock.errors import PolicyError, SlaclockError
 from slaclock.policy import (
     ALWAYS_OPEN_NAME,
     Condition,
@@ -267,8 +267,17 @@ class _Walk:
         self.context = None if policy is None else _Context(policy, dict(self.attributes))
         self.active = []
         self.compiled = None if policy is None else _compiled(policy)
-        if self.compiled is None:
+        if policy is None or self.compiled is None:
             return
+        priority = self.attributes.get("priority")
+        if priority is not None and policy.priorities and priority not in policy.priorities:
+            # Checked whenever the priority or the policy may change, so a ticket is never
+            # measured against no target by accident (a ticket with no priority is fine).
+            raise PolicyError(
+                f"unknown priority {priority!r}: policy {policy.name!r} has no target for it in "
+                f"any metric - expected one of {sorted(policy.priorities)}",
+                value=priority,
+            )
         for name, rules in zip(self.compiled.names, self.compiled.rules):
             tracker = self.trackers.get(name)
             if tracker is None:
@@ -353,11 +362,11 @@ class _Walk:
                 cycle = tracker.open
                 if cycle is not None:
                     if attributes_changed:
-                        cycle.context = context
-                        if restart:
+                        if restart:  # the cancelled cycle keeps the context it ran under
                             _close(tracker, t, index, cancelled=True)
                             _open(tracker, t, index, rules, context, status)
                             continue
+                        cycle.context = context
                         if cycle.events[-1] != index:
                             cycle.events.append(index)
                     if not act:
@@ -477,12 +486,6 @@ def _resolve_uncached(metric: str, context: _Context) -> _Resolved:
     policy = context.policy
     priority = context.attributes.get("priority")
     config = policy.metrics[metric]
-    if priority is not None and policy.priorities and priority not in policy.priorities:
-        raise PolicyError(
-            f"unknown priority {priority!r}: policy {policy.name!r} has no target for it in any "
-            f"metric - expected one of {sorted(policy.priorities)}",
-            value=priority,
-        )
     target = config.targets.get(priority) if priority is not None else None
     name = target.calendar if target is not None else None
     calendar = policy.calendar_named(name, context.attributes)
@@ -839,20 +842,29 @@ def evaluate(
         as_of_micros = instants[-1]
     else:
         as_of_micros = to_micros(check_aware(as_of, "as_of"))
-    walk = _Walk(policy, timeline.attributes)
-    ignored = walk.replay(timeline.events, instants, as_of_micros)
-    created_zone = timeline.events[0].at.tzinfo
-    assert created_zone is not None  # events are validated aware
-    shown = _Shown(_display_zone(walk.policy, walk.attributes, created_zone))
-    metrics: dict[str, MetricResult] = {}
-    for name, tracker in walk.trackers.items():
-        cycles = tuple(
-            _measure(
-                name, i, cycle, cycle.context.policy.priority_change, as_of_micros, shown, explain
+    try:
+        walk = _Walk(policy, timeline.attributes)
+        ignored = walk.replay(timeline.events, instants, as_of_micros)
+        created_zone = timeline.events[0].at.tzinfo
+        assert created_zone is not None  # events are validated aware
+        shown = _Shown(_display_zone(walk.policy, walk.attributes, created_zone))
+        metrics: dict[str, MetricResult] = {}
+        for name, tracker in walk.trackers.items():
+            cycles = tuple(
+                _measure(
+                    name,
+                    i,
+                    cycle,
+                    cycle.context.policy.priority_change,
+                    as_of_micros,
+                    shown,
+                    explain,
+                )
+                for i, cycle in enumerate(tracker.cycles)
             )
-            for i, cycle in enumerate(tracker.cycles)
-        )
-        metrics[name] = construct(MetricResult, {"name": name, "cycles": cycles})
+            metrics[name] = construct(MetricResult, {"name": name, "cycles": cycles})
+    except SlaclockError as exc:  # name the ticket: in a batch, the message is all one sees
+        raise type(exc)(f"ticket {timeline.ticket_id!r}: {exc}", value=exc.value) from exc
     final_policy = walk.policy
     return construct(
         TicketResult,
