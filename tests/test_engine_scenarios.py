@@ -327,9 +327,9 @@ def test_priority_change_restart_cancelled_cycle_keeps_its_old_target() -> None:
     """restart: the cancelled cycle is reported as it ran, under normal's 8h (2h used = 25 %,
     6h left; a cancelled cycle short of its target has no due instant), not under the new
     urgent 1h (which would put its due at 10:00, before its stop, and 200 % used)."""
-    cancelled = (
-        run(policy(TARGETS, priority_change="restart"), ticket(*CHANGE)).resolution.cycles[0]
-    )
+    cancelled = run(policy(TARGETS, priority_change="restart"), ticket(*CHANGE)).resolution.cycles[
+        0
+    ]
     assert ("normal", timedelta(hours=8), timedelta(hours=6), 25.0, None) == (
         cancelled.priority,
         cancelled.target,
@@ -553,3 +553,321 @@ def test_bad_inputs_give_clear_errors() -> None:
         policy(
             {"first_response": {"targets": {"normal": {"duration": "1h", "calendar": "nowhere"}}}}
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# policy sets: no match, a policy that comes into force later, keep and restart on a change
+def _billing_and_standard(**options: Any) -> PolicySet:
+    """billing (group billing): first_response 1h, resolution 8h paused while pending;
+    standard (the rest): first_response 8h only."""
+    return PolicySet.model_validate(
+        [
+            {
+                "name": "billing",
+                "calendar": CALENDAR,
+                "conditions": {"group": "billing"},
+                "metrics": {
+                    "first_response": {"targets": {"normal": "1h"}},
+                    "resolution": {"targets": {"normal": "8h"}, "pause_statuses": ["pending"]},
+                },
+                **options,
+            },
+            {
+                "name": "standard",
+                "calendar": CALENDAR,
+                "conditions": {"group": ["sales", "support"]},
+                "metrics": {"first_response": {"targets": {"normal": "8h"}}},
+                **options,
+            },
+        ]
+    )
+
+
+def test_no_matching_policy_means_no_sla() -> None:
+    """A ticket no policy of the set matches is measured by none: no policy, no metrics."""
+    r = run(_billing_and_standard(), ticket(("Mon 3 09:00", "created"), group="legal"))
+    assert (None, None, {}) == (r.policy, r.policy_version, r.metrics)
+    assert r.to_table().endswith("(no metrics)")
+
+
+def test_a_policy_that_comes_into_force_later_measures_from_the_change() -> None:
+    """Created 09:00 in legal (no policy), pending 09:30, moved to billing 10:00, open 10:30,
+    replied 11:00. billing's metrics start at 10:00, the change: first_response 10:00 + 1h
+    -> due 11:00, replied 11:00: met (at the due instant). resolution runs from 10:00, paused
+    (pending) until 10:30, then counts: 30m used as of 11:00, 7h30m left -> 11:00-17:00 (6h)
+    + Tue 09:00-10:30 -> due Tue 10:30."""
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 09:30", "status_changed", {"status": "pending"}),
+        ("Mon 3 10:00", "attributes_changed", {"attributes": {"group": "billing"}}),
+        ("Mon 3 10:30", "status_changed", {"status": "open"}),
+        ("Mon 3 11:00", "agent_replied"),
+        group="legal",
+    )
+    r = run(_billing_and_standard(), t)
+    first, resolution = r.first_response.cycles[0], r.resolution.cycles[0]
+    assert ("met", at("Mon 3 10:00"), at("Mon 3 11:00")) == (
+        first.state,
+        first.started_at,
+        first.due_at,
+    )
+    assert ("running", at("Mon 3 10:00"), 30 * M, 30 * M, at("Tue 4 10:30")) == (
+        resolution.state,
+        resolution.started_at,
+        resolution.elapsed,
+        resolution.paused,
+        resolution.due_at,
+    )
+
+
+def test_a_metric_already_stopped_is_not_started_by_a_later_policy() -> None:
+    """Replied at 09:30 under standard, moved to billing at 10:00: first_response stays one
+    met cycle; billing's resolution (not measured before) joins at 10:00."""
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 09:30", "agent_replied"),
+        ("Mon 3 10:00", "attributes_changed", {"attributes": {"group": "billing"}}),
+        group="sales",
+    )
+    r = run(_billing_and_standard(), t)
+    assert [("met", at("Mon 3 09:00"))] == [
+        (c.state, c.started_at) for c in r.first_response.cycles
+    ]
+    assert [("running", at("Mon 3 10:00"))] == [
+        (c.state, c.started_at) for c in r.resolution.cycles
+    ]
+
+
+def test_a_metric_the_new_policy_does_not_measure_is_cancelled() -> None:
+    """billing -> sales at 10:30: resolution (billing only) is cancelled at 10:30 after 1h30
+    counted; first_response goes on under standard's 8h from 09:00 (recompute) -> due 17:00."""
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 10:30", "attributes_changed", {"attributes": {"group": "sales"}}),
+        group="billing",
+    )
+    r = run(_billing_and_standard(), t)
+    resolution = r.resolution.cycles[0]
+    assert ("cancelled", at("Mon 3 10:30"), 90 * M, "billing") == (
+        resolution.state,
+        resolution.stopped_at,
+        resolution.elapsed,
+        resolution.policy,
+    )
+    assert ("standard", "running", at("Mon 3 17:00")) == (
+        r.policy,
+        r.first_response.state,
+        r.first_response.due_at,
+    )
+
+
+def test_policy_change_keep() -> None:
+    """keep: sales -> billing at 10:30; first_response keeps standard's 8h from 09:00 -> due
+    17:00, and reports the policy it started under."""
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 10:30", "attributes_changed", {"attributes": {"group": "billing"}}),
+        group="sales",
+    )
+    cycle = run(_billing_and_standard(priority_change="keep"), t).first_response.cycles[0]
+    assert ("running", at("Mon 3 17:00"), "standard", 8 * H) == (
+        cycle.state,
+        cycle.due_at,
+        cycle.policy,
+        cycle.target,
+    )
+
+
+def test_policy_change_restart() -> None:
+    """restart: sales -> billing at 10:30; first_response cycle 0 cancelled at 10:30 (under
+    standard's 8h), cycle 1 from 10:30 under billing's 1h -> due 11:30."""
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 10:30", "attributes_changed", {"attributes": {"group": "billing"}}),
+        group="sales",
+    )
+    cycles = run(_billing_and_standard(priority_change="restart"), t).first_response.cycles
+    assert [
+        ("cancelled", at("Mon 3 09:00"), at("Mon 3 10:30"), None, "standard"),
+        ("running", at("Mon 3 10:30"), None, at("Mon 3 11:30"), "billing"),
+    ] == [(c.state, c.started_at, c.stopped_at, c.due_at, c.policy) for c in cycles]
+
+
+# ---------------------------------------------------------------------------------------------
+# the ticket: no priority, as_of, the policy's name and version, the readable table
+def test_a_ticket_without_priority_is_measured_never_judged() -> None:
+    """No priority attribute: no target applies; first_response 09:00 -> 10:00 is completed
+    with 1h elapsed, no due instant, nothing remaining."""
+    t = Timeline(
+        ticket_id="T",
+        events=[
+            {"at": at("Mon 3 09:00"), "kind": "created"},
+            {"at": at("Mon 3 10:00"), "kind": "agent_replied"},
+        ],
+    )
+    cycle = run(policy({"first_response": {"targets": {"normal": "4h"}}}), t).first_response.cycles[
+        0
+    ]
+    assert ("completed", None, None, H, None, None) == (
+        cycle.state,
+        cycle.priority,
+        cycle.target,
+        cycle.elapsed,
+        cycle.due_at,
+        cycle.remaining,
+    )
+
+
+def test_as_of_before_created_leaves_every_metric_pending() -> None:
+    """As of Sunday, before the Monday creation: every event is ignored, no metric started."""
+    r = run(
+        policy({"first_response": {"targets": {"normal": "4h"}}}),
+        ticket(("Mon 3 09:00", "created"), ("Mon 3 10:00", "agent_replied")),
+        as_of="Sun 2 12:00",
+    )
+    assert (2, "pending", ()) == (r.ignored_events, r.first_response.state, r.first_response.cycles)
+
+
+def test_as_of_defaults_to_the_last_event() -> None:
+    """Without as_of the ticket is evaluated as of its last event (11:00): 2h of 4h used."""
+    r = run(
+        policy({"resolution": {"targets": {"normal": "4h"}}}),
+        ticket(("Mon 3 09:00", "created"), ("Mon 3 11:00", "note_added")),
+    )
+    assert (at("Mon 3 11:00"), 2 * H, 0) == (r.as_of, r.resolution.elapsed, r.ignored_events)
+
+
+def test_policy_name_and_version_are_in_every_result() -> None:
+    """The policy's name and version are recorded in the result and its JSON form."""
+    p = policy({"resolution": {"targets": {"normal": "4h"}}}, version="2025.2")
+    data = run(p, ticket(("Mon 3 09:00", "created"))).model_dump(mode="json")
+    assert ("p", "2025.2", "p") == (
+        data["policy"],
+        data["policy_version"],
+        data["metrics"]["resolution"]["cycles"][0]["policy"],
+    )
+
+
+def test_result_prints_as_a_table() -> None:
+    """One row per cycle; pending metrics get a row too. first_response: 09:00 + 4h -> due
+    13:00, replied 10:00: 1h used, 3h left; resolution 8h: running, 1h used as of 10:00."""
+    p = policy(
+        {
+            "first_response": {"targets": {"normal": "4h"}},
+            "next_response": {"targets": {"normal": "4h"}},
+            "resolution": {"targets": {"normal": "8h"}},
+        }
+    )
+    table = run(p, ticket(("Mon 3 09:00", "created"), ("Mon 3 10:00", "agent_replied"))).to_table()
+    assert [
+        "ticket T - policy p - as of 2025-03-03T10:00:00+01:00",
+        "metric          #  state    started                due                    stopped                elapsed  remaining",
+        "first_response  0  met      2025-03-03 09:00+0100  2025-03-03 13:00+0100  2025-03-03 10:00+0100  1h       3h",
+        "next_response   -  pending",
+        "resolution      0  running  2025-03-03 09:00+0100  2025-03-03 17:00+0100                         1h       7h",
+    ] == table.splitlines()
+
+
+def test_custom_cancel_condition() -> None:
+    """triage (start created, stop assigned, cancel when the ticket is solved): solved at 10:00
+    before any assignment -> cancelled after 1h of its 2h, no due instant, nothing breached."""
+    p = policy(
+        {
+            "triage": {
+                "targets": {"normal": "2h"},
+                "definition": {
+                    "start": "created",
+                    "stop": "assigned",
+                    "cancel": {"status": "solved"},
+                },
+            }
+        }
+    )
+    cycle = run(p, ticket(("Mon 3 09:00", "created"), ("Mon 3 10:00", "solved"))).triage.cycles[0]
+    assert ("cancelled", at("Mon 3 10:00"), H, None, False) == (
+        cycle.state,
+        cycle.stopped_at,
+        cycle.elapsed,
+        cycle.due_at,
+        cycle.is_breached,
+    )
+
+
+def test_an_unknown_priority_after_a_change_is_an_error_naming_the_ticket() -> None:
+    """A priority the policy has no target for is an error as soon as the ticket has it, even
+    when no cycle is running then."""
+    p = policy({"first_response": {"targets": {"normal": "4h"}}})
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 09:30", "agent_replied"),
+        ("Mon 3 10:00", "priority_changed", {"priority": "p9"}),
+    )
+    with pytest.raises(PolicyError, match=r"^ticket 'T': unknown priority 'p9': policy 'p'"):
+        run(p, t)
+
+
+def test_an_event_missing_its_field_names_it() -> None:
+    """A status_changed event without a status names the missing field and shows the event."""
+    with pytest.raises(
+        ValidationError, match="status is missing: an event of kind 'status_changed'"
+    ):
+        ticket(("Mon 3 09:00", "created"), ("Mon 3 10:00", "status_changed"))
+
+
+def test_restart_at_the_instant_a_cycle_starts_restarts_nothing() -> None:
+    """restart: a priority change at the creation instant leaves one cycle (nothing to cancel),
+    under the new priority: urgent 1h from 09:00 -> due 10:00."""
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 09:00", "priority_changed", {"priority": "urgent"}),
+    )
+    cycles = run(policy(TARGETS, priority_change="restart"), t).resolution.cycles
+    assert [("running", at("Mon 3 09:00"), at("Mon 3 10:00"), "urgent")] == [
+        (c.state, c.started_at, c.due_at, c.priority) for c in cycles
+    ]
+
+
+def test_a_later_policy_joins_a_cycle_paused_by_an_event() -> None:
+    """vendor (billing only: start created, pause waiting_vendor, resume vendor_replied, stop
+    assigned). Waiting on the vendor since 09:30, moved to billing 10:00: the cycle joins
+    paused; resumed 11:00, assigned 12:00 -> 1h counted, 1h paused."""
+    policies = PolicySet.model_validate(
+        [
+            {
+                "name": "billing",
+                "calendar": CALENDAR,
+                "conditions": {"group": "billing"},
+                "metrics": {
+                    "vendor": {
+                        "targets": {"normal": "4h"},
+                        "definition": {
+                            "start": "created",
+                            "stop": "assigned",
+                            "pause": "waiting_vendor",
+                            "resume": "vendor_replied",
+                        },
+                    }
+                },
+            },
+            {
+                "name": "other",
+                "calendar": CALENDAR,
+                "metrics": {"resolution": {"targets": {"normal": "8h"}}},
+            },
+        ]
+    )
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 09:30", "waiting_vendor"),
+        ("Mon 3 10:00", "attributes_changed", {"attributes": {"group": "billing"}}),
+        ("Mon 3 11:00", "vendor_replied"),
+        ("Mon 3 12:00", "assigned"),
+        group="sales",
+    )
+    cycle = run(policies, t).vendor.cycles[0]
+    assert ("met", at("Mon 3 10:00"), H, H) == (
+        cycle.state,
+        cycle.started_at,
+        cycle.elapsed,
+        cycle.paused,
+    )

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slaclock import Policy, TicketClock, Timeline, evaluate
+from slaclock import Policy, PolicySet, TicketClock, TicketResult, Timeline, evaluate
 from slaclock.errors import TimelineError
 from slaclock.synthetic import DEFAULT_POLICY, generate_timelines
 
 UTC = timezone.utc
+MICRO = timedelta(microseconds=1)
 POLICY = Policy.model_validate(
     {
         "name": "stream",
@@ -100,3 +102,70 @@ def test_streaming_equals_batch_at_every_step(seed: int, as_of_hours: int) -> No
         )
         as_of = event.at + timedelta(hours=as_of_hours)
         assert evaluate(DEFAULT_POLICY, prefix, as_of) == clock.result(as_of)
+
+
+#: Two policies picked by group: billing gets tighter targets (a group change re-selects).
+POLICIES = PolicySet(
+    policies=[
+        DEFAULT_POLICY.model_copy(
+            update={
+                "name": "billing",
+                "conditions": {"group": "billing"},
+                "metrics": {
+                    **DEFAULT_POLICY.model_dump()["metrics"],
+                    "first_response": {
+                        "targets": {"urgent": "30m", "high": "1h", "normal": "2h", "low": "4h"},
+                        "thresholds": [{"name": "warning", "at_percent": 50}],
+                    },
+                },
+            }
+        ),
+        DEFAULT_POLICY,
+    ]
+)
+
+
+def _moved(timeline: Timeline, seed: int) -> Timeline:
+    """The ticket with its group changed at one of its events' instants."""
+    rng = random.Random(seed)
+    at = rng.choice(timeline.events).at
+    group = rng.choice(("billing", "sales"))
+    change = {"at": at, "kind": "attributes_changed", "attributes": {"group": group}}
+    return timeline.with_events(change)
+
+
+def _summary(result: TicketResult) -> list[tuple[str, int, str, list[bool]]]:
+    return [
+        (c.metric, c.index, c.state, [t.reached for t in c.thresholds]) for c in result.cycles()
+    ]
+
+
+@given(seed=st.integers(0, 10_000), hours=st.integers(0, 72))
+def test_next_deadline_is_when_the_result_next_changes(seed: int, hours: int) -> None:
+    """Under a policy set, with a group change: streaming equals batch at every step; and, for
+    the clock cut at a random event, from `after` nothing changes until next_deadline(after); at it a threshold is reached or, just
+    after it, the cycle is overdue. With no deadline nothing changes for a year."""
+    timeline = _moved(next(generate_timelines(1, seed=seed)), seed)
+    cut = random.Random(seed).randrange(len(timeline.events)) + 1  # the clock as of some event
+    clock = TicketClock(POLICIES, timeline.ticket_id, timeline.attributes)
+    for count, event in enumerate(timeline.events[:cut], start=1):
+        clock = clock.add(event)
+        prefix = Timeline(
+            ticket_id=timeline.ticket_id,
+            attributes=timeline.attributes,
+            events=timeline.events[:count],
+        )
+        assert evaluate(POLICIES, prefix) == clock.result()
+    after = clock.events[-1].at + timedelta(hours=hours)
+    deadline = clock.next_deadline(after)
+    now = _summary(clock.result(after))
+    if deadline is None:
+        assert now == _summary(clock.result(after + timedelta(days=365)))
+        return
+    assert now == _summary(clock.result(deadline.at - MICRO))
+    cycle = clock.result(deadline.at + MICRO).metrics[deadline.metric].cycles[deadline.cycle]
+    if deadline.kind == "due":
+        assert "overdue" == cycle.state
+    else:
+        reached = clock.result(deadline.at).metrics[deadline.metric].cycles[deadline.cycle]
+        assert [True] == [t.reached for t in reached.thresholds if t.name == deadline.name]

@@ -322,12 +322,21 @@ class _Walk:
         conditions matches an event is skipped unless the status or the attributes changed.
         """
         status = _INITIAL_STATUS
+        # What a policy that comes into force later replays its new metrics over.
+        history: list[tuple[int, tuple[str, bool, str | None], str]] | None = (
+            None if isinstance(self.policies, Policy) else []
+        )
         for index, t in enumerate(instants):
             if t > as_of:
                 return len(events) - index
             event = events[index]
             kind = event.kind
             previous_status = status
+            new_status = event.status or STATUS_OF_KIND.get(kind)
+            if new_status is not None:
+                status = new_status
+            status_into = status if (kind == "created" or status != previous_status) else None
+            key = (kind, event.public is not False, status_into)
             priority_changed = policy_changed = attributes_changed = False
             if kind in _ATTRIBUTE_KINDS and (
                 kind == "priority_changed"
@@ -335,16 +344,16 @@ class _Walk:
                 or (kind == "created" and event.priority is not None)
             ):
                 attributes_changed = True
+                before = self.compiled
                 priority_changed, policy_changed = self._apply(event, t, index)
-            new_status = event.status or STATUS_OF_KIND.get(kind)
-            if new_status is not None:
-                status = new_status
+                if policy_changed and history:
+                    self._join(before, history, t, index, status)
+            if history is not None:
+                history.append((t, key, status))
             compiled = self.compiled
             context = self.context
             if compiled is None or context is None:
                 continue
-            status_into = status if (kind == "created" or status != previous_status) else None
-            key = (kind, event.public is not False, status_into)
             acts = compiled.actions.get(key) or compiled.actions_for(key)
             # Unless the attributes or the status changed (or a reopen may undo a stop), a
             # metric none of whose conditions matches the event is left as it is: an open
@@ -357,83 +366,133 @@ class _Walk:
             ) and context.policy.priority_change == "restart"
             reopen = context.policy.reopen
             for (rules, tracker), act in zip(self.active, acts):
-                if not act and not every:
-                    continue
-                cycle = tracker.open
-                if cycle is not None:
-                    if attributes_changed:
-                        if restart:  # the cancelled cycle keeps the context it ran under
-                            _close(tracker, t, index, cancelled=True)
-                            _open(tracker, t, index, rules, context, status)
-                            continue
-                        cycle.context = context
-                        if cycle.events[-1] != index:
-                            cycle.events.append(index)
-                    if not act:
-                        pass
-                    elif act & _STOP:
-                        _close(tracker, t, index, cancelled=False)
-                    elif act & _CANCEL:
-                        _close(tracker, t, index, cancelled=True)
-                    elif act & _RESET:
-                        _close(tracker, t, index, cancelled=True)
-                        _open(tracker, t, index, rules, context, status)
-                        continue
-                    elif act & _PAUSE:
-                        tracker.event_paused = True
-                    elif act & _RESUME:
-                        tracker.event_paused = False
-                elif (
-                    kind == "reopened"
-                    and rules.reopenable
-                    and tracker.cycles
-                    and not tracker.cycles[-1].cancelled
-                    and reopen == "continue"
-                ):
-                    # The stop is undone: the cycle goes on, not counting while it was solved.
-                    cycle = tracker.cycles[-1]
-                    assert cycle.end is not None
-                    cycle.transitions.append((cycle.end, False))
-                    cycle.end = None
-                    cycle.context = context
-                    cycle.events.append(index)
-                    tracker.open = cycle
-                    tracker.event_paused = False
-                if act & _START_AFTER:
-                    tracker.started_after = True
-                cycle = tracker.open
-                if cycle is None:
-                    starts = act & _START or (
-                        kind == "reopened"
-                        and rules.reopenable
-                        and reopen == "new_cycle"
-                        and bool(tracker.cycles)
-                    )
-                    if (
-                        starts
-                        and (rules.recurring or not tracker.cycles or kind == "reopened")
-                        and (not rules.start_after or tracker.started_after)
-                    ):
-                        _open(tracker, t, index, rules, context, status)
-                    continue
-                counting = not tracker.event_paused and status not in rules.pause_statuses
-                if counting and rules.count_statuses is not None:
-                    counting = status in rules.count_statuses
-                if counting != cycle.transitions[-1][1]:
-                    cycle.transitions.append((t, counting))
-                    if cycle.events[-1] != index:
-                        cycle.events.append(index)
+                if act or every:
+                    _advance(
+                        tracker, rules, act, kind, status, t, index,
+                        context, reopen, attributes_changed, restart,
+                    )  # fmt: skip
         return 0
+
+    def _join(
+        self,
+        before: _CompiledPolicy | None,
+        history: list[tuple[int, tuple[str, bool, str | None], str]],
+        t: int,
+        index: int,
+        status: str,
+    ) -> None:
+        """The policy now in force measures metrics the previous one did not: each whose own
+        conditions, replayed over the events so far, leave a cycle running starts one now."""
+        context = self.context
+        assert context is not None
+        measured = () if before is None else before.names
+        for name, (rules, tracker) in zip(
+            self.compiled.names if self.compiled else (), self.active
+        ):
+            if name in measured or tracker.open is not None:
+                continue
+            shadow = _Tracker()
+            for at, key, then in history:
+                _advance(shadow, rules, rules.action(key), key[0], then, at, -1, context,
+                         context.policy.reopen, False, False)  # fmt: skip
+            tracker.started_after = shadow.started_after
+            if shadow.open is not None:
+                cycle = _open(tracker, t, index, rules, context, status)
+                if shadow.event_paused:  # paused by an event (not a status) before the change
+                    tracker.event_paused = True
+                    cycle.transitions[0] = (t, False)
+
+
+def _advance(
+    tracker: _Tracker,
+    rules: _Rules,
+    act: int,
+    kind: str,
+    status: str,
+    t: int,
+    index: int,
+    context: _Context,
+    reopen: str,
+    attributes_changed: bool,
+    restart: bool,
+) -> None:
+    """One event's effect on one metric: ``act`` is the mask of its conditions that match."""
+    cycle = tracker.open
+    if cycle is not None:
+        if attributes_changed:
+            # A cycle that started at this very instant has nothing to restart.
+            if restart and cycle.start < t:  # the cancelled cycle keeps its context
+                _close(tracker, t, index, cancelled=True)
+                _open(tracker, t, index, rules, context, status)
+                return
+            cycle.context = context
+            if cycle.events[-1] != index:
+                cycle.events.append(index)
+        if not act:
+            pass
+        elif act & _STOP:
+            _close(tracker, t, index, cancelled=False)
+        elif act & _CANCEL:
+            _close(tracker, t, index, cancelled=True)
+        elif act & _RESET:
+            _close(tracker, t, index, cancelled=True)
+            _open(tracker, t, index, rules, context, status)
+            return
+        elif act & _PAUSE:
+            tracker.event_paused = True
+        elif act & _RESUME:
+            tracker.event_paused = False
+    elif (
+        kind == "reopened"
+        and rules.reopenable
+        and tracker.cycles
+        and not tracker.cycles[-1].cancelled
+        and reopen == "continue"
+    ):
+        # The stop is undone: the cycle goes on, not counting while it was solved.
+        cycle = tracker.cycles[-1]
+        assert cycle.end is not None
+        cycle.transitions.append((cycle.end, False))
+        cycle.end = None
+        cycle.context = context
+        cycle.events.append(index)
+        tracker.open = cycle
+        tracker.event_paused = False
+    if act & _START_AFTER:
+        tracker.started_after = True
+    cycle = tracker.open
+    if cycle is None:
+        starts = act & _START or (
+            kind == "reopened"
+            and rules.reopenable
+            and reopen == "new_cycle"
+            and bool(tracker.cycles)
+        )
+        if (
+            starts
+            and (rules.recurring or not tracker.cycles or kind == "reopened")
+            and (not rules.start_after or tracker.started_after)
+        ):
+            _open(tracker, t, index, rules, context, status)
+        return
+    counting = not tracker.event_paused and status not in rules.pause_statuses
+    if counting and rules.count_statuses is not None:
+        counting = status in rules.count_statuses
+    if counting != cycle.transitions[-1][1]:
+        cycle.transitions.append((t, counting))
+        if cycle.events[-1] != index:
+            cycle.events.append(index)
 
 
 def _open(
     tracker: _Tracker, t: int, index: int, rules: _Rules, context: _Context, status: str
-) -> None:
+) -> _Cycle:
     """Start a new cycle of the tracker's metric at ``t`` (event ``index``)."""
     tracker.event_paused = False
     cycle = _Cycle(t, context, context, [(t, rules.counting(status, False))], [index])
     tracker.cycles.append(cycle)
     tracker.open = cycle
+    return cycle
 
 
 def _close(tracker: _Tracker, t: int, index: int, cancelled: bool) -> None:

@@ -91,8 +91,17 @@ class OutOfRangeError(SlaclockError, OverflowError):
 class TimelineError(SlaclockError, ValueError):
     """A ticket timeline is malformed (an event before ``created``, a conflicting event id, ...).
 
-    >>> issubclass(TimelineError, ValueError)
-    True
+    Raised directly by :class:`~slaclock.TicketClock` and :mod:`slaclock.testing`. When a
+    :class:`~slaclock.Timeline` is validated, pydantic wraps it: the caller gets a
+    ``ValidationError`` (also a ``ValueError``) carrying the same message, so catch
+    ``ValueError`` to handle both.
+
+    >>> from slaclock import Timeline
+    >>> try:
+    ...     Timeline(ticket_id="T", events=[{"at": "2025-01-01T09:00Z", "kind": "note_added"}])
+    ... except ValueError as exc:
+    ...     print(type(exc).__name__, "-", exc.errors()[0]["msg"])
+    ValidationError - Value error, ticket 'T' has 0 'created' events - expected exactly one
     """
 
 

@@ -85,8 +85,9 @@ class Event(BaseModel):
         needed = _REQUIRED_FIELD.get(self.kind)
         if needed is not None and getattr(self, needed) is None:
             raise ValueError(
-                f"a {self.kind} event needs {needed!r}: {self.model_dump(exclude_none=True)!r} "
-                f"- expected e.g. {{'kind': {self.kind!r}, {needed!r}: ...}}"
+                f"{needed} is missing: an event of kind {self.kind!r} needs it: "
+                f"{self.model_dump(mode='json', exclude_none=True)} - expected e.g. "
+                f"{{'kind': {self.kind!r}, {needed!r}: ...}}"
             )
         return self
 
