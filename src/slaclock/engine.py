@@ -263,12 +263,13 @@ class _Walk:
     def _enter(self, policy: Policy | None) -> None:
         """Make ``policy`` the policy in force (also after an attribute change)."""
         self.policy = policy
-        # Attribute snapshots are shared by every cycle that sees them; copied only on change.
-        self.context = None if policy is None else _Context(policy, dict(self.attributes))
         self.active = []
-        self.compiled = None if policy is None else _compiled(policy)
-        if policy is None or self.compiled is None:
+        if policy is None:
+            self.context = self.compiled = None
             return
+        # Attribute snapshots are shared by every cycle that sees them; copied only on change.
+        self.context = _Context(policy, dict(self.attributes))
+        self.compiled = compiled = _compiled(policy)
         priority = self.attributes.get("priority")
         if priority is not None and policy.priorities and priority not in policy.priorities:
             # Checked whenever the priority or the policy may change, so a ticket is never
@@ -278,7 +279,7 @@ class _Walk:
                 f"any metric - expected one of {sorted(policy.priorities)}",
                 value=priority,
             )
-        for name, rules in zip(self.compiled.names, self.compiled.rules):
+        for name, rules in zip(compiled.names, compiled.rules):
             tracker = self.trackers.get(name)
             if tracker is None:
                 tracker = self.trackers[name] = _Tracker()
@@ -368,8 +369,8 @@ class _Walk:
             for (rules, tracker), act in zip(self.active, acts):
                 if act or every:
                     _advance(
-                        tracker, rules, act, kind, status, t, index,
-                        context, reopen, attributes_changed, restart,
+                        tracker, rules, act, kind, status, t, index, context, reopen,
+                        attributes_changed, restart,
                     )  # fmt: skip
         return 0
 
@@ -383,18 +384,17 @@ class _Walk:
     ) -> None:
         """The policy now in force measures metrics the previous one did not: each whose own
         conditions, replayed over the events so far, leave a cycle running starts one now."""
-        context = self.context
-        assert context is not None
+        context, compiled = self.context, self.compiled
+        assert context is not None and compiled is not None
         measured = () if before is None else before.names
-        for name, (rules, tracker) in zip(
-            self.compiled.names if self.compiled else (), self.active
-        ):
+        for name, (rules, tracker) in zip(compiled.names, self.active):
             if name in measured or tracker.open is not None:
                 continue
             shadow = _Tracker()
+            reopen = context.policy.reopen
             for at, key, then in history:
-                _advance(shadow, rules, rules.action(key), key[0], then, at, -1, context,
-                         context.policy.reopen, False, False)  # fmt: skip
+                kind = key[0]
+                _advance(shadow, rules, rules.action(key), kind, then, at, -1, context, reopen)
             tracker.started_after = shadow.started_after
             if shadow.open is not None:
                 cycle = _open(tracker, t, index, rules, context, status)
@@ -413,10 +413,13 @@ def _advance(
     index: int,
     context: _Context,
     reopen: str,
-    attributes_changed: bool,
-    restart: bool,
+    attributes_changed: bool = False,
+    restart: bool = False,
 ) -> None:
-    """One event's effect on one metric: ``act`` is the mask of its conditions that match."""
+    """One event's effect on one metric: ``act`` is the mask of its conditions that match,
+    ``status`` the ticket's status after the event, ``context`` the policy and attributes in
+    force; ``attributes_changed`` and ``restart`` say whether the event changed the attributes
+    and whether that restarts an open cycle."""
     cycle = tracker.open
     if cycle is not None:
         if attributes_changed:
