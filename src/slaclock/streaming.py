@@ -127,7 +127,10 @@ class TicketClock:
         (default: the last event's instant), or ``None`` when nothing is scheduled.
 
         Paused, stopped and cancelled cycles schedule nothing (a paused cycle's due instant is
-        unknown until it resumes).
+        unknown until it resumes). A threshold is reached *at* its instant; a cycle turns
+        ``overdue`` just *after* its due instant (a reply at the due instant is on time), so a
+        job scheduled for a ``due`` deadline sees the breach when it evaluates as of any later
+        instant (or sees ``remaining == 0`` at the instant itself).
         """
         if self._timeline is None:
             return None
