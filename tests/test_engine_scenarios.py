@@ -327,9 +327,8 @@ def test_priority_change_restart_cancelled_cycle_keeps_its_old_target() -> None:
     """restart: the cancelled cycle is reported as it ran, under normal's 8h (2h used = 25 %,
     6h left; a cancelled cycle short of its target has no due instant), not under the new
     urgent 1h (which would put its due at 10:00, before its stop, and 200 % used)."""
-    cancelled = run(policy(TARGETS, priority_change="restart"), ticket(*CHANGE)).resolution.cycles[
-        0
-    ]
+    result = run(policy(TARGETS, priority_change="restart"), ticket(*CHANGE))
+    cancelled = result.resolution.cycles[0]
     assert ("normal", timedelta(hours=8), timedelta(hours=6), 25.0, None) == (
         cancelled.priority,
         cancelled.target,
@@ -705,9 +704,8 @@ def test_a_ticket_without_priority_is_measured_never_judged() -> None:
             {"at": at("Mon 3 10:00"), "kind": "agent_replied"},
         ],
     )
-    cycle = run(policy({"first_response": {"targets": {"normal": "4h"}}}), t).first_response.cycles[
-        0
-    ]
+    p = policy({"first_response": {"targets": {"normal": "4h"}}})
+    cycle = run(p, t).first_response.cycles[0]
     assert ("completed", None, None, H, None, None) == (
         cycle.state,
         cycle.priority,
