@@ -589,39 +589,56 @@ def test_no_matching_policy_means_no_sla() -> None:
     assert r.to_table().endswith("(no metrics)")
 
 
-def test_a_policy_that_comes_into_force_later_measures_from_the_change() -> None:
+MOVED = (
+    ("Mon 3 09:00", "created"),
+    ("Mon 3 09:30", "status_changed", {"status": "pending"}),
+    ("Mon 3 10:00", "attributes_changed", {"attributes": {"group": "billing"}}),
+    ("Mon 3 10:30", "status_changed", {"status": "open"}),
+    ("Mon 3 11:00", "agent_replied"),
+)
+
+
+def test_a_policy_that_comes_into_force_later_measures_as_if_from_the_start() -> None:
     """Created 09:00 in legal (no policy), pending 09:30, moved to billing 10:00, open 10:30,
-    replied 11:00. billing's metrics start at 10:00, the change: first_response 10:00 + 1h
-    -> due 11:00, replied 11:00: met (at the due instant). resolution runs from 10:00, paused
-    (pending) until 10:30, then counts: 30m used as of 11:00, 7h30m left -> 11:00-17:00 (6h)
-    + Tue 09:00-10:30 -> due Tue 10:30."""
-    t = ticket(
-        ("Mon 3 09:00", "created"),
-        ("Mon 3 09:30", "status_changed", {"status": "pending"}),
-        ("Mon 3 10:00", "attributes_changed", {"attributes": {"group": "billing"}}),
-        ("Mon 3 10:30", "status_changed", {"status": "open"}),
-        ("Mon 3 11:00", "agent_replied"),
-        group="legal",
-    )
-    r = run(_billing_and_standard(), t)
+    replied 11:00. recompute: billing's metrics are replayed from the creation, like a target
+    that changed. first_response 09:00 + 1h -> due 10:00; replied 11:00: breached.
+    resolution counts 09:00-09:30 and 10:30-11:00 (1h), paused 09:30-10:30 (1h); 7h left as of
+    11:00 -> 11:00-17:00 (6h) + Tue 09:00-10:00 -> due Tue 10:00."""
+    r = run(_billing_and_standard(), ticket(*MOVED, group="legal"))
     first, resolution = r.first_response.cycles[0], r.resolution.cycles[0]
-    assert ("met", at("Mon 3 10:00"), at("Mon 3 11:00")) == (
+    assert ("breached", at("Mon 3 09:00"), at("Mon 3 10:00")) == (
         first.state,
         first.started_at,
         first.due_at,
     )
-    assert ("running", at("Mon 3 10:00"), 30 * M, 30 * M, at("Tue 4 10:30")) == (
+    assert ("running", at("Mon 3 09:00"), H, H, at("Tue 4 10:00"), [0, 1, 2, 3]) == (
         resolution.state,
         resolution.started_at,
         resolution.elapsed,
         resolution.paused,
         resolution.due_at,
+        list(resolution.events),
     )
 
 
-def test_a_metric_already_stopped_is_not_started_by_a_later_policy() -> None:
+def test_a_policy_that_comes_into_force_later_with_restart_starts_at_the_change() -> None:
+    """The same ticket under restart: each replayed cycle is cancelled at the change and a new
+    one starts there. first_response 10:00 + 1h -> due 11:00, replied 11:00: met.
+    resolution: cycle 0 09:00-10:00 cancelled (30m counted, 30m paused); cycle 1 from 10:00,
+    paused until 10:30, 30m counted; 7h30 left -> 11:00-17:00 + Tue 09:00-10:30."""
+    r = run(_billing_and_standard(priority_change="restart"), ticket(*MOVED, group="legal"))
+    assert [("cancelled", at("Mon 3 09:00")), ("met", at("Mon 3 10:00"))] == [
+        (c.state, c.started_at) for c in r.first_response.cycles
+    ]
+    assert [
+        ("cancelled", at("Mon 3 09:00"), 30 * M, 30 * M, None),
+        ("running", at("Mon 3 10:00"), 30 * M, 30 * M, at("Tue 4 10:30")),
+    ] == [(c.state, c.started_at, c.elapsed, c.paused, c.due_at) for c in r.resolution.cycles]
+
+
+def test_a_metric_both_policies_measure_is_not_replayed() -> None:
     """Replied at 09:30 under standard, moved to billing at 10:00: first_response stays one
-    met cycle; billing's resolution (not measured before) joins at 10:00."""
+    met cycle; billing's resolution (not measured before) is replayed from the creation."""
     t = ticket(
         ("Mon 3 09:00", "created"),
         ("Mon 3 09:30", "agent_replied"),
@@ -632,9 +649,80 @@ def test_a_metric_already_stopped_is_not_started_by_a_later_policy() -> None:
     assert [("met", at("Mon 3 09:00"))] == [
         (c.state, c.started_at) for c in r.first_response.cycles
     ]
-    assert [("running", at("Mon 3 10:00"))] == [
-        (c.state, c.started_at) for c in r.resolution.cycles
+    assert [("running", at("Mon 3 09:00"), H)] == [
+        (c.state, c.started_at, c.elapsed) for c in r.resolution.cycles
     ]
+
+
+def test_a_ticket_that_leaves_every_policy_has_its_cycles_cancelled() -> None:
+    """billing -> legal (no policy) at 09:30: first_response is cancelled there, the result
+    names no policy."""
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 09:30", "attributes_changed", {"attributes": {"group": "legal"}}),
+        ("Mon 3 10:00", "agent_replied"),
+        group="billing",
+    )
+    r = run(_billing_and_standard(), t)
+    assert (None, [("cancelled", at("Mon 3 09:30"), 30 * M)]) == (
+        r.policy,
+        [(c.state, c.stopped_at, c.elapsed) for c in r.first_response.cycles],
+    )
+
+
+def test_a_replayed_metric_that_already_ran_is_not_started_again() -> None:
+    """triage (billing only; start assigned, stop note_added, not recurring): assigned 09:10,
+    note 09:20, moved to billing 10:00, assigned again 11:00 -> one cycle, met 09:10-09:20."""
+    policies = PolicySet.model_validate(
+        [
+            {
+                "name": "billing",
+                "calendar": CALENDAR,
+                "conditions": {"group": "billing"},
+                "metrics": {
+                    "triage": {
+                        "targets": {"normal": "1h"},
+                        "definition": {"start": "assigned", "stop": "note_added"},
+                    }
+                },
+            },
+            {"name": "other", "calendar": CALENDAR, "metrics": _OTHER_METRICS},
+        ]
+    )
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 09:10", "assigned"),
+        ("Mon 3 09:20", "note_added"),
+        ("Mon 3 10:00", "attributes_changed", {"attributes": {"group": "billing"}}),
+        ("Mon 3 11:00", "assigned"),
+        group="sales",
+    )
+    assert [("met", at("Mon 3 09:10"), at("Mon 3 09:20"))] == [
+        (c.state, c.started_at, c.stopped_at) for c in run(policies, t).triage.cycles
+    ]
+
+
+@pytest.mark.parametrize("reopen", ["continue", "new_cycle"])
+def test_a_replayed_metric_reopens_like_any_other(reopen: str) -> None:
+    """resolution (billing only) added after the solve: created 09:00, solved 09:30, moved to
+    billing 10:00, reopened 11:00, as of 12:00. continue: one cycle, 30m + 1h counted, 1h30
+    paused while solved; new_cycle: 09:00-09:30 met, and a new cycle from 11:00 (1h)."""
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 09:30", "solved"),
+        ("Mon 3 10:00", "attributes_changed", {"attributes": {"group": "billing"}}),
+        ("Mon 3 11:00", "reopened"),
+        group="sales",
+    )
+    cycles = run(_billing_and_standard(reopen=reopen), t, as_of="Mon 3 12:00").resolution.cycles
+    expected = {
+        "continue": [("running", at("Mon 3 09:00"), 90 * M, 90 * M)],
+        "new_cycle": [
+            ("met", at("Mon 3 09:00"), 30 * M, timedelta(0)),
+            ("running", at("Mon 3 11:00"), H, timedelta(0)),
+        ],
+    }
+    assert expected[reopen] == [(c.state, c.started_at, c.elapsed, c.paused) for c in cycles]
 
 
 def test_a_metric_the_new_policy_does_not_measure_is_cancelled() -> None:
@@ -825,11 +913,13 @@ def test_restart_at_the_instant_a_cycle_starts_restarts_nothing() -> None:
     ]
 
 
-def test_a_later_policy_joins_a_cycle_paused_by_an_event() -> None:
-    """vendor (billing only: start created, pause waiting_vendor, resume vendor_replied, stop
-    assigned). Waiting on the vendor since 09:30, moved to billing 10:00: the cycle joins
-    paused; resumed 11:00, assigned 12:00 -> 1h counted, 1h paused."""
-    policies = PolicySet.model_validate(
+_OTHER_METRICS = {"resolution": {"targets": {"normal": "8h"}}}
+
+
+def _vendor_policies(**options: Any) -> PolicySet:
+    """vendor (billing only): start created, pause waiting_vendor, resume vendor_replied, stop
+    assigned; 4h."""
+    return PolicySet.model_validate(
         [
             {
                 "name": "billing",
@@ -846,26 +936,52 @@ def test_a_later_policy_joins_a_cycle_paused_by_an_event() -> None:
                         },
                     }
                 },
+                **options,
             },
-            {
-                "name": "other",
-                "calendar": CALENDAR,
-                "metrics": {"resolution": {"targets": {"normal": "8h"}}},
-            },
+            {"name": "other", "calendar": CALENDAR, "metrics": _OTHER_METRICS, **options},
         ]
     )
-    t = ticket(
-        ("Mon 3 09:00", "created"),
-        ("Mon 3 09:30", "waiting_vendor"),
-        ("Mon 3 10:00", "attributes_changed", {"attributes": {"group": "billing"}}),
-        ("Mon 3 11:00", "vendor_replied"),
-        ("Mon 3 12:00", "assigned"),
-        group="sales",
-    )
-    cycle = run(policies, t).vendor.cycles[0]
-    assert ("met", at("Mon 3 10:00"), H, H) == (
+
+
+VENDOR = (
+    ("Mon 3 09:00", "created"),
+    ("Mon 3 09:30", "waiting_vendor"),
+    ("Mon 3 10:00", "attributes_changed", {"attributes": {"group": "billing"}}),
+    ("Mon 3 11:00", "vendor_replied"),
+    ("Mon 3 12:00", "assigned"),
+)
+
+
+def test_a_replayed_metric_keeps_a_pause_by_event() -> None:
+    """Waiting on the vendor since 09:30, moved to billing 10:00, resumed 11:00, assigned
+    12:00: replayed from 09:00, 30m + 1h counted, 1h30 paused: met."""
+    cycle = run(_vendor_policies(), ticket(*VENDOR, group="sales")).vendor.cycles[0]
+    assert ("met", at("Mon 3 09:00"), 90 * M, 90 * M) == (
         cycle.state,
         cycle.started_at,
         cycle.elapsed,
         cycle.paused,
     )
+
+
+def test_restart_keeps_a_pause_by_event() -> None:
+    """restart: the replayed cycle is cancelled at 10:00 and the new one starts paused (the
+    vendor has not replied yet); resumed 11:00, assigned 12:00 -> 1h counted, 1h paused."""
+    cycles = run(_vendor_policies(priority_change="restart"), ticket(*VENDOR, group="sales"))
+    assert [
+        ("cancelled", at("Mon 3 09:00"), 30 * M, 30 * M),
+        ("met", at("Mon 3 10:00"), H, H),
+    ] == [(c.state, c.started_at, c.elapsed, c.paused) for c in cycles.vendor.cycles]
+
+
+def test_the_priority_is_checked_once_the_ticket_is_created() -> None:
+    """Initial attributes say p9 but the created event sets normal: no error; and as of
+    before the creation nothing is checked, every metric is pending."""
+    t = Timeline(
+        ticket_id="T",
+        attributes={"priority": "p9"},
+        events=[{"at": at("Mon 3 09:00"), "kind": "created", "priority": "normal"}],
+    )
+    p = policy({"first_response": {"targets": {"normal": "4h"}}})
+    assert "running" == run(p, t).first_response.state
+    assert "pending" == run(p, t, as_of="Sun 2 12:00").first_response.state

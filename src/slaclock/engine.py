@@ -2,9 +2,9 @@
 
 The engine is a pure function moving data one way:
 
-1. :func:`_walk` replays the events in order, keeping the ticket's status, attributes and policy,
-   and records for each metric its cycles as *segments* (real-time pieces during which the clock
-   counted or was paused), with the events that shaped them.
+1. :meth:`_Walk.replay` replays the events in order, keeping the ticket's status, attributes
+   and policy, and records for each metric its cycles as *transitions* (the instants from which
+   the clock counted or was paused), with the events that shaped them.
 2. :func:`_measure` measures a cycle's segments on its calendar: elapsed and paused business
    time, the due instant, thresholds, state.
 3. The results are immutable :mod:`slaclock.results` values.
@@ -232,6 +232,11 @@ class _Cycle:
     cancelled: bool = False
 
 
+# The events replayed so far, for a policy that comes into force later: (instant, position,
+# (kind, public, status moved into), status after the event).
+_History = list[tuple[int, int, tuple[str, bool, str | None], str]]
+
+
 @dataclass(slots=True)
 class _Tracker:
     cycles: list[_Cycle] = field(default_factory=list)
@@ -270,20 +275,29 @@ class _Walk:
         # Attribute snapshots are shared by every cycle that sees them; copied only on change.
         self.context = _Context(policy, dict(self.attributes))
         self.compiled = compiled = _compiled(policy)
-        priority = self.attributes.get("priority")
-        if priority is not None and policy.priorities and priority not in policy.priorities:
-            # Checked whenever the priority or the policy may change, so a ticket is never
-            # measured against no target by accident (a ticket with no priority is fine).
-            raise PolicyError(
-                f"unknown priority {priority!r}: policy {policy.name!r} has no target for it in "
-                f"any metric - expected one of {sorted(policy.priorities)}",
-                value=priority,
-            )
         for name, rules in zip(compiled.names, compiled.rules):
             tracker = self.trackers.get(name)
             if tracker is None:
                 tracker = self.trackers[name] = _Tracker()
             self.active.append((rules, tracker))
+
+    def _check_priority(self) -> None:
+        """A priority no metric of the policy in force has a target for is an error (a ticket
+        with no priority is fine). Checked on creation and after every attribute change, so a
+        ticket is never measured against no target by accident."""
+        policy = self.policy
+        priority = self.attributes.get("priority")
+        if (
+            policy is not None
+            and priority is not None
+            and policy.priorities
+            and priority not in policy.priorities
+        ):
+            raise PolicyError(
+                f"unknown priority {priority!r}: policy {policy.name!r} has no target for it in "
+                f"any metric - expected one of {sorted(policy.priorities)}",
+                value=priority,
+            )
 
     def _apply(self, event: Event, t: int, index: int) -> tuple[bool, bool]:
         """Apply the event's changes to the ticket's attributes and select the policy again if
@@ -324,9 +338,7 @@ class _Walk:
         """
         status = _INITIAL_STATUS
         # What a policy that comes into force later replays its new metrics over.
-        history: list[tuple[int, tuple[str, bool, str | None], str]] | None = (
-            None if isinstance(self.policies, Policy) else []
-        )
+        history: _History | None = None if isinstance(self.policies, Policy) else []
         for index, t in enumerate(instants):
             if t > as_of:
                 return len(events) - index
@@ -347,10 +359,12 @@ class _Walk:
                 attributes_changed = True
                 before = self.compiled
                 priority_changed, policy_changed = self._apply(event, t, index)
-                if policy_changed and history:
+                if policy_changed and history and self.compiled is not None:
                     self._join(before, history, t, index, status)
+            if attributes_changed or index == 0:  # the ticket exists from `created` on
+                self._check_priority()
             if history is not None:
-                history.append((t, key, status))
+                history.append((t, index, key, status))
             compiled = self.compiled
             context = self.context
             if compiled is None or context is None:
@@ -375,32 +389,34 @@ class _Walk:
         return 0
 
     def _join(
-        self,
-        before: _CompiledPolicy | None,
-        history: list[tuple[int, tuple[str, bool, str | None], str]],
-        t: int,
-        index: int,
-        status: str,
+        self, before: _CompiledPolicy | None, history: _History, t: int, index: int, status: str
     ) -> None:
-        """The policy now in force measures metrics the previous one did not: each whose own
-        conditions, replayed over the events so far, leave a cycle running starts one now."""
+        """The policy now in force measures metrics the previous one did not. Each is replayed
+        under its own conditions over the events so far, as if the policy had been in force
+        from the start; the change event then treats its cycles like any measured metric's
+        (``restart`` cancels the running one and starts anew). A metric that already has
+        cycles (measured by an earlier policy of the set) keeps them, and starts a cycle at the
+        change if its replay leaves one running."""
         context, compiled = self.context, self.compiled
         assert context is not None and compiled is not None
         measured = () if before is None else before.names
+        reopen = context.policy.reopen
         for name, (rules, tracker) in zip(compiled.names, self.active):
             if name in measured or tracker.open is not None:
                 continue
             shadow = _Tracker()
-            reopen = context.policy.reopen
-            for at, key, then in history:
-                kind = key[0]
-                _advance(shadow, rules, rules.action(key), kind, then, at, -1, context, reopen)
-            tracker.started_after = shadow.started_after
+            for at, position, key, then in history:
+                _advance(
+                    shadow, rules, rules.action(key), key[0], then, at, position, context, reopen
+                )
+            if not tracker.cycles:
+                tracker.cycles, tracker.open = shadow.cycles, shadow.open
+                tracker.started_after = shadow.started_after
+                tracker.event_paused = shadow.event_paused
+                continue
+            tracker.started_after = tracker.started_after or shadow.started_after
             if shadow.open is not None:
-                cycle = _open(tracker, t, index, rules, context, status)
-                if shadow.event_paused:  # paused by an event (not a status) before the change
-                    tracker.event_paused = True
-                    cycle.transitions[0] = (t, False)
+                _open(tracker, t, index, rules, context, status, shadow.event_paused)
 
 
 def _advance(
@@ -420,13 +436,16 @@ def _advance(
     ``status`` the ticket's status after the event, ``context`` the policy and attributes in
     force; ``attributes_changed`` and ``restart`` say whether the event changed the attributes
     and whether that restarts an open cycle."""
+    if act & _START_AFTER:
+        tracker.started_after = True
     cycle = tracker.open
     if cycle is not None:
         if attributes_changed:
             # A cycle that started at this very instant has nothing to restart.
             if restart and cycle.start < t:  # the cancelled cycle keeps its context
+                paused = tracker.event_paused  # a pause by event outlives the restart
                 _close(tracker, t, index, cancelled=True)
-                _open(tracker, t, index, rules, context, status)
+                _open(tracker, t, index, rules, context, status, paused)
                 return
             cycle.context = context
             if cycle.events[-1] != index:
@@ -461,8 +480,6 @@ def _advance(
         cycle.events.append(index)
         tracker.open = cycle
         tracker.event_paused = False
-    if act & _START_AFTER:
-        tracker.started_after = True
     cycle = tracker.open
     if cycle is None:
         starts = act & _START or (
@@ -488,14 +505,20 @@ def _advance(
 
 
 def _open(
-    tracker: _Tracker, t: int, index: int, rules: _Rules, context: _Context, status: str
-) -> _Cycle:
-    """Start a new cycle of the tracker's metric at ``t`` (event ``index``)."""
-    tracker.event_paused = False
-    cycle = _Cycle(t, context, context, [(t, rules.counting(status, False))], [index])
+    tracker: _Tracker,
+    t: int,
+    index: int,
+    rules: _Rules,
+    context: _Context,
+    status: str,
+    event_paused: bool = False,
+) -> None:
+    """Start a new cycle of the tracker's metric at ``t`` (event ``index``), paused from the
+    start when ``event_paused`` (a pause event is still in force)."""
+    tracker.event_paused = event_paused
+    cycle = _Cycle(t, context, context, [(t, rules.counting(status, event_paused))], [index])
     tracker.cycles.append(cycle)
     tracker.open = cycle
-    return cycle
 
 
 def _close(tracker: _Tracker, t: int, index: int, cancelled: bool) -> None:
@@ -820,11 +843,7 @@ class _Shown(dict[int, datetime]):
         self.tz = tz
 
     def __missing__(self, micros: int) -> datetime:
-        seconds, rest = divmod(micros, 1_000_000)
-        # Whole seconds (most instants) take the cheap exact path; the rest, from_micros.
-        value = self[micros] = (
-            from_micros(micros, self.tz) if rest else datetime.fromtimestamp(seconds, self.tz)
-        )
+        value = self[micros] = from_micros(micros, self.tz)
         return value
 
 
@@ -926,7 +945,8 @@ def evaluate(
             )
             metrics[name] = construct(MetricResult, {"name": name, "cycles": cycles})
     except SlaclockError as exc:  # name the ticket: in a batch, the message is all one sees
-        raise type(exc)(f"ticket {timeline.ticket_id!r}: {exc}", value=exc.value) from exc
+        exc.args = (f"ticket {timeline.ticket_id!r}: {exc}", *exc.args[1:])
+        raise
     final_policy = walk.policy
     return construct(
         TicketResult,
