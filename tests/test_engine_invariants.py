@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slaclock import Event, Policy, TicketResult, Timeline, evaluate
+from slaclock import Event, Policy, PolicySet, TicketResult, Timeline, evaluate
 from slaclock._tz import to_micros
 from slaclock.synthetic import DEFAULT_POLICY, generate_timelines
 
@@ -146,3 +146,57 @@ def test_results_policies_and_timelines_round_trip(ticket: Timeline, hours: int)
     assert result == TicketResult.model_validate_json(result.model_dump_json())
     assert ticket == Timeline.model_validate_json(ticket.model_dump_json())
     assert DEFAULT_POLICY == Policy.model_validate_json(DEFAULT_POLICY.model_dump_json())
+
+
+#: The default policy for the billing group; the rest measure agent work only (no metric in
+#: common, so every default metric is added when a ticket moves into billing).
+MOVING = PolicySet(
+    policies=[
+        DEFAULT_POLICY.model_copy(update={"conditions": {"group": "billing"}}),
+        Policy.model_validate(
+            {
+                "name": "elsewhere",
+                "calendar": DEFAULT_POLICY.model_dump()["calendar"],
+                "metrics": {
+                    "agent_work": {
+                        "targets": dict.fromkeys(("urgent", "high", "normal", "low"), "8h")
+                    }
+                },
+            }
+        ),
+    ]
+)
+
+
+@given(
+    ticket=tickets,
+    seed=st.integers(0, 10_000),
+    hours=hours_after,
+    rule=st.sampled_from(["recompute", "keep"]),
+)
+def test_moving_into_a_policy_is_like_having_been_in_it_from_the_start(
+    ticket: Timeline, seed: int, hours: int, rule: str
+) -> None:
+    """recompute or keep: a ticket moved into billing at one of its events' instants has the
+    same default-metric cycles as the same ticket in billing from its creation (the move itself
+    shows only in the events that shaped a running cycle)."""
+    billing = MOVING.policies[0].model_copy(update={"priority_change": rule})
+    policies = PolicySet(policies=[billing, MOVING.policies[1]])
+    rng = random.Random(seed)
+    start = {**ticket.attributes, "group": "sales"}
+    move = {
+        "at": rng.choice(ticket.events).at,
+        "kind": "attributes_changed",
+        "attributes": {"group": "billing"},
+    }
+    moved = Timeline(ticket_id="T", attributes=start, events=[*ticket.events, move])
+    always = Timeline(ticket_id="T", attributes={**start, "group": "billing"}, events=ticket.events)
+    as_of = _later(ticket.events[-1].at, hours)
+    after_move = evaluate(policies, moved, as_of)
+    from_start = evaluate(policies, always, as_of)
+    strip = lambda r: {  # noqa: E731
+        name: [c.model_dump(exclude={"events"}) for c in m.cycles]
+        for name, m in r.metrics.items()
+        if name != "agent_work"
+    }
+    assert strip(from_start) == strip(after_move)

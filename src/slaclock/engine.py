@@ -233,8 +233,9 @@ class _Cycle:
 
 
 # The events replayed so far, for a policy that comes into force later: (instant, position,
-# (kind, public, status moved into), status after the event).
-_History = list[tuple[int, int, tuple[str, bool, str | None], str]]
+# (kind, public, status moved into), status after the event, attributes after the event,
+# whether the event changed the attributes, whether it changed the priority).
+_History = list[tuple[int, int, tuple[str, bool, str | None], str, Mapping[str, Any], bool, bool]]
 
 
 @dataclass(slots=True)
@@ -339,6 +340,8 @@ class _Walk:
         status = _INITIAL_STATUS
         # What a policy that comes into force later replays its new metrics over.
         history: _History | None = None if isinstance(self.policies, Policy) else []
+        # The attributes as of the current event, for the history (a copy per change).
+        snapshot: Mapping[str, Any] = {} if history is None else dict(self.attributes)
         for index, t in enumerate(instants):
             if t > as_of:
                 return len(events) - index
@@ -364,7 +367,11 @@ class _Walk:
             if attributes_changed or index == 0:  # the ticket exists from `created` on
                 self._check_priority()
             if history is not None:
-                history.append((t, index, key, status))
+                if attributes_changed:
+                    snapshot = dict(self.attributes)
+                history.append(
+                    (t, index, key, status, snapshot, attributes_changed, priority_changed)
+                )
             compiled = self.compiled
             context = self.context
             if compiled is None or context is None:
@@ -399,16 +406,22 @@ class _Walk:
         change if its replay leaves one running."""
         context, compiled = self.context, self.compiled
         assert context is not None and compiled is not None
+        policy = context.policy
         measured = () if before is None else before.names
-        reopen = context.policy.reopen
+        # The new policy with the ticket's attributes as they were at each past event.
+        contexts: dict[int, _Context] = {}
+        for past in history:
+            contexts.setdefault(id(past[4]), _Context(policy, past[4]))
+        restarts = policy.priority_change == "restart"
         for name, (rules, tracker) in zip(compiled.names, self.active):
             if name in measured or tracker.open is not None:
                 continue
             shadow = _Tracker()
-            for at, position, key, then in history:
+            for at, position, key, then, attributes, changed, reprioritised in history:
                 _advance(
-                    shadow, rules, rules.action(key), key[0], then, at, position, context, reopen
-                )
+                    shadow, rules, rules.action(key), key[0], then, at, position,
+                    contexts[id(attributes)], policy.reopen, changed, reprioritised and restarts,
+                )  # fmt: skip
             if not tracker.cycles:
                 tracker.cycles, tracker.open = shadow.cycles, shadow.open
                 tracker.started_after = shadow.started_after
