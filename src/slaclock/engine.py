@@ -411,7 +411,8 @@ class _Walk:
         # The new policy with the ticket's attributes as they were at each past event.
         contexts: dict[int, _Context] = {}
         for past in history:
-            contexts.setdefault(id(past[4]), _Context(policy, past[4]))
+            if id(past[4]) not in contexts:
+                contexts[id(past[4])] = _Context(policy, past[4])
         restarts = policy.priority_change == "restart"
         for name, (rules, tracker) in zip(compiled.names, self.active):
             if name in measured or tracker.open is not None:
