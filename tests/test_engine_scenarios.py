@@ -14,7 +14,7 @@ import pytest
 from pydantic import ValidationError
 
 from slaclock import Policy, PolicySet, TicketResult, Timeline, evaluate
-from slaclock.errors import NaiveDatetimeError, PolicyError
+from slaclock.errors import NaiveDatetimeError, PolicyError, TimelineError
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CALENDAR = {"timezone": "Europe/Berlin", "hours": {"mon-fri": [["09:00", "17:00"]]}}
@@ -985,3 +985,114 @@ def test_the_priority_is_checked_once_the_ticket_is_created() -> None:
     p = policy({"first_response": {"targets": {"normal": "4h"}}})
     assert "running" == run(p, t).first_response.state
     assert "pending" == run(p, t, as_of="Sun 2 12:00").first_response.state
+
+
+def test_a_reopen_after_a_policy_cancelled_the_cycle_starts_a_new_one() -> None:
+    """billing only measures resolution. Moved out at 09:30 (cancelled), solved 10:00, back to
+    billing 10:30 (its replay ended at the solve: nothing runs), reopened 11:00: under continue
+    too a new cycle starts, as there is nothing to continue. As of 12:00: 1h counted."""
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 09:30", "attributes_changed", {"attributes": {"group": "legal"}}),
+        ("Mon 3 10:00", "solved"),
+        ("Mon 3 10:30", "attributes_changed", {"attributes": {"group": "billing"}}),
+        ("Mon 3 11:00", "reopened"),
+        group="billing",
+    )
+    cycles = run(_billing_and_standard(), t, as_of="Mon 3 12:00").resolution.cycles
+    assert [("cancelled", at("Mon 3 09:00"), 30 * M), ("running", at("Mon 3 11:00"), H)] == [
+        (c.state, c.started_at, c.elapsed) for c in cycles
+    ]
+
+
+def test_restart_leaves_a_cycle_the_change_event_itself_stops() -> None:
+    """restart, and a metric stopped by attributes_changed: the 09:30 change stops the cycle
+    (met, 30m of 1h, under the priority it ran in) instead of restarting it."""
+    p = policy(
+        {
+            "triage": {
+                "targets": {"normal": "1h", "high": "15m"},
+                "definition": {"start": "created", "stop": "attributes_changed"},
+            }
+        },
+        priority_change="restart",
+    )
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 09:30", "attributes_changed", {"attributes": {"priority": "high"}}),
+    )
+    assert [("met", at("Mon 3 09:30"), 30 * M, "normal")] == [
+        (c.state, c.stopped_at, c.elapsed, c.priority) for c in run(p, t).triage.cycles
+    ]
+
+
+def test_the_result_lists_the_metrics_of_the_policy_in_force() -> None:
+    """The timeline's attributes select billing, but the created event moves the ticket to
+    legal, which no policy matches: no policy, no metrics (none of billing's)."""
+    t = Timeline(
+        ticket_id="T",
+        attributes={"priority": "normal", "group": "billing"},
+        events=[{"at": at("Mon 3 09:00"), "kind": "created", "attributes": {"group": "legal"}}],
+    )
+    assert (None, {}) == (lambda r: (r.policy, r.metrics))(run(_billing_and_standard(), t))
+
+
+def test_a_replayed_metric_uses_the_calendar_the_ticket_has_now() -> None:
+    """Policies per region pick their calendar by the same attribute. Created Mon 09:00 in
+    Berlin (17:00 in Tokyo), replied 09:30, moved to apac at 10:00: apac's first response is
+    replayed on the Tokyo calendar, closed at that hour: met with nothing counted."""
+
+    def regional(region: str, zone: str, metrics: dict[str, Any]) -> dict[str, Any]:
+        hours = {"timezone": zone, "hours": {"mon-fri": [["09:00", "17:00"]]}}
+        return {
+            "name": region,
+            "conditions": {"attributes": {"region": region}},
+            "calendars": {region: hours},
+            "calendar_attribute": "region",
+            "metrics": metrics,
+        }
+
+    resolution = {"resolution": {"targets": {"normal": "8h"}}}
+    policies = PolicySet.model_validate(
+        [
+            regional("eu", "Europe/Berlin", resolution),
+            regional(
+                "apac",
+                "Asia/Tokyo",
+                {**resolution, "first_response": {"targets": {"normal": "2h"}}},
+            ),
+        ]
+    )
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 09:30", "agent_replied"),
+        ("Mon 3 10:00", "attributes_changed", {"attributes": {"region": "apac"}}),
+        region="eu",
+    )
+    cycle = run(policies, t).first_response.cycles[0]
+    assert ("met", "apac", timedelta(0)) == (cycle.state, cycle.calendar, cycle.elapsed)
+
+
+@pytest.mark.parametrize(
+    ("attributes", "message"),
+    [
+        ({"tags": 5}, r"ticket 'T': ticket attribute tags=5 - expected a list of tags"),
+        ({"priority": ["high"]}, r"ticket 'T': ticket attribute priority=\['high'\]"),
+    ],
+)
+def test_malformed_ticket_attributes_are_named(attributes: dict[str, Any], message: str) -> None:
+    """Attributes of the wrong shape are a TimelineError naming the ticket and the attribute."""
+    vip = PolicySet.model_validate(
+        [
+            {
+                "name": "vip",
+                "calendar": CALENDAR,
+                "conditions": {"tags_any": ["vip"]},
+                "metrics": {"first_response": {"targets": {"normal": "1h"}}},
+            },
+            {"name": "rest", "calendar": CALENDAR, "metrics": _OTHER_METRICS},
+        ]
+    )
+    t = ticket(("Mon 3 09:00", "created"), **attributes)
+    with pytest.raises(TimelineError, match=message):
+        run(vip, t)

@@ -35,7 +35,7 @@ from typing import Any
 from slaclock._clock import CompiledCalendar, _Table
 from slaclock._tz import check_aware, from_micros, timedelta_to_micros, to_micros
 from slaclock.calendar import ALWAYS_OPEN, Calendar
-from slaclock.errors import PolicyError, SlaclockError
+from slaclock.errors import PolicyError, SlaclockError, TimelineError
 from slaclock.policy import (
     ALWAYS_OPEN_NAME,
     Condition,
@@ -233,9 +233,9 @@ class _Cycle:
 
 
 # The events replayed so far, for a policy that comes into force later: (instant, position,
-# (kind, public, status moved into), status after the event, attributes after the event,
+# (kind, public, status moved into), status after the event, priority after the event,
 # whether the event changed the attributes, whether it changed the priority).
-_History = list[tuple[int, int, tuple[str, bool, str | None], str, Mapping[str, Any], bool, bool]]
+_History = list[tuple[int, int, tuple[str, bool, str | None], str, Any, bool, bool]]
 
 
 @dataclass(slots=True)
@@ -282,12 +282,28 @@ class _Walk:
                 tracker = self.trackers[name] = _Tracker()
             self.active.append((rules, tracker))
 
+    def reported(self) -> list[tuple[str, _Tracker]]:
+        """The metrics a result lists: those of the policy in force (in its order), then any
+        other metric that has cycles (measured by an earlier policy of a set)."""
+        names = () if self.compiled is None else self.compiled.names
+        trackers = self.trackers
+        return [(name, trackers[name]) for name in names] + [
+            (name, tracker)
+            for name, tracker in trackers.items()
+            if tracker.cycles and name not in names
+        ]
+
     def _check_priority(self) -> None:
         """A priority no metric of the policy in force has a target for is an error (a ticket
         with no priority is fine). Checked on creation and after every attribute change, so a
         ticket is never measured against no target by accident."""
         policy = self.policy
         priority = self.attributes.get("priority")
+        if priority is not None and not isinstance(priority, (str, int)):
+            raise TimelineError(
+                f"ticket attribute priority={priority!r} - expected a string such as 'high'",
+                value=priority,
+            )
         if (
             policy is not None
             and priority is not None
@@ -340,8 +356,6 @@ class _Walk:
         status = _INITIAL_STATUS
         # What a policy that comes into force later replays its new metrics over.
         history: _History | None = None if isinstance(self.policies, Policy) else []
-        # The attributes as of the current event, for the history (a copy per change).
-        snapshot: Mapping[str, Any] = {} if history is None else dict(self.attributes)
         for index, t in enumerate(instants):
             if t > as_of:
                 return len(events) - index
@@ -367,10 +381,9 @@ class _Walk:
             if attributes_changed or index == 0:  # the ticket exists from `created` on
                 self._check_priority()
             if history is not None:
-                if attributes_changed:
-                    snapshot = dict(self.attributes)
+                priority = self.attributes.get("priority")
                 history.append(
-                    (t, index, key, status, snapshot, attributes_changed, priority_changed)
+                    (t, index, key, status, priority, attributes_changed, priority_changed)
                 )
             compiled = self.compiled
             context = self.context
@@ -408,20 +421,25 @@ class _Walk:
         assert context is not None and compiled is not None
         policy = context.policy
         measured = () if before is None else before.names
-        # The new policy with the ticket's attributes as they were at each past event.
-        contexts: dict[int, _Context] = {}
+        # The new policy, with the priority the ticket had at each past event; the other
+        # attributes (which pick the calendar, say) as they are now: the ticket is measured on
+        # the new policy's terms for it as it is.
+        contexts: dict[Any, _Context] = {}
         for past in history:
-            if id(past[4]) not in contexts:
-                contexts[id(past[4])] = _Context(policy, past[4])
+            if past[4] not in contexts:
+                attributes = {k: v for k, v in self.attributes.items() if k != "priority"}
+                if past[4] is not None:
+                    attributes["priority"] = past[4]
+                contexts[past[4]] = _Context(policy, attributes)
         restarts = policy.priority_change == "restart"
         for name, (rules, tracker) in zip(compiled.names, self.active):
             if name in measured or tracker.open is not None:
                 continue
             shadow = _Tracker()
-            for at, position, key, then, attributes, changed, reprioritised in history:
+            for at, position, key, then, priority, changed, reprioritised in history:
                 _advance(
                     shadow, rules, rules.action(key), key[0], then, at, position,
-                    contexts[id(attributes)], policy.reopen, changed, reprioritised and restarts,
+                    contexts[priority], policy.reopen, changed, reprioritised and restarts,
                 )  # fmt: skip
             if not tracker.cycles:
                 tracker.cycles, tracker.open = shadow.cycles, shadow.open
@@ -455,13 +473,17 @@ def _advance(
     cycle = tracker.open
     if cycle is not None:
         if attributes_changed:
-            # A cycle that started at this very instant has nothing to restart.
-            if restart and cycle.start < t:  # the cancelled cycle keeps its context
+            # Under restart a cycle is judged under the context it ran in: the change cancels
+            # it and starts a new one, unless the event itself ends it (stop, cancel, reset)
+            # or it started at this very instant (nothing to restart: it takes the new one).
+            ends = act & (_STOP | _CANCEL | _RESET)
+            if restart and cycle.start < t and not ends:
                 paused = tracker.event_paused  # a pause by event outlives the restart
                 _close(tracker, t, index, cancelled=True)
                 _open(tracker, t, index, rules, context, status, paused)
                 return
-            cycle.context = context
+            if not (restart and cycle.start < t):
+                cycle.context = context
             if cycle.events[-1] != index:
                 cycle.events.append(index)
         if not act:
@@ -496,11 +518,13 @@ def _advance(
         tracker.event_paused = False
     cycle = tracker.open
     if cycle is None:
+        # A reopen starts a new cycle under new_cycle, and under continue when the last cycle
+        # was cancelled (by a policy that stopped measuring the metric): nothing to continue.
         starts = act & _START or (
             kind == "reopened"
             and rules.reopenable
-            and reopen == "new_cycle"
             and bool(tracker.cycles)
+            and (reopen == "new_cycle" or tracker.cycles[-1].cancelled)
         )
         if (
             starts
@@ -944,7 +968,7 @@ def evaluate(
         assert created_zone is not None  # events are validated aware
         shown = _Shown(_display_zone(walk.policy, walk.attributes, created_zone))
         metrics: dict[str, MetricResult] = {}
-        for name, tracker in walk.trackers.items():
+        for name, tracker in walk.reported():
             cycles = tuple(
                 _measure(
                     name,

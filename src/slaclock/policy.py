@@ -36,7 +36,7 @@ from pydantic import (
 from slaclock._model import ValueModel
 from slaclock.calendar import ALWAYS_OPEN, Calendar
 from slaclock.durations import format_duration, parse_duration
-from slaclock.errors import PolicyError
+from slaclock.errors import PolicyError, TimelineError
 
 __all__ = [
     "BUILTIN_METRICS",
@@ -412,7 +412,15 @@ class TicketCondition(BaseModel):
             if wanted is not None and attributes.get(key) not in wanted:
                 return False
         tags = attributes.get("tags") or ()
-        tags = {tags} if isinstance(tags, str) else set(tags)
+        if isinstance(tags, str):
+            tags = {tags}
+        elif isinstance(tags, (list, tuple, set, frozenset)):
+            tags = set(tags)
+        else:
+            raise TimelineError(
+                f"ticket attribute tags={tags!r} - expected a list of tags such as ['vip']",
+                value=tags,
+            )
         if self.tags_any is not None and not tags.intersection(self.tags_any):
             return False
         if self.tags_all is not None and not tags.issuperset(self.tags_all):
