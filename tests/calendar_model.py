@@ -82,12 +82,17 @@ def intervals(calendar: Calendar, first: date, last: date) -> list[tuple[datetim
 
 
 class Reference:
-    """Reference answers for instants within a window of local dates."""
+    """Reference answers for instants within a window of local dates.
+
+    Every instant given is first expressed in UTC: Python adds to, and subtracts, datetimes that
+    share a ZoneInfo tzinfo by their wall clocks, which is wrong across a DST change.
+    """
 
     def __init__(self, calendar: Calendar, first: date, last: date) -> None:
         self.spans = intervals(calendar, first, last)
 
     def elapsed(self, a: datetime, b: datetime) -> timedelta:
+        a, b = a.astimezone(UTC), b.astimezone(UTC)
         if b < a:
             return -self.elapsed(b, a)
         total = timedelta(0)
@@ -101,6 +106,7 @@ class Reference:
         """Walk span by span: earliest t >= s with elapsed(s, t) == d (d >= 0)."""
         if d == timedelta(0):
             return s
+        s = s.astimezone(UTC)
         left = d
         for start, end in self.spans:
             lo = max(start, s)
@@ -113,6 +119,7 @@ class Reference:
 
     def subtract(self, s: datetime, d: timedelta) -> datetime:
         """Latest t <= s with elapsed(t, s) == d (d > 0)."""
+        s = s.astimezone(UTC)
         left = d
         for start, end in reversed(self.spans):
             hi = min(end, s)
@@ -127,6 +134,7 @@ class Reference:
         return any(start <= t < end for start, end in self.spans)
 
     def next_open(self, t: datetime) -> datetime:
+        t = t.astimezone(UTC)
         for start, end in self.spans:
             if t < end:
                 return max(start, t)
@@ -139,6 +147,7 @@ class Reference:
         raise LookupError("window too small")
 
     def open_intervals(self, a: datetime, b: datetime) -> list[tuple[datetime, datetime]]:
+        a, b = a.astimezone(UTC), b.astimezone(UTC)
         return [
             (max(start, a), min(end, b)) for start, end in self.spans if max(start, a) < min(end, b)
         ]
