@@ -1096,3 +1096,24 @@ def test_malformed_ticket_attributes_are_named(attributes: dict[str, Any], messa
     t = ticket(("Mon 3 09:00", "created"), **attributes)
     with pytest.raises(TimelineError, match=message):
         run(vip, t)
+
+
+def test_a_pause_by_event_ends_when_the_new_definition_cannot_resume_it() -> None:
+    """vendor is paused by waiting_vendor in billing; the other policy defines vendor with no
+    pause or resume. Paused 09:30, moved to the other policy 10:00 (recompute): the clock runs
+    again from 10:00 instead of staying paused for ever: as of 11:00, 30m + 1h counted."""
+    policies = _vendor_policies()
+    plain = {"targets": {"normal": "4h"}, "definition": {"start": "created", "stop": "assigned"}}
+    other = policies.policies[1].model_copy(update={"metrics": {"vendor": plain}})
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 09:30", "waiting_vendor"),
+        ("Mon 3 10:00", "attributes_changed", {"attributes": {"group": "sales"}}),
+        group="billing",
+    )
+    cycle = run(PolicySet(policies=[policies.policies[0], other]), t, as_of="Mon 3 11:00")
+    assert ("running", 90 * M, 30 * M) == (
+        cycle.vendor.state,
+        cycle.vendor.elapsed,
+        cycle.vendor.cycles[0].paused,
+    )

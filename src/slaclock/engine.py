@@ -280,6 +280,10 @@ class _Walk:
             tracker = self.trackers.get(name)
             if tracker is None:
                 tracker = self.trackers[name] = _Tracker()
+            elif tracker.event_paused and not rules.resume:
+                # A pause by event under a policy whose definition of the metric has no resume
+                # condition would never end: the new definition's clock is not paused by event.
+                tracker.event_paused = False
             self.active.append((rules, tracker))
 
     def reported(self) -> list[tuple[str, _Tracker]]:
