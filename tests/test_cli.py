@@ -235,8 +235,8 @@ def test_a_ticket_the_policy_cannot_evaluate_is_named_never_dropped(tmp_path: Pa
     unknown = '{"ticket_id": "B", "at": "2025-03-03T09:00:00Z", "kind": "created", "attributes": {"priority": "p9"}}\n'
     events = tmp_path / "events.jsonl"
     events.write_text(good + unknown)
-    for command in ("evaluate", "report"):
-        status, _, err = run(command, POLICY, str(events))
+    for command in (("evaluate",), ("report",), ("evaluate", "--format", "csv")):
+        status, _, err = run(*command[:1], POLICY, str(events), *command[1:])
         assert 2 == status
         assert f"slaclock: {events}: ticket 'B': unknown priority 'p9'" in err
     events.write_text(good + unknown + "not json\n")

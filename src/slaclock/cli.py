@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slaclock import __version__
@@ -36,6 +36,9 @@ from slaclock.policy import Policy, PolicySet
 from slaclock.results import TicketResult
 from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
 from slaclock.timeline import Timeline
+
+if TYPE_CHECKING:  # analytics is imported only by the commands that use it
+    from slaclock.analytics import Failure
 
 __all__ = ["DEMO_AS_OF", "main", "run"]
 
@@ -166,6 +169,12 @@ def _evaluated(
             _reject(args, _unevaluated(args, timeline.ticket_id, str(exc)))
 
 
+def _reject_failures(args: argparse.Namespace, failures: Iterable[Failure]) -> None:
+    """Reject each ticket the policy could not evaluate (see :func:`_reject`)."""
+    for failure in failures:
+        _reject(args, _unevaluated(args, failure.ticket_id, failure.error))
+
+
 def _unevaluated(args: argparse.Namespace, ticket_id: str | None, error: str) -> BadLine:
     """A ticket the policy could not evaluate, as a skippable input naming the ticket."""
     about = f"ticket {ticket_id!r}"
@@ -192,12 +201,19 @@ def _evaluate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                 target.write(("," if index else "") + "\n" + result.model_dump_json(indent=2))
             target.write("\n]\n")
         else:
-            from slaclock.analytics import Failure, iter_records, write_csv
+            from slaclock.analytics import iter_records, write_csv
 
-            failures: list[Failure] | None = [] if args.skip_invalid else None
-            write_csv(iter_records(policy, _tickets(args, err), as_of, failures=failures), target)
-            for failure in failures or ():
-                _reject(args, _unevaluated(args, failure.ticket_id, failure.error))
+            failures: list[Failure] = []
+
+            def checked() -> Iterator[dict[str, Any]]:
+                """The records; a ticket that failed is rejected as soon as it is seen."""
+                for record in iter_records(policy, _tickets(args, err), as_of, failures=failures):
+                    _reject_failures(args, failures)
+                    failures.clear()
+                    yield record
+                _reject_failures(args, failures)
+
+            write_csv(checked(), target)
     finally:
         if target is not out:
             target.close()
@@ -210,8 +226,7 @@ def _report(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     policy = load_policy(args.policy)
     as_of = None if args.as_of is None else _instant(args.as_of, "--as-of")
     batch = evaluate_many(policy, _tickets(args, err), as_of)
-    for failure in batch.failures:  # tickets the policy could not evaluate: never dropped silently
-        _reject(args, _unevaluated(args, failure.ticket_id, failure.error))
+    _reject_failures(args, batch.failures)  # never dropped silently
     by = [part.strip() for part in args.by.split(",") if part.strip()] if args.by else []
     print(attainment(batch, by=by, period=args.period, metric=args.metric).to_table(), file=out)
     return _finish(args, err)
