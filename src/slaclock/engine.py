@@ -5,7 +5,7 @@ The engine is a pure function moving data one way:
 1. :meth:`_Walk.replay` replays the events in order, keeping the ticket's status, attributes
    and policy, and records for each metric its cycles as *transitions* (the instants from which
    the clock counted or was paused), with the events that shaped them.
-2. :func:`_measure` measures a cycle's segments on its calendar: elapsed and paused business
+2. :func:`_measure` measures a cycle's pieces on its calendar: elapsed and paused business
    time, the due instant, thresholds, state.
 3. The results are immutable :mod:`slaclock.results` values.
 
@@ -211,7 +211,7 @@ def _compiled(policy: Policy) -> _CompiledPolicy:
 
 
 # ----------------------------------------------------------------------------------------------
-# The walk: events -> cycles made of segments
+# The walk: events -> cycles made of transitions (counting or paused from each instant on)
 @dataclass(slots=True)
 class _Context:
     """What decides a cycle's target: the policy in force and the ticket's attributes."""
