@@ -1117,3 +1117,15 @@ def test_a_pause_by_event_ends_when_the_new_definition_cannot_resume_it() -> Non
         cycle.vendor.elapsed,
         cycle.vendor.cycles[0].paused,
     )
+
+
+@pytest.mark.parametrize("rule", ["recompute", "keep", "restart"])
+def test_a_priority_set_at_the_creation_instant_is_the_starting_priority(rule: str) -> None:
+    """A priority_changed event at the creation instant (after 'created') is part of the
+    start under every rule: urgent 1h from 09:00 -> due 10:00, one cycle."""
+    t = ticket(
+        ("Mon 3 09:00", "created"),
+        ("Mon 3 09:00", "priority_changed", {"priority": "urgent"}),
+    )
+    cycles = run(policy(TARGETS, priority_change=rule), t).resolution.cycles
+    assert [("urgent", at("Mon 3 10:00"))] == [(c.priority, c.due_at) for c in cycles]

@@ -488,6 +488,8 @@ def _advance(
                 return
             if not (restart and cycle.start < t):
                 cycle.context = context
+            if cycle.start == t:  # a change at the cycle's first instant is part of its start
+                cycle.start_context = context
             if cycle.events[-1] != index:
                 cycle.events.append(index)
         if not act:
