@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slaclock import Policy, Timeline
+from slaclock import Policy, PolicySet, Timeline
 from slaclock.analytics import (
     at_risk,
     attainment,
@@ -271,3 +271,42 @@ def test_to_pandas() -> None:
     frame = evaluate_many(DEFAULT_POLICY, sample_timelines()).to_pandas()
     assert str(frame["elapsed"].dtype).startswith("timedelta64")
     assert {"ticket_id", "metric", "state", "group"} <= set(frame.columns)
+
+
+def test_a_record_pairs_each_cycle_with_its_own_policys_version() -> None:
+    """A ticket moved from sales (version s1) to billing (b2): the cycle cancelled under sales
+    carries no version (the result knows only billing's); billing's cycles carry b2."""
+    calendar = {"timezone": "UTC", "hours": {"mon-fri": [["09:00", "17:00"]]}}
+    policies = PolicySet.model_validate(
+        [
+            {
+                "name": name,
+                "version": version,
+                "calendar": calendar,
+                "conditions": {"group": name},
+                "metrics": {metric: {"targets": {"normal": "4h"}}},
+            }
+            for name, version, metric in (
+                ("sales", "s1", "resolution"),
+                ("billing", "b2", "first_response"),
+            )
+        ]
+    )
+    ticket = Timeline.model_validate(
+        {
+            "ticket_id": "M",
+            "attributes": {"priority": "normal", "group": "sales"},
+            "events": [
+                {"at": "2025-03-03T09:00:00Z", "kind": "created"},
+                {
+                    "at": "2025-03-03T10:00:00Z",
+                    "kind": "attributes_changed",
+                    "attributes": {"group": "billing"},
+                },
+            ],
+        }
+    )
+    records = evaluate_many(policies, [ticket]).records
+    assert [("first_response", "billing", "b2"), ("resolution", "sales", None)] == [
+        (r["metric"], r["policy"], r["policy_version"]) for r in records
+    ]

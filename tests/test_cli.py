@@ -252,3 +252,17 @@ def test_a_ticket_the_policy_cannot_evaluate_is_named_never_dropped(tmp_path: Pa
     assert 1 == status
     assert {"A"} == {row.split(",")[0] for row in out.splitlines()[1:]}
     assert f"{events}: ticket 'B': unknown priority 'p9'" in err
+
+
+@pytest.mark.parametrize(
+    "policy", sorted((EXAMPLES / "policies").glob("*.yaml")), ids=lambda p: p.name
+)
+@pytest.mark.parametrize("events", ["events.jsonl", "events.csv"])
+def test_every_example_policy_evaluates_the_sample_events(policy: Path, events: str) -> None:
+    """A new user's first try: any example policy on either sample file runs cleanly, and
+    every ticket gets a result."""
+    status, out, err = run("evaluate", str(policy), str(EXAMPLES / events), "--format", "jsonl")
+    assert (0, "") == (status, err)
+    assert ["T-1001", "T-1002", "T-1003", "T-1004", "T-1005"] == [
+        json.loads(line)["ticket_id"] for line in out.splitlines()
+    ]

@@ -133,10 +133,13 @@ def _cycle_record(
     result: TicketResult, cycle: CycleResult, attributes: Mapping[str, Any]
 ) -> dict[str, Any]:
     values = cycle.__dict__
+    policy = values["policy"]
     record: dict[str, Any] = {
         "ticket_id": result.ticket_id,
-        "policy": values["policy"],
-        "policy_version": result.policy_version,
+        "policy": policy,
+        # The result knows the version of the policy in force at as_of only; a cycle measured
+        # under an earlier policy of a set gets none rather than another policy's version.
+        "policy_version": result.policy_version if policy == result.policy else None,
         "as_of": result.as_of,
     }
     for name in RECORD_FIELDS[4:]:
