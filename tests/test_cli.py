@@ -107,6 +107,19 @@ def test_due_and_elapsed_on_a_calendar_file() -> None:
     )
 
 
+def test_due_in_business_days_like_a_policy_target() -> None:
+    """'2 business days' from Fri 16:30: the close of the 2nd business day after Friday, Tue
+    17:00 EDT; an unreadable target still names the duration syntax."""
+    assert (0, "2025-03-11T17:00:00-04:00\n", "") == run(
+        "due", POLICY, "--start", "2025-03-07T16:30:00-05:00", "--target", "2 business days"
+    )
+    status, _, err = run(
+        "due", POLICY, "--start", "2025-03-07T16:30:00-05:00", "--target", "2 dayz"
+    )
+    assert 2 == status
+    assert "unreadable duration: '2 dayz'" in err
+
+
 def test_validate_lists_every_error(tmp_path: Path) -> None:
     """validate reports all problems, each with file, line, path, value and expectation."""
     bad = tmp_path / "bad.yaml"

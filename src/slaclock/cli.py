@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slaclock import __version__
-from slaclock.engine import evaluate
+from slaclock.engine import business_day_close, evaluate
 from slaclock.errors import SlaclockError
 from slaclock.files import (
     BadLine,
@@ -32,7 +32,7 @@ from slaclock.files import (
     policy_schema,
     read_timelines,
 )
-from slaclock.policy import Policy, PolicySet
+from slaclock.policy import Policy, PolicySet, Target
 from slaclock.results import TicketResult
 from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
 from slaclock.timeline import Timeline
@@ -288,10 +288,23 @@ def _explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 # calendar commands, validate, schema
 def _due(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     calendar = load_calendar(args.calendar)
-    due = calendar.add(_instant(args.start, "--start"), args.target)
+    start = _instant(args.start, "--start")
+    days = _business_days(args.target)
+    if days is not None:  # like a policy target: the close of the N-th business day after
+        due = business_day_close(calendar, start, days)
+    else:
+        due = calendar.add(start, args.target)
     # Shown in the calendar's zone: a fixed offset typed on the command line may not hold then.
     print(due.astimezone(ZoneInfo(calendar.timezone)).isoformat(), file=out)
     return 0
+
+
+def _business_days(text: str) -> int | None:
+    """N for a target written "N business days" (as in policies), else None."""
+    try:
+        return Target.model_validate(text).business_days
+    except ValueError:  # not a target at all: calendar.add reports the duration's syntax
+        return None
 
 
 def _elapsed(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -399,7 +412,12 @@ def _parser() -> argparse.ArgumentParser:
         "calendar", metavar="CALENDAR", help="calendar file (or a policy file with one calendar)"
     )
     due.add_argument("--start", required=True, metavar="T")
-    due.add_argument("--target", required=True, metavar="DURATION", help="e.g. 8h, 1h30m, PT4H")
+    due.add_argument(
+        "--target",
+        required=True,
+        metavar="DURATION",
+        help="e.g. 8h, 1h30m, PT4H, or '2 business days' (the close of the 2nd business day)",
+    )
 
     elapsed = command(
         "elapsed",
