@@ -310,3 +310,13 @@ def test_a_record_pairs_each_cycle_with_its_own_policys_version() -> None:
     assert [("first_response", "billing", "b2"), ("resolution", "sales", None)] == [
         (r["metric"], r["policy"], r["policy_version"]) for r in records
     ]
+
+
+def test_grouping_by_an_unknown_field_is_an_error() -> None:
+    """A typo in `by` is named, with the fields that exist, instead of one '-' group."""
+    batch = evaluate_many(DEFAULT_POLICY, sample_timelines())
+    for report in (attainment, durations, breaches):
+        with pytest.raises(ValueError, match=r"by: unknown field 'prio' - expected .*priority"):
+            report(batch, by=["prio"])
+    with pytest.raises(ValueError, match=r"by: unknown field 'grp'"):
+        volume(batch, by=["grp"])

@@ -537,6 +537,17 @@ def _check_metric(records: Sequence[Mapping[str, Any]], metric: str | None) -> N
         raise ValueError(f"metric: unknown metric {metric!r} - expected one of {sorted(known)}")
 
 
+def _check_by(rows: Sequence[Mapping[str, Any]], by: Sequence[str]) -> None:
+    """A ``by`` name no row has is a typo (``prio``), not a group of its own: say so."""
+    for name in by:
+        if rows and not any(name in row for row in rows):
+            known = sorted({key for row in rows[:1000] for key in row})
+            raise ValueError(
+                f"by: unknown field {name!r} - expected a record field or ticket attribute: "
+                f"{', '.join(known)}"
+            )
+
+
 def _sort_key(key: tuple[Any, ...]) -> tuple[tuple[bool, str], ...]:
     return tuple((value is None, str(value)) for value in key)
 
@@ -738,6 +749,7 @@ def attainment(
     """
     records = _records_of(batch)
     _check_metric(records, metric)
+    _check_by(records, by)
     if anchor not in ("started_at", "stopped_at"):
         raise ValueError(f"anchor: {anchor!r} - expected 'started_at' or 'stopped_at'")
     if period is not None:
@@ -799,6 +811,7 @@ def durations(
     """
     records = _records_of(batch)
     _check_metric(records, metric)
+    _check_by(records, by)
     groups: dict[tuple[Any, ...], list[timedelta]] = {}
     for record in records:
         if (metric is None or record["metric"] == metric) and record["state"] in states:
@@ -839,6 +852,7 @@ def breaches(
     """
     records = _records_of(batch)
     _check_metric(records, metric)
+    _check_by(records, by)
     groups: dict[tuple[Any, ...], list[Any]] = {}
     for record in records:
         state = record["state"]
@@ -872,6 +886,7 @@ def volume(
     2025-W11        3
     """
     period_of(datetime(2000, 1, 1), period)
+    _check_by(batch.tickets, by)
     groups: dict[tuple[Any, ...], int] = {}
     for ticket in batch.tickets:
         key = (period_of(ticket["created_at"], period, timezone), *(ticket.get(n) for n in by))
