@@ -22,12 +22,17 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from functools import cached_property
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    PrivateAttr,
+    Tag,
+    TypeAdapter,
     field_validator,
     model_serializer,
     model_validator,
@@ -41,6 +46,8 @@ from slaclock.errors import PolicyError, TimelineError
 __all__ = [
     "BUILTIN_METRICS",
     "Condition",
+    "DaysTarget",
+    "DurationTarget",
     "MetricDefinition",
     "MetricPolicy",
     "Policy",
@@ -70,7 +77,9 @@ def _as_tuple(value: Any) -> Any:
 # ----------------------------------------------------------------------------------------------
 # Targets and thresholds
 class Target(BaseModel):
-    """How long a cycle may take: a ``duration`` of business time, or ``business_days``.
+    """How long a cycle may take: a :class:`DurationTarget` (a duration of business time) or a
+    :class:`DaysTarget` (a number of business days). Building a ``Target`` builds the kind the
+    data describes; code that needs to know which asks ``isinstance``.
 
     ``calendar`` is ``None`` for the policy's calendar, ``"24x7"`` for calendar time, or the name
     of one of the policy's ``calendars``. Written as ``"4h"``, ``"PT4H"``, ``"2 business days"``
@@ -82,49 +91,160 @@ class Target(BaseModel):
     2
     >>> Target.model_validate({"duration": "4h", "calendar": "24x7"}).model_dump()
     {'duration': '4h', 'calendar': '24x7'}
+    >>> type(Target.model_validate("2 business days")).__name__
+    'DaysTarget'
     """
 
     model_config = _FROZEN
 
-    duration: timedelta | None = None
-    business_days: int | None = Field(default=None, ge=1)
     calendar: str | None = None
+
+    def __new__(cls, *args: Any, **data: Any) -> Any:
+        # Target(...) builds the variant the data describes (its __init__ then runs as usual).
+        if cls is Target:
+            return _TARGET.validate_python(data)
+        return super().__new__(cls)
+
+    @classmethod
+    def model_validate(  # returns the kind the data describes, never a bare Target
+        cls,
+        obj: Any,
+        *,
+        strict: bool | None = None,
+        from_attributes: bool | None = None,
+        context: Any | None = None,
+        **options: Any,
+    ) -> DurationTarget | DaysTarget:
+        """Validate ``obj`` (text or a mapping) into a :class:`DurationTarget` or :class:`DaysTarget`.
+
+        >>> Target.model_validate("PT4H").duration
+        datetime.timedelta(seconds=14400)
+        """
+        if cls is Target:
+            return _TARGET.validate_python(
+                obj, strict=strict, from_attributes=from_attributes, context=context
+            )
+        found = super().model_validate(
+            obj, strict=strict, from_attributes=from_attributes, context=context, **options
+        )
+        assert isinstance(found, (DurationTarget, DaysTarget))
+        return found
 
     @model_validator(mode="before")
     @classmethod
     def _from_text(cls, value: Any) -> Any:
-        if isinstance(value, (str, int, timedelta)) and not isinstance(value, bool):
-            value = {"duration": value}
-        if isinstance(value, Mapping) and isinstance(value.get("duration"), str):
-            days = _BUSINESS_DAYS.fullmatch(value["duration"])
-            rest = {k: v for k, v in value.items() if k != "duration"}
-            if days:
-                return {**rest, "business_days": int(days[1])}
-            return {**rest, "duration": parse_duration(value["duration"])}
-        return value
+        return _target_data(value)
+
+    def _text(self) -> str:
+        raise NotImplementedError
+
+    @model_serializer(mode="plain")
+    def _to_data(self) -> str | dict[str, Any]:
+        text = self._text()
+        return text if self.calendar is None else {"duration": text, "calendar": self.calendar}
+
+
+class DurationTarget(Target):
+    """A target of ``duration`` business time on the target's calendar (calendar time on
+    ``"24x7"``).
+
+    >>> DurationTarget.model_validate({"duration": "4h", "calendar": "24x7"}).duration
+    datetime.timedelta(seconds=14400)
+    >>> DurationTarget(duration="0m")
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for DurationTarget
+    ...
+    """
+
+    duration: timedelta
 
     @model_validator(mode="after")
-    def _one_kind(self) -> Target:
-        if (self.duration is None) == (self.business_days is None):
-            raise ValueError(
-                "a target needs exactly one of 'duration' or 'business_days' - expected e.g. '4h' "
-                "or '2 business days'"
-            )
-        if self.duration is not None and self.duration <= timedelta(0):
+    def _positive(self) -> DurationTarget:
+        if self.duration <= timedelta(0):
             raise ValueError(
                 f"target duration must be positive: {format_duration(self.duration)!r} - "
                 "expected e.g. '4h'"
             )
         return self
 
-    @model_serializer(mode="plain")
-    def _to_data(self) -> str | dict[str, Any]:
-        text = (
-            format_duration(self.duration)
-            if self.duration is not None
-            else f"{self.business_days} business day{'s' if self.business_days != 1 else ''}"
-        )
-        return text if self.calendar is None else {"duration": text, "calendar": self.calendar}
+    @property
+    def business_days(self) -> None:
+        """Always ``None``: this target is a duration (see :class:`DaysTarget`)."""
+        return None
+
+    def _text(self) -> str:
+        return format_duration(self.duration)
+
+
+class DaysTarget(Target):
+    """A target of ``business_days`` business days: due at the close of the N-th business day
+    after the local date the cycle starts on (see ``Calendar.business_day_close``).
+
+    >>> DaysTarget.model_validate("1 business day").model_dump()
+    '1 business day'
+    """
+
+    business_days: int = Field(ge=1)
+
+    @property
+    def duration(self) -> None:
+        """Always ``None``: this target is a number of business days (see :class:`DurationTarget`)."""
+        return None
+
+    def _text(self) -> str:
+        return f"{self.business_days} business day{'s' if self.business_days != 1 else ''}"
+
+
+def _target_data(value: Any) -> Any:
+    """Target text (``"4h"``, ``"2 business days"``) or a mapping, as the fields of its kind."""
+    if isinstance(value, (str, int, timedelta)) and not isinstance(value, bool):
+        value = {"duration": value}
+    if isinstance(value, Mapping) and isinstance(value.get("duration"), str):
+        days = _BUSINESS_DAYS.fullmatch(value["duration"])
+        rest = {k: v for k, v in value.items() if k != "duration"}
+        if days:
+            return {**rest, "business_days": int(days[1])}
+        return {**rest, "duration": parse_duration(value["duration"])}
+    return value
+
+
+def _target_kind(value: Any) -> str:
+    """The kind of target ``value`` describes: ``DurationTarget``, ``DaysTarget``, or ``Target``
+    for a mapping with both fields or neither (an error). Only looks: the chosen kind parses
+    the value and reports its errors. (Tags are class names, like pydantic's union branches:
+    an error's location then reads ``targets.high``, not ``targets.high.duration``.)"""
+    if isinstance(value, DaysTarget):
+        return "DaysTarget"
+    if isinstance(value, Mapping):
+        given = [key for key in ("duration", "business_days") if key in value]
+        if len(given) != 1:
+            return "Target"
+        if given[0] == "business_days":
+            return "DaysTarget"
+        value = value["duration"]
+    if isinstance(value, str) and _BUSINESS_DAYS.fullmatch(value):
+        return "DaysTarget"
+    return "DurationTarget"
+
+
+def _neither_kind(value: Any) -> Any:
+    raise ValueError(
+        "a target needs exactly one of 'duration' or 'business_days' - expected e.g. '4h' "
+        "or '2 business days'"
+    )
+
+
+#: A target of either kind, told apart by what it gives (``duration`` or ``business_days``).
+AnyTarget = Annotated[
+    Annotated[DurationTarget, Tag("DurationTarget")]
+    | Annotated[DaysTarget, Tag("DaysTarget")]
+    | Annotated[DurationTarget, BeforeValidator(_neither_kind), Tag("Target")],
+    Discriminator(_target_kind),
+]
+_TARGET: TypeAdapter[DurationTarget | DaysTarget] = TypeAdapter(
+    AnyTarget, config=ConfigDict(title="Target")
+)
 
 
 class Threshold(BaseModel):
@@ -348,7 +468,7 @@ class MetricPolicy(BaseModel):
 
     model_config = _FROZEN
 
-    targets: dict[str, Target] = Field(default_factory=dict)
+    targets: dict[str, AnyTarget] = Field(default_factory=dict)
     pause_statuses: tuple[str, ...] | None = None
     thresholds: tuple[Threshold, ...] = ()
     definition: MetricDefinition | None = None
@@ -493,7 +613,18 @@ class Policy(ValueModel):
                         f"metrics.{metric}.targets.{priority}: unknown calendar "
                         f"{target.calendar!r} - expected one of {sorted(known)}"
                     )
+        # Every calendar name resolved here, once: tickets only look them up.
+        self._calendars_by_name = {ALWAYS_OPEN_NAME: ALWAYS_OPEN, **self.calendars}
+        self._default_calendar = (
+            self.calendar
+            if isinstance(self.calendar, Calendar)
+            else self._calendars_by_name[self.calendar or ALWAYS_OPEN_NAME]
+        )
         return self
+
+    # The calendars by name ("24x7" included) and the default one, resolved on validation.
+    _calendars_by_name: dict[str, Calendar] = PrivateAttr()
+    _default_calendar: Calendar = PrivateAttr()
 
     @cached_property
     def priorities(self) -> frozenset[str]:
@@ -523,23 +654,20 @@ class Policy(ValueModel):
         >>> Policy(name="p", metrics={"resolution": {}}).calendar_named(None, {}).timezone
         'UTC'
         """
-        if name is None:
-            if self.calendar_attribute is not None:
-                picked = attributes.get(self.calendar_attribute)
-                if picked is not None:
-                    if picked not in self.calendars:
-                        raise PolicyError(
-                            f"ticket attribute {self.calendar_attribute}={picked!r} names no "
-                            f"calendar of policy {self.name!r} - expected one of {sorted(self.calendars)}",
-                            value=picked,
-                        )
-                    return self.calendars[picked]
-            if isinstance(self.calendar, Calendar):
-                return self.calendar
-            name = self.calendar
-        if name is None or name == ALWAYS_OPEN_NAME:
-            return ALWAYS_OPEN
-        return self.calendars[name]
+        if name is not None:
+            return self._calendars_by_name[name]  # validated: every target names a known one
+        if self.calendar_attribute is not None:
+            picked = attributes.get(self.calendar_attribute)
+            if picked is not None:
+                found = self.calendars.get(picked) if isinstance(picked, str) else None
+                if found is None:
+                    raise PolicyError(
+                        f"ticket attribute {self.calendar_attribute}={picked!r} names no "
+                        f"calendar of policy {self.name!r} - expected one of {sorted(self.calendars)}",
+                        value=picked,
+                    )
+                return found
+        return self._default_calendar
 
     def with_target(self, metric: str, priority: str, target: Target | str | timedelta) -> Policy:
         """A copy with one target changed (what-if analysis).
