@@ -9,11 +9,11 @@ instant and the thresholds, and builds the immutable :class:`~slaclock.results.C
 >>> cal = Calendar.weekdays("UTC").compiled
 >>> hour = 3_600_000_000
 >>> monday_9 = 1_741_597_200_000_000  # 2025-03-10T09:00Z
->>> pieces = measure_pieces(cal, [Transition(monday_9, True), Transition(monday_9 + hour, False),
-...                               Transition(monday_9 + 2 * hour, True)], monday_9 + 4 * hour)
->>> [(p.counting, p.business // hour) for p in pieces.pieces]  # (counting, hours)
+>>> table, pieces = measure_pieces(cal, [Transition(monday_9, True),
+...     Transition(monday_9 + hour, False), Transition(monday_9 + 2 * hour, True)], monday_9 + 4 * hour)
+>>> [(p.counting, p.business // hour) for p in pieces]  # (counting, hours)
 [(True, 1), (False, 1), (True, 2)]
->>> (instant_reaching(cal, pieces, 2 * hour, None) - monday_9) // hour  # 1h + (paused) + 1h
+>>> (instant_reaching(cal, table, pieces, 2 * hour, None) - monday_9) // hour  # 1h + (paused) + 1h
 3
 """
 
@@ -39,12 +39,12 @@ from slaclock.results import (
     ThresholdResult,
     construct,
 )
+from slaclock.rules import policy_rules
 
 __all__ = [
     "DisplayInstants",
     "Measuring",
     "Piece",
-    "Pieces",
     "ResolvedTarget",
     "display_zone",
     "explain_pieces",
@@ -55,6 +55,7 @@ __all__ = [
     "threshold_position",
 ]
 
+_make = tuple.__new__  # builds a NamedTuple value in C (its own __new__ is a Python call)
 _US = timedelta(microseconds=1)  # `_US * n` builds a timedelta about twice as fast as the keyword
 _ZERO = timedelta(0)
 
@@ -73,13 +74,15 @@ class ResolvedTarget:
     target_text: str | None
     duration_micros: int | None  # None for a DaysTarget (it depends on the start)
     duration: timedelta | None
+    business_days: int | None  # for a DaysTarget: its number of days
     thresholds: tuple[Threshold, ...]
     # (name, position in the target) of each threshold, for a target in fixed business time.
     positions: tuple[tuple[str, int], ...]
 
 
 def resolve_target(metric: str, context: CycleContext) -> ResolvedTarget:
-    """The target and calendar of ``metric`` for the context (memoised on the policy value).
+    """The target and calendar of ``metric`` for the context (memoised per policy value, in
+    the memo the context carries: :attr:`slaclock.rules.PolicyRules.targets`).
 
     >>> from slaclock import Policy
     >>> policy = Policy(name="p", metrics={"resolution": {"targets": {"high": "4h"}}})
@@ -94,15 +97,13 @@ def resolve_target(metric: str, context: CycleContext) -> ResolvedTarget:
         attributes.get("priority"),
         attributes.get(policy.calendar_attribute) if policy.calendar_attribute else None,
     )
-    cache: dict[Any, ResolvedTarget] = policy.derived("resolved_targets", _new_cache)
+    cache = context.targets
+    if cache is None:  # a context built by hand
+        cache = policy_rules(policy).targets
     resolved = cache.get(key)
     if resolved is None:
         resolved = cache[key] = _resolve_uncached(metric, context)
     return resolved
-
-
-def _new_cache(_: Policy) -> dict[Any, ResolvedTarget]:
-    return {}
 
 
 def _resolve_uncached(metric: str, context: CycleContext) -> ResolvedTarget:
@@ -132,6 +133,7 @@ def _resolve_uncached(metric: str, context: CycleContext) -> ResolvedTarget:
         None if target is None else _target_text(target),
         micros,
         None if micros is None else _US * micros,
+        target.business_days if isinstance(target, DaysTarget) else None,
         config.thresholds,
         ()
         if micros is None
@@ -179,23 +181,18 @@ class Piece(NamedTuple):
     open_before: int  # open time before ``start`` on the table the piece was measured on
 
 
-class Pieces(NamedTuple):
-    """A cycle's contiguous, ascending pieces and the table they were measured on (``None``
-    when there are none)."""
-
-    table: OpenTable | None
-    pieces: list[Piece]
-
-
-def measure_pieces(cal: CompiledCalendar, transitions: list[Transition], end: int) -> Pieces:
-    """The cycle's pieces up to ``end``, measured on the calendar (one table lookup per
-    boundary: a piece's end is the next one's start)."""
+def measure_pieces(
+    cal: CompiledCalendar, transitions: list[Transition], end: int
+) -> tuple[OpenTable | None, list[Piece]]:
+    """The cycle's contiguous, ascending pieces up to ``end``, and the table of the calendar
+    they were measured on (``None`` when there are none). One table lookup per boundary: a
+    piece's end is the next one's start."""
     if len(transitions) == 1:  # most cycles: one piece (counting or not) from start to end
         t, counting = transitions[0]
         if end <= t:
-            return Pieces(None, [])
+            return None, []
         table, (before, after) = cal.open_time_before((t, end))
-        return Pieces(table, [Piece(t, end, counting, after - before, before)])
+        return table, [_make(Piece, (t, end, counting, after - before, before))]
     bounds: list[int] = []
     counts: list[bool] = []
     last = len(transitions) - 1
@@ -209,34 +206,35 @@ def measure_pieces(cal: CompiledCalendar, transitions: list[Transition], end: in
             bounds.append(stop)
             counts.append(counting)
     if not bounds:
-        return Pieces(None, [])
+        return None, []
     table, cums = cal.open_time_before(bounds)
-    return Pieces(
-        table,
-        [
-            Piece(bounds[k], bounds[k + 1], counting, cums[k + 1] - cums[k], cums[k])
-            for k, counting in enumerate(counts)
-        ],
-    )
+    pieces = [
+        _make(Piece, (bounds[k], bounds[k + 1], counting, cums[k + 1] - cums[k], cums[k]))
+        for k, counting in enumerate(counts)
+    ]
+    return table, pieces
 
 
 def instant_reaching(
-    cal: CompiledCalendar, measured: Pieces, amount: int, running_from: int | None
+    cal: CompiledCalendar,
+    table: OpenTable | None,
+    pieces: list[Piece],
+    amount: int,
+    running_from: int | None,
 ) -> int | None:
-    """The instant the counted business time reaches ``amount``; projected from ``running_from``
-    (the end of the last piece, if any) when the clock still runs there, else ``None`` if it
-    never gets there."""
-    table, pieces = measured
+    """The instant the counted business time reaches ``amount`` in ``pieces`` (measured on
+    ``table``); projected from ``running_from`` (the end of the last piece, if any) when the
+    clock still runs there, else ``None`` if it never gets there."""
     counted = 0
-    for piece in pieces:
-        if not piece.counting:
+    for start, _, counting, business, open_before in pieces:
+        if not counting:
             continue
-        if counted + piece.business >= amount:
+        if counted + business >= amount:
             if amount == counted:
-                return piece.start
+                return start
             assert table is not None
-            return cal.add_from(table, piece.start, piece.open_before, amount - counted)
-        counted += piece.business
+            return cal.add_from(table, start, open_before, amount - counted)
+        counted += business
     if running_from is None:
         return None
     if table is None or amount == counted or pieces[-1].end != running_from:
@@ -297,20 +295,20 @@ def measure_cycle(
     resolved = resolve_target(metric, context)
     cal = resolved.compiled
     end = cycle.end if cycle.end is not None else as_of
-    measured = measure_pieces(cal, cycle.transitions, end)
+    table, pieces = measure_pieces(cal, cycle.transitions, end)
     elapsed = paused = 0
-    for piece in measured.pieces:
-        if piece.counting:
-            elapsed += piece.business
+    for _, _, counting, business, _ in pieces:
+        if counting:
+            elapsed += business
         else:
-            paused += piece.business
+            paused += business
     open_now = cycle.end is None
     running = open_now and cycle.transitions[-1].counting
     target_micros = resolved.duration_micros
     positions = resolved.positions
     target_delta = resolved.duration
-    if isinstance(resolved.target, DaysTarget):  # depends on the day the cycle starts
-        days = resolved.target.business_days
+    days = resolved.business_days
+    if days is not None:  # a DaysTarget: the business time depends on the day it starts
         target_micros = _business_days_target(resolved.calendar, shown[cycle.start], days)
         target_delta = _US * target_micros
         positions = tuple(
@@ -321,7 +319,7 @@ def measure_cycle(
     state: CycleState
     if target_micros is not None:
         projection = end if (running or (not open_now and not cycle.cancelled)) else None
-        due = instant_reaching(cal, measured, target_micros, projection)
+        due = instant_reaching(cal, table, pieces, target_micros, projection)
     if cycle.cancelled:
         state = "cancelled"
     elif not open_now:
@@ -342,7 +340,7 @@ def measure_cycle(
             at = (
                 cycle.start
                 if position == 0
-                else instant_reaching(cal, measured, position, reached_by)
+                else instant_reaching(cal, table, pieces, position, reached_by)
             )
             found.append(
                 construct(
@@ -390,7 +388,7 @@ def measure_cycle(
             "calendar": resolved.label,
             "thresholds": thresholds,
             "events": tuple(cycle.events),
-            "spans": tuple(explain_pieces(cal, measured.pieces, shown)) if explain else (),
+            "spans": tuple(explain_pieces(cal, pieces, shown)) if explain else (),
         },
     )
 

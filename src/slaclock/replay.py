@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from slaclock.errors import PolicyError, TimelineError
-from slaclock.policy import Policy, PolicySet, Reopen
+from slaclock.policy import Policy, PolicySet
 from slaclock.rules import (
     CANCEL,
     PAUSE,
@@ -65,6 +65,10 @@ INITIAL_STATUS = "new"
 _ATTRIBUTE_KINDS = frozenset({"created", "priority_changed", "attributes_changed"})
 #: Statuses in which a ticket counts as solved (``closed`` is solved, and closed too).
 _SOLVED = frozenset({"solved", "closed"})
+# Builds a NamedTuple value in C: ``_make(Transition, (t, counting))`` equals
+# ``Transition(t, counting)``, whose generated ``__new__`` is a Python call costing several
+# times more. Used where the replay builds values per event.
+_make = tuple.__new__
 
 
 class TicketFacts(NamedTuple):
@@ -80,10 +84,15 @@ class TicketFacts(NamedTuple):
 
 @dataclass(slots=True)
 class CycleContext:
-    """What decides a cycle's target: the policy in force and the ticket's attributes."""
+    """What decides a cycle's target: the policy in force and the ticket's attributes (and,
+    to find it fast, the memo of the policy's resolved targets: ``PolicyRules.targets``)."""
 
     policy: Policy
     attributes: Mapping[str, Any]
+    targets: dict[Any, Any] | None = None
+
+
+_NO_FACTS = TicketFacts(INITIAL_STATUS, None, None, 0, 0)
 
 
 class Transition(NamedTuple):
@@ -129,17 +138,14 @@ class PastEvent(NamedTuple):
     priority_changed: bool
 
 
-class ReplayStep(NamedTuple):
-    """One event as every metric sees it (the arguments of :func:`apply_event`)."""
-
-    kind: str
-    status: str  # the ticket's status after the event
-    at: int
-    position: int
-    context: CycleContext
-    reopen: Reopen
-    attributes_changed: bool = False
-    restart: bool = False  # the change restarts open cycles (``priority_change: restart``)
+#: One event as every metric sees it, the argument of :func:`apply_event`: ``(kind, status,
+#: at, position, context, attributes_changed, restart)`` - the event's kind, the ticket's
+#: status after it, its instant (UTC microseconds) and position, the context in force (whose
+#: policy's ``reopen`` rule applies to a reopen), whether it changed the ticket's attributes,
+#: and whether that restarts open cycles (``priority_change: restart``). A plain tuple, built
+#: once per event on the hot path (a NamedTuple costs ten times more to build), and only ever
+#: unpacked into these names, in one place.
+ReplayStep = tuple[str, str, int, int, CycleContext, bool, bool]
 
 
 class TicketReplay:
@@ -156,7 +162,7 @@ class TicketReplay:
         self.rules: PolicyRules | None = None
         # (rules, progress) of each metric the policy in force measures, in its metric order.
         self.active: list[tuple[MetricRules, MetricProgress]] = []
-        self.facts = TicketFacts(INITIAL_STATUS, None, None, 0, 0)
+        self.facts = _NO_FACTS
         self.enter_policy(self.select_policy())
 
     def select_policy(self) -> Policy | None:
@@ -173,8 +179,8 @@ class TicketReplay:
             self.context = self.rules = None
             return
         # Attribute snapshots are shared by every cycle that sees them; copied only on change.
-        self.context = CycleContext(policy, dict(self.attributes))
         self.rules = rules_in_force = policy_rules(policy)
+        self.context = CycleContext(policy, dict(self.attributes), rules_in_force.targets)
         for name, rules in zip(rules_in_force.names, rules_in_force.rules):
             progress = self.progress.get(name)
             if progress is None:
@@ -324,21 +330,19 @@ class TicketReplay:
             if rules is None or context is None:
                 continue
             acts = rules.actions.get(shape) or rules.actions_for(shape)
-            # Unless the attributes or the status changed (or a reopen may undo a stop), a
-            # metric none of whose conditions matches the event is left as it is: an open
-            # cycle's counting depends only on the status and its pause/resume events.
-            every = attributes_changed or status_into is not None or kind == "reopened"
-            if not every and not any(acts):
+            # A metric whose mask is 0 (no condition matches, and the event cannot change
+            # whether its clock counts: see rules.TOUCH) is left as it is, unless the
+            # attributes changed (its target, or its policy, may have).
+            if not attributes_changed and not any(acts):
                 continue
-            policy = context.policy
-            restart = (priority_changed or policy_changed) and policy.priority_change == "restart"
-            step = ReplayStep(
-                kind, status, t, position, context, policy.reopen, attributes_changed, restart
-            )
+            restart = (
+                priority_changed or policy_changed
+            ) and context.policy.priority_change == "restart"
+            step: ReplayStep = (kind, status, t, position, context, attributes_changed, restart)
             for (metric_rules, progress), act in zip(self.active, acts):
-                if act or every:
+                if act or attributes_changed:
                     apply_event(progress, metric_rules, act, step)
-        self.facts = TicketFacts(status, solved_at, closed_at, replies, reopens)
+        self.facts = _make(TicketFacts, (status, solved_at, closed_at, replies, reopens))
         return ignored
 
     def catch_up_new_metrics(
@@ -368,20 +372,19 @@ class TicketReplay:
                 attributes = {k: v for k, v in self.attributes.items() if k != "priority"}
                 if past.priority is not None:
                     attributes["priority"] = past.priority
-                contexts[past.priority] = CycleContext(policy, attributes)
+                contexts[past.priority] = CycleContext(policy, attributes, rules_in_force.targets)
         restarts = policy.priority_change == "restart"
         for name, (rules, progress) in zip(rules_in_force.names, self.active):
             if name in measured or progress.open is not None:
                 continue
             shadow = MetricProgress()
             for past in history:
-                step = ReplayStep(
+                step: ReplayStep = (
                     past.shape[0],
                     past.status,
                     past.at,
                     past.position,
                     contexts[past.priority],
-                    policy.reopen,
                     past.attributes_changed,
                     past.priority_changed and restarts,
                 )
@@ -398,28 +401,27 @@ class TicketReplay:
 
 def apply_event(progress: MetricProgress, rules: MetricRules, act: int, step: ReplayStep) -> None:
     """One event's effect on one metric: ``act`` is the mask of the metric's conditions that
-    match it (see :mod:`slaclock.rules`), ``step`` the event as every metric sees it."""
-    t = step.at
-    position = step.position
+    match it (see :mod:`slaclock.rules`), ``step`` the event as every metric sees it (see
+    :data:`ReplayStep`)."""
+    kind, status, t, position, context, attributes_changed, restart = step
     if act & START_AFTER:
         progress.started_after = True
     cycle = progress.open
-    kind = step.kind
     if cycle is not None:
-        if step.attributes_changed:
+        if attributes_changed:
             # Under restart a cycle is judged under the context it ran in: the change cancels
             # it and starts a new one, unless the event itself ends it (stop, cancel, reset)
             # or it started at this very instant (nothing to restart: it takes the new one).
-            restart = step.restart and cycle.start < t
+            restart = restart and cycle.start < t
             if restart and not act & (STOP | CANCEL | RESET):
                 paused = progress.event_paused  # a pause by event outlives the restart
                 close_cycle(progress, t, position, cancelled=True)
-                open_cycle(progress, t, position, rules, step.context, step.status, paused)
+                open_cycle(progress, t, position, rules, context, status, paused)
                 return
             if not restart:
-                cycle.context = step.context
+                cycle.context = context
             if cycle.start == t:  # a change at the cycle's first instant is part of its start
-                cycle.start_context = step.context
+                cycle.start_context = context
             if cycle.events[-1] != position:
                 cycle.events.append(position)
         if not act:
@@ -430,7 +432,7 @@ def apply_event(progress: MetricProgress, rules: MetricRules, act: int, step: Re
             close_cycle(progress, t, position, cancelled=True)
         elif act & RESET:
             close_cycle(progress, t, position, cancelled=True)
-            open_cycle(progress, t, position, rules, step.context, step.status)
+            open_cycle(progress, t, position, rules, context, status)
             return
         elif act & PAUSE:
             progress.event_paused = True
@@ -441,14 +443,14 @@ def apply_event(progress: MetricProgress, rules: MetricRules, act: int, step: Re
         and rules.reopenable
         and progress.cycles
         and not progress.cycles[-1].cancelled
-        and step.reopen == "continue"
+        and context.policy.reopen == "continue"
     ):
         # The stop is undone: the cycle goes on, not counting while it was solved.
         cycle = progress.cycles[-1]
         assert cycle.end is not None
-        cycle.transitions.append(Transition(cycle.end, False))
+        cycle.transitions.append(_make(Transition, (cycle.end, False)))
         cycle.end = None
-        cycle.context = step.context
+        cycle.context = context
         cycle.events.append(position)
         progress.open = cycle
         progress.event_paused = False
@@ -460,21 +462,20 @@ def apply_event(progress: MetricProgress, rules: MetricRules, act: int, step: Re
             kind == "reopened"
             and rules.reopenable
             and bool(progress.cycles)
-            and (step.reopen == "new_cycle" or progress.cycles[-1].cancelled)
+            and (context.policy.reopen == "new_cycle" or progress.cycles[-1].cancelled)
         )
         if (
             starts
             and (rules.recurring or not progress.cycles or kind == "reopened")
             and (not rules.start_after or progress.started_after)
         ):
-            open_cycle(progress, t, position, rules, step.context, step.status)
+            open_cycle(progress, t, position, rules, context, status)
         return
-    status = step.status
     counting = not progress.event_paused and status not in rules.pause_statuses
     if counting and rules.count_statuses is not None:
         counting = status in rules.count_statuses
     if counting != cycle.transitions[-1].counting:
-        cycle.transitions.append(Transition(t, counting))
+        cycle.transitions.append(_make(Transition, (t, counting)))
         if cycle.events[-1] != position:
             cycle.events.append(position)
 
@@ -492,7 +493,7 @@ def open_cycle(
     ``event_paused`` (a pause event is still in force)."""
     progress.event_paused = event_paused
     counting = rules.counting(status, event_paused)
-    cycle = ReplayedCycle(t, context, context, [Transition(t, counting)], [position])
+    cycle = ReplayedCycle(t, context, context, [_make(Transition, (t, counting))], [position])
     progress.cycles.append(cycle)
     progress.open = cycle
 

@@ -49,14 +49,16 @@ def construct(cls: type[_M], values: dict[str, Any]) -> _M:
     """Build a result from trusted, complete values without validation (the engine's hot path).
 
     ``values`` must hold every field (it becomes the instance's ``__dict__``). Much cheaper than
-    ``model_construct``, which also fills defaults and works out which fields were set.
+    ``model_construct``, which also fills defaults and works out which fields were set. Every
+    result of a class shares one set of field names as its ``model_fields_set`` (results are
+    frozen; pydantic copies the set when it copies a model).
     """
     instance = _new(cls)
     names = _FIELD_NAMES.get(cls)
     if names is None:
         names = _FIELD_NAMES[cls] = set(cls.model_fields)
     _set(instance, "__dict__", values)
-    _set(instance, "__pydantic_fields_set__", names.copy())
+    _set(instance, "__pydantic_fields_set__", names)
     _set(instance, "__pydantic_extra__", None)
     _set(instance, "__pydantic_private__", None)
     return instance

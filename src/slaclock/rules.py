@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from slaclock.policy import Condition, MetricDefinition, Policy
 
@@ -35,6 +35,7 @@ __all__ = [
     "START",
     "START_AFTER",
     "STOP",
+    "TOUCH",
     "EventShape",
     "Matcher",
     "MetricRules",
@@ -46,6 +47,10 @@ __all__ = [
 
 #: Bits of an action mask: which of a metric's condition lists match an event.
 STOP, CANCEL, RESET, PAUSE, RESUME, START_AFTER, START = (1, 2, 4, 8, 16, 32, 64)
+#: And one more bit: no condition matches, but the event may still change the metric's clock
+#: (the status changed and the metric pauses or counts by status, or a reopenable metric sees
+#: a reopen). An event whose mask is 0 leaves the metric as it is, so the replay skips it.
+TOUCH = 128
 
 
 class EventShape(NamedTuple):
@@ -138,7 +143,8 @@ class MetricRules:
     actions: dict[tuple[str, bool, str | None], int] = field(default_factory=dict)
 
     def action(self, shape: tuple[str, bool, str | None]) -> int:
-        """The bit mask (:data:`STOP`, :data:`CANCEL`, ...) of the lists that match ``shape``."""
+        """The bit mask (:data:`STOP`, :data:`CANCEL`, ...) of the lists that match ``shape``,
+        with :data:`TOUCH` when the event may change the clock all the same."""
         found = self.actions.get(shape)
         if found is not None:
             return found
@@ -155,8 +161,17 @@ class MetricRules:
             ):
                 if matches(matchers, shape):
                     mask |= bit
+        if (shape[2] is not None and self.status_counts) or (
+            shape[0] == "reopened" and self.reopenable
+        ):
+            mask |= TOUCH
         self.actions[shape] = mask
         return mask
+
+    @property
+    def status_counts(self) -> bool:
+        """Whether the ticket's status decides if the clock counts (pause or count statuses)."""
+        return bool(self.pause_statuses) or self.count_statuses is not None
 
     def counting(self, status: str, event_paused: bool) -> bool:
         """Whether the clock counts in ``status`` (and with a pause event in force or not)."""
@@ -213,6 +228,9 @@ class PolicyRules:
     # EventShape -> each metric's action mask, memoised: one dict lookup per event instead of
     # one per event and metric.
     actions: dict[tuple[str, bool, str | None], tuple[int, ...]] = field(default_factory=dict)
+    #: The policy's targets resolved per (metric, priority, calendar attribute): filled by
+    #: :func:`slaclock.measure.resolve_target`, carried to it by each cycle's context.
+    targets: dict[Any, Any] = field(default_factory=dict)
 
     def actions_for(self, shape: tuple[str, bool, str | None]) -> tuple[int, ...]:
         """Each metric's action mask for an event of this shape."""
