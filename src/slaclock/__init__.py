@@ -9,10 +9,12 @@ datetime.datetime(2025, 3, 10, 9, 30, tzinfo=zoneinfo.ZoneInfo(key='Europe/Berli
 """
 
 from slaclock.calendar import ALWAYS_OPEN, Calendar, CountryHolidays
+from slaclock.conventions import Conventions, Precision
 from slaclock.durations import format_duration, parse_duration
 from slaclock.engine import evaluate
 from slaclock.errors import (
     CalendarNeverOpenError,
+    DayTargetWarning,
     DurationSyntaxError,
     NaiveDatetimeError,
     OutOfRangeError,
@@ -67,6 +69,9 @@ __all__ = [
     "SlaclockError",
     "SlaclockWarning",
     "TimelineError",
+    "Conventions",
+    "DayTargetWarning",
+    "Precision",
     "__version__",
     "format_duration",
     "parse_duration",

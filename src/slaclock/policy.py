@@ -19,6 +19,7 @@ The meaning of each metric and option is in ``docs/semantics/engine.md``.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from functools import cached_property
@@ -35,14 +36,26 @@ from pydantic import (
 
 from slaclock._model import ValueModel
 from slaclock.calendar import ALWAYS_OPEN, Calendar
-from slaclock.durations import format_duration, parse_duration
-from slaclock.errors import PolicyError, TimelineError
+from slaclock.conventions import (
+    DEFINITION_DATA,
+    OPTION_NAMES,
+    PRESETS,
+    ConventionName,
+    Conventions,
+    DueAtClosing,
+    FirstResponseWhenSolved,
+    Precision,
+    resolve,
+)
+from slaclock.durations import format_duration, parse_duration, uses_days
+from slaclock.errors import DayTargetWarning, PolicyError, TimelineError
 
 __all__ = [
     "BUILTIN_METRICS",
     "Condition",
     "MetricDefinition",
     "MetricPolicy",
+    "NAMED_DEFINITIONS",
     "Policy",
     "PolicySet",
     "PriorityChange",
@@ -333,6 +346,14 @@ BUILTIN_METRICS: Mapping[str, MetricDefinition] = {
 }
 
 
+#: Metric definitions other helpdesks use, by name (``definition: zammad_update`` in a policy):
+#: ``zammad_update`` (Zammad's update time: customer message -> next agent reply) and
+#: ``zammad_update_legacy`` (older Zammad: restarts at the last contact of either side).
+NAMED_DEFINITIONS: Mapping[str, MetricDefinition] = {
+    name: MetricDefinition.model_validate(data) for name, data in DEFINITION_DATA.items()
+}
+
+
 class MetricPolicy(BaseModel):
     """One metric in a policy: targets per priority, and options.
 
@@ -340,10 +361,13 @@ class MetricPolicy(BaseModel):
       this metric (its cycles are measured but never met or breached: state ``completed``).
     - ``pause_statuses``: replaces the metric's default pause statuses.
     - ``thresholds``: warnings and escalations (see :class:`Threshold`).
-    - ``definition``: required for a custom metric, optional to redefine a built-in one.
+    - ``definition``: required for a custom metric, optional to redefine a built-in one; a
+      :class:`MetricDefinition` or the name of one of :data:`NAMED_DEFINITIONS`.
 
     >>> MetricPolicy.model_validate({"targets": {"urgent": "1h"}, "pause_statuses": "pending"}).pause_statuses
     ('pending',)
+    >>> MetricPolicy.model_validate({"definition": "zammad_update"}).definition
+    'zammad_update'
     """
 
     model_config = _FROZEN
@@ -351,12 +375,22 @@ class MetricPolicy(BaseModel):
     targets: dict[str, Target] = Field(default_factory=dict)
     pause_statuses: tuple[str, ...] | None = None
     thresholds: tuple[Threshold, ...] = ()
-    definition: MetricDefinition | None = None
+    definition: MetricDefinition | str | None = None
 
     @field_validator("pause_statuses", mode="before")
     @classmethod
     def _statuses(cls, value: Any) -> Any:
         return _as_tuple(value)
+
+    @field_validator("definition")
+    @classmethod
+    def _known_name(cls, value: MetricDefinition | str | None) -> MetricDefinition | str | None:
+        if isinstance(value, str) and value not in NAMED_DEFINITIONS:
+            raise ValueError(
+                f"definition: unknown named definition {value!r} - expected one of "
+                f"{sorted(NAMED_DEFINITIONS)} or a mapping with 'start' and 'stop'"
+            )
+        return value
 
     @model_validator(mode="after")
     def _unique_thresholds(self) -> MetricPolicy:
@@ -443,10 +477,21 @@ class Policy(ValueModel):
     - ``priority_change``: ``recompute`` (default), ``keep`` or ``restart``.
     - ``reopen``: ``continue`` (default) or ``new_cycle``.
     - ``conditions``: which tickets the policy applies to, inside a :class:`PolicySet`.
+    - ``conventions``: measure like another helpdesk (``zendesk``, ``zammad``, ``jira``,
+      ``servicenow``, ``salesforce``; default ``slaclock``): sets the options below to what that
+      tool documents. Each option written in the policy overrides the preset:
+      ``due_at_closing`` (``close``/``next_open``), ``precision`` (e.g. ``"1m"``, ``"1m ceil"``,
+      or ``"exact"``), ``first_response_when_solved`` (``cancel``/``pause``) and ``working_day``
+      (e.g. ``"8h"``: ``d``/``w`` in targets mean working days/weeks). The options in force are
+      :attr:`conventions_in_force`.
 
     >>> policy = Policy(name="p", metrics={"first_response": {"targets": {"normal": "8h"}}})
     >>> policy.priority_change, policy.reopen
     ('recompute', 'continue')
+    >>> zammad = Policy(name="z", conventions="zammad", precision="exact",
+    ...                 metrics={"first_response": {"targets": {"normal": "1h"}}})
+    >>> zammad.conventions_in_force.due_at_closing, zammad.conventions_in_force.precision
+    ('next_open', None)
     """
 
     model_config = _FROZEN
@@ -461,6 +506,57 @@ class Policy(ValueModel):
     metrics: dict[str, MetricPolicy]
     priority_change: PriorityChange = "recompute"
     reopen: Reopen = "continue"
+    conventions: ConventionName | None = None
+    due_at_closing: DueAtClosing | None = None
+    precision: Precision | Literal["exact"] | None = None
+    first_response_when_solved: FirstResponseWhenSolved | None = None
+    working_day: timedelta | None = None
+
+    @field_validator("working_day", mode="before")
+    @classmethod
+    def _working_day(cls, value: Any) -> Any:
+        return None if value is None else parse_duration(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _day_targets(cls, data: Any) -> Any:
+        """Read ``d``/``w`` in target texts as working days when a working day is in force;
+        otherwise warn about them on business-hours calendars."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("metrics"), Mapping):
+            return data
+        day = data.get("working_day")
+        if day is None and data.get("conventions") in PRESETS:
+            day = PRESETS[data["conventions"]].get("working_day")
+        working_day = None if day is None else parse_duration(day)
+        metrics: dict[str, Any] = {}
+        for metric, config in data["metrics"].items():
+            targets = config.get("targets") if isinstance(config, Mapping) else None
+            if not isinstance(targets, Mapping):
+                metrics[metric] = config
+                continue
+            rewritten = {}
+            for priority, target in targets.items():
+                text = target.get("duration") if isinstance(target, Mapping) else target
+                if isinstance(text, str) and not _BUSINESS_DAYS.fullmatch(text) and uses_days(text):
+                    calendar = target.get("calendar") if isinstance(target, Mapping) else None
+                    if working_day is not None:
+                        duration = parse_duration(text, working_day=working_day)
+                        target = (
+                            {**target, "duration": duration}
+                            if isinstance(target, Mapping)
+                            else duration
+                        )
+                    elif not _always_open(data, calendar):
+                        warnings.warn(
+                            f"metrics.{metric}.targets.{priority}: {text!r} counts 24-hour days of "
+                            "business time on a business-hours calendar - write e.g. "
+                            "'2 business days', or set working_day (e.g. '8h') to mean working days",
+                            DayTargetWarning,
+                            stacklevel=2,
+                        )
+                rewritten[priority] = target
+            metrics[metric] = {**config, "targets": rewritten}
+        return {**data, "metrics": metrics}
 
     @model_validator(mode="after")
     def _references(self) -> Policy:
@@ -504,17 +600,55 @@ class Policy(ValueModel):
         """
         return frozenset(p for config in self.metrics.values() for p in config.targets)
 
+    @cached_property
+    def conventions_in_force(self) -> Conventions:
+        """The convention options in force: defaults, then the preset, then explicit options.
+
+        >>> Policy(name="p", conventions="jira", metrics={"resolution": {}}).conventions_in_force.working_day
+        datetime.timedelta(seconds=28800)
+        """
+        explicit = {k: getattr(self, k) for k in OPTION_NAMES if getattr(self, k) is not None}
+        return resolve(self.conventions, explicit)
+
     def definition(self, metric: str) -> MetricDefinition:
         """The effective definition of ``metric`` (built-in or custom, with this policy's options).
+
+        A built-in metric follows the conventions in force: a preset may give it a named
+        definition, and ``first_response_when_solved: pause`` turns the first response's
+        cancellation on solving into a pause while solved or closed.
 
         >>> Policy(name="p", metrics={"resolution": {"pause_statuses": ["pending", "on_hold"]}}
         ...        ).definition("resolution").pause_statuses
         ('pending', 'on_hold')
+        >>> paused = Policy(name="p", first_response_when_solved="pause",
+        ...                 metrics={"first_response": {}}).definition("first_response")
+        >>> paused.cancel, paused.pause_statuses
+        ((), ('solved', 'closed'))
         """
         config = self.metrics[metric]
-        base = config.definition or BUILTIN_METRICS[metric]
+        conventions = self.conventions_in_force
+        chosen = config.definition or conventions.definitions.get(metric)
+        if isinstance(chosen, str):
+            base = NAMED_DEFINITIONS[chosen]
+        else:
+            base = chosen or BUILTIN_METRICS[metric]
         if config.pause_statuses is not None:
             base = base.model_copy(update={"pause_statuses": config.pause_statuses})
+        if (
+            metric == "first_response"
+            and config.definition is None
+            and conventions.first_response_when_solved == "pause"
+        ):
+            solved = ("solved", "closed")
+            base = base.model_copy(
+                update={
+                    "cancel": tuple(c for c in base.cancel if c.status != solved),
+                    "pause_statuses": (
+                        *base.pause_statuses,
+                        *(s for s in solved if s not in base.pause_statuses),
+                    ),
+                }
+            )
         return base
 
     def calendar_named(self, name: str | None, attributes: Mapping[str, Any]) -> Calendar:
@@ -552,6 +686,26 @@ class Policy(ValueModel):
         metric_data = data["metrics"].setdefault(metric, {"targets": {}})
         metric_data["targets"][priority] = Target.model_validate(target).model_dump()
         return type(self).model_validate(data)
+
+
+def _always_open(data: Mapping[str, Any], calendar: Any) -> bool:
+    """Whether a target's calendar (``None``: the policy's) in raw policy data is 24x7."""
+    if calendar is None:
+        if data.get("calendar_attribute") is not None:
+            return False
+        calendar = data.get("calendar")
+    if calendar is None or calendar == ALWAYS_OPEN_NAME:
+        return True
+    if isinstance(calendar, str):
+        named = data.get("calendars")
+        calendar = named.get(calendar) if isinstance(named, Mapping) else None
+        if calendar is None:
+            return True  # an unknown name: the reference check reports it
+    try:
+        checked = Calendar.model_validate(calendar)
+        return checked == Calendar.always_open(checked.timezone)
+    except ValueError:
+        return True  # an invalid calendar: its own validation reports it
 
 
 class PolicySet(BaseModel):
