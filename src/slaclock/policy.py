@@ -525,9 +525,12 @@ class Policy(ValueModel):
         if not isinstance(data, Mapping) or not isinstance(data.get("metrics"), Mapping):
             return data
         day = data.get("working_day")
-        if day is None and data.get("conventions") in PRESETS:
-            day = PRESETS[data["conventions"]].get("working_day")
+        preset = PRESETS.get(data.get("conventions") or "slaclock", {})
+        if day is None:
+            day = preset.get("working_day")
         working_day = None if day is None else parse_duration(day)
+        # A preset that states its reading of "d" (ServiceNow: 24 hours) is a choice, not a slip.
+        day_is_chosen = working_day is not None or "working_day" in preset
         metrics: dict[str, Any] = {}
         for metric, config in data["metrics"].items():
             targets = config.get("targets") if isinstance(config, Mapping) else None
@@ -546,7 +549,7 @@ class Policy(ValueModel):
                             if isinstance(target, Mapping)
                             else duration
                         )
-                    elif not _always_open(data, calendar):
+                    elif not day_is_chosen and not _always_open(data, calendar):
                         warnings.warn(
                             f"metrics.{metric}.targets.{priority}: {text!r} counts 24-hour days of "
                             "business time on a business-hours calendar - write e.g. "
