@@ -40,6 +40,8 @@ from slaclock.timeline import Timeline
 
 __all__ = ["evaluate"]
 
+_OPEN_STATES = frozenset({"running", "paused", "overdue"})
+
 
 def evaluate(
     policy: Policy | PolicySet | Mapping[str, Any],
@@ -104,5 +106,14 @@ def evaluate(
             "as_of": as_of,
             "metrics": metrics,
             "ignored_events": ignored,
+            "escalation_at": min(
+                (
+                    cycle.due_at
+                    for metric in metrics.values()
+                    for cycle in metric.cycles
+                    if cycle.due_at is not None and cycle.state in _OPEN_STATES
+                ),
+                default=None,
+            ),
         },
     )

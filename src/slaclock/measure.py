@@ -21,14 +21,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from slaclock._tz import from_micros, timedelta_to_micros
+from slaclock._tz import from_micros, timedelta_to_micros, to_micros
 from slaclock.calendar import ALWAYS_OPEN, Calendar
 from slaclock.compiled_calendar import CompiledCalendar, OpenTable
+from slaclock.conventions import Conventions
 from slaclock.policy import ALWAYS_OPEN_NAME, Policy, Target, Threshold
 from slaclock.replay import CycleContext, ReplayedCycle, Transition
 from slaclock.results import (
@@ -46,6 +47,7 @@ __all__ = [
     "Piece",
     "Pieces",
     "ResolvedTarget",
+    "convention_due",
     "display_zone",
     "explain_pieces",
     "instant_reaching",
@@ -247,6 +249,30 @@ def instant_reaching(
     return cal.add_from(table, running_from, last.open_before + last.business, amount - counted)
 
 
+def convention_due(cal: CompiledCalendar, due: int, conventions: Conventions) -> int:
+    """The due instant as the conventions in force state it: put on the ``precision`` grid
+    first, then, under ``due_at_closing: next_open``, moved from a closed instant (a target used
+    up exactly at a closing time) to the next opening.
+
+    >>> from slaclock import Calendar
+    >>> cal = Calendar.weekdays("UTC").compiled
+    >>> friday_17 = 1_741_366_800_000_000  # 2025-03-07T17:00Z, a closing time
+    >>> moved = convention_due(cal, friday_17, Conventions(due_at_closing="next_open"))
+    >>> from_micros(moved, timezone.utc).isoformat()  # Monday's opening
+    '2025-03-10T09:00:00+00:00'
+    """
+    if conventions.precision is not None:
+        due = conventions.precision.round(due)
+    if conventions.due_at_closing == "next_open":
+        moment = from_micros(due, timezone.utc)
+        if not cal.is_open(moment):
+            due = to_micros(cal.next_open(moment))
+    return due
+
+
+_DEFAULT_CONVENTIONS = Conventions()
+
+
 # ----------------------------------------------------------------------------------------------
 # Cycles into results
 class DisplayInstants(dict[int, datetime]):
@@ -300,12 +326,14 @@ def measure_cycle(
     cal = resolved.compiled
     end = cycle.end if cycle.end is not None else as_of
     measured = measure_pieces(cal, cycle.transitions, end)
-    elapsed = paused = 0
+    elapsed = paused = actual_elapsed = actual_paused = 0
     for piece in measured.pieces:
         if piece.counting:
             elapsed += piece.business
+            actual_elapsed += piece.end - piece.start
         else:
             paused += piece.business
+            actual_paused += piece.end - piece.start
     open_now = cycle.end is None
     running = open_now and cycle.transitions[-1].counting
     target_micros = resolved.duration_micros
@@ -320,11 +348,20 @@ def measure_cycle(
             (t.name, threshold_position(t, target_micros)) for t in resolved.thresholds
         )
 
+    conventions = context.policy.conventions_in_force
+    adjust = conventions != _DEFAULT_CONVENTIONS
     due: int | None = None
+    projected: int | None = None
     state: CycleState
     if target_micros is not None:
         projection = end if (running or (not open_now and not cycle.cancelled)) else None
         due = instant_reaching(cal, measured, target_micros, projection)
+        if due is None and open_now and not cycle.cancelled and target_micros > elapsed:
+            projected = cal.add_micros(as_of, target_micros - elapsed)  # as if resumed now
+            if adjust:
+                projected = convention_due(cal, projected, conventions)
+        if due is not None and adjust:
+            due = convention_due(cal, due, conventions)
     if cycle.cancelled:
         state = "cancelled"
     elif not open_now:
@@ -393,6 +430,9 @@ def measure_cycle(
             "thresholds": thresholds,
             "events": tuple(cycle.events),
             "spans": tuple(explain_pieces(cal, measured.pieces, shown)) if explain else (),
+            "projected_due_at": None if projected is None else shown[projected],
+            "actual_elapsed": _US * actual_elapsed,
+            "actual_paused": _US * actual_paused if actual_paused else _ZERO,
         },
     )
 
