@@ -639,3 +639,100 @@ def test_zendesk_next_reply_starts_at_the_oldest_unanswered_customer_comment() -
         ("2025-03-03 10:20", "customer_replied"),
     )
     assert utc("2025-03-03 11:00") == run(policy, events, "2025-03-03 10:20").next_response.due_at
+
+
+def _contact_policy(recurrence: str) -> Policy:
+    """A 1-hour 'Customer Contact Made' milestone: customer message -> agent reply, recurring."""
+    return Policy.model_validate(
+        {
+            "name": "sf",
+            "conventions": "salesforce",
+            "metrics": {
+                "customer_contact": {
+                    "targets": {"normal": "1h"},
+                    "definition": {
+                        "start": "customer_replied",
+                        "stop": "agent_replied",
+                        "recurring": True,
+                        "recurrence": recurrence,
+                    },
+                }
+            },
+        }
+    )
+
+
+SF_CONTACTS = ticket(
+    ("2025-03-03 11:55", "created"),
+    ("2025-03-03 12:00", "customer_replied"),
+    ("2025-03-03 12:30", "agent_replied"),
+    ("2025-03-03 12:40", "customer_replied"),
+)
+
+
+def test_salesforce_sequential_occurrence_starts_at_the_previous_target_date() -> None:
+    """Salesforce sequential recurrence: the next occurrence starts no earlier than the previous
+    occurrence's Target Date."""
+    # Quoted ('Milestone Recurrence Types', Sequential): 'For future occurrences: The Start Date
+    # is the time when the milestone criteria are met on the record, as long as it's later than
+    # the previous occurrence's Target Date.' Example numbers (runconsultants.com, 'How to Use
+    # Recurring Milestones in Salesforce'): 'a case enters a sequential milestone at 12:00 and
+    # its target date is an hour away at 13:00'. By hand: completed 12:30, criteria met again
+    # 12:40 -> Start Date 13:00 (the previous Target Date), Target Date 14:00.
+    result = run(_contact_policy("sequential"), SF_CONTACTS, "2025-03-03 12:45")
+    first, second = result.customer_contact.cycles
+    assert (utc("2025-03-03 12:00"), utc("2025-03-03 13:00"), "met") == (
+        first.started_at,
+        first.due_at,
+        first.state,
+    )
+    assert (utc("2025-03-03 13:00"), utc("2025-03-03 14:00"), timedelta(0)) == (
+        second.started_at,
+        second.due_at,
+        second.elapsed,
+    )
+
+
+def test_salesforce_independent_occurrence_starts_when_the_criteria_match() -> None:
+    """Salesforce independent recurrence: the Start Date is when the criteria are met,
+    regardless of when the previous occurrence was completed."""
+    # Quoted ('Milestone Recurrence Types', Independent): 'The Start Date is the time when the
+    # milestone criteria are met on the record, regardless of when the previous occurrence was
+    # completed.' By hand: criteria met again at 12:40 -> Start Date 12:40, Target Date 13:40.
+    second = run(_contact_policy("independent"), SF_CONTACTS, "2025-03-03 12:45").customer_contact
+    assert (utc("2025-03-03 12:40"), utc("2025-03-03 13:40")) == (
+        second.cycles[1].started_at,
+        second.due_at,
+    )
+
+
+def test_salesforce_sequential_occurrence_after_the_target_date_starts_at_once() -> None:
+    """Salesforce sequential recurrence: criteria met after the previous Target Date start the
+    next occurrence at that instant."""
+    # Same rule as above. By hand: previous Target Date 13:00; criteria met 13:30 (later) ->
+    # Start Date 13:30, Target Date 14:30.
+    events = ticket(*_rows(SF_CONTACTS)[:3], ("2025-03-03 13:30", "customer_replied"))
+    result = run(_contact_policy("sequential"), events, "2025-03-03 13:30").customer_contact
+    assert (utc("2025-03-03 13:30"), utc("2025-03-03 14:30")) == (
+        result.cycles[1].started_at,
+        result.due_at,
+    )
+
+
+def test_sequential_recurrence_needs_a_recurring_metric() -> None:
+    """recurrence: sequential on a metric that runs once is rejected, naming the option."""
+    with pytest.raises(ValidationError, match="needs 'recurring'"):
+        Policy.model_validate(
+            {
+                "name": "sf",
+                "metrics": {
+                    "x": {
+                        "definition": {
+                            "start": "created",
+                            "stop": "solved",
+                            "recurrence": "sequential",
+                        }
+                    }
+                },
+            }
+        )

@@ -26,7 +26,7 @@ evaluation instant is an argument.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -34,8 +34,9 @@ from slaclock._tz import check_aware, to_micros
 from slaclock.errors import SlaclockError
 from slaclock.measure import DisplayInstants, Measuring, display_zone, measure_cycle
 from slaclock.policy import Policy, PolicySet
-from slaclock.replay import TicketReplay
-from slaclock.results import MetricResult, TicketResult, construct
+from slaclock.replay import ReplayedCycle, TicketReplay
+from slaclock.results import CycleResult, MetricResult, TicketResult, construct
+from slaclock.rules import policy_rules
 from slaclock.timeline import Timeline
 
 __all__ = ["evaluate"]
@@ -89,9 +90,7 @@ def evaluate(
         measuring = Measuring(as_of_micros, shown, explain)
         metrics: dict[str, MetricResult] = {}
         for name, progress in replay.reported_metrics():
-            cycles = tuple(
-                measure_cycle(name, i, cycle, measuring) for i, cycle in enumerate(progress.cycles)
-            )
+            cycles = tuple(measure_cycles(name, progress.cycles, measuring))
             metrics[name] = construct(MetricResult, {"name": name, "cycles": cycles})
     except SlaclockError as exc:  # name the ticket: in a batch, the message is all one sees
         exc.args = (f"ticket {timeline.ticket_id!r}: {exc}", *exc.args[1:])
@@ -117,3 +116,23 @@ def evaluate(
             ),
         },
     )
+
+
+def measure_cycles(
+    metric: str, cycles: list[ReplayedCycle], measuring: Measuring
+) -> Iterator[CycleResult]:
+    """Step 3 for one metric: each cycle measured; under a sequential recurrence a cycle counts
+    from the previous cycle's due instant at the earliest."""
+    not_before: int | None = None
+    for i, cycle in enumerate(cycles):
+        result = measure_cycle(metric, i, cycle, measuring, not_before)
+        yield result
+        if i + 1 < len(cycles) and _sequential(metric, cycles[i + 1]):
+            not_before = None if result.due_at is None else to_micros(result.due_at)
+        else:
+            not_before = None
+
+
+def _sequential(metric: str, cycle: ReplayedCycle) -> bool:
+    rules = policy_rules(cycle.context.policy)
+    return metric in rules.names and rules.rules[rules.names.index(metric)].sequential

@@ -54,6 +54,7 @@ __all__ = [
     "measure_cycle",
     "measure_pieces",
     "resolve_target",
+    "starting_not_before",
     "threshold_position",
 ]
 
@@ -313,11 +314,33 @@ def display_zone(policy: Policy | None, attributes: Mapping[str, Any], created: 
     return calendar.compiled.zone
 
 
+def starting_not_before(transitions: list[Transition], start: int) -> list[Transition]:
+    """A cycle's transitions with its clock starting at ``start`` (a later instant than its own
+    start: a sequential recurrence), in the state it had there.
+
+    >>> starting_not_before([Transition(0, True), Transition(5, False), Transition(9, True)], 7)
+    [Transition(at=7, counting=False), Transition(at=9, counting=True)]
+    """
+    counting = transitions[0].counting
+    later = []
+    for transition in transitions:
+        if transition.at <= start:
+            counting = transition.counting
+        else:
+            later.append(transition)
+    return [Transition(start, counting), *later]
+
+
 def measure_cycle(
-    metric: str, index: int, cycle: ReplayedCycle, measuring: Measuring
+    metric: str,
+    index: int,
+    cycle: ReplayedCycle,
+    measuring: Measuring,
+    not_before: int | None = None,
 ) -> CycleResult:
     """The result of one replayed cycle (the ``index``-th of ``metric``) as of
-    ``measuring.as_of``."""
+    ``measuring.as_of``; with ``not_before`` (the previous cycle's due instant, for a sequential
+    recurrence) its clock starts there if that is later than its own start."""
     as_of, shown, explain = measuring
     context = (
         cycle.start_context if cycle.context.policy.priority_change == "keep" else cycle.context
@@ -325,7 +348,14 @@ def measure_cycle(
     resolved = resolve_target(metric, context)
     cal = resolved.compiled
     end = cycle.end if cycle.end is not None else as_of
-    measured = measure_pieces(cal, cycle.transitions, end)
+    start = cycle.start
+    transitions = cycle.transitions
+    if not_before is not None and not_before > start:
+        # A closed cycle that stopped before its sequential start used no time (it starts and
+        # stops at its stop); an open one starts at not_before, even after as_of.
+        start = not_before if cycle.end is None else min(not_before, cycle.end)
+        transitions = starting_not_before(transitions, start)
+    measured = measure_pieces(cal, transitions, end)
     elapsed = paused = actual_elapsed = actual_paused = 0
     for piece in measured.pieces:
         if piece.counting:
@@ -335,14 +365,14 @@ def measure_cycle(
             paused += piece.business
             actual_paused += piece.end - piece.start
     open_now = cycle.end is None
-    running = open_now and cycle.transitions[-1].counting
+    running = open_now and transitions[-1].counting
     target_micros = resolved.duration_micros
     positions = resolved.positions
     target_delta = resolved.duration
     if target_micros is None and resolved.target is not None:
         days = resolved.target.business_days
         assert days is not None
-        target_micros = _business_days_target(resolved.calendar, shown[cycle.start], days)
+        target_micros = _business_days_target(resolved.calendar, shown[start], days)
         target_delta = _US * target_micros
         positions = tuple(
             (t.name, threshold_position(t, target_micros)) for t in resolved.thresholds
@@ -354,7 +384,9 @@ def measure_cycle(
     projected: int | None = None
     state: CycleState
     if target_micros is not None:
-        projection = end if (running or (not open_now and not cycle.cancelled)) else None
+        projection = (
+            max(end, start) if (running or (not open_now and not cycle.cancelled)) else None
+        )
         due = instant_reaching(cal, measured, target_micros, projection)
         if due is None and open_now and not cycle.cancelled and target_micros > elapsed:
             projected = cal.add_micros(as_of, target_micros - elapsed)  # as if resumed now
@@ -379,11 +411,7 @@ def measure_cycle(
         reached_by = None if cycle.cancelled else (end if running else None)
         found: list[ThresholdResult] = []
         for name, position in positions:
-            at = (
-                cycle.start
-                if position == 0
-                else instant_reaching(cal, measured, position, reached_by)
-            )
+            at = start if position == 0 else instant_reaching(cal, measured, position, reached_by)
             found.append(
                 construct(
                     ThresholdResult,
@@ -413,7 +441,7 @@ def measure_cycle(
             "metric": metric,
             "index": index,
             "state": state,
-            "started_at": shown[cycle.start],
+            "started_at": shown[start],
             "stopped_at": None if open_now else shown[end],
             "due_at": due_at,
             "breached_at": due_at if breached else None,

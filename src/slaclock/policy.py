@@ -69,6 +69,8 @@ __all__ = [
 PriorityChange = Literal["recompute", "keep", "restart"]
 #: What a reopened ticket does to a metric that stopped when the ticket was solved.
 Reopen = Literal["continue", "new_cycle"]
+#: How a recurring metric's next cycle starts: on its own, or not before the previous one's due.
+Recurrence = Literal["independent", "sequential"]
 
 ALWAYS_OPEN_NAME = "24x7"
 _BUSINESS_DAYS = re.compile(r"\s*(\d+)\s*business\s*days?\s*", re.IGNORECASE)
@@ -253,6 +255,9 @@ class MetricDefinition(BaseModel):
     - ``count_statuses``: when given, the clock counts only while the status is one of these.
     - ``reopenable``: a ``reopened`` event after a stop continues the cycle or starts a new one,
       as the policy's ``reopen`` option says.
+    - ``recurrence`` (recurring metrics): ``independent`` (default) - each cycle starts when its
+      start condition matches; ``sequential`` (Salesforce) - a cycle's clock starts no earlier
+      than the previous cycle's due instant.
 
     >>> first_reply = MetricDefinition(start=["created"],
     ...                                stop=[{"event": "agent_replied", "public": True}])
@@ -273,6 +278,7 @@ class MetricDefinition(BaseModel):
     count_statuses: tuple[str, ...] | None = None
     recurring: bool = False
     reopenable: bool = False
+    recurrence: Recurrence = "independent"
 
     @field_validator(
         "start", "stop", "pause", "resume", "reset", "cancel", "start_after", mode="before"
@@ -296,6 +302,11 @@ class MetricDefinition(BaseModel):
             raise ValueError(
                 "a metric needs at least one 'stop' condition - expected e.g. "
                 "[{'event': 'agent_replied', 'public': true}]"
+            )
+        if self.recurrence != "independent" and not self.recurring:
+            raise ValueError(
+                f"recurrence {self.recurrence!r} needs 'recurring': true - a metric that runs "
+                "once has no next cycle"
             )
         return self
 

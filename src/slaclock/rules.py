@@ -129,6 +129,7 @@ class MetricRules:
     count_statuses: frozenset[str] | None
     recurring: bool
     reopenable: bool
+    sequential: bool  # the next cycle counts from the previous one's due instant at the earliest
     # Every event kind some condition names, and whether a condition matches on status alone:
     # an event outside both cannot match any condition, so the replay skips the tests.
     kinds: frozenset[str]
@@ -196,6 +197,7 @@ def metric_rules(definition: MetricDefinition) -> MetricRules:
         else frozenset(definition.count_statuses),
         recurring=definition.recurring,
         reopenable=definition.reopenable,
+        sequential=definition.recurrence == "sequential",
     )
 
 
