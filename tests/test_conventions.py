@@ -736,3 +736,43 @@ def test_sequential_recurrence_needs_a_recurring_metric() -> None:
                 },
             }
         )
+
+
+def test_explain_shows_escalation_projection_and_actual_time(tmp_path: Any) -> None:
+    """slaclock explain prints the ticket's escalation instant, a paused cycle's projected due
+    instant and the wall-clock time next to business time."""
+    import io
+    import json
+
+    from slaclock.cli import main
+
+    # Paused Mon 10:00 with 3h left (Mon-Fri 09-17 UTC). As of Tue 10:00: business paused 7h
+    # (Mon 10-17) + 1h (Tue 09-10) = 8h, actual paused 24h; projection Tue 10:00 + 3h = 13:00.
+    policy = tmp_path / "policy.json"
+    policy.write_text(
+        json.dumps(
+            {
+                "name": "p",
+                "calendar": {"timezone": "UTC", "hours": {"mon-fri": "09:00-17:00"}},
+                "metrics": {"requester_wait": {"targets": {"normal": "4h"}}},
+            }
+        )
+    )
+    events = tmp_path / "events.jsonl"
+    rows = [
+        {"ticket_id": "T-1", "at": "2025-03-03T09:00:00+00:00", "kind": "created",
+         "priority": "normal"},
+        {"ticket_id": "T-1", "at": "2025-03-03T10:00:00+00:00", "kind": "status_changed",
+         "status": "pending"},
+    ]  # fmt: skip
+    events.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["explain", str(policy), str(events), "--ticket", "T-1"]
+    status = main([*argv, "--as-of", "2025-03-04T10:00:00+00:00"], out=out, err=err)
+    assert (0, "") == (status, err.getvalue())
+    text = out.getvalue()
+    assert "escalation_at: -" in text
+    assert (
+        "requester_wait #0: business 1h elapsed, 8h paused; actual 1h elapsed, 24h paused; "
+        "projected due 2025-03-04T13:00:00+00:00"
+    ) in text

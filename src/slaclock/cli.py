@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slaclock import __version__
+from slaclock.details import describe
 from slaclock.engine import evaluate
 from slaclock.errors import SlaclockError
 from slaclock.files import (
@@ -280,6 +281,8 @@ def _explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             print(draw(result, width=args.width), file=out)
             print(file=out)
             print(_table(result, _colour(_use_colour(out))), file=out)
+            print(file=out)
+            print(describe(result), file=out)
             return _finish(args, err)
     raise _Usage(f"--ticket: no ticket {args.ticket!r} in {args.events}")
 
