@@ -30,7 +30,14 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from slaclock._model import ValueModel
 from slaclock._tz import check_aware, load_zone
@@ -278,6 +285,14 @@ class Calendar(ValueModel):
     country_holidays: CountryHolidays | None = None
     overrides: dict[date, tuple[Span, ...]] = Field(default_factory=dict)
     seasons: tuple[Season, ...] = ()
+
+    @model_serializer(mode="wrap")
+    def _without_empty_seasons(self, handler: Any) -> Any:
+        # Calendars without seasons dump exactly as before seasons existed.
+        data = handler(self)
+        if not self.seasons and isinstance(data, dict):
+            data.pop("seasons", None)
+        return data
 
     # ------------------------------------------------------------------------------------------
     # Validation
