@@ -5,7 +5,8 @@ choice as the default. A policy's ``conventions:`` key picks a preset that sets 
 what that tool documents (and nothing else); an option written in the policy overrides the preset.
 ``docs/comparison.md`` cites the page or test behind every preset value.
 
->>> PRESETS["zammad"]["due_at_closing"], PRESETS["zammad"]["precision"]
+>>> zammad = PRESETS["zammad"]
+>>> zammad.get("due_at_closing"), zammad.get("precision")
 ('next_open', '1m')
 >>> Conventions().due_at_closing
 'close'
@@ -60,7 +61,8 @@ class Precision(BaseModel):
 
     Written ``"1m"`` (truncate to the minute), ``"1m ceil"`` or ``{"unit": "1m", "rounding":
     "ceil"}``. The engine rounds the due instant (and so met/breached, which compare the stop with
-    it) and the business time reported as elapsed; see ``docs/semantics/engine.md``.
+    it) and a paused cycle's projected due instant; elapsed and remaining business time stay
+    exact. See ``docs/semantics/engine.md``.
 
     >>> Precision.model_validate("1m").unit
     datetime.timedelta(seconds=60)
