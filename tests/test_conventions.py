@@ -570,6 +570,56 @@ def test_working_day_written_in_the_policy_overrides_the_preset() -> None:
     assert timedelta(hours=7, minutes=36) == policy.metrics["resolution"].targets["normal"].duration
 
 
+def test_jira_one_week_goal_is_five_working_days() -> None:
+    """Jira: a 1w goal started Monday at opening is due Friday at closing on a 9-to-5 week."""
+    # Quoted defaults: 1w = 5 days x 8h = 40h. By hand: Mon-Fri 09-17 is 5 x 8h -> Fri 17:00.
+    policy = Policy.model_validate(
+        {
+            "name": "jira",
+            "conventions": "jira",
+            "calendar": JIRA_9_TO_5,
+            "metrics": {"resolution": {"targets": {"normal": "1w"}}},
+        }
+    )
+    result = run(policy, ticket(("2025-03-03 09:00", "created")), "2025-03-03 09:00")
+    assert utc("2025-03-07 17:00") == result.resolution.due_at
+
+
+def test_jira_completed_cycles_and_ongoing_cycle() -> None:
+    """Jira: an SLA keeps its completed cycles (each breached or not) and one ongoing cycle;
+    slaclock's totals across cycles summarise them."""
+    # Jira Service Management REST API, SlaInformation: 'completedCycles' (each with
+    # 'breached', 'elapsedTime') and 'ongoingCycle' (jira.js ServiceDeskModels.
+    # SlaInformationCompletedCycle / SlaInformationOngoingCycle). By hand, 24x7, 1h goal per
+    # customer request: 10:00-10:30 met (30m), 11:00-12:30 breached (1h30), 13:00- ongoing
+    # (as of 13:15: 15m) -> 3 cycles, 1 breached, 2h15m elapsed in all, the longest the 2nd.
+    policy = Policy.model_validate(
+        {
+            "name": "jira",
+            "conventions": "jira",
+            "metrics": {"next_response": {"targets": {"normal": "1h"}}},
+        }
+    )
+    events = ticket(
+        ("2025-03-03 09:00", "created"),
+        ("2025-03-03 09:05", "agent_replied"),
+        ("2025-03-03 10:00", "customer_replied"),
+        ("2025-03-03 10:30", "agent_replied"),
+        ("2025-03-03 11:00", "customer_replied"),
+        ("2025-03-03 12:30", "agent_replied"),
+        ("2025-03-03 13:00", "customer_replied"),
+    )
+    metric = run(policy, events, "2025-03-03 13:15").next_response
+    longest = metric.longest
+    assert (3, 1, timedelta(hours=2, minutes=15), 1) == (
+        len(metric.cycles),
+        metric.breached_cycles,
+        metric.total_elapsed,
+        None if longest is None else longest.index,
+    )
+    assert ["met", "breached", "running"] == [c.state for c in metric.cycles]
+
+
 # ---------------------------------------------------------------------------------------------
 # Salesforce. Source: Salesforce Help, 'Milestone Recurrence Types'
 # (help.salesforce.com/s/articleView?id=service.entitlements_milestone_sequential_recurrence.htm)
@@ -619,10 +669,106 @@ def test_salesforce_paused_milestone_has_its_target_reevaluated_on_unpause() -> 
 # Zendesk. Sources: Zendesk help 'Defining SLA policies' (support.zendesk.com/hc/en-us/
 # articles/4408829459866) and 'Troubleshooting common SLA issues' (.../4408885881498). Zendesk
 # publishes the rules, not worked numbers; the numbers below are worked by hand from them.
-def test_zendesk_preset_is_slaclocks_own_rules() -> None:
-    """Zendesk documents no convention that differs from slaclock's defaults."""
+# Zendesk's metric definitions as the GitLab handbook quotes them ("These are Zendesk's official
+# definitions", handbook.gitlab.com/handbook/security/customer-support-operations/zendesk/
+# metrics-definitions): requester wait time = time in New, Open, On-hold; agent work time = New,
+# Open; total resolution time = New, Open, Pending, On-hold; periodic update = between public
+# agent replies; pausable update = between public agent replies while New, Open, On-hold.
+
+
+def test_zendesk_preset_sets_only_its_update_clock() -> None:
+    """Zendesk documents its periodic update; every other convention stays slaclock's."""
     policy = Policy(name="zd", conventions="zendesk", metrics={"first_response": {}})
-    assert Conventions(name="zendesk") == policy.conventions_in_force
+    assert (
+        Conventions(name="zendesk", definitions={"periodic_update": "zendesk_periodic_update"})
+        == policy.conventions_in_force
+    )
+
+
+def _zendesk_story() -> Timeline:
+    # new 09:00-10:00, on-hold 10:00-11:00, pending 11:00-12:00, open 12:00-13:00, solved 13:00
+    return ticket(
+        ("2025-03-03 09:00", "created"),
+        ("2025-03-03 10:00", "status_changed", {"status": "on_hold"}),
+        ("2025-03-03 11:00", "status_changed", {"status": "pending"}),
+        ("2025-03-03 12:00", "status_changed", {"status": "open"}),
+        ("2025-03-03 13:00", "solved"),
+    )
+
+
+def test_zendesk_requester_wait_agent_work_and_total_resolution_time() -> None:
+    """Zendesk: requester wait counts new/open/on-hold, agent work new/open, total resolution
+    every unsolved status."""
+    # Zendesk's definitions (above). By hand on _zendesk_story (24x7): requester wait = 1h new + 1h
+    # on-hold + 1h open = 3h; agent work = 1h new + 1h open = 2h; total resolution = 4h.
+    policy = Policy.model_validate(
+        {
+            "name": "zd",
+            "conventions": "zendesk",
+            "metrics": {
+                name: {"targets": {"normal": "8h"}}
+                for name in ("requester_wait", "agent_work", "resolution")
+            },
+        }
+    )
+    result = run(policy, _zendesk_story(), "2025-03-03 13:00")
+    assert (3 * H, 2 * H, 4 * H) == (
+        result.requester_wait.elapsed,
+        result.agent_work.elapsed,
+        result.resolution.elapsed,
+    )
+
+
+def test_zendesk_periodic_and_pausable_update() -> None:
+    """Zendesk: periodic update counts every status between public agent replies; pausable
+    update only new, open and on-hold."""
+    # Zendesk's definitions (above). By hand, 24x7: agent reply 09:00, on-hold 10:00, pending 11:00,
+    # open 12:00, agent reply 13:00 -> periodic 4h; pausable 1h open + 1h on-hold + 1h open = 3h.
+    policy = Policy.model_validate(
+        {
+            "name": "zd",
+            "conventions": "zendesk",
+            "metrics": {
+                "periodic_update": {"targets": {"normal": "8h"}},
+                "pausable": {
+                    "targets": {"normal": "8h"},
+                    "definition": "zendesk_pausable_update",
+                },
+            },
+        }
+    )
+    events = ticket(
+        ("2025-03-03 08:00", "created", {"status": "open"}),
+        ("2025-03-03 09:00", "agent_replied"),
+        ("2025-03-03 10:00", "status_changed", {"status": "on_hold"}),
+        ("2025-03-03 11:00", "status_changed", {"status": "pending"}),
+        ("2025-03-03 12:00", "status_changed", {"status": "open"}),
+        ("2025-03-03 13:00", "agent_replied"),
+    )
+    result = run(policy, events, "2025-03-03 13:00")
+    assert (4 * H, 3 * H) == (
+        result.periodic_update.cycles[0].elapsed,
+        result.pausable.cycles[0].elapsed,
+    )
+    # slaclock's own periodic_update counts only new and open: 1h + 1h = 2h.
+    ours = policy.model_copy(update={"conventions": None})
+    assert 2 * H == run(ours, events, "2025-03-03 13:00").periodic_update.cycles[0].elapsed
+
+
+def test_zendesk_first_reply_time_ends_at_the_first_public_agent_reply() -> None:
+    """Zendesk: first reply time runs from creation to the first public agent reply (an
+    internal note does not end it)."""
+    # Zendesk's definition (above): 'the time a ticket spent from creation until it received its first
+    # public reply from an agent'. By hand, 24x7: note at 09:20, public reply 09:45 -> 45m.
+    policy = Policy(name="zd", conventions="zendesk", metrics={"first_response": {"targets": {
+        "normal": "1h"}}})  # fmt: skip
+    events = ticket(
+        ("2025-03-03 09:00", "created"),
+        ("2025-03-03 09:20", "agent_replied", {"public": False}),
+        ("2025-03-03 09:45", "agent_replied"),
+    )
+    result = run(policy, events, "2025-03-03 09:45")
+    assert ("met", 45 * M) == (result.first_response.state, result.first_response.elapsed)
 
 
 def test_zendesk_next_reply_starts_at_the_oldest_unanswered_customer_comment() -> None:

@@ -177,6 +177,21 @@ DEFINITION_DATA: Mapping[str, Mapping[str, Any]] = {
         "pause_statuses": ["pending", "solved", "closed"],
         "recurring": True,
     },
+    # Zendesk's "periodic update": the time between public agent replies, whatever the status.
+    "zendesk_periodic_update": {
+        "start": _REPLY,
+        "stop": _REPLY,
+        "cancel": {"status": ["solved", "closed"]},
+        "recurring": True,
+    },
+    # Zendesk's "pausable update": the same, counting only while new, open or on-hold.
+    "zendesk_pausable_update": {
+        "start": _REPLY,
+        "stop": _REPLY,
+        "cancel": {"status": ["solved", "closed"]},
+        "count_statuses": ["new", "open", "on_hold"],
+        "recurring": True,
+    },
     # Older Zammad (before #3140): the update clock restarts at the last contact of either side.
     "zammad_update_legacy": {
         "start": "created",
@@ -189,8 +204,8 @@ DEFINITION_DATA: Mapping[str, Mapping[str, Any]] = {
 #: Each preset's option values, exactly what that tool documents (sources in docs/comparison.md).
 PRESETS: Mapping[ConventionName, Mapping[str, Any]] = {
     "slaclock": {},
-    # Zendesk documents none of these differently from slaclock's defaults (which follow it).
-    "zendesk": {},
+    # Zendesk documents its update clocks; the other conventions as slaclock's defaults.
+    "zendesk": {"definitions": {"periodic_update": "zendesk_periodic_update"}},
     "zammad": {
         "due_at_closing": "next_open",
         "precision": "1m",

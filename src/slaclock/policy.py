@@ -358,8 +358,10 @@ BUILTIN_METRICS: Mapping[str, MetricDefinition] = {
 
 
 #: Metric definitions other helpdesks use, by name (``definition: zammad_update`` in a policy):
-#: ``zammad_update`` (Zammad's update time: customer message -> next agent reply) and
-#: ``zammad_update_legacy`` (older Zammad: restarts at the last contact of either side).
+#: ``zammad_update`` (Zammad's update time: customer message -> next agent reply),
+#: ``zammad_update_legacy`` (older Zammad: restarts at the last contact of either side),
+#: ``zendesk_periodic_update`` (between public agent replies, any status) and
+#: ``zendesk_pausable_update`` (the same, counting while new, open or on-hold).
 NAMED_DEFINITIONS: Mapping[str, MetricDefinition] = {
     name: MetricDefinition.model_validate(data) for name, data in DEFINITION_DATA.items()
 }
