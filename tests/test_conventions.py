@@ -922,3 +922,73 @@ def test_explain_shows_escalation_projection_and_actual_time(tmp_path: Any) -> N
         "requester_wait #0: business 1h elapsed, 8h paused; actual 1h elapsed, 24h paused; "
         "projected due 2025-03-04T13:00:00+00:00"
     ) in text
+
+
+# ---------------------------------------------------------------------------------------------
+# Due and start instants taken from the ticket (ServiceNow: relative durations that work on the
+# task record, docs t_UseARelativeDuration: "Relative duration works on ... the task record";
+# retroactive start with "setStartTo" a task field, servicenow.github.io/sdk/api/sla).
+def _dated_policy() -> Policy:
+    return Policy.model_validate(
+        {
+            "name": "sn",
+            "conventions": "servicenow",
+            "metrics": {
+                "resolution": {
+                    "targets": {"normal": "8h"},
+                    "due_from": "due_date",
+                    "start_from": "opened_at",
+                }
+            },
+        }
+    )
+
+
+def test_due_from_a_ticket_attribute_and_its_change() -> None:
+    """The due instant is the ticket's due_date while it has one, and moves when it changes."""
+    # By hand, 24x7: created Mon 09:00 with due_date Wed 12:00 -> due Wed 12:00 (not 17:00 Mon,
+    # the 8h target); due_date moved to Thu 12:00 on Tue; solved Wed 15:00 -> met.
+    policy = _dated_policy()
+    events = ticket(
+        ("2025-03-03 09:00", "created", {"attributes": {"due_date": "2025-03-05T12:00:00+00:00"}}),
+    )
+    first = run(policy, events, "2025-03-03 10:00").resolution
+    assert (utc("2025-03-05 12:00"), "running") == (first.due_at, first.state)
+    moved = ticket(
+        *[(e.at.strftime("%Y-%m-%d %H:%M"), e.kind, {"attributes": dict(e.attributes or {})})
+          for e in events.events],
+        ("2025-03-04 09:00", "attributes_changed",
+         {"attributes": {"due_date": "2025-03-06T12:00:00+00:00"}}),
+        ("2025-03-05 15:00", "solved"),
+    )  # fmt: skip
+    done = run(policy, moved, "2025-03-05 15:00").resolution
+    assert (utc("2025-03-06 12:00"), "met") == (done.due_at, done.state)
+    # Without the attribute the 8h target applies: due Mon 17:00.
+    plain = ticket(("2025-03-03 09:00", "created"))
+    assert utc("2025-03-03 17:00") == run(policy, plain, "2025-03-03 10:00").resolution.due_at
+
+
+def test_start_from_a_ticket_attribute() -> None:
+    """A cycle's clock starts at the instant the ticket's opened_at holds (a retroactive start)."""
+    # By hand, 24x7, 8h: the ticket was opened by phone at 08:00 and recorded at 09:00 -> the
+    # clock starts 08:00, due 16:00; as of 10:00, 2h elapsed.
+    policy = _dated_policy()
+    events = ticket(
+        ("2025-03-03 09:00", "created", {"attributes": {"opened_at": "2025-03-03T08:00:00+00:00"}}),
+    )
+    cycle = run(policy, events, "2025-03-03 10:00").resolution.cycles[0]
+    assert (utc("2025-03-03 08:00"), utc("2025-03-03 16:00"), 2 * H) == (
+        cycle.started_at,
+        cycle.due_at,
+        cycle.elapsed,
+    )
+
+
+def test_a_due_attribute_that_is_not_an_instant_is_an_error() -> None:
+    """A due_date that is neither an aware datetime nor ISO text with an offset is an error
+    naming the ticket and the attribute."""
+    from slaclock.errors import TimelineError
+
+    events = ticket(("2025-03-03 09:00", "created", {"attributes": {"due_date": "tomorrow"}}))
+    with pytest.raises(TimelineError, match="ticket 'T': ticket attribute due_date='tomorrow'"):
+        run(_dated_policy(), events, "2025-03-03 10:00")

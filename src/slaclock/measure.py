@@ -30,6 +30,7 @@ from slaclock._tz import from_micros, timedelta_to_micros, to_micros
 from slaclock.calendar import ALWAYS_OPEN, Calendar
 from slaclock.compiled_calendar import CompiledCalendar, OpenTable
 from slaclock.conventions import Conventions
+from slaclock.errors import TimelineError
 from slaclock.policy import ALWAYS_OPEN_NAME, Policy, Target, Threshold
 from slaclock.replay import CycleContext, ReplayedCycle, Transition
 from slaclock.results import (
@@ -43,6 +44,7 @@ from slaclock.results import (
 
 __all__ = [
     "DisplayInstants",
+    "attribute_instant",
     "Measuring",
     "Piece",
     "Pieces",
@@ -79,6 +81,8 @@ class ResolvedTarget:
     thresholds: tuple[Threshold, ...]
     # (name, position in the target) of each threshold, for a target in fixed business time.
     positions: tuple[tuple[str, int], ...]
+    due_from: str | None = None  # the ticket attribute holding the due instant, if any
+    start_from: str | None = None  # the ticket attribute holding the start instant, if any
 
 
 def resolve_target(metric: str, context: CycleContext) -> ResolvedTarget:
@@ -141,6 +145,8 @@ def _resolve_uncached(metric: str, context: CycleContext) -> ResolvedTarget:
         ()
         if micros is None
         else tuple((t.name, threshold_position(t, micros)) for t in config.thresholds),
+        config.due_from,
+        config.start_from,
     )
 
 
@@ -250,6 +256,32 @@ def instant_reaching(
     return cal.add_from(table, running_from, last.open_before + last.business, amount - counted)
 
 
+def attribute_instant(attributes: Mapping[str, Any], name: str) -> int | None:
+    """The instant a ticket attribute holds (an aware datetime or ISO 8601 text), or ``None``
+    when the ticket does not have it.
+
+    >>> attribute_instant({"due_date": "2025-03-07T17:00:00+01:00"}, "due_date")
+    1741363200000000
+    >>> attribute_instant({}, "due_date") is None
+    True
+    """
+    value = attributes.get(name)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise TimelineError(
+            f"ticket attribute {name}={attributes.get(name)!r} - expected an aware datetime or "
+            "ISO 8601 text with a UTC offset, e.g. '2025-03-07T17:00:00+01:00'",
+            value=attributes.get(name),
+        )
+    return to_micros(value)
+
+
 def convention_due(cal: CompiledCalendar, due: int, conventions: Conventions) -> int:
     """The due instant as the conventions in force state it: put on the ``precision`` grid
     first, then, under ``due_at_closing: next_open``, moved from a closed instant (a target used
@@ -269,9 +301,6 @@ def convention_due(cal: CompiledCalendar, due: int, conventions: Conventions) ->
         if not cal.is_open(moment):
             due = to_micros(cal.next_open(moment))
     return due
-
-
-_DEFAULT_CONVENTIONS = Conventions()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -350,6 +379,14 @@ def measure_cycle(
     end = cycle.end if cycle.end is not None else as_of
     start = cycle.start
     transitions = cycle.transitions
+    if resolved.start_from is not None:
+        given = attribute_instant(cycle.start_context.attributes, resolved.start_from)
+        if given is not None and given != start:
+            start = given if cycle.end is None else min(given, cycle.end)
+            if start < cycle.start:
+                transitions = [Transition(start, transitions[0].counting), *transitions[1:]]
+            else:
+                transitions = starting_not_before(transitions, start)
     if not_before is not None and not_before > start:
         # A closed cycle that stopped before its sequential start used no time (it starts and
         # stops at its stop); an open one starts at not_before, even after as_of.
@@ -369,7 +406,23 @@ def measure_cycle(
     target_micros = resolved.duration_micros
     positions = resolved.positions
     target_delta = resolved.duration
-    if target_micros is None and resolved.target is not None:
+    due_given = (
+        None
+        if resolved.due_from is None
+        else attribute_instant(context.attributes, resolved.due_from)
+    )
+    if due_given is not None:
+        # The due instant is the ticket's; the target is the business time up to it.
+        if due_given > start:
+            _, (before_start, before_due) = cal.open_time_before([start, due_given])
+            target_micros = before_due - before_start
+        else:
+            target_micros = 0  # due at or before the start: any time used is late
+        target_delta = _US * target_micros
+        positions = tuple(
+            (t.name, threshold_position(t, target_micros)) for t in resolved.thresholds
+        )
+    elif target_micros is None and resolved.target is not None:
         days = resolved.target.business_days
         assert days is not None
         target_micros = _business_days_target(resolved.calendar, shown[start], days)
@@ -379,7 +432,7 @@ def measure_cycle(
         )
 
     conventions = context.policy.conventions_in_force
-    adjust = conventions != _DEFAULT_CONVENTIONS
+    adjust = conventions.precision is not None or conventions.due_at_closing != "close"
     due: int | None = None
     projected: int | None = None
     state: CycleState
@@ -388,11 +441,13 @@ def measure_cycle(
             max(end, start) if (running or (not open_now and not cycle.cancelled)) else None
         )
         due = instant_reaching(cal, measured, target_micros, projection)
+        if due_given is not None:
+            due = due_given
         if due is None and open_now and not cycle.cancelled and target_micros > elapsed:
             projected = cal.add_micros(as_of, target_micros - elapsed)  # as if resumed now
             if adjust:
                 projected = convention_due(cal, projected, conventions)
-        if due is not None and adjust:
+        if due is not None and adjust and due_given is None:  # the ticket's own date stands
             due = convention_due(cal, due, conventions)
     if cycle.cancelled:
         state = "cancelled"
@@ -434,7 +489,7 @@ def measure_cycle(
         remaining = _US * (target_micros - elapsed)
         if breached:
             overdue_by = _US * (elapsed - target_micros) if elapsed > target_micros else _ZERO
-        percent_used = elapsed * 100 / target_micros
+        percent_used = elapsed * 100 / target_micros if target_micros else None
     return construct(
         CycleResult,
         {

@@ -376,6 +376,11 @@ class MetricPolicy(BaseModel):
     - ``thresholds``: warnings and escalations (see :class:`Threshold`).
     - ``definition``: required for a custom metric, optional to redefine a built-in one; a
       :class:`MetricDefinition` or the name of one of :data:`NAMED_DEFINITIONS`.
+    - ``due_from``: a ticket attribute holding the due instant (ServiceNow's "breach on due
+      date", a date negotiated in Jira); while the ticket has it, it replaces the target, and a
+      change of the attribute moves the due instant.
+    - ``start_from``: a ticket attribute holding the instant the clock starts from (ServiceNow's
+      "set start to"), read when the cycle starts.
 
     >>> MetricPolicy.model_validate({"targets": {"urgent": "1h"}, "pause_statuses": "pending"}).pause_statuses
     ('pending',)
@@ -389,6 +394,8 @@ class MetricPolicy(BaseModel):
     pause_statuses: tuple[str, ...] | None = None
     thresholds: tuple[Threshold, ...] = ()
     definition: MetricDefinition | str | None = None
+    due_from: str | None = None
+    start_from: str | None = None
 
     @field_validator("pause_statuses", mode="before")
     @classmethod
