@@ -992,3 +992,62 @@ def test_a_due_attribute_that_is_not_an_instant_is_an_error() -> None:
     events = ticket(("2025-03-03 09:00", "created", {"attributes": {"due_date": "tomorrow"}}))
     with pytest.raises(TimelineError, match="ticket 'T': ticket attribute due_date='tomorrow'"):
         run(_dated_policy(), events, "2025-03-03 10:00")
+
+
+# ---------------------------------------------------------------------------------------------
+# Conditions on the ticket's attributes, holding a state (ServiceNow, "Create an SLA definition"
+# (t_CreateAnSLADefinition): the "when to cancel" and "when to resume" options, "start
+# conditions are not met" / "pause conditions are not met").
+def _vendor_policy() -> Policy:
+    return Policy.model_validate(
+        {
+            "name": "sn",
+            "conventions": "servicenow",
+            "metrics": {
+                "fix": {
+                    "targets": {"normal": "8h"},
+                    "definition": {
+                        "start": "created",
+                        "stop": "solved",
+                        "start_when": {"group": ["support", "vendor"]},
+                        "pause_when": {"group": "vendor"},
+                    },
+                }
+            },
+        }
+    )
+
+
+def _group(at: str, group: str) -> tuple[str, str, dict[str, Any]]:
+    return (at, "attributes_changed", {"attributes": {"group": group}})
+
+
+def test_pause_while_the_ticket_sits_with_the_vendor_group() -> None:
+    """The clock is paused while the ticket's group is the vendor, and resumes when it leaves."""
+    # By hand, 24x7, 8h: support 09:00-10:00 (1h), vendor 10:00-12:00 (paused), support from
+    # 12:00; as of 13:00 -> 2h elapsed, 2h paused, due 09:00 + 8h + 2h = 19:00.
+    events = ticket(
+        ("2025-03-03 09:00", "created", {"attributes": {"group": "support"}}),
+        _group("2025-03-03 10:00", "vendor"),
+        _group("2025-03-03 12:00", "support"),
+    )
+    cycle = run(_vendor_policy(), events, "2025-03-03 13:00").fix.cycles[0]
+    assert (2 * H, 2 * H, utc("2025-03-03 19:00")) == (cycle.elapsed, cycle.paused, cycle.due_at)
+
+
+def test_cancel_when_the_start_condition_no_longer_holds() -> None:
+    """A cycle whose start condition stops holding (the ticket moved to another group) is
+    cancelled; a ticket that never met it starts none."""
+    # By hand: support at 09:00 starts the clock; moved to billing at 11:00 -> cancelled there.
+    moved = ticket(
+        ("2025-03-03 09:00", "created", {"attributes": {"group": "support"}}),
+        _group("2025-03-03 11:00", "billing"),
+    )
+    cycle = run(_vendor_policy(), moved, "2025-03-03 12:00").fix.cycles[0]
+    assert ("cancelled", utc("2025-03-03 11:00"), 2 * H) == (
+        cycle.state,
+        cycle.stopped_at,
+        cycle.elapsed,
+    )
+    never = ticket(("2025-03-03 09:00", "created", {"attributes": {"group": "billing"}}))
+    assert "pending" == run(_vendor_policy(), never, "2025-03-03 12:00").fix.state

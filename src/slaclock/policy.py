@@ -258,6 +258,11 @@ class MetricDefinition(BaseModel):
     - ``recurrence`` (recurring metrics): ``independent`` (default) - each cycle starts when its
       start condition matches; ``sequential`` (Salesforce) - a cycle's clock starts no earlier
       than the previous cycle's due instant.
+    - ``start_when``: a :class:`TicketCondition` on the ticket's attributes (group, tags, any
+      field) that must hold for a cycle to start, and whose end cancels the open cycle
+      (ServiceNow: "cancel when the start conditions are no longer met").
+    - ``pause_when``: a :class:`TicketCondition` under which the clock is paused, resuming when
+      it no longer holds ("pause while the ticket sits with the vendor group").
 
     >>> first_reply = MetricDefinition(start=["created"],
     ...                                stop=[{"event": "agent_replied", "public": True}])
@@ -279,6 +284,15 @@ class MetricDefinition(BaseModel):
     recurring: bool = False
     reopenable: bool = False
     recurrence: Recurrence = "independent"
+    # Typed Any because TicketCondition is defined further down (the built-in metrics below are
+    # built before it); the validator makes each a TicketCondition.
+    start_when: Any = Field(default=None, description="TicketCondition: see TicketCondition")
+    pause_when: Any = Field(default=None, description="TicketCondition: see TicketCondition")
+
+    @field_validator("start_when", "pause_when")
+    @classmethod
+    def _ticket_condition(cls, value: Any) -> Any:
+        return None if value is None else TicketCondition.model_validate(value)
 
     @field_validator(
         "start", "stop", "pause", "resume", "reset", "cancel", "start_after", mode="before"
@@ -458,6 +472,11 @@ class TicketCondition(BaseModel):
         if not isinstance(value, Mapping):
             return value
         return {k: tuple(v) if isinstance(v, (list, tuple)) else (v,) for k, v in value.items()}
+
+    def __hash__(self) -> int:
+        # Frozen, but ``attributes`` is a dict: hash the canonical form (metric definitions
+        # holding a ticket condition are compiled once per value).
+        return hash(self.model_dump_json())
 
     def matches(self, attributes: Mapping[str, Any]) -> bool:
         """Whether a ticket with these attributes satisfies every condition given."""

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from slaclock.policy import Condition, MetricDefinition, Policy
+from slaclock.policy import Condition, MetricDefinition, Policy, TicketCondition
 
 __all__ = [
     "CANCEL",
@@ -130,6 +130,8 @@ class MetricRules:
     recurring: bool
     reopenable: bool
     sequential: bool  # the next cycle counts from the previous one's due instant at the earliest
+    start_when: TicketCondition | None  # must hold to start; its end cancels the open cycle
+    pause_when: TicketCondition | None  # the clock is paused while it holds
     # Every event kind some condition names, and whether a condition matches on status alone:
     # an event outside both cannot match any condition, so the replay skips the tests.
     kinds: frozenset[str]
@@ -198,6 +200,8 @@ def metric_rules(definition: MetricDefinition) -> MetricRules:
         recurring=definition.recurring,
         reopenable=definition.reopenable,
         sequential=definition.recurrence == "sequential",
+        start_when=definition.start_when,
+        pause_when=definition.pause_when,
     )
 
 
