@@ -233,6 +233,14 @@ class Condition(BaseModel):
         return self
 
 
+def _ticket_condition_schema(schema: dict[str, Any]) -> None:
+    """The JSON Schema of a ticket-attribute condition inside a metric definition (inlined:
+    TicketCondition is defined after MetricDefinition)."""
+    schema.clear()
+    schema["anyOf"] = [TicketCondition.model_json_schema(), {"type": "null"}]
+    schema["default"] = None
+
+
 def _conditions(value: Any) -> Any:
     if value is None:
         return ()
@@ -286,8 +294,8 @@ class MetricDefinition(BaseModel):
     recurrence: Recurrence = "independent"
     # Typed Any because TicketCondition is defined further down (the built-in metrics below are
     # built before it); the validator makes each a TicketCondition.
-    start_when: Any = Field(default=None, description="TicketCondition: see TicketCondition")
-    pause_when: Any = Field(default=None, description="TicketCondition: see TicketCondition")
+    start_when: Any = Field(default=None, json_schema_extra=_ticket_condition_schema)
+    pause_when: Any = Field(default=None, json_schema_extra=_ticket_condition_schema)
 
     @field_validator("start_when", "pause_when")
     @classmethod
