@@ -123,16 +123,25 @@ def measure_cycles(
 ) -> Iterator[CycleResult]:
     """Step 3 for one metric: each cycle measured; under a sequential recurrence a cycle counts
     from the previous cycle's due instant at the earliest."""
+    if len(cycles) == 1:  # most metrics: nothing to chain
+        yield measure_cycle(metric, 0, cycles[0], measuring)
+        return
     not_before: int | None = None
+    last = len(cycles) - 1
+    sequential: dict[int, bool] = {}  # per policy (by identity) in force at a cycle
     for i, cycle in enumerate(cycles):
         result = measure_cycle(metric, i, cycle, measuring, not_before)
         yield result
-        if i + 1 < len(cycles) and _sequential(metric, cycles[i + 1]):
-            not_before = None if result.due_at is None else to_micros(result.due_at)
-        else:
-            not_before = None
+        not_before = None
+        if i < last and result.due_at is not None:
+            policy = cycles[i + 1].context.policy
+            chained = sequential.get(id(policy))
+            if chained is None:
+                chained = sequential[id(policy)] = _sequential(metric, policy)
+            if chained:
+                not_before = to_micros(result.due_at)
 
 
-def _sequential(metric: str, cycle: ReplayedCycle) -> bool:
-    rules = policy_rules(cycle.context.policy)
+def _sequential(metric: str, policy: Policy) -> bool:
+    rules = policy_rules(policy)
     return metric in rules.names and rules.rules[rules.names.index(metric)].sequential
