@@ -11,6 +11,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from slaclock import (
@@ -22,7 +24,9 @@ from slaclock import (
     Timeline,
     evaluate,
 )
+from slaclock._tz import to_micros
 from slaclock.policy import NAMED_DEFINITIONS
+from slaclock.synthetic import DEFAULT_POLICY, generate_timelines
 
 UTC = timezone.utc
 M = timedelta(minutes=1)
@@ -1051,3 +1055,79 @@ def test_cancel_when_the_start_condition_no_longer_holds() -> None:
     )
     never = ticket(("2025-03-03 09:00", "created", {"attributes": {"group": "billing"}}))
     assert "pending" == run(_vendor_policy(), never, "2025-03-03 12:00").fix.state
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties of the options on random tickets (seeded synthetic tickets, the default policy)
+
+random_tickets = st.builds(
+    lambda seed, exchanges: next(generate_timelines(1, seed=seed, exchanges=exchanges)),
+    st.integers(0, 100_000),
+    st.integers(1, 5),
+)
+
+
+def _pairs(policy: Policy, timeline: Timeline, as_of: datetime) -> list[tuple[Any, Any]]:
+    """The cycles of the default policy and of ``policy``, side by side."""
+    base = evaluate(DEFAULT_POLICY, timeline, as_of)
+    other = evaluate(policy, timeline, as_of)
+    return [
+        (a, b)
+        for name in base.metrics
+        for a, b in zip(base.metrics[name].cycles, other.metrics[name].cycles, strict=True)
+    ]
+
+
+@given(ticket=random_tickets, hours=st.integers(0, 24 * 10))
+def test_precision_puts_the_due_instant_on_the_grid(ticket: Timeline, hours: int) -> None:
+    """With precision '1m' (floor) every due instant is the exact one truncated to the minute;
+    with '1m ceil', rounded up; a cycle paused short of its target projects a due instant at
+    or after the evaluation instant."""
+    as_of = ticket.events[-1].at + timedelta(hours=hours)
+    minute = 60_000_000
+    for rounding in ("floor", "ceil"):
+        policy = DEFAULT_POLICY.model_copy(update={"precision": f"1m {rounding}"})
+        for exact, rounded in _pairs(policy, ticket, as_of):
+            if exact.due_at is None:
+                assert rounded.due_at is None
+                continue
+            micros = to_micros(exact.due_at)
+            down = micros - micros % minute
+            up = down if down == micros else down + minute
+            assert (down if rounding == "floor" else up) == to_micros(rounded.due_at)
+            if rounded.projected_due_at is not None:
+                assert rounded.projected_due_at >= as_of
+
+
+@given(ticket=random_tickets, hours=st.integers(0, 24 * 10))
+def test_next_open_moves_only_due_instants_at_a_closing_time(ticket: Timeline, hours: int) -> None:
+    """due_at_closing: next_open never moves a due instant earlier, and moves only one at which
+    the calendar is closed, to the next opening."""
+    as_of = ticket.events[-1].at + timedelta(hours=hours)
+    policy = DEFAULT_POLICY.model_copy(update={"due_at_closing": "next_open"})
+    for close, moved in _pairs(policy, ticket, as_of):
+        if close.due_at is None:
+            continue
+        assert moved.due_at is not None and moved.due_at >= close.due_at
+        calendar = DEFAULT_POLICY.calendar_named(
+            None if close.calendar != "24x7" else "24x7", ticket.attributes
+        )
+        if moved.due_at != close.due_at:
+            assert not calendar.is_open(close.due_at)
+            assert calendar.next_open(close.due_at) == moved.due_at
+
+
+@given(ticket=random_tickets, hours=st.integers(0, 24 * 10))
+def test_actual_time_is_at_least_business_time(ticket: Timeline, hours: int) -> None:
+    """Wall-clock elapsed and paused time are at least their business-time counterparts, and
+    escalation_at is the earliest due instant of an open cycle."""
+    as_of = ticket.events[-1].at + timedelta(hours=hours)
+    result = evaluate(DEFAULT_POLICY, ticket, as_of)
+    open_dues = []
+    for metric in result.metrics.values():
+        for cycle in metric.cycles:
+            assert cycle.actual_elapsed >= cycle.elapsed
+            assert cycle.actual_paused >= cycle.paused
+            if cycle.state in ("running", "paused", "overdue") and cycle.due_at is not None:
+                open_dues.append(cycle.due_at)
+    assert (min(open_dues) if open_dues else None) == result.escalation_at
