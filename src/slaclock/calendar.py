@@ -41,6 +41,7 @@ from slaclock.holidays import check_country, country_holiday_dates
 
 __all__ = ["ALWAYS_OPEN", "Calendar", "CountryHolidays", "Span", "Weekday"]
 
+#: A day of the week as written in ``hours`` (``mon`` ... ``sun``; ranges like ``mon-fri`` too).
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: One opening span: local wall-clock ``(open, close)``, e.g. ``("09:00", "17:00")``.

@@ -485,7 +485,16 @@ def main(
 
 
 def run() -> None:
-    """Console-script entry point: exit with main()'s status; a closed pipe is not an error."""
+    """Console-script entry point: exit with main()'s status; a closed pipe is not an error.
+
+    >>> import sys
+    >>> from unittest import mock
+    >>> with mock.patch.object(sys, "argv", ["slaclock", "--version"]):
+    ...     run()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    SystemExit: 0
+    """
     try:
         status = main()
         sys.stdout.flush()
