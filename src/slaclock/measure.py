@@ -11,7 +11,7 @@ instant and the thresholds, and builds the immutable :class:`~slaclock.results.C
 >>> monday_9 = 1_741_597_200_000_000  # 2025-03-10T09:00Z
 >>> pieces = measure_pieces(cal, [Transition(monday_9, True), Transition(monday_9 + hour, False),
 ...                               Transition(monday_9 + 2 * hour, True)], monday_9 + 4 * hour)
->>> [(p.counting, p.business // hour) for p in pieces.pieces]
+>>> [(p.counting, p.business // hour) for p in pieces.pieces]  # (counting, hours)
 [(True, 1), (False, 1), (True, 2)]
 >>> (instant_reaching(cal, pieces, 2 * hour, None) - monday_9) // hour  # 1h + (paused) + 1h
 3
@@ -389,6 +389,7 @@ def measure_cycle(
             "target_spec": resolved.target_text,
             "priority": None if priority is None else str(priority),
             "policy": context.policy.name,
+            "policy_version": context.policy.version,
             "calendar": resolved.label,
             "thresholds": thresholds,
             "events": tuple(cycle.events),
