@@ -112,15 +112,18 @@ class TicketStory:
         return self._policy
 
     def _calendar(self) -> Calendar:
+        """The business calendar in force now: of the policy the engine has the ticket under, for
+        the attributes in force (a story may change the ticket's group or priority on the way)."""
+        result = evaluate(self._policy, self.timeline(), self._now)
         policy = self._policy
         if isinstance(policy, PolicySet):
-            chosen = policy.select(self._attributes)
+            chosen = next((p for p in policy.policies if p.name == result.policy), None)
             if chosen is None:
                 raise TimelineError(
                     "no policy of the set matches this ticket: business steps need a calendar"
                 )
             policy = chosen
-        return policy.calendar_named(None, self._attributes)
+        return policy.calendar_named(None, result.attributes)
 
     def _when(
         self, step: str, after: str | timedelta | None, at: datetime | str | None

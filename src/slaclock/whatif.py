@@ -199,12 +199,11 @@ def compare(
                 Failure(position, None if ticket_id is None else str(ticket_id), str(exc))
             )
             continue
-        attributes = {**timeline.attributes}
         base_states: dict[tuple[str, int], str] = {}
         for name, result in results.items():
             for metric_result in result.metrics.values():
                 for cycle in metric_result.cycles:
-                    records[name].append(cycle_record(result, cycle, attributes))
+                    records[name].append(cycle_record(result, cycle))
                     key = (cycle.metric, cycle.index)
                     if name == "baseline":
                         base_states[key] = cycle.state
