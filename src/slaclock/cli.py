@@ -244,8 +244,11 @@ def draw(result: TicketResult, width: int = 60) -> str:
     cycles = result.cycles()
     if not cycles:
         return f"ticket {result.ticket_id}: no clock has started"
-    start = min(c.started_at for c in cycles)
-    end = max([result.as_of, *[c.due_at for c in cycles if c.due_at is not None]])
+    # Ordered as instants (key=timestamp): datetimes sharing a tzinfo compare by wall clock.
+    start = min((c.started_at for c in cycles), key=datetime.timestamp)
+    end = max(
+        [result.as_of, *[c.due_at for c in cycles if c.due_at is not None]], key=datetime.timestamp
+    )
     origin = start.timestamp()  # timestamps: real time, whatever the zones
     span = (end.timestamp() - origin) or 1.0
 
