@@ -31,11 +31,13 @@ CORE = {
     "errors",
     "holidays",
     "measure",
+    "metrics",
     "policy",
     "replay",
     "results",
     "rules",
     "streaming",
+    "targets",
     "timeline",
 }
 OUTER = {
