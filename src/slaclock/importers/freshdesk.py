@@ -114,7 +114,7 @@ def _ticket(doc: Mapping[str, Any], options: ImportOptions, report: UnmappedRepo
         timed.append(
             (parse_instant(stamp, f"{where}: conversation"), n, "conversation", conversation)
         )
-    timed.sort(key=lambda item: (item[0], item[2] == "conversation", item[1]))
+    timed.sort(key=lambda item: (item[0], item[2] != "conversation", item[1]))
     # Without activities, the ticket record's status is its current one: the ticket was created
     # open (Freshdesk's initial status) unless an activity says otherwise.
     builder.created(

@@ -145,7 +145,7 @@ def _issue(doc: Mapping[str, Any], options: ImportOptions, report: UnmappedRepor
     for n, comment in enumerate(comments):
         at = parse_instant(field_of(comment, "created", f"{where}: comment"), f"{where}: comment")
         timed.append((at, n, "comment", comment))
-    timed.sort(key=lambda item: (item[0], item[2] == "comment", item[1]))
+    timed.sort(key=lambda item: (item[0], item[2] != "comment", item[1]))
     for at, _n, what, record in timed:
         author = _user(record.get("author"))
         if what == "comment":

@@ -132,7 +132,7 @@ def _incident(doc: Mapping[str, Any], options: ImportOptions, report: UnmappedRe
         if sys_id is not None and _value(row.get("element_id")) not in (None, sys_id):
             continue
         timed.append((instant(row, "sys_journal_field"), n, "journal", row))
-    timed.sort(key=lambda item: (item[0], item[2] == "journal", item[1]))
+    timed.sort(key=lambda item: (item[0], item[2] != "journal", item[1]))
     first_old: dict[str, Any] = {}
     for _at, _n, what, row in timed:
         if what == "audit":

@@ -47,13 +47,14 @@ from slaclock.timeline import Timeline
 
 __all__ = ["ATTRIBUTES", "PRIORITIES", "STATUSES", "to_timelines"]
 
-#: Zammad's default ticket states -> slaclock statuses.
+#: Zammad's default ticket states -> slaclock statuses. Zammad's ``closed`` is where a ticket
+#: goes when it is done, and a customer's follow-up reopens it: slaclock's ``solved``.
 STATUSES: Mapping[str, str] = {
     "new": "new",
     "open": "open",
     "pending reminder": "pending",
     "pending close": "pending",
-    "closed": "closed",
+    "closed": "solved",
     "merged": "closed",
     "removed": "closed",
 }
@@ -109,7 +110,7 @@ def _ticket(doc: Mapping[str, Any], options: ImportOptions, report: UnmappedRepo
         )
         if at > created_at:  # articles at the creation instant are the ticket's first message
             timed.append((at, n, "article", article))
-    timed.sort(key=lambda item: (item[0], item[2] == "article", item[1]))
+    timed.sort(key=lambda item: (item[0], item[2] != "article", item[1]))
     for at, _n, what, record in timed:
         author = None if record.get("created_by_id") is None else str(record["created_by_id"])
         record_id = f"{what}/{record.get('id')}"
