@@ -1,7 +1,7 @@
 """The ``slaclock`` command line.
 
 Commands: ``demo``, ``evaluate``, ``report``, ``explain``, ``due``, ``elapsed``, ``validate``,
-``schema``. Exit statuses: 0 success; 1 done, but invalid input lines were skipped
+``schema``, ``import``. Exit statuses: 0 success; 1 done, but invalid input lines were skipped
 (``--skip-invalid``); 2 bad input or usage (the error names the file, line and value).
 
 >>> main(["due", "--help"])  # doctest: +ELLIPSIS
@@ -331,6 +331,20 @@ def _schema(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    import warnings
+
+    from slaclock.commands.importing import options_from, write_import
+
+    options = options_from(args.status, args.priority, args.attribute, args.strict)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        write_import(args.source, args.files, out, options)
+    for warning in caught:  # unmapped values: reported, not fatal (--strict makes them errors)
+        print(f"slaclock: warning: {warning.message}", file=err)
+    return 0
+
+
 # ---------------------------------------------------------------------------------------------
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -438,6 +452,21 @@ def _parser() -> argparse.ArgumentParser:
         "print the JSON Schema of policy files",
         "slaclock schema > slaclock-policy.schema.json",
     )
+    imports = command(
+        "import",
+        "convert helpdesk exports (JSON) to an events file on standard output",
+        "slaclock import zendesk audits.json > events.jsonl",
+    )
+    imports.add_argument(
+        "source", metavar="SOURCE", choices=("zendesk", "jira", "zammad", "servicenow", "freshdesk")
+    )
+    imports.add_argument("files", metavar="FILE", nargs="+", help="export files (JSON)")
+    imports.add_argument("--status", action="append", metavar="SRC=STATUS", help="map a status")
+    imports.add_argument("--priority", action="append", metavar="SRC=PRIO", help="map a priority")
+    imports.add_argument(
+        "--attribute", action="append", metavar="FIELD[=NAME]", help="keep a field (repeat)"
+    )
+    imports.add_argument("--strict", action="store_true", help="unmapped values are errors")
     return parser
 
 
@@ -450,6 +479,7 @@ _RUN = {
     "elapsed": _elapsed,
     "validate": _validate,
     "schema": _schema,
+    "import": _import,
 }
 
 
