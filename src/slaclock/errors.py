@@ -25,6 +25,7 @@ __all__ = [
     "SlaclockError",
     "SlaclockWarning",
     "TimelineError",
+    "TimelineWarning",
 ]
 
 
@@ -120,3 +121,22 @@ class SlaclockWarning(UserWarning):
     >>> issubclass(SlaclockWarning, UserWarning)
     True
     """
+
+
+class TimelineWarning(SlaclockWarning):
+    """A ticket has events the policy does not know: a kind no condition names and that is not
+    built in (``agent_reply``), or a status that is none of the policy's (``on-hold`` where the
+    policy pauses on ``on_hold``). Such events change no clock, silently; the engine warns once
+    per ticket and kind of problem. ``problem`` is ``"kind"`` or ``"status"``, ``values`` the
+    unknown values, ``ticket_id`` the ticket.
+
+    >>> warning = TimelineWarning("T-1", "status", ["on-hold"], "unknown status 'on-hold'")
+    >>> warning.problem, warning.values
+    ('status', ('on-hold',))
+    """
+
+    def __init__(self, ticket_id: str, problem: str, values: Any, message: str) -> None:
+        super().__init__(message)
+        self.ticket_id = ticket_id
+        self.problem = problem
+        self.values = tuple(values)

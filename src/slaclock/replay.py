@@ -40,7 +40,9 @@ from slaclock.rules import (
     STOP,
     MetricRules,
     PolicyRules,
+    Vocabulary,
     policy_rules,
+    policy_vocabulary,
 )
 from slaclock.timeline import STATUS_OF_KIND, Event
 
@@ -141,6 +143,12 @@ class TicketReplay:
         self.rules: PolicyRules | None = None
         # (rules, progress) of each metric the policy in force measures, in its metric order.
         self.active: list[tuple[MetricRules, MetricProgress]] = []
+        # The words the policy (or any policy of the set) knows: an event outside them changes
+        # no clock, and is reported (see TimelineWarning).
+        self.vocabulary = policy_vocabulary(policies)
+        # "kind" or "status" -> each value the policy in force did not know (in the order seen)
+        # -> what is wrong with it.
+        self.unknown: dict[str, dict[str, str]] = {}
         self.enter_policy(self.select_policy())
 
     def select_policy(self) -> Policy | None:
@@ -243,6 +251,7 @@ class TicketReplay:
         conditions matches an event is skipped unless the status or the attributes changed.
         """
         status = INITIAL_STATUS
+        known_kinds, known_statuses = self.vocabulary
         # What a policy that comes into force later replays its new metrics over.
         history: list[PastEvent] | None = None if isinstance(self.policies, Policy) else []
         for position, t in enumerate(instants):
@@ -285,6 +294,10 @@ class TicketReplay:
             context = self.context
             if rules is None or context is None:
                 continue
+            if kind not in known_kinds or (
+                event.status is not None and event.status not in known_statuses
+            ):
+                self.note_unknown(event, self.vocabulary)
             acts = rules.actions.get(shape) or rules.actions_for(shape)
             # Unless the attributes or the status changed (or a reopen may undo a stop), a
             # metric none of whose conditions matches the event is left as it is: an open
@@ -301,6 +314,18 @@ class TicketReplay:
                 if act or every:
                     apply_event(progress, metric_rules, act, step)
         return 0
+
+    def note_unknown(self, event: Event, vocabulary: Vocabulary) -> None:
+        """Record an event kind or status the policy in force does not know (see
+        :class:`~slaclock.errors.TimelineWarning`)."""
+        if event.kind not in vocabulary.kinds:
+            seen = self.unknown.setdefault("kind", {})
+            if event.kind not in seen:
+                seen[event.kind] = vocabulary.explain("kind", event.kind)
+        if event.status is not None and event.status not in vocabulary.statuses:
+            seen = self.unknown.setdefault("status", {})
+            if event.status not in seen:
+                seen[event.status] = vocabulary.explain("status", event.status)
 
     def catch_up_new_metrics(
         self,
