@@ -323,6 +323,10 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         f"{args.policy}: valid ({len(names)} polic{'y' if len(names) == 1 else 'ies'}: {', '.join(names)})",
         file=out,
     )
+    if args.events is not None:
+        from slaclock.commands.validate_events import report_events
+
+        return report_events(policy, args.events, args.known_status, out)
     return 0
 
 
@@ -446,6 +450,17 @@ def _parser() -> argparse.ArgumentParser:
         "validate", "check a policy file and list every error", "slaclock validate policy.yaml"
     )
     validate.add_argument("policy", metavar="POLICY")
+    validate.add_argument(
+        "--events",
+        metavar="FILE",
+        help="also check an events file against the policy (exit 1 if problems)",
+    )
+    validate.add_argument(
+        "--known-status",
+        action="append",
+        metavar="STATUS",
+        help="a status tickets may take (repeat)",
+    )
 
     command(
         "schema",
