@@ -80,3 +80,13 @@ def test_unknown_sender_is_reported() -> None:
     with pytest.warns(UnmappedValuesWarning, match="author 'Robot'"):
         events = _events(export)
     assert "note_added" == events[2]["kind"]
+
+
+def test_database_column_names_are_read_too() -> None:
+    """History rows exported from the database name the fields history_type/object/attribute."""
+    export = _export()
+    for entry in export["history"]["history"]:
+        for name in ("type", "object", "attribute"):
+            if name in entry:
+                entry[f"history_{name}"] = entry.pop(name)
+    assert _events(_export()) == _events(export)

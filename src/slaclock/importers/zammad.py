@@ -10,12 +10,15 @@ One document per ticket: ``{"ticket": {...}, "articles": [...], "history": [...]
   -> ``agent_replied``, public unless ``internal``; ``System`` (triggers, schedulers) ->
   ``note_added``. An article of ``type`` ``note`` is not a communication in Zammad (it does not
   count for its SLAs): it is a ``note_added`` whoever wrote it.
-- History entries of ``history_object`` ``Ticket`` and ``history_attribute`` ``state``,
-  ``priority`` and the kept attributes (default ``group``), read from ``value_to``.
+- History entries (``History.list``: ``object`` ``Ticket``, ``type`` ``updated``) of
+  ``attribute`` ``state``, ``priority`` and the kept attributes (default ``group``), read from
+  ``value_to``. A database export's column names (``history_object``, ``history_type``,
+  ``history_attribute``) are read too.
 
 Reference: https://docs.zammad.org/en/latest/api/ticket/articles.html,
 https://docs.zammad.org/en/latest/api/ticket/index.html and the ticket history endpoint
-``/api/v1/ticket_history/{id}`` (https://docs.zammad.org/en/latest/api/ticket/history.html).
+``/api/v1/ticket_history/{id}`` (the entries ``History.list`` returns:
+https://github.com/zammad/zammad/blob/develop/app/models/history.rb).
 
 >>> doc = {"ticket": {"id": 7, "number": "31001", "created_at": "2025-03-07T08:00:00.000Z",
 ...                   "state": "new", "priority": "2 normal"},
@@ -87,7 +90,7 @@ def _ticket(doc: Mapping[str, Any], options: ImportOptions, report: UnmappedRepo
     history = [
         h
         for h in as_list(doc.get("history"), "history")
-        if h.get("history_object") == "Ticket" and h.get("history_type") == "updated"
+        if _key(h, "object") == "Ticket" and _key(h, "type") == "updated"
     ]
     timed: list[tuple[Any, int, str, Mapping[str, Any]]] = []
     for n, entry in enumerate(history):
@@ -95,7 +98,7 @@ def _ticket(doc: Mapping[str, Any], options: ImportOptions, report: UnmappedRepo
         timed.append((at, n, "history", entry))
     first_from: dict[str, Any] = {}
     for _at, _n, _w, entry in sorted(timed, key=lambda item: (item[0], item[1])):
-        first_from.setdefault(str(entry.get("history_attribute")), entry.get("value_from"))
+        first_from.setdefault(str(_key(entry, "attribute")), entry.get("value_from"))
     builder.created(
         created_at,
         status=first_from.get("state", ticket.get("state", "new")),
@@ -123,7 +126,7 @@ def _ticket(doc: Mapping[str, Any], options: ImportOptions, report: UnmappedRepo
             public = not record.get("internal")
             builder.comment(at, role, public=public, id=record_id, author=author)
             continue
-        name = record.get("history_attribute")
+        name = _key(record, "attribute")
         if name == "state":
             builder.status(at, record.get("value_to"), id=record_id, author=author)
         elif name == "priority":
@@ -133,3 +136,9 @@ def _ticket(doc: Mapping[str, Any], options: ImportOptions, report: UnmappedRepo
                 at, {kept[name]: record.get("value_to")}, id=record_id, author=author
             )
     return builder.timeline()
+
+
+def _key(entry: Mapping[str, Any], name: str) -> Any:
+    """A history entry's ``type``/``object``/``attribute``, as the API names it or as the
+    database does (``history_type``, ...)."""
+    return entry.get(name, entry.get(f"history_{name}"))
