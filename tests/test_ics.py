@@ -9,6 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from slaclock import Calendar
 from slaclock.cli import main
@@ -137,3 +139,32 @@ def test_export_round_trip() -> None:
     ) == back.holidays  # fmt: skip
     assert {date(2025, 12, 24): (("09:00", "13:00"),)} == back.overrides
     assert text == closures_to_ics(calendar, 2025)  # deterministic
+
+
+@given(
+    st.sets(st.dates(date(2025, 1, 1), date(2025, 12, 31)), max_size=8),
+    st.dictionaries(
+        st.dates(date(2025, 1, 1), date(2025, 12, 31)),
+        st.tuples(st.integers(9, 12), st.integers(13, 16)),
+        max_size=5,
+    ),
+)
+def test_export_then_read_gives_the_closures_back(
+    holidays: set[date], shortened: dict[date, tuple[int, int]]
+) -> None:
+    """Any weekday holidays and shortened weekdays of a year survive export and reading back."""
+    holidays = {d for d in holidays if d.weekday() < 5}
+    overrides = {
+        d: [[f"{a:02d}:00", f"{b:02d}:00"]]
+        for d, (a, b) in shortened.items()
+        if d.weekday() < 5 and d not in holidays
+    }
+    calendar = BERLIN.model_copy(update={"holidays": sorted(holidays), "overrides": overrides})
+    back = closures_from_ics(closures_to_ics(calendar, 2025), BERLIN, years=(2025, 2025))
+    assert tuple(sorted(holidays)) == back.holidays
+    expected = {
+        d: tuple(tuple(span) for span in spans)
+        for d, spans in overrides.items()
+        if spans != [["09:00", "17:00"]]
+    }
+    assert expected == back.overrides
