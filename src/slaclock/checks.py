@@ -88,6 +88,13 @@ def check_events(
     :class:`EventProblem` for a line that could not be read — under ``policy``, in line order.
 
     ``known_statuses`` adds statuses to those the policy knows.
+
+    >>> from slaclock import Policy
+    >>> policy = Policy(name="p", metrics={"resolution": {}})
+    >>> rows = [(1, "T-1", {"at": "2025-03-03T09:00:00Z", "kind": "created"}),
+    ...         (2, "T-1", {"at": "2025-03-03T09:30:00Z", "kind": "status_changed", "status": "in_progress"})]
+    >>> [p.value for p in check_events(policy, rows)], check_events(policy, rows, known_statuses=["in_progress"])
+    (['in_progress'], [])
     """
     vocabulary = policy_vocabulary(policy)
     vocabulary = Vocabulary(vocabulary.kinds, vocabulary.statuses | frozenset(known_statuses))

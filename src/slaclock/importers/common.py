@@ -430,7 +430,11 @@ def documents(export: Any, key: str) -> list[Mapping[str, Any]]:
 
 
 def finish(report: UnmappedReport, timelines: list[Timeline]) -> list[Timeline]:
-    """Report what was unmapped, then return the timelines."""
+    """Report what was unmapped (see :meth:`UnmappedReport.finish`), then return the timelines.
+
+    >>> finish(UnmappedReport("demo", strict=True), [])
+    []
+    """
     report.finish()
     return timelines
 

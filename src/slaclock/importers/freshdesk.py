@@ -77,7 +77,15 @@ ATTRIBUTES: Mapping[str, str] = {"group": "group"}
 
 def to_timelines(export: Any, options: ImportOptions | None = None) -> list[Timeline]:
     """One timeline per ticket document of ``export`` (a document, a list, or ``{"tickets":
-    [...]}``); see the module docstring for the mapping."""
+    [...]}``); see the module docstring for the mapping.
+
+    An export without the documented fields is an error naming the record and the field:
+
+    >>> to_timelines({"ticket": {"id": 3}})
+    Traceback (most recent call last):
+    ...
+    slaclock.importers.common.ExportFormatError: freshdesk: ticket 3: created_at is missing - expected the field as the source's API returns it
+    """
     options = options or ImportOptions()
     report = UnmappedReport("freshdesk", strict=options.strict)
     timelines = [_ticket(doc, options, report) for doc in documents(export, "tickets")]

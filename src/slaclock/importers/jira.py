@@ -82,7 +82,15 @@ _ROLES: Mapping[str, Role] = {"customer": "customer", "atlassian": "agent", "app
 
 
 def to_timelines(export: Any, options: ImportOptions | None = None) -> list[Timeline]:
-    """One timeline per issue of ``export`` (an issue, a list, or ``{"issues": [...]}``)."""
+    """One timeline per issue of ``export`` (an issue, a list, or ``{"issues": [...]}``).
+
+    An export without the documented fields is an error naming the record and the field:
+
+    >>> to_timelines({"fields": {}})
+    Traceback (most recent call last):
+    ...
+    slaclock.importers.common.ExportFormatError: jira: issue: key is missing - expected the field as the source's API returns it
+    """
     options = options or ImportOptions()
     report = UnmappedReport("jira", strict=options.strict)
     timelines = [_issue(doc, options, report) for doc in documents(export, "issues")]

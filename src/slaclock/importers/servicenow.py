@@ -83,7 +83,15 @@ _SYSTEM_USERS = frozenset({"system", "guest"})
 
 def to_timelines(export: Any, options: ImportOptions | None = None) -> list[Timeline]:
     """One timeline per incident document of ``export`` (a document, a list, or
-    ``{"incidents": [...]}``); see the module docstring for the mapping."""
+    ``{"incidents": [...]}``); see the module docstring for the mapping.
+
+    An export without the documented fields is an error naming the record and the field:
+
+    >>> to_timelines({"sys_audit": []})
+    Traceback (most recent call last):
+    ...
+    slaclock.importers.common.ExportFormatError: servicenow: document: incident is missing - expected the field as the source's API returns it
+    """
     options = options or ImportOptions()
     report = UnmappedReport("servicenow", strict=options.strict)
     timelines = [_incident(doc, options, report) for doc in documents(export, "incidents")]

@@ -71,7 +71,15 @@ _SENDERS: Mapping[str, Role] = {"Customer": "customer", "Agent": "agent", "Syste
 
 def to_timelines(export: Any, options: ImportOptions | None = None) -> list[Timeline]:
     """One timeline per ticket document of ``export`` (a document, a list, or ``{"tickets":
-    [...]}``); see the module docstring for the mapping."""
+    [...]}``); see the module docstring for the mapping.
+
+    An export without the documented fields is an error naming the record and the field:
+
+    >>> to_timelines({"articles": []})
+    Traceback (most recent call last):
+    ...
+    slaclock.importers.common.ExportFormatError: zammad: document: ticket is missing - expected the field as the source's API returns it
+    """
     options = options or ImportOptions()
     report = UnmappedReport("zammad", strict=options.strict)
     timelines = [_ticket(doc, options, report) for doc in documents(export, "tickets")]

@@ -71,7 +71,15 @@ _ROLES: Mapping[str, Role] = {"end-user": "customer", "agent": "agent", "admin":
 
 def to_timelines(export: Any, options: ImportOptions | None = None) -> list[Timeline]:
     """One timeline per ticket document of ``export`` (a document, a list, or ``{"tickets":
-    [...]}``); see the module docstring for the mapping."""
+    [...]}``); see the module docstring for the mapping.
+
+    An export without the documented fields is an error naming the record and the field:
+
+    >>> to_timelines({"ticket": {"id": 1}})
+    Traceback (most recent call last):
+    ...
+    slaclock.importers.common.ExportFormatError: zendesk: ticket 1: no audits - expected the ticket's audits
+    """
     options = options or ImportOptions()
     report = UnmappedReport("zendesk", strict=options.strict)
     timelines = [_ticket(doc, options, report) for doc in documents(export, "tickets")]
