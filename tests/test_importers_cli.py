@@ -96,3 +96,15 @@ def test_errors_name_the_file(tmp_path: Path) -> None:
     assert "jira.json: zendesk: ticket ?: no audits" in err
     status, _, err = run("import", "zendesk", str(EXPORT), "--status", "waiting")
     assert (2, True) == (status, "expected SOURCE=VALUE" in err)
+
+
+def test_priority_and_attribute_options() -> None:
+    """--priority overrides the table; --attribute keeps a field under its own name or another."""
+    status, out, err = run(
+        "import", "jira", str(FIXTURES / "jira.json"),
+        "--priority", "High=urgent", "--attribute", "summary=title",
+    )  # fmt: skip
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert (0, "") == (status, err)
+    assert {"title": "Invoices page blank"} == lines[0]["attributes"]
+    assert ["urgent"] == [e["priority"] for e in lines if e["kind"] == "priority_changed"]
