@@ -168,3 +168,15 @@ def test_export_then_read_gives_the_closures_back(
         if spans != [["09:00", "17:00"]]
     }
     assert expected == back.overrides
+
+
+def test_duration_and_date_end_of_a_timed_event() -> None:
+    """A timed event may give DURATION instead of DTEND (RFC 5545); 2 hours from 15:00 UTC on
+    Monday 3 November 2025 (CET, UTC+1) close 16:00-17:00 Berlin (the rest is after closing)."""
+    ics = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:d\r\n"
+        "DTSTAMP:20250101T000000Z\r\nDTSTART:20251103T150000Z\r\nDURATION:PT2H\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    closures = closures_from_ics(ics, BERLIN, years=(2025, 2025))
+    assert {date(2025, 11, 3): (("09:00", "16:00"),)} == closures.overrides

@@ -166,7 +166,8 @@ def _as_text(spans: Sequence[tuple[int, int]], day: date) -> tuple[tuple[str, st
 
 def _local(value: date | datetime, zone: ZoneInfo) -> datetime:
     """A timed DTSTART/DTEND as a naive wall-clock reading in the calendar's zone."""
-    assert isinstance(value, datetime)
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time())
     if value.tzinfo is None:  # a floating time: read in the calendar's zone
         return value
     return value.astimezone(zone).replace(tzinfo=None)
@@ -224,7 +225,14 @@ def closures_from_ics(
                     holidays.add(day)
                 day += timedelta(days=1)
             continue
-        end_value = end.dt if end is not None else start_value
+        if end is not None:
+            end_value = end.dt
+        elif event.get("DURATION") is not None:
+            end_value = start_value + event.get("DURATION").dt
+        else:
+            end_value = start_value
+        if not isinstance(end_value, datetime):  # a DATE end of a timed event: its midnight
+            end_value = datetime.combine(end_value, time(), start_value.tzinfo)
         first, last = _local(start_value, zone), _local(end_value, zone)
         day = first.date()
         while datetime.combine(day, time()) < last:
