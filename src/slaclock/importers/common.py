@@ -26,7 +26,7 @@ An importer reads a helpdesk's export (plain data, as the vendor's API returns i
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
@@ -427,6 +427,33 @@ def documents(export: Any, key: str) -> list[Mapping[str, Any]]:
                 value=item,
             )
     return items
+
+
+def convert(
+    source: str,
+    docs: Iterable[Mapping[str, Any]],
+    one: Callable[[Mapping[str, Any]], Timeline],
+) -> list[Timeline]:
+    """``one(doc)`` for each document; a document of an unexpected shape (a list where the API
+    returns an object, a number where it returns text) is an :class:`ExportFormatError` naming
+    the source and the document, never a raw error from deep inside.
+
+    >>> convert("demo", [{"x": 1}], lambda doc: doc["ticket"]["id"])
+    Traceback (most recent call last):
+    ...
+    slaclock.importers.common.ExportFormatError: demo: document 0: unexpected shape (KeyError: 'ticket') - expected the JSON the source's API returns
+    """
+    timelines = []
+    for index, doc in enumerate(docs):
+        try:
+            timelines.append(one(doc))
+        except (AttributeError, TypeError, KeyError, IndexError) as exc:
+            raise ExportFormatError(
+                f"{source}: document {index}: unexpected shape ({type(exc).__name__}: {exc}) - "
+                "expected the JSON the source's API returns",
+                value=doc,
+            ) from exc
+    return timelines
 
 
 def finish(report: UnmappedReport, timelines: list[Timeline]) -> list[Timeline]:

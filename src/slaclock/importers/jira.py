@@ -39,6 +39,7 @@ from slaclock.importers.common import (
     TicketBuilder,
     UnmappedReport,
     as_list,
+    convert,
     documents,
     field_of,
     finish,
@@ -93,7 +94,9 @@ def to_timelines(export: Any, options: ImportOptions | None = None) -> list[Time
     """
     options = options or ImportOptions()
     report = UnmappedReport("jira", strict=options.strict)
-    timelines = [_issue(doc, options, report) for doc in documents(export, "issues")]
+    timelines = convert(
+        "jira", documents(export, "issues"), lambda doc: _issue(doc, options, report)
+    )
     return finish(report, timelines)
 
 

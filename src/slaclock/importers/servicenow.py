@@ -38,6 +38,7 @@ from slaclock.importers.common import (
     TicketBuilder,
     UnmappedReport,
     as_list,
+    convert,
     documents,
     field_of,
     finish,
@@ -94,7 +95,9 @@ def to_timelines(export: Any, options: ImportOptions | None = None) -> list[Time
     """
     options = options or ImportOptions()
     report = UnmappedReport("servicenow", strict=options.strict)
-    timelines = [_incident(doc, options, report) for doc in documents(export, "incidents")]
+    timelines = convert(
+        "servicenow", documents(export, "incidents"), lambda doc: _incident(doc, options, report)
+    )
     return finish(report, timelines)
 
 

@@ -42,6 +42,7 @@ from slaclock.importers.common import (
     TicketBuilder,
     UnmappedReport,
     as_list,
+    convert,
     documents,
     field_of,
     finish,
@@ -82,7 +83,9 @@ def to_timelines(export: Any, options: ImportOptions | None = None) -> list[Time
     """
     options = options or ImportOptions()
     report = UnmappedReport("zendesk", strict=options.strict)
-    timelines = [_ticket(doc, options, report) for doc in documents(export, "tickets")]
+    timelines = convert(
+        "zendesk", documents(export, "tickets"), lambda doc: _ticket(doc, options, report)
+    )
     return finish(report, timelines)
 
 
