@@ -180,3 +180,14 @@ def test_duration_and_date_end_of_a_timed_event() -> None:
     )
     closures = closures_from_ics(ics, BERLIN, years=(2025, 2025))
     assert {date(2025, 11, 3): (("09:00", "16:00"),)} == closures.overrides
+
+
+@given(st.integers(0, 40), st.text(max_size=30))
+def test_damaged_ics_files_fail_clearly(line: int, text: str) -> None:
+    """A line of the file replaced by anything: closures, or an IcsError naming the source."""
+    lines = (FIXTURES / "closures.ics").read_text(encoding="utf-8").splitlines()
+    lines[line % len(lines)] = text
+    try:
+        closures_from_ics("\r\n".join(lines), BERLIN, years=(2025, 2025), source="x.ics")
+    except IcsError as exc:
+        assert str(exc).startswith("x.ics") or "overnight" in str(exc)
