@@ -137,3 +137,25 @@ def test_example_events_are_clean_for_every_example_policy(name: str) -> None:
 
     problems = check_events_file(load_policy(policy_path), ROOT / "examples" / "events.jsonl")
     assert [] == [p for p in problems if p.problem in ("kind", "status")]
+
+
+def test_cli_evaluate_summarises_the_engine_warnings(tmp_path: Path) -> None:
+    """evaluate prints one warning line per unknown value, naming the tickets, not one per
+    ticket; the results are still written."""
+    policy = tmp_path / "policy.json"
+    policy.write_text(POLICY.model_dump_json(), encoding="utf-8")
+    lines = [
+        f'{{"ticket_id": "T-{n}", "at": "2025-03-03T09:00:00Z", "kind": "created", "priority": "normal"}}\n'
+        f'{{"ticket_id": "T-{n}", "at": "2025-03-03T09:10:00Z", "kind": "status_changed", "status": "on-hold"}}\n'
+        for n in range(5)
+    ]
+    events = _file(tmp_path, "".join(lines))
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["evaluate", str(policy), str(events), "--format", "jsonl"], out=out, err=err)
+    assert (0, 5) == (status, len(out.getvalue().splitlines()))
+    assert [
+        "slaclock: warning: status 'on-hold' is not one the policy knows (the statuses its metrics "
+        "name, its known_statuses, new/open/solved/closed), so it pauses nothing - did "
+        "you mean 'on_hold'? (5 tickets: 'T-0', 'T-1', 'T-2', ...); slaclock validate POLICY "
+        "--events FILE lists the lines"
+    ] == err.getvalue().splitlines()

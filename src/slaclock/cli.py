@@ -517,8 +517,11 @@ def main(
     if args.command is None:
         parser.print_help(out)
         return 2
+    from slaclock.commands.validate_events import summarised_timeline_warnings
+
     try:
-        return int(_RUN[args.command](args, out, err))
+        with summarised_timeline_warnings(err):  # one line per unknown value, not per ticket
+            return int(_RUN[args.command](args, out, err))
     except PolicyFileError as exc:
         print("\n".join(f"slaclock: {problem}" for problem in exc.problems), file=err)
         return 2

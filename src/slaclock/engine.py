@@ -123,9 +123,5 @@ def evaluate(
 
 def _warn_unknown(ticket_id: str, replay: TicketReplay) -> None:
     """One :class:`~slaclock.errors.TimelineWarning` per kind of problem the replay met."""
-    for problem, values in replay.unknown.items():
-        explained = "; ".join(values.values())
-        warnings.warn(
-            TimelineWarning(ticket_id, problem, values, f"ticket {ticket_id!r}: {explained}"),
-            stacklevel=3,
-        )
+    for problem, reasons in replay.unknown.items():
+        warnings.warn(TimelineWarning(ticket_id, problem, reasons), stacklevel=3)

@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
@@ -128,15 +129,16 @@ class TimelineWarning(SlaclockWarning):
     built in (``agent_reply``), or a status that is none of the policy's (``on-hold`` where the
     policy pauses on ``on_hold``). Such events change no clock, silently; the engine warns once
     per ticket and kind of problem. ``problem`` is ``"kind"`` or ``"status"``, ``values`` the
-    unknown values, ``ticket_id`` the ticket.
+    unknown values, ``reasons`` what is wrong with each, ``ticket_id`` the ticket.
 
-    >>> warning = TimelineWarning("T-1", "status", ["on-hold"], "unknown status 'on-hold'")
-    >>> warning.problem, warning.values
-    ('status', ('on-hold',))
+    >>> warning = TimelineWarning("T-1", "status", {"on-hold": "did you mean 'on_hold'?"})
+    >>> warning.problem, warning.values, str(warning)
+    ('status', ('on-hold',), "ticket 'T-1': did you mean 'on_hold'?")
     """
 
-    def __init__(self, ticket_id: str, problem: str, values: Any, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, ticket_id: str, problem: str, reasons: Mapping[str, str]) -> None:
+        super().__init__(f"ticket {ticket_id!r}: " + "; ".join(reasons.values()))
         self.ticket_id = ticket_id
         self.problem = problem
-        self.values = tuple(values)
+        self.values = tuple(reasons)
+        self.reasons = tuple(reasons.values())

@@ -270,8 +270,8 @@ class Vocabulary(NamedTuple):
             known = self.kinds
         else:
             text = (
-                f"status {value!r} is not one the policy knows (its pause, count and condition "
-                "statuses, known_statuses, new/open/solved/closed), so it pauses nothing"
+                f"status {value!r} is not one the policy knows (the statuses its metrics name, "
+                "its known_statuses, new/open/solved/closed), so it pauses nothing"
             )
             known = self.statuses
         close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
