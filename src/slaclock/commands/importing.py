@@ -133,7 +133,7 @@ def options_from(
     """The options of the command line's ``--status``, ``--priority``, ``--attribute`` and
     ``--strict`` (an ``--attribute FIELD`` keeps the field under its own name).
 
-    >>> options_from(None, ["P1=urgent"], ["group_id=group", "brand_id"], True).attributes
+    >>> dict(options_from(None, ["P1=urgent"], ["group_id=group", "brand_id"], True).attributes)
     {'group_id': 'group', 'brand_id': 'brand_id'}
     """
     kept: Mapping[str, str] | None = None

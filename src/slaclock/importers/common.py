@@ -29,6 +29,7 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from types import MappingProxyType
 from typing import Any, Literal
 
 from dateutil.parser import isoparse
@@ -130,14 +131,26 @@ class ImportOptions:
       and its changes). ``None``: the source's defaults (the group).
     - ``strict``: raise :class:`UnmappedValueError` instead of warning.
 
-    >>> ImportOptions(attributes={"group_id": "group", "brand_id": "brand"}).attributes["brand_id"]
+    >>> options = ImportOptions(attributes={"group_id": "group", "brand_id": "brand"})
+    >>> options.attributes["brand_id"]
     'brand'
+    >>> options.attributes["x"] = "y"
+    Traceback (most recent call last):
+    ...
+    TypeError: 'mappingproxy' object does not support item assignment
     """
 
     statuses: Mapping[str, str] = field(default_factory=dict)
     priorities: Mapping[str, str] = field(default_factory=dict)
     attributes: Mapping[str, str] | None = None
     strict: bool = False
+
+    def __post_init__(self) -> None:
+        # Read-only views of copies: the options cannot change after they are built.
+        for name in ("statuses", "priorities", "attributes"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, MappingProxyType(dict(value)))
 
     def status_table(self, defaults: Mapping[str, str]) -> dict[str, str]:
         """The source's default status table updated with ``statuses``, keys casefolded.
