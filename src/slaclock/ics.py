@@ -47,6 +47,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -90,6 +91,9 @@ class IcsClosures:
 
     holidays: tuple[date, ...] = ()
     overrides: Mapping[date, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "overrides", MappingProxyType(dict(self.overrides)))
 
     def apply_to(self, calendar: Calendar) -> Calendar:
         """A copy of ``calendar`` with these holidays added and these overrides set (the
@@ -195,7 +199,7 @@ def closures_from_ics(
     ... END:VEVENT
     ... END:VCALENDAR
     ... '''
-    >>> closures_from_ics(ics, Calendar.weekdays("Europe/Berlin"), years=(2025, 2025)).overrides
+    >>> dict(closures_from_ics(ics, Calendar.weekdays("Europe/Berlin"), years=(2025, 2025)).overrides)
     {datetime.date(2025, 12, 19): (('09:00', '15:00'),)}
     """
     icalendar, recurring = _import_icalendar()
