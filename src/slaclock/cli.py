@@ -336,17 +336,10 @@ def _schema(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def _import(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    import warnings
-
-    from slaclock.commands.importing import options_from, write_import
+    from slaclock.commands.importing import options_from, run_import
 
     options = options_from(args.status, args.priority, args.attribute, args.strict)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        write_import(args.source, args.files, out, options)
-    for warning in caught:  # unmapped values: reported, not fatal (--strict makes them errors)
-        print(f"slaclock: warning: {warning.message}", file=err)
-    return 0
+    return run_import(args.source, args.files, out, err, options)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ attributes. That is what ``slaclock evaluate``/``report`` read.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -29,10 +30,17 @@ from typing import IO, Any
 from pydantic import ValidationError
 
 from slaclock.importers import SOURCES, ImportOptions
-from slaclock.importers.common import ExportFormatError, as_event
+from slaclock.importers.common import ExportFormatError, UnmappedValuesWarning, as_event
 from slaclock.timeline import Timeline
 
-__all__ = ["event_lines", "options_from", "parse_pairs", "read_export", "write_import"]
+__all__ = [
+    "event_lines",
+    "options_from",
+    "parse_pairs",
+    "read_export",
+    "run_import",
+    "write_import",
+]
 
 
 def read_export(path: str | Path) -> Any:
@@ -145,3 +153,30 @@ def options_from(
         attributes=kept,
         strict=strict,
     )
+
+
+def run_import(
+    source: str,
+    paths: Sequence[str | Path],
+    out: IO[str],
+    err: IO[str],
+    options: ImportOptions | None = None,
+) -> int:
+    """``slaclock import``: :func:`write_import`, the values with no mapping listed on ``err``
+    (``slaclock: warning: ...``) rather than raised; exit status 0.
+
+    >>> import io
+    >>> run_import("zendesk", [], io.StringIO(), io.StringIO())
+    0
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UnmappedValuesWarning)
+        write_import(source, paths, out, options)
+    for record in caught:
+        if isinstance(record.message, UnmappedValuesWarning):
+            print(f"slaclock: warning: {record.message}", file=err)
+        else:  # anything else is shown as usual
+            warnings.showwarning(
+                record.message, record.category, record.filename, record.lineno, record.file
+            )
+    return 0
