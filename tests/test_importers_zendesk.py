@@ -110,3 +110,20 @@ def test_strict_mode_raises() -> None:
     export["audits"]["audits"][7]["events"][0]["value"] = "p1"
     with pytest.raises(UnmappedValueError, match="priority 'p1' \\(tickets 4701\\)"):
         zendesk.to_timelines(export, ImportOptions(strict=True))
+
+
+def test_custom_field_kept_by_its_id() -> None:
+    """A custom field, named by its id in Create and Change events, is kept when asked for."""
+    export = _export()
+    audits = export["audits"]["audits"]
+    audits[0]["events"].append({"id": 10017, "type": "Create", "field_name": "360012345678",
+                                "value": "billing"})  # fmt: skip
+    audits[7]["events"].append({"id": 10083, "type": "Change", "field_name": "360012345678",
+                                "value": "invoices", "previous_value": "billing"})  # fmt: skip
+    options = ImportOptions(attributes={"360012345678": "product"})
+    (timeline,) = zendesk.to_timelines(export, options)
+    changes = [(e.id, e.attributes) for e in timeline.events if e.kind == "attributes_changed"]
+    assert ({"product": "billing"}, [("10083", {"product": "invoices"})]) == (
+        timeline.attributes,
+        changes,
+    )
