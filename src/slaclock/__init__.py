@@ -20,6 +20,7 @@ from slaclock.errors import (
     SlaclockError,
     SlaclockWarning,
     TimelineError,
+    TimelineWarning,
 )
 from slaclock.policy import (
     Condition,
@@ -71,6 +72,7 @@ __all__ = [
     "SlaclockError",
     "SlaclockWarning",
     "TimelineError",
+    "TimelineWarning",
     "__version__",
     "format_duration",
     "parse_duration",

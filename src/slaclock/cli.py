@@ -1,7 +1,7 @@
 """The ``slaclock`` command line.
 
 Commands: ``demo``, ``evaluate``, ``report``, ``explain``, ``due``, ``elapsed``, ``validate``,
-``schema``. Exit statuses: 0 success; 1 done, but invalid input lines were skipped
+``schema``, ``import``. Exit statuses: 0 success; 1 done, but invalid input lines were skipped
 (``--skip-invalid``); 2 bad input or usage (the error names the file, line and value).
 
 >>> main(["due", "--help"])  # doctest: +ELLIPSIS
@@ -326,12 +326,23 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         f"{args.policy}: valid ({len(names)} polic{'y' if len(names) == 1 else 'ies'}: {', '.join(names)})",
         file=out,
     )
+    if args.events is not None:
+        from slaclock.commands.validate_events import report_events
+
+        return report_events(policy, args.events, args.known_status, out)
     return 0
 
 
 def _schema(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     print(json.dumps(policy_schema(), indent=2), file=out)
     return 0
+
+
+def _import(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from slaclock.commands.importing import options_from, run_import
+
+    options = options_from(args.status, args.priority, args.attribute, args.strict)
+    return run_import(args.source, args.files, out, err, options)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -435,12 +446,38 @@ def _parser() -> argparse.ArgumentParser:
         "validate", "check a policy file and list every error", "slaclock validate policy.yaml"
     )
     validate.add_argument("policy", metavar="POLICY")
+    validate.add_argument(
+        "--events",
+        metavar="FILE",
+        help="also check an events file against the policy (exit 1 if problems)",
+    )
+    validate.add_argument(
+        "--known-status",
+        action="append",
+        metavar="STATUS",
+        help="a status tickets may take (repeat)",
+    )
 
     command(
         "schema",
         "print the JSON Schema of policy files",
         "slaclock schema > slaclock-policy.schema.json",
     )
+    imports = command(
+        "import",
+        "convert helpdesk exports (JSON) to an events file on standard output",
+        "slaclock import zendesk audits.json > events.jsonl",
+    )
+    imports.add_argument(
+        "source", metavar="SOURCE", choices=("zendesk", "jira", "zammad", "servicenow", "freshdesk")
+    )
+    imports.add_argument("files", metavar="FILE", nargs="+", help="export files (JSON)")
+    imports.add_argument("--status", action="append", metavar="SRC=STATUS", help="map a status")
+    imports.add_argument("--priority", action="append", metavar="SRC=PRIO", help="map a priority")
+    imports.add_argument(
+        "--attribute", action="append", metavar="FIELD[=NAME]", help="keep a field (repeat)"
+    )
+    imports.add_argument("--strict", action="store_true", help="unmapped values are errors")
     return parser
 
 
@@ -453,6 +490,7 @@ _RUN = {
     "elapsed": _elapsed,
     "validate": _validate,
     "schema": _schema,
+    "import": _import,
 }
 
 
@@ -475,8 +513,11 @@ def main(
     if args.command is None:
         parser.print_help(out)
         return 2
+    from slaclock.commands.validate_events import summarised_timeline_warnings
+
     try:
-        return int(_RUN[args.command](args, out, err))
+        with summarised_timeline_warnings(err):  # one line per unknown value, not per ticket
+            return int(_RUN[args.command](args, out, err))
     except PolicyFileError as exc:
         print("\n".join(f"slaclock: {problem}" for problem in exc.problems), file=err)
         return 2

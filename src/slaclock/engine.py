@@ -26,12 +26,13 @@ evaluation instant is an argument.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from slaclock._tz import check_aware, to_micros
-from slaclock.errors import SlaclockError
+from slaclock.errors import SlaclockError, TimelineWarning
 from slaclock.measure import DisplayInstants, Measuring, display_zone, measure_cycle
 from slaclock.policy import Policy, PolicySet
 from slaclock.replay import TicketReplay
@@ -95,6 +96,8 @@ def evaluate(
         exc.args = (f"ticket {timeline.ticket_id!r}: {exc}", *exc.args[1:])
         raise
     final_policy = replay.policy
+    if replay.unknown:
+        _warn_unknown(timeline.ticket_id, replay)
     facts = replay.facts
     solved_at, closed_at = facts.solved_at, facts.closed_at
     return construct(
@@ -116,3 +119,9 @@ def evaluate(
             "reopens": facts.reopens,
         },
     )
+
+
+def _warn_unknown(ticket_id: str, replay: TicketReplay) -> None:
+    """One :class:`~slaclock.errors.TimelineWarning` per kind of problem the replay met."""
+    for problem, reasons in replay.unknown.items():
+        warnings.warn(TimelineWarning(ticket_id, problem, reasons), stacklevel=3)

@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "SlaclockError",
     "SlaclockWarning",
     "TimelineError",
+    "TimelineWarning",
 ]
 
 
@@ -120,3 +122,23 @@ class SlaclockWarning(UserWarning):
     >>> issubclass(SlaclockWarning, UserWarning)
     True
     """
+
+
+class TimelineWarning(SlaclockWarning):
+    """A ticket has events the policy does not know: a kind no condition names and that is not
+    built in (``agent_reply``), or a status that is none of the policy's (``on-hold`` where the
+    policy pauses on ``on_hold``). Such events change no clock, silently; the engine warns once
+    per ticket and kind of problem. ``problem`` is ``"kind"`` or ``"status"``, ``values`` the
+    unknown values, ``reasons`` what is wrong with each, ``ticket_id`` the ticket.
+
+    >>> warning = TimelineWarning("T-1", "status", {"on-hold": "did you mean 'on_hold'?"})
+    >>> warning.problem, warning.values, str(warning)
+    ('status', ('on-hold',), "ticket 'T-1': did you mean 'on_hold'?")
+    """
+
+    def __init__(self, ticket_id: str, problem: str, reasons: Mapping[str, str]) -> None:
+        super().__init__(f"ticket {ticket_id!r}: " + "; ".join(reasons.values()))
+        self.ticket_id = ticket_id
+        self.problem = problem
+        self.values = tuple(reasons)
+        self.reasons = tuple(reasons.values())

@@ -165,6 +165,11 @@ class Policy(ValueModel):
     - ``calendars``: named calendars that targets, or ``calendar_attribute``, refer to.
     - ``calendar_attribute``: a ticket attribute (e.g. ``"region"``) whose value names the
       calendar to use (one of ``calendars``); tickets without it use ``calendar``.
+    - ``known_statuses``: the statuses tickets may take besides those the metrics name (pause,
+      count and condition statuses) and those slaclock sets itself (``new``, ``open``,
+      ``solved``, ``closed``); default: slaclock's words ``new``, ``open``, ``pending``,
+      ``on_hold``, ``solved``, ``closed``. Any other status is reported as likely misspelt
+      (``slaclock validate --events``, and a :class:`~slaclock.errors.TimelineWarning`).
     - ``priority_change``: ``recompute`` (default), ``keep`` or ``restart``.
     - ``reopen``: ``continue`` (default) or ``new_cycle``.
     - ``conditions``: which tickets the policy applies to, inside a :class:`PolicySet`.
@@ -183,6 +188,7 @@ class Policy(ValueModel):
     calendar: Calendar | str | None = None
     calendars: dict[str, Calendar] = Field(default_factory=dict)
     calendar_attribute: str | None = None
+    known_statuses: tuple[str, ...] | None = None
     metrics: dict[str, MetricPolicy]
     priority_change: PriorityChange = "recompute"
     reopen: Reopen = "continue"

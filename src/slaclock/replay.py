@@ -40,7 +40,9 @@ from slaclock.rules import (
     STOP,
     MetricRules,
     PolicyRules,
+    Vocabulary,
     policy_rules,
+    policy_vocabulary,
 )
 from slaclock.timeline import STATUS_OF_KIND, Event
 
@@ -156,6 +158,12 @@ class TicketReplay:
         self.rules: PolicyRules | None = None
         # (rules, progress) of each metric the policy in force measures, in its metric order.
         self.active: list[tuple[MetricRules, MetricProgress]] = []
+        # The words the policy (or any policy of the set) knows: an event outside them changes
+        # no clock, and is reported (see TimelineWarning).
+        self.vocabulary = policy_vocabulary(policies)
+        # "kind" or "status" -> each value the policy in force did not know (in the order seen)
+        # -> what is wrong with it.
+        self.unknown: dict[str, dict[str, str]] = {}
         self.facts = TicketFacts(INITIAL_STATUS, None, None, 0, 0)
         self.enter_policy(self.select_policy())
 
@@ -259,6 +267,7 @@ class TicketReplay:
         conditions matches an event is skipped unless the status or the attributes changed.
         """
         status = INITIAL_STATUS
+        known_kinds, known_statuses = self.vocabulary
         replies = reopens = ignored = 0
         solved_at: int | None = None
         closed_at: int | None = None
@@ -323,6 +332,10 @@ class TicketReplay:
             context = self.context
             if rules is None or context is None:
                 continue
+            if kind not in known_kinds or (
+                event.status is not None and event.status not in known_statuses
+            ):
+                self.note_unknown(event, self.vocabulary)
             acts = rules.actions.get(shape) or rules.actions_for(shape)
             # Unless the attributes or the status changed (or a reopen may undo a stop), a
             # metric none of whose conditions matches the event is left as it is: an open
@@ -340,6 +353,18 @@ class TicketReplay:
                     apply_event(progress, metric_rules, act, step)
         self.facts = TicketFacts(status, solved_at, closed_at, replies, reopens)
         return ignored
+
+    def note_unknown(self, event: Event, vocabulary: Vocabulary) -> None:
+        """Record an event kind or status the policy in force does not know (see
+        :class:`~slaclock.errors.TimelineWarning`)."""
+        if event.kind not in vocabulary.kinds:
+            seen = self.unknown.setdefault("kind", {})
+            if event.kind not in seen:
+                seen[event.kind] = vocabulary.explain("kind", event.kind)
+        if event.status is not None and event.status not in vocabulary.statuses:
+            seen = self.unknown.setdefault("status", {})
+            if event.status not in seen:
+                seen[event.status] = vocabulary.explain("status", event.status)
 
     def catch_up_new_metrics(
         self,
