@@ -43,8 +43,10 @@ CORE = {
 OUTER = {
     "analytics",
     "batch",
+    "checks",
     "cli",
     "files",
+    "ics",
     "plots",
     "pytest_plugin",
     "records",
@@ -58,7 +60,7 @@ OUTER = {
 }
 #: Third-party packages the core may import (the runtime dependencies and the standard library).
 RUNTIME = {"pydantic", "pydantic_core", "dateutil", "holidays", "tzdata"}
-OPTIONAL = {"yaml", "pandas", "polars", "pyarrow", "matplotlib", "tqdm", "pytest", "hypothesis"}
+OPTIONAL = {"icalendar", "recurring_ical_events", "yaml", "pandas", "polars", "pyarrow", "matplotlib", "tqdm", "pytest", "hypothesis"}
 
 
 def _name(path: Path) -> str:
