@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
 
@@ -41,6 +41,7 @@ from slaclock._tz import (
     to_micros,
 )
 from slaclock.analytics import Table, _Percent
+from slaclock.bands import BandRule, BandScale
 from slaclock.durations import format_duration, parse_duration, round_for_display
 from slaclock.errors import ReportOptionError
 
@@ -48,7 +49,6 @@ __all__ = [
     "AbandonTreatment",
     "Band",
     "BandRule",
-    "BandScale",
     "Contact",
     "Interval",
     "IntervalRow",
@@ -80,9 +80,6 @@ Interval = Literal["15min", "30min", "60min", "day"]
 Undefined = Literal["no_contacts", "all_abandoned"]
 #: An interval's rating against a target, or why it has no figure to rate.
 Band = Literal["on_target", "warning", "act", "all_hands", "no_contacts", "all_abandoned"]
-#: How far from the target the bands reach: ``points`` (percentage points) or ``relative``
-#: (percent of the target: 5 % below a 50 % target is 2.5 points).
-BandScale = Literal["points", "relative"]
 
 #: Each treatment's formula, as the reports print it.
 TREATMENTS: Mapping[str, str] = {
@@ -261,87 +258,6 @@ class IntervalRow:
 
 
 @dataclass(frozen=True)
-class BandRule:
-    """How a figure is rated against a target: ``on_target``, then ``warning`` up to
-    ``warning`` away on the wrong side, ``act`` up to ``act`` away, ``all_hands`` beyond.
-
-    ``scale="points"`` measures the distance in percentage points; ``scale="relative"`` in
-    percent of the target (5 relative to a 50 % target is 2.5 points). ``higher_is_better``
-    is ``True`` for the service level (a goal of at least the target) and ``False`` for the
-    abandonment rate (a goal of at most the target). Compared exactly (no float rounding at
-    the edges): a figure exactly ``warning`` away is still ``warning``.
-
-    >>> rule = BandRule(target=0.5, warning=5, act=10, scale="relative")
-    >>> rule.rate(Fraction(475, 1000)), rule.rate(Fraction(474, 1000))  # 2.5 points is 5 % of 50
-    ('warning', 'act')
-    >>> rule.describe()
-    'target at least 50%; warning up to 5% of the target (2.5 points) below, act up to 10% of the target (5 points) below, all_hands beyond (relative bands)'
-    """
-
-    target: float = 0.8
-    warning: float = 5
-    act: float = 10
-    scale: BandScale = "points"
-    higher_is_better: bool = True
-
-    def __post_init__(self) -> None:
-        if not 0 < self.target <= 1 or isinstance(self.target, bool):
-            raise ReportOptionError(
-                f"target: {self.target!r} - expected a share in (0, 1], e.g. 0.8 for 80%",
-                value=self.target,
-            )
-        if not 0 <= self.warning <= self.act:
-            raise ReportOptionError(
-                f"bands: warning={self.warning!r}, act={self.act!r} - expected 0 <= warning <= act",
-                value=(self.warning, self.act),
-            )
-        if self.scale not in ("points", "relative"):
-            raise ReportOptionError(
-                f"scale: {self.scale!r} - expected 'points' or 'relative'", value=self.scale
-            )
-
-    def _points(self, amount: float) -> Fraction:
-        """``amount`` (warning or act) as percentage points."""
-        value = Fraction(str(amount))
-        return value if self.scale == "points" else value * Fraction(str(self.target))
-
-    def rate(self, value: Fraction | float | None, undefined: Undefined | None = None) -> Band:
-        """The band of a share ``value`` (``undefined`` says why there is none)."""
-        if value is None:
-            return undefined or "no_contacts"
-        goal = Fraction(str(self.target)) * 100
-        share = (value if isinstance(value, Fraction) else Fraction(str(value))) * 100
-        off = goal - share if self.higher_is_better else share - goal
-        if off <= 0:
-            return "on_target"
-        if off <= self._points(self.warning):
-            return "warning"
-        if off <= self._points(self.act):
-            return "act"
-        return "all_hands"
-
-    def describe(self) -> str:
-        """The rule in words, as every report prints it."""
-        side = "below" if self.higher_is_better else "above"
-        bound = "at least" if self.higher_is_better else "at most"
-
-        def reach(amount: float) -> str:
-            if self.scale == "points":
-                return f"{amount:g} points"
-            return f"{amount:g}% of the target ({float(self._points(amount)):g} points)"
-
-        return (
-            f"target {bound} {_percent(self.target)}; warning up to {reach(self.warning)} {side}, "
-            f"act up to {reach(self.act)} {side}, all_hands beyond "
-            f"({'absolute' if self.scale == 'points' else 'relative'} bands)"
-        )
-
-
-def _percent(share: float) -> str:
-    return f"{float(Fraction(str(share)) * 100):g}%"
-
-
-@dataclass(frozen=True)
 class ServiceLevelReport:
     """Service level per interval (``rows``, in time order) and the settings that made it."""
 
@@ -428,7 +344,7 @@ class ServiceLevelReport:
                 "asa": None if asa is None else round_for_display(asa),
             }
             if bands is not None:
-                data["band"] = bands.rate(share, row.undefined)
+                data["band"] = bands.rate(share, row.undefined or "no_contacts")
             if abandon_bands is not None:
                 data["abandon_band"] = abandon_bands.rate(row.abandonment_rate_fraction())
             rows.append(data)
@@ -660,7 +576,10 @@ def bands(
     ['act']
     """
     rule = BandRule(target=target, warning=warning, act=act, scale=scale)
-    return [(row, rule.rate(row.service_level_fraction(), row.undefined)) for row in report.rows]
+    return [
+        (row, cast(Band, rule.rate(row.service_level_fraction(), row.undefined or "no_contacts")))
+        for row in report.rows
+    ]
 
 
 def abandon_bands(
@@ -684,4 +603,4 @@ def abandon_bands(
     ['all_hands']
     """
     rule = BandRule(target=target, warning=warning, act=act, scale=scale, higher_is_better=False)
-    return [(row, rule.rate(row.abandonment_rate_fraction())) for row in report.rows]
+    return [(row, cast(Band, rule.rate(row.abandonment_rate_fraction()))) for row in report.rows]
