@@ -22,9 +22,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from slaclock.analytics import AttainmentReport, Batch
 from slaclock.bands import BandRule
+from slaclock.batch import Batch
 from slaclock.durations import display_duration
+from slaclock.reports import AttainmentReport
 from slaclock.servicelevel import ServiceLevelReport
 from slaclock.whatif import Sweep
 

@@ -40,9 +40,12 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from slaclock._tz import check_aware, load_zone, to_micros
-from slaclock.analytics import Batch, Period, Table, _Percent, period_of
 from slaclock.bands import BandRule, NpsBandRule
+from slaclock.batch import Batch
 from slaclock.errors import ReportOptionError
+from slaclock.records import ticket_attributes
+from slaclock.reports import Period, period_of
+from slaclock.tables import Percent, Table, group_sort_key
 from slaclock.timeline import Event, Timeline
 
 __all__ = [
@@ -195,16 +198,6 @@ class Survey:
         return self.csat is not None or self.nps is not None
 
 
-def _created_attributes(timeline: Timeline) -> dict[str, Any]:
-    created = timeline.events[0]
-    attributes = dict(timeline.attributes)
-    if created.attributes:
-        attributes.update(created.attributes)
-    if created.priority is not None:
-        attributes["priority"] = created.priority
-    return attributes
-
-
 def _imported(attributes: Mapping[str, Any]) -> tuple[bool, Answer | None]:
     """(offered, answer) from the ``satisfaction_*`` ticket attributes."""
     score = attributes.get("satisfaction_score")
@@ -236,7 +229,7 @@ def survey_of(timeline: Timeline, as_of: datetime | None = None) -> Survey:
     'promoter'
     """
     limit = None if as_of is None else to_micros(check_aware(as_of, "as_of"))
-    attributes = _created_attributes(timeline)
+    attributes = ticket_attributes(timeline)
     offered, imported = _imported(attributes)
     last: dict[str, Answer] = {}
     if imported is not None:
@@ -366,7 +359,7 @@ class SatisfactionReport:
                 data[name] = getattr(row, name)
             value = self.value(row)
             if self.measure != "nps" and value is not None:
-                data[self.measure] = _Percent(value)
+                data[self.measure] = Percent(value)
             elif value is not None:
                 data["nps"] = round(float(value), 1)
             if bands is not None:
@@ -434,7 +427,7 @@ def _tally(
         elif answer.satisfied(satisfied_from):
             counts[3] += 1
     rows = [SatisfactionRow(key, *counts) for key, counts in groups.items()]
-    rows.sort(key=lambda row: tuple((v is None, str(v)) for v in row.key))
+    rows.sort(key=lambda row: group_sort_key(row.key))
     return SatisfactionReport(measure, tuple(by), period, satisfied_from, rows)
 
 
@@ -538,7 +531,7 @@ class SlaSatisfactionReport:
                     "sla": row.sla,
                     "tickets": row.tickets,
                     "csat_answers": row.csat.answered,
-                    "csat": None if share is None else _Percent(share),
+                    "csat": None if share is None else Percent(share),
                     "nps_answers": row.nps.answered,
                     "nps": None if score is None else round(float(score), 1),
                 }

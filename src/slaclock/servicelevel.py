@@ -40,10 +40,10 @@ from slaclock._tz import (
     timedelta_to_micros,
     to_micros,
 )
-from slaclock.analytics import Table, _Percent
 from slaclock.bands import BandRule, BandScale
 from slaclock.durations import format_duration, parse_duration, round_for_display
 from slaclock.errors import ReportOptionError
+from slaclock.tables import Percent, Table
 
 __all__ = [
     "AbandonTreatment",
@@ -339,8 +339,8 @@ class ServiceLevelReport:
                 "answered": row.answered,
                 "within": row.answered_within,
                 "abandoned": row.abandoned,
-                "service_level": None if share is None else _Percent(share),
-                "abandon_rate": None if rate is None else _Percent(rate),
+                "service_level": None if share is None else Percent(share),
+                "abandon_rate": None if rate is None else Percent(rate),
                 "asa": None if asa is None else round_for_display(asa),
             }
             if bands is not None:
