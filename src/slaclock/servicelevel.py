@@ -323,8 +323,8 @@ class ServiceLevelReport:
         service level = a / N (abandons=ignored); within = wait <= 20s; a contact counts in the interval [start, end) it was offered in, local time UTC
         band: target at least 80%; warning up to 5 points below, act up to 10 points below, all_hands beyond (absolute bands)
         interval                offered  answered  within  abandoned  service_level  abandon_rate  asa  band
-        2025-03-04 09:10-09:30        2         2       1          0  50.0%          0.0%          18s  all_hands
-        2025-03-04 09:30-10:00        0         0       0          0  -              -             -    no_contacts
+        2025-03-04 09:10-09:30        2         2       1          0          50.0%          0.0%  18s  all_hands
+        2025-03-04 09:30-10:00        0         0       0          0              -             -    -  no_contacts
         """
         if bands is None and target is not None:
             bands = BandRule(target=target)
