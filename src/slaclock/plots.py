@@ -88,14 +88,15 @@ def attainment_curve(
 ) -> Any:
     """Attainment (%) against the target (hours) of a :func:`~slaclock.whatif.sweep`, with the
     ``goal`` share as a dashed line and the recommended target for it marked; the y axis
-    zooms to the data and the goal."""
+    zooms to the data and the goal. Business-day targets (no single duration) are left out."""
     fig = _figure()
     ax = fig.add_subplot()
-    xs = [row.target / _HOUR for row in sweep.rows]
-    ys = [None if row.attainment is None else 100 * row.attainment for row in sweep.rows]
-    if len(sweep.rows) > 1:
+    swept = [(row.target, row.attainment) for row in sweep.rows if row.target is not None]
+    xs = [target / _HOUR for target, _ in swept]
+    ys = [None if share is None else 100 * share for _, share in swept]
+    if len(swept) > 1:
         # Between the swept targets the curve is a step function: draw it densely.
-        lo, hi = min(row.target for row in sweep.rows), max(row.target for row in sweep.rows)
+        lo, hi = min(t for t, _ in swept), max(t for t, _ in swept)
         dense = [lo + (hi - lo) * i / 200 for i in range(201)]
         shares = [sweep.at(t).attainment for t in dense]
         ax.plot(

@@ -63,9 +63,11 @@ class Table:
 
     columns: tuple[str, ...]
     rows: list[dict[str, Any]]
+    caption: str | None = None
 
     def to_table(self) -> str:
-        """The rows as an aligned plain-text table (numbers right-aligned)."""
+        """The rows as an aligned plain-text table (numbers right-aligned), under the
+        ``caption`` line when there is one (what the figures mean: a method, a rounding)."""
         cells = [list(self.columns)]
         for row in self.rows:
             cells.append([_cell(row.get(name)) for name in self.columns])
@@ -83,7 +85,7 @@ class Table:
                 for cell, width, is_num in zip(line, widths, numeric)
             ]
             lines.append("  ".join(parts).rstrip())
-        return "\n".join(lines)
+        return "\n".join([self.caption, *lines] if self.caption else lines)
 
     def __str__(self) -> str:
         return self.to_table()

@@ -19,6 +19,10 @@ and its state do):
 [(datetime.timedelta(seconds=3600), 0, 1), (datetime.timedelta(seconds=5400), 1, 0)]
 >>> s.recommend(1.0)  # the smallest target all urgent first responses would have met
 datetime.timedelta(seconds=4800)
+
+Targets take every form a policy accepts (``"2 business days"``, ``{"duration": "4h",
+"calendar": "24x7"}``); those that change the calendar or count business days are evaluated
+through the engine, one pass each.
 """
 
 from __future__ import annotations
@@ -28,23 +32,32 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal, cast
 
 from pydantic import ValidationError
 
 from slaclock._tz import timedelta_to_micros
 from slaclock.batch import Failure
 from slaclock.calendar import Calendar
-from slaclock.durations import parse_duration
+from slaclock.durations import display_duration, format_duration, parse_duration
 from slaclock.engine import evaluate
-from slaclock.errors import SlaclockError
+from slaclock.errors import ReportOptionError, SlaclockError
 from slaclock.policy import Policy, PolicySet, PriorityChange, Target
 from slaclock.records import cycle_record
 from slaclock.reports import AttainmentReport, CancelledAs, UntargetedAs, attainment
 from slaclock.tables import Percent, Table, group_sort_key
 from slaclock.timeline import Timeline
 
-__all__ = ["Comparison", "Sweep", "SweepRow", "compare", "recommend_target", "sweep", "variant"]
+__all__ = [
+    "Comparison",
+    "Recommendation",
+    "Sweep",
+    "SweepRow",
+    "compare",
+    "recommend_target",
+    "sweep",
+    "variant",
+]
 
 _ONE = 1  # one microsecond: the smallest positive target
 
@@ -224,14 +237,69 @@ def compare(
 # Sweeping one target
 @dataclass(frozen=True, slots=True)
 class SweepRow:
-    """The outcome of one target: cycles met, breached (stopped late) and overdue (running late),
-    and ``attainment = met / (met + breached + overdue)`` (overdue only when counted)."""
+    """The outcome of one target: cycles met, breached (stopped late) and overdue (running late,
+    counted only with ``overdue=True``), and ``attainment = met / (met + breached + overdue)``:
+    the same meanings as in :func:`~slaclock.reports.attainment` rows. ``target`` is the
+    business-time duration (``None`` for a business-days target, whose length depends on each
+    cycle's start); ``spec`` is the target as written (``"4h"``, ``"2 business days"``)."""
 
-    target: timedelta
+    target: timedelta | None
     met: int
     breached: int
     overdue: int
     attainment: float | None
+    spec: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """The smallest target reaching ``wanted`` (a share), or why there is none.
+
+    ``target`` is exact (one microsecond less falls short); ``rounded`` is it rounded *up* to
+    the whole minute (to the whole second under a minute), which still reaches ``wanted``
+    because attainment never falls as the target grows; ``reached`` is the attainment under
+    ``rounded``. ``reason`` is ``None`` when there is a target, ``no_cycles`` when no cycle of
+    the metric and priority was found, ``only_open_cycles`` when every cycle is still open
+    (open cycles count only when overdue, so no target makes them met).
+
+    >>> Recommendation(0.9, timedelta(hours=3, minutes=38, seconds=7, microseconds=5),
+    ...                timedelta(hours=3, minutes=39), 0.91, None).describe()
+    'target for 90%: 3h38m7.000005s exact, 3h39m rounded up (reaches 91.0%)'
+    >>> Recommendation(0.9, None, None, None, "only_open_cycles").describe()
+    'no target reaches 90%: every cycle is still open (open cycles count only when overdue)'
+    """
+
+    wanted: float
+    target: timedelta | None
+    rounded: timedelta | None
+    reached: float | None
+    reason: Literal["no_cycles", "only_open_cycles"] | None
+
+    def describe(self) -> str:
+        """The recommendation in words: exact and rounded target, or why there is none."""
+        share = f"{100 * self.wanted:g}%"
+        if self.target is None or self.rounded is None:
+            why = {
+                "no_cycles": "no cycle of this metric and priority was found",
+                "only_open_cycles": (
+                    "every cycle is still open (open cycles count only when overdue)"
+                ),
+            }
+            return f"no target reaches {share}: {why.get(self.reason or '', 'no cycle counts')}"
+        reached = "" if self.reached is None else f" (reaches {100 * self.reached:.1f}%)"
+        return (
+            f"target for {share}: {format_duration(self.target)} exact, "
+            f"{display_duration(self.rounded)} rounded up{reached}"
+        )
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+def _round_up(target: timedelta) -> timedelta:
+    """Up to the whole minute, or to the whole second under a minute."""
+    unit = timedelta(minutes=1) if target >= timedelta(minutes=1) else timedelta(seconds=1)
+    return -((-target) // unit) * unit
 
 
 @dataclass(frozen=True)
@@ -254,18 +322,39 @@ class Sweep:
     running: list[int] = field(repr=False)  # sorted thresholds of open cycles
 
     def at(self, target: timedelta | str) -> SweepRow:
-        """The outcome under ``target`` (any duration, not only the swept ones)."""
+        """The outcome under a duration ``target`` (any duration, not only the swept ones), on
+        the calendar the baseline uses."""
         value = parse_duration(target) if isinstance(target, str) else target
         t = timedelta_to_micros(value)
         met = bisect_right(self.stopped, t)
         breached = len(self.stopped) - met
         overdue = len(self.running) - bisect_right(self.running, t) if self.overdue_counts else 0
         counted = met + breached + overdue
-        return SweepRow(value, met, breached, overdue, None if counted == 0 else met / counted)
+        return SweepRow(
+            value,
+            met,
+            breached,
+            overdue,
+            None if counted == 0 else met / counted,
+            format_duration(value),
+        )
+
+    def recommendation(self, attainment: float = 0.95) -> Recommendation:
+        """:meth:`recommend` with the target rounded up for people, and the reason when there
+        is none (see :class:`Recommendation`)."""
+        exact = self.recommend(attainment)
+        if exact is None:
+            reason: Literal["no_cycles", "only_open_cycles"] = (
+                "only_open_cycles" if self.running and not self.stopped else "no_cycles"
+            )
+            return Recommendation(attainment, None, None, None, reason)
+        rounded = _round_up(exact)
+        return Recommendation(attainment, exact, rounded, self.at(rounded).attainment, None)
 
     def recommend(self, attainment: float = 0.95) -> timedelta | None:
         """The smallest target under which at least ``attainment`` of the cycles count as met
-        (exact: one microsecond less falls short); ``None`` when no cycle counts at all.
+        (exact: one microsecond less falls short); ``None`` when no cycle counts at all:
+        :meth:`recommendation` says why, and gives a rounded target too.
 
         Attainment only changes at a cycle's threshold, so the answer is one of them (or 1us).
         """
@@ -296,7 +385,7 @@ class Sweep:
         """The rows as a :class:`~slaclock.analytics.Table`."""
         rows = [
             {
-                "target": row.target,
+                "target": row.spec or row.target,
                 "met": row.met,
                 "breached": row.breached,
                 "overdue": row.overdue,
@@ -304,7 +393,10 @@ class Sweep:
             }
             for row in self.rows
         ]
-        return Table(("target", "met", "breached", "overdue", "attainment"), rows)
+        caption = "breached: stopped late; overdue: running late" + (
+            "" if self.overdue_counts else " (not counted: overdue=False)"
+        )
+        return Table(("target", "met", "breached", "overdue", "attainment"), rows, caption)
 
     def to_table(self) -> str:
         """:meth:`table` as plain text."""
@@ -324,10 +416,7 @@ def _thresholds(
     """Evaluate once (with spans) and return the sorted thresholds of stopped and open cycles."""
     stopped: list[int] = []
     running: list[int] = []
-    policies = baseline.policies if isinstance(baseline, PolicySet) else (baseline,)
-    if not any(metric in p.metrics for p in policies):
-        known = sorted({m for p in policies for m in p.metrics})
-        raise ValueError(f"metric: unknown metric {metric!r} - expected one of {known}")
+    _check_metric_and_priority(baseline, metric, priority)
     for item in timelines:
         result = evaluate(baseline, item, as_of, explain=True)
         found = result.metrics.get(metric)
@@ -349,11 +438,91 @@ def _thresholds(
     return stopped, running
 
 
+def _check_metric_and_priority(baseline: Policy | PolicySet, metric: str, priority: str) -> None:
+    """An unknown metric or priority is an error naming the valid ones (not an empty row)."""
+    policies = baseline.policies if isinstance(baseline, PolicySet) else (baseline,)
+    if not any(metric in p.metrics for p in policies):
+        known = sorted({m for p in policies for m in p.metrics})
+        raise ValueError(f"metric: unknown metric {metric!r} - expected one of {known}")
+    priorities = {
+        name for p in policies if metric in p.metrics for name in p.metrics[metric].targets
+    }
+    if priority not in priorities:
+        raise ReportOptionError(
+            f"priority: unknown priority {priority!r} for metric {metric!r} - expected one of "
+            f"{sorted(priorities)}",
+            value=priority,
+        )
+
+
+def _target(value: Target | timedelta | str | Mapping[str, Any]) -> Target:
+    try:
+        target = Target.model_validate(value)
+    except ValidationError as exc:
+        raise ReportOptionError(
+            f"targets: {value!r} is not a target - expected a form a policy accepts, e.g. '2h', "
+            f"'2 business days' or {{'duration': '4h', 'calendar': '24x7'}} "
+            f"({exc.errors()[0]['msg']})",
+            value=value,
+        ) from exc
+    return target
+
+
+def _with_target(
+    baseline: Policy | PolicySet, metric: str, priority: str, target: Target
+) -> Policy | PolicySet:
+    """``baseline`` with ``target`` for ``metric`` and ``priority`` (in every policy of a set
+    that has a target for them)."""
+    if isinstance(baseline, Policy):
+        return variant(baseline, targets={metric: {priority: target}})
+    changed = tuple(
+        variant(p, targets={metric: {priority: target}})
+        if metric in p.metrics and priority in p.metrics[metric].targets
+        else p
+        for p in baseline.policies
+    )
+    return PolicySet(policies=changed)
+
+
+def _evaluated_row(
+    timelines: Sequence[Timeline | Mapping[str, Any]],
+    policy: Policy | PolicySet,
+    metric: str,
+    priority: str,
+    as_of: datetime | None,
+    overdue: bool,
+    target: Target,
+) -> SweepRow:
+    """One row by evaluating every ticket under ``policy`` (targets without a fast path)."""
+    met = breached = late = 0
+    for item in timelines:
+        found = evaluate(policy, item, as_of).metrics.get(metric)
+        for cycle in () if found is None else found.cycles:
+            if cycle.priority != priority:
+                continue
+            if cycle.state == "met":
+                met += 1
+            elif cycle.state == "breached":
+                breached += 1
+            elif cycle.state == "overdue" and overdue:
+                late += 1
+    counted = met + breached + late
+    spec = target.model_dump()
+    return SweepRow(
+        target.duration if target.calendar is None else None,
+        met,
+        breached,
+        late,
+        None if counted == 0 else met / counted,
+        spec if isinstance(spec, str) else f"{spec['duration']} ({spec['calendar']})",
+    )
+
+
 def sweep(
     timelines: Iterable[Timeline | Mapping[str, Any]],
     metric: str,
     priority: str,
-    targets: Sequence[timedelta | str],
+    targets: Sequence[Target | timedelta | str | Mapping[str, Any]],
     *,
     baseline: Policy | PolicySet,
     as_of: datetime | None = None,
@@ -361,19 +530,37 @@ def sweep(
 ) -> Sweep:
     """Attainment of ``metric`` for ``priority`` tickets under each of ``targets``.
 
-    The timelines are evaluated *once* under ``baseline``; each target's outcome is then read
-    from the cycles' business-time durations (measured on the calendar the baseline uses for
-    this metric and priority). Cancelled cycles are left out; ``overdue=True`` counts open
-    cycles past the target as breached. Errors in a timeline raise (validate first, or use
+    ``targets`` take every form a policy accepts: durations (``"4h"``, ``timedelta``),
+    ``"2 business days"``, or a target on another calendar (``{"duration": "4h", "calendar":
+    "24x7"}``). The timelines are evaluated *once* under ``baseline``; each duration target's
+    outcome is read from the cycles' business-time durations (measured on the calendar the
+    baseline uses for this metric and priority). Business-day targets and targets on another
+    calendar are evaluated through the engine (one more pass each; the timelines are kept in
+    a list). Cancelled cycles are left out; ``overdue=True`` counts open cycles past the target
+    in the ``overdue`` column (and against attainment). An unknown metric or priority is an
+    error naming the valid ones. Errors in a timeline raise (validate first, or use
     :func:`~slaclock.analytics.evaluate_many` to find the bad ones).
+
+    >>> from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
+    >>> sweep(sample_timelines(), "first_response", "hihg", ["1h"], baseline=DEFAULT_POLICY)
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.ReportOptionError: priority: unknown priority 'hihg' for metric 'first_response' - expected one of ['high', 'low', 'normal', 'urgent']
     """
-    parsed = [parse_duration(t) if isinstance(t, str) else t for t in targets]
-    for target in parsed:
-        if target <= timedelta(0):
-            raise ValueError(f"targets: {target} is not positive - expected e.g. '2h'")
-    stopped, running = _thresholds(timelines, baseline, metric, priority, as_of)
+    parsed = [_target(t) for t in targets]
+    _check_metric_and_priority(baseline, metric, priority)
+    slow = [t for t in parsed if t.duration is None or t.calendar is not None]
+    kept: Iterable[Timeline | Mapping[str, Any]] = list(timelines) if slow else timelines
+    stopped, running = _thresholds(kept, baseline, metric, priority, as_of)
     empty = Sweep(metric, priority, overdue, [], stopped, running)
-    rows = [empty.at(target) for target in parsed]
+    rows = []
+    for target in parsed:
+        if target.duration is not None and target.calendar is None:
+            rows.append(empty.at(target.duration))
+        else:
+            policy = _with_target(baseline, metric, priority, target)
+            listed = cast(list[Timeline | Mapping[str, Any]], kept)
+            rows.append(_evaluated_row(listed, policy, metric, priority, as_of, overdue, target))
     return Sweep(metric, priority, overdue, rows, stopped, running)
 
 
