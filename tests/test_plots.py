@@ -122,3 +122,20 @@ def test_service_level_plot(tmp_path: Path) -> None:
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "target 80%" == legend[0]
     assert "absolute bands" == fig.axes[0].get_legend().get_title().get_text()
+
+
+def test_periods_are_in_time_order_whichever_group_comes_first() -> None:
+    """A group seen only in the later week does not put that week first on the axis."""
+    from datetime import datetime, timezone
+
+    at = {w: datetime(2025, 3, 3 + 7 * w, 9, tzinfo=timezone.utc) for w in (0, 1)}
+    rows = [
+        {"metric": "m", "priority": "a", "started_at": at[1], "state": "met"},
+        {"metric": "m", "priority": "b", "started_at": at[0], "state": "met"},
+        {"metric": "m", "priority": "b", "started_at": at[1], "state": "breached"},
+    ]
+    fig = attainment_by_period(attainment(rows, by=("priority",), period="week"))
+    ax = fig.axes[0]
+    assert ["2025-W10", "2025-W11"] == [t.get_text() for t in ax.get_xticklabels()]
+    lines = {line.get_label(): list(line.get_xdata()) for line in ax.lines}
+    assert {"a m": [1], "b m": [0, 1]} == lines

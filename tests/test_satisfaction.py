@@ -14,6 +14,7 @@ from slaclock.bands import BandRule, NpsBandRule
 from slaclock.errors import ReportOptionError
 from slaclock.satisfaction import (
     Answer,
+    SatisfactionRow,
     Survey,
     csat,
     nps,
@@ -153,13 +154,15 @@ def test_csat_and_nps_are_separate_surveys() -> None:
 
 
 def test_tickets_without_an_answer_are_not_counted() -> None:
-    """Two answered tickets and one without: CSAT 1 / 2 and NPS has no answers (None)."""
+    """Two answered tickets and one without: CSAT 1 / 2; NPS has no answers, so no rows (not a
+    group of zeros); a row without answers rates as no_answers."""
     tickets = [*_stars(5, 1), _ticket("none")]
     row = csat(tickets).rows[0]
     assert (2, 1) == (row.answered, row.satisfied)
-    nps_row = nps(tickets).rows[0]
-    assert (0, None, None) == (nps_row.answered, nps_row.nps, nps_row.nps_fraction())
-    assert "no_answers" == nps(tickets).rate(nps_row, NpsBandRule(target=0))
+    assert [] == nps(tickets).rows
+    empty = SatisfactionRow((), 1, 0, 0, 0, 0, 0, 0)
+    assert (None, None) == (empty.nps, empty.csat)
+    assert "no_answers" == nps(tickets).rate(empty, NpsBandRule(target=0))
 
 
 def test_imported_final_score() -> None:

@@ -151,13 +151,17 @@ def attainment_by_period(
         lines.setdefault(label, {})[str(period)] = 100 * row.attainment
         periods.add(str(period))
     order = sorted(periods)
+    # Positions, not category names: matplotlib places categories in the order it first sees
+    # them, so a group starting later would put its period first.
+    position = {p: i for i, p in enumerate(order)}
     for label, values in sorted(lines.items()):
         ax.plot(
-            [p for p in order if p in values],
+            [position[p] for p in order if p in values],
             [values[p] for p in order if p in values],
             marker="o",
             label=label,
         )
+    ax.set_xticks(range(len(order)), order)
     _goal_line(ax, goal, "goal")
     ax.set_xlabel(_PERIOD_LABEL[report.period])
     ax.set_ylabel("attainment (%)")

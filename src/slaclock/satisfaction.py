@@ -407,6 +407,10 @@ def _tally(
     groups: dict[tuple[Any, ...], list[int]] = {}
     for survey in chosen:
         answer = survey.nps if measure == "nps" else survey.csat
+        # A ticket without this survey's answer (or, for the response rate, never asked) is
+        # not in the report at all: no group of zeros for it.
+        if (answer is None) if measure != "response_rate" else not survey.offered:
+            continue
         key: tuple[Any, ...] = tuple(survey.attributes.get(name) for name in by)
         if period is not None:
             if anchor == "created_at":
