@@ -1,0 +1,1 @@
+"""Command-line command implementations, one module per command; ``slaclock.cli`` registers them."""
