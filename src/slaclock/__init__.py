@@ -23,6 +23,8 @@ from slaclock.errors import (
 )
 from slaclock.policy import (
     Condition,
+    DaysTarget,
+    DurationTarget,
     MetricDefinition,
     MetricPolicy,
     Policy,
@@ -60,6 +62,8 @@ __all__ = [
     "Timeline",
     "evaluate",
     "CountryHolidays",
+    "DaysTarget",
+    "DurationTarget",
     "DurationSyntaxError",
     "NaiveDatetimeError",
     "OutOfRangeError",

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from slaclock import __version__
 from slaclock.commands.report import add_report_options
-from slaclock.engine import business_day_close, evaluate
+from slaclock.engine import evaluate
 from slaclock.errors import SlaclockError
 from slaclock.files import (
     BadLine,
@@ -248,8 +248,11 @@ def draw(result: TicketResult, width: int = 60) -> str:
     cycles = result.cycles()
     if not cycles:
         return f"ticket {result.ticket_id}: no clock has started"
-    start = min(c.started_at for c in cycles)
-    end = max([result.as_of, *[c.due_at for c in cycles if c.due_at is not None]])
+    # Ordered as instants (key=timestamp): datetimes sharing a tzinfo compare by wall clock.
+    start = min((c.started_at for c in cycles), key=datetime.timestamp)
+    end = max(
+        [result.as_of, *[c.due_at for c in cycles if c.due_at is not None]], key=datetime.timestamp
+    )
     origin = start.timestamp()  # timestamps: real time, whatever the zones
     span = (end.timestamp() - origin) or 1.0
 
@@ -295,7 +298,7 @@ def _due(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     start = _instant(args.start, "--start")
     days = _business_days(args.target)
     if days is not None:  # like a policy target: the close of the N-th business day after
-        due = business_day_close(calendar, start, days)
+        due = calendar.business_day_close(start, days)
     else:
         due = calendar.add(start, args.target)
     # Shown in the calendar's zone: a fixed offset typed on the command line may not hold then.
@@ -490,7 +493,16 @@ def main(
 
 
 def run() -> None:
-    """Console-script entry point: exit with main()'s status; a closed pipe is not an error."""
+    """Console-script entry point: exit with main()'s status; a closed pipe is not an error.
+
+    >>> import sys
+    >>> from unittest import mock
+    >>> with mock.patch.object(sys, "argv", ["slaclock", "--version"]):
+    ...     run()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    SystemExit: 0
+    """
     try:
         status = main()
         sys.stdout.flush()

@@ -396,6 +396,12 @@ def html_report(
     by ``service_bands`` (default 80 % with absolute bands) and ``abandon_bands``; ``surveys``
     adds CSAT, NPS, response rate and satisfaction of met against breached SLAs; ``plots=False``
     leaves the figures out (they need the ``[plot]`` extra).
+
+    >>> from slaclock.batch import evaluate_many
+    >>> from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
+    >>> page = html_report(evaluate_many(DEFAULT_POLICY, sample_timelines()), goal=0.9, plots=False)
+    >>> '<table id="attainment">' in page, "target at least 90%" in page
+    (True, True)
     """
     sections = [
         _attainment_section(batch, by, period, metric, goal, timezone),

@@ -88,7 +88,15 @@ def attainment_curve(
 ) -> Any:
     """Attainment (%) against the target (hours) of a :func:`~slaclock.whatif.sweep`, with the
     ``goal`` share as a dashed line and the recommended target for it marked; the y axis
-    zooms to the data and the goal. Business-day targets (no single duration) are left out."""
+    zooms to the data and the goal. Business-day targets (no single duration) are left out.
+
+    >>> from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
+    >>> from slaclock.whatif import sweep
+    >>> s = sweep(sample_timelines(), "first_response", "urgent", ["1h", "90m"], baseline=DEFAULT_POLICY)
+    >>> fig = attainment_curve(s, goal=1.0)  # the one urgent reply took 1h20m
+    >>> fig.axes[0].get_legend_handles_labels()[1]
+    ['first_response (urgent)', 'goal 100%', 'recommended 1h20m']
+    """
     fig = _figure()
     ax = fig.add_subplot()
     swept = [(row.target, row.attainment) for row in sweep.rows if row.target is not None]
@@ -134,7 +142,16 @@ def attainment_by_period(
 ) -> Any:
     """Attainment (%) per period of an :func:`~slaclock.analytics.attainment` report made with
     ``period=...``: one line per group (and metric), with the ``goal`` as a dashed line; the
-    y axis zooms to the data and the goal."""
+    y axis zooms to the data and the goal.
+
+    >>> from slaclock.analytics import attainment, evaluate_many
+    >>> from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
+    >>> batch = evaluate_many(DEFAULT_POLICY, sample_timelines())
+    >>> fig = attainment_by_period(attainment(batch, by=(), period="week", metric="first_response"),
+    ...                            goal=0.9)
+    >>> fig.axes[0].get_xlabel(), fig.axes[0].get_legend_handles_labels()[1]
+    ('week (ISO week)', ['first_response', 'goal 90%'])
+    """
     if report.period is None:
         raise ValueError(
             "attainment_by_period needs a report made with period='day', 'week' or 'month'"
@@ -197,6 +214,13 @@ def duration_histogram(
 ) -> Any:
     """Histogram of the business-time durations (hours) of ``metric``'s stopped cycles (of
     ``priority``), with ``target`` marked (default: the cycles' own target when they share one).
+
+    >>> from slaclock.analytics import evaluate_many
+    >>> from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
+    >>> fig = duration_histogram(evaluate_many(DEFAULT_POLICY, sample_timelines()),
+    ...                          "first_response", priority="high")
+    >>> fig.axes[0].get_title(), fig.axes[0].get_legend_handles_labels()[1]
+    ('Business time to first response (high), 2 stopped cycles', ['target 2h'])
     """
     records = batch.records if isinstance(batch, Batch) else list(batch)
     chosen = [

@@ -18,25 +18,22 @@ urgent    first_response    0         1        0        0.0%
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from fractions import Fraction
 from typing import Any, Literal
 
 from slaclock._tz import to_micros
 from slaclock.batch import Batch
 from slaclock.errors import ReportOptionError
+from slaclock.percentiles import PERCENTILE_METHODS, PercentileMethod, percentile
 from slaclock.tables import Percent, Table, group_sort_key
 
 __all__ = [
     "AttainmentReport",
     "AttainmentRow",
     "CancelledAs",
-    "PERCENTILE_METHODS",
     "Period",
-    "PercentileMethod",
     "UntargetedAs",
     "at_risk",
     "attainment",
@@ -54,16 +51,6 @@ Period = Literal["day", "week", "month"]
 CancelledAs = Literal["excluded", "met", "breached"]
 #: What a stopped cycle with no target for its priority (state ``completed``) counts as.
 UntargetedAs = Literal["excluded", "met"]
-#: How a percentile is read from sorted values (see :func:`percentile`).
-PercentileMethod = Literal["nearest_rank", "linear", "lower", "higher", "midpoint"]
-#: Each percentile method in words, as table headers name it.
-PERCENTILE_METHODS: Mapping[str, str] = {
-    "nearest_rank": "nearest rank (an observed value: the ceil(p*n)-th smallest)",
-    "linear": "linear interpolation (numpy/pandas default)",
-    "lower": "lower (numpy method='lower')",
-    "higher": "higher (numpy method='higher')",
-    "midpoint": "midpoint (numpy method='midpoint')",
-}
 _STATES = ("met", "breached", "overdue", "cancelled", "completed", "running", "paused")
 
 
@@ -201,7 +188,19 @@ def _tally(
 
 @dataclass(frozen=True)
 class AttainmentReport:
-    """Attainment per group (``by`` attributes, then the period, then the metric)."""
+    """Attainment per group (``by`` attributes, then the period, then the metric).
+
+    >>> report = AttainmentReport(("group",), None, [
+    ...     AttainmentRow(("billing",), "resolution", 1, 1, 0, 0, 0, 0),
+    ...     AttainmentRow(("tech",), "resolution", 3, 0, 0, 1, 0, 2)])
+    >>> print(report)
+    group    metric      met  breached  overdue  attainment
+    billing  resolution    1         1        0       50.0%
+    tech     resolution    3         0        0      100.0%
+    >>> total = report.total()  # (1 + 3) / (1 + 3 + 1 + 0)
+    >>> total.met, total.breached, total.attainment
+    (4, 1, 0.8)
+    """
 
     by: tuple[str, ...]
     period: Period | None
@@ -313,50 +312,6 @@ def attainment(
 
 # ----------------------------------------------------------------------------------------------
 # Durations, breaches, volume, first contact resolution, at risk
-def percentile(
-    values: Sequence[timedelta], share: float, method: PercentileMethod = "nearest_rank"
-) -> timedelta:
-    """The ``share`` percentile of sorted ``values`` by ``method``:
-
-    - ``nearest_rank`` (default): the smallest value with at least ``share`` of the values at
-      or below it, ``values[ceil(share * n) - 1]``: always an observed value; the median of an
-      even count is the lower middle value.
-    - ``linear`` (numpy's and pandas' default): at position ``h = (n - 1) * share`` between
-      ``values[floor(h)]`` and ``values[ceil(h)]``, interpolated linearly and rounded to the
-      microsecond (halves up); the median of an even count is the mean of the middle two.
-    - ``lower``, ``higher``, ``midpoint``: ``values[floor(h)]``, ``values[ceil(h)]``, or their
-      mean, as numpy's methods of those names.
-
-    >>> minutes = [timedelta(minutes=m) for m in (1, 2, 3, 4)]
-    >>> percentile(minutes, 0.5), percentile(minutes, 0.5, "linear")
-    (datetime.timedelta(seconds=120), datetime.timedelta(seconds=150))
-    >>> percentile(minutes, 0.9, "linear")  # h = 3 * 0.9 = 2.7: 3m + 0.7 * 1m
-    datetime.timedelta(seconds=222)
-    """
-    if not values:
-        raise ValueError("percentile of no values - expected at least one value")
-    if method not in PERCENTILE_METHODS:
-        raise ReportOptionError(
-            f"method: unknown percentile method {method!r} - expected one of "
-            f"{list(PERCENTILE_METHODS)}",
-            value=method,
-        )
-    n = len(values)
-    if method == "nearest_rank":
-        rank = max(1, math.ceil(round(share * n, 9)))
-        return values[min(rank, n) - 1]
-    h = (n - 1) * Fraction(str(share))
-    low, high = values[math.floor(h)], values[math.ceil(h)]
-    if method == "lower":
-        return low
-    if method == "higher":
-        return high
-    weight = Fraction(1, 2) if method == "midpoint" else h - math.floor(h)
-    micros = low // _US + weight * ((high - low) // _US)
-    return timedelta(microseconds=math.floor(micros + Fraction(1, 2)))
-
-
-_US = timedelta(microseconds=1)
 
 
 def _mean(values: Sequence[timedelta]) -> timedelta:

@@ -25,24 +25,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import datetime, time, timedelta, timezone, tzinfo
 from fractions import Fraction
 from typing import Any, Literal, cast
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
 
 from slaclock._tz import (
-    MICROS_PER_SECOND,
     check_aware,
     from_micros,
     load_zone,
-    local_to_micros,
     timedelta_to_micros,
     to_micros,
 )
 from slaclock.bands import BandRule, BandScale
 from slaclock.durations import format_duration, parse_duration, round_for_display
 from slaclock.errors import ReportOptionError
+from slaclock.intervals import LocalIntervals
 from slaclock.tables import Percent, Table
 
 __all__ = [
@@ -105,7 +104,6 @@ _RETIRED: Mapping[str, str] = {
 }
 _SHORT = ("short_excluded", "short_successes")
 _MINUTES: Mapping[str, int] = {"15min": 15, "30min": 30, "60min": 60}
-_QUARTER = 15 * 60 * MICROS_PER_SECOND
 
 
 class Contact(BaseModel):
@@ -259,7 +257,18 @@ class IntervalRow:
 
 @dataclass(frozen=True)
 class ServiceLevelReport:
-    """Service level per interval (``rows``, in time order) and the settings that made it."""
+    """Service level per interval (``rows``, in time order) and the settings that made it.
+
+    >>> at = datetime(2025, 3, 4, 9, tzinfo=timezone.utc)
+    >>> report = service_level(
+    ...     [Contact(offered_at=at, answered_at=at + timedelta(seconds=15)),
+    ...      Contact(offered_at=at + timedelta(minutes=40), answered_at=at + timedelta(minutes=41))],
+    ...     threshold="20s", interval="30min")
+    >>> [(row.start.strftime("%H:%M"), row.answered, row.service_level) for row in report.rows]
+    [('09:00', 1, 1.0), ('09:30', 1, 0.0)]
+    >>> report.total().service_level  # 1 of 2 answered within 20 s
+    0.5
+    """
 
     threshold: timedelta
     interval: Interval
@@ -395,49 +404,6 @@ def _as_duration(value: timedelta | str | int | float, name: str) -> timedelta:
     return result
 
 
-class _Bucketer:
-    """Instants (UTC microseconds) -> interval start (UTC microseconds), in a zone."""
-
-    def __init__(self, zone: tzinfo, interval: Interval) -> None:
-        self.zone = zone
-        self.minutes = _MINUTES.get(interval)
-        self.offsets: dict[int, int | None] = {}
-        self.day_starts: dict[date, int] = {}
-
-    def _offset(self, t: int) -> int:
-        # The zone's offset, cached per UTC quarter hour when it is constant over it.
-        quarter = t // _QUARTER
-        offset = self.offsets.get(quarter, -1)
-        if offset == -1:
-            first = self._exact_offset(quarter * _QUARTER)
-            last = self._exact_offset(quarter * _QUARTER + _QUARTER - 1)
-            offset = self.offsets[quarter] = first if first == last else None
-        return offset if offset is not None else self._exact_offset(t)
-
-    def _exact_offset(self, t: int) -> int:
-        delta = from_micros(t, self.zone).utcoffset()
-        assert delta is not None
-        return timedelta_to_micros(delta)
-
-    def start(self, t: int) -> int:
-        offset = self._offset(t)
-        local = t + offset
-        if self.minutes is not None:
-            size = self.minutes * 60 * MICROS_PER_SECOND
-            return local - local % size - offset
-        day = date.fromordinal(719_163 + local // (86_400 * MICROS_PER_SECOND))
-        found = self.day_starts.get(day)
-        if found is None:
-            found = self.day_starts[day] = local_to_micros(day, 0, self.zone)
-        return found
-
-    def end(self, start: int) -> int:
-        if self.minutes is not None:
-            return start + self.minutes * 60 * MICROS_PER_SECOND
-        day = from_micros(start, self.zone).date() + timedelta(days=1)
-        return local_to_micros(day, 0, self.zone)
-
-
 def service_level(
     contacts: Iterable[Contact | Mapping[str, Any]],
     *,
@@ -501,7 +467,7 @@ def service_level(
             )
     limit = timedelta_to_micros(threshold_td)
     short = -1 if short_td is None else timedelta_to_micros(short_td)
-    bucketer = _Bucketer(zone, interval)
+    bucketer = LocalIntervals(zone, _MINUTES.get(interval))
     # start -> [answered, answered_within, abandoned, abandoned_within, short, wait_answered]
     counts: dict[int, list[int]] = {}
     for item in contacts:

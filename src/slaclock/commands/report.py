@@ -141,7 +141,7 @@ def finish_report(
     from slaclock.satisfaction import csat, nps, response_rate, satisfaction_by_sla, surveys
 
     by = [part.strip() for part in args.by.split(",") if part.strip()] if args.by else []
-    answers = surveys(kept, as_of) if (args.satisfaction or args.html) else None
+    answers = surveys(kept, as_of, batch=batch) if (args.satisfaction or args.html) else None
     if args.satisfaction and answers is not None:
         grouped = [name for name in by if any(name in s.attributes for s in answers)]
         for title, report in (
