@@ -354,3 +354,22 @@ def test_bad_report_options() -> None:
         )
     with pytest.raises(ReportOptionError, match=r"expected \{'score'"):
         survey_of(_ticket("1", (5, "satisfaction_rated", {"stars": 4})))
+
+
+def test_with_a_batch_surveys_group_by_the_attributes_in_force() -> None:
+    """A ticket moved from group billing to tech before it was rated: without a batch it groups
+    under the group it was created with, with the batch under the engine's attributes in force
+    (as attainment does)."""
+    from slaclock.batch import evaluate_many
+    from slaclock.synthetic import DEFAULT_POLICY
+
+    moved = _ticket(
+        "M",
+        (30, "attributes_changed", {"group": "tech"}),
+        _rated(60, 5, "stars"),
+        attributes={"group": "billing", "priority": "normal"},
+    )
+    assert [("billing",)] == [row.key for row in csat([moved], by=["group"]).rows]
+    batch = evaluate_many(DEFAULT_POLICY, [moved])
+    in_force = surveys([moved], batch=batch)
+    assert [("tech",)] == [row.key for row in csat(in_force, by=["group"]).rows]
