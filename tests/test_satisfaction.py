@@ -8,6 +8,8 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from slaclock import Timeline
 from slaclock.bands import BandRule, NpsBandRule
@@ -24,6 +26,7 @@ from slaclock.satisfaction import (
     survey_of,
     surveys,
 )
+from tests.strategies import survey_answers
 
 UTC = timezone.utc
 T0 = datetime(2025, 3, 3, 9, tzinfo=UTC)  # a Monday
@@ -373,3 +376,35 @@ def test_with_a_batch_surveys_group_by_the_attributes_in_force() -> None:
     batch = evaluate_many(DEFAULT_POLICY, [moved])
     in_force = surveys([moved], batch=batch)
     assert [("tech",)] == [row.key for row in csat(in_force, by=["group"]).rows]
+
+
+@given(survey_answers, st.integers(1, 5))
+def test_properties_of_csat_and_nps(answers: list[tuple[str, tuple[str, Any]]], cut: int) -> None:
+    """Groups add up to the whole; NPS is within -100..100 and equals a plain recount; CSAT
+    never rises as the satisfied cut-off rises."""
+    items = [
+        Survey(
+            str(i),
+            T0,
+            {"group": group},
+            True,
+            None if scale == "nps" else Answer.of(scale, score),
+            Answer.of(scale, score) if scale == "nps" else None,
+        )
+        for i, (group, (scale, score)) in enumerate(answers)
+    ]
+    grouped = csat(items, by=["group"], satisfied_from=cut)
+    whole = csat(items, satisfied_from=cut).rows
+    assert sum(r.answered for r in grouped.rows) == (whole[0].answered if whole else 0)
+    scores = [score for _, (scale, score) in answers if scale == "nps"]
+    rows = nps(items).rows
+    if scores:
+        promoters = sum(s >= 9 for s in scores)
+        detractors = sum(s <= 6 for s in scores)
+        assert Fraction(100 * (promoters - detractors), len(scores)) == rows[0].nps_fraction()
+        assert -100 <= rows[0].nps_fraction() <= 100  # type: ignore[operator]
+    else:
+        assert [] == rows
+    if whole and cut < 5:
+        higher = csat(items, satisfied_from=cut + 1).rows[0].csat_fraction()
+        assert higher is not None and higher <= whole[0].csat_fraction()  # type: ignore[operator]
