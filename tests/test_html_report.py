@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import struct
 import subprocess
@@ -64,6 +65,8 @@ def _tables(page: str) -> dict[str, list[list[str]]]:
 
 @pytest.fixture(scope="module")
 def chromium() -> Path:
+    if not CHROMIUM.exists() and os.environ.get("SLACLOCK_REQUIRE_BROWSER"):
+        pytest.fail("SLACLOCK_REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
     if not CHROMIUM.exists():
         pytest.skip(
             "headless browser tests need Debian's chromium at /usr/bin/chromium "
