@@ -163,3 +163,18 @@ any_durations = st.one_of(
     st.integers(-1000 * 24 * 60, 1000 * 24 * 60).map(lambda m: timedelta(minutes=m)),
     st.timedeltas(min_value=timedelta(days=-1000), max_value=timedelta(days=1000)),
 )
+
+# ----------------------------------------------------------------------------------------------
+# Survey answers
+#: Survey answers as (group, scale, score): stars 1-5, good/bad, NPS 0-10.
+survey_answers = st.lists(
+    st.tuples(
+        st.sampled_from(["billing", "tech"]),
+        st.one_of(
+            st.tuples(st.just("stars"), st.integers(1, 5)),
+            st.tuples(st.just("good_bad"), st.sampled_from(["good", "bad"])),
+            st.tuples(st.just("nps"), st.integers(0, 10)),
+        ),
+    ),
+    max_size=40,
+)

@@ -75,9 +75,15 @@ def test_report_groups_by_attributes() -> None:
         "report", POLICY, EVENTS, "--by", "priority,group", "--metric", "first_response"
     )
     assert 0 == status
-    assert ["priority", "group", "metric", "met", "breached", "attainment"] == out.splitlines()[
-        0
-    ].split()
+    assert [
+        "priority",
+        "group",
+        "metric",
+        "met",
+        "breached",
+        "overdue",
+        "attainment",
+    ] == out.splitlines()[0].split()
 
 
 def test_explain_draws_the_clocks() -> None:

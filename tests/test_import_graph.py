@@ -42,25 +42,44 @@ CORE = {
 }
 OUTER = {
     "analytics",
+    "bands",
     "batch",
     "checks",
     "cli",
     "files",
     "ics",
+    "html_report",
+    "intervals",
+    "percentiles",
     "plots",
     "pytest_plugin",
     "records",
     "reports",
+    "satisfaction",
     "servicelevel",
+    "surveys",
+    "sweeps",
     "synthetic",
     "tables",
     "testing",
+    "variants",
     "whatif",
     "writers",
 }
 #: Third-party packages the core may import (the runtime dependencies and the standard library).
 RUNTIME = {"pydantic", "pydantic_core", "dateutil", "holidays", "tzdata"}
-OPTIONAL = {"icalendar", "recurring_ical_events", "yaml", "pandas", "polars", "pyarrow", "matplotlib", "tqdm", "pytest", "hypothesis"}
+OPTIONAL = {
+    "icalendar",
+    "recurring_ical_events",
+    "yaml",
+    "pandas",
+    "polars",
+    "pyarrow",
+    "matplotlib",
+    "tqdm",
+    "pytest",
+    "hypothesis",
+}
 
 
 def _name(path: Path) -> str:

@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slaclock import __version__
+from slaclock.commands.report import add_report_options
 from slaclock.engine import evaluate
 from slaclock.errors import SlaclockError
 from slaclock.files import (
@@ -222,13 +223,16 @@ def _evaluate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 def _report(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from slaclock.analytics import attainment, evaluate_many
+    from slaclock.commands.report import finish_report, keep_timelines
 
     policy = load_policy(args.policy)
     as_of = None if args.as_of is None else _instant(args.as_of, "--as-of")
-    batch = evaluate_many(policy, _tickets(args, err), as_of)
+    kept: list[Timeline] = []  # the timelines, when satisfaction or the HTML page needs them
+    batch = evaluate_many(policy, keep_timelines(args, _tickets(args, err), kept), as_of)
     _reject_failures(args, batch.failures)  # never dropped silently
     by = [part.strip() for part in args.by.split(",") if part.strip()] if args.by else []
     print(attainment(batch, by=by, period=args.period, metric=args.metric).to_table(), file=out)
+    finish_report(args, batch, kept, as_of, out)
     return _finish(args, err)
 
 
@@ -406,6 +410,7 @@ def _parser() -> argparse.ArgumentParser:
         help="also group by period of the cycle's start",
     )
     report.add_argument("--metric", help="only this metric")
+    add_report_options(report)  # satisfaction, service level, --html
 
     explain = events_command(
         "explain",

@@ -23,6 +23,7 @@ __all__ = [
     "NaiveDatetimeError",
     "OutOfRangeError",
     "PolicyError",
+    "ReportOptionError",
     "SlaclockError",
     "SlaclockWarning",
     "TimelineError",
@@ -111,6 +112,15 @@ class PolicyError(SlaclockError, ValueError):
     """A policy cannot be applied to a ticket (no target for its priority, an unknown calendar, ...).
 
     >>> issubclass(PolicyError, ValueError)
+    True
+    """
+
+
+class ReportOptionError(SlaclockError, ValueError):
+    """A report was asked for with an option it does not know (a treatment, a band scale, a
+    priority no record has, ...); the message names the valid choices.
+
+    >>> issubclass(ReportOptionError, ValueError)
     True
     """
 

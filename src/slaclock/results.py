@@ -17,7 +17,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, field_serializer
 
-from slaclock.durations import format_duration
+from slaclock.durations import display_duration
 
 __all__ = [
     "CycleResult",
@@ -308,8 +308,8 @@ class TicketResult(BaseModel):
                         _short(cycle.started_at),
                         _short(cycle.due_at),
                         _short(cycle.stopped_at),
-                        format_duration(cycle.elapsed),
-                        "" if cycle.remaining is None else format_duration(cycle.remaining),
+                        display_duration(cycle.elapsed),
+                        "" if cycle.remaining is None else display_duration(cycle.remaining),
                     )
                 )
         if len(rows) == 1:
