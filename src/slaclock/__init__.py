@@ -8,6 +8,7 @@
 datetime.datetime(2025, 3, 10, 9, 30, tzinfo=zoneinfo.ZoneInfo(key='Europe/Berlin'))
 """
 
+from slaclock.alerts import Alert, alerts
 from slaclock.calendar import ALWAYS_OPEN, Calendar, CountryHolidays
 from slaclock.durations import format_duration, parse_duration
 from slaclock.engine import evaluate
@@ -39,6 +40,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ALWAYS_OPEN",
+    "Alert",
+    "alerts",
     "Calendar",
     "CalendarNeverOpenError",
     "Condition",

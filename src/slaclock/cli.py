@@ -1,7 +1,7 @@
 """The ``slaclock`` command line.
 
 Commands: ``demo``, ``evaluate``, ``report``, ``explain``, ``due``, ``elapsed``, ``validate``,
-``schema``. Exit statuses: 0 success; 1 done, but invalid input lines were skipped
+``schema``, ``alerts``. Exit statuses: 0 success; 1 done, but invalid input lines were skipped
 (``--skip-invalid``); 2 bad input or usage (the error names the file, line and value).
 
 >>> main(["due", "--help"])  # doctest: +ELLIPSIS
@@ -331,6 +331,22 @@ def _schema(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
+def _alerts(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from slaclock.commands.alerts import write_alerts
+
+    since, until = _instant(args.since, "--since"), _instant(args.until, "--until")
+    if until < since:
+        raise _Usage(
+            f"--until {args.until} is before --since {args.since} - expected since <= until"
+        )
+    write_alerts(
+        load_policy(args.policy), _tickets(args, err), since, until, out,
+        format=args.format, kinds=args.kind or ("threshold", "due"),
+        on_error=lambda ticket, exc: _reject(args, _unevaluated(args, ticket.ticket_id, str(exc))),
+    )  # fmt: skip
+    return _finish(args, err)
+
+
 # ---------------------------------------------------------------------------------------------
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -438,6 +454,18 @@ def _parser() -> argparse.ArgumentParser:
         "print the JSON Schema of policy files",
         "slaclock schema > slaclock-policy.schema.json",
     )
+    alerts = command(
+        "alerts",
+        "every threshold, due instant and escalation crossed in [--since, --until)",
+        "slaclock alerts policy.yaml events.jsonl --since 2025-03-11T16:00:00Z --until 2025-03-11T16:05:00Z",
+    )
+    alerts.add_argument("policy", metavar="POLICY", help="policy file (.yaml, .toml or .json)")
+    alerts.add_argument("events", metavar="EVENTS", help="events file (.jsonl or .csv)")
+    alerts.add_argument("--since", required=True, metavar="T", help="window start (included)")
+    alerts.add_argument("--until", required=True, metavar="T", help="window end (excluded)")
+    alerts.add_argument("--kind", action="append", choices=("threshold", "due"), help="only these")
+    alerts.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    alerts.add_argument("--skip-invalid", action="store_true", help="skip invalid inputs (exit 1)")
     return parser
 
 
@@ -450,6 +478,7 @@ _RUN = {
     "elapsed": _elapsed,
     "validate": _validate,
     "schema": _schema,
+    "alerts": _alerts,
 }
 
 
