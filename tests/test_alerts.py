@@ -10,10 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slaclock import Policy, PolicySet, TicketClock, Timeline, evaluate
-from slaclock.alerts import Alert, alerts
+from slaclock import (
+    FullHistoryClock,
+    HistoryNeededError,
+    Policy,
+    PolicySet,
+    TicketClock,
+    Timeline,
+    evaluate,
+)
+from slaclock.alerts import Alert, alerts, crossed_at_once
 from slaclock.errors import SlaclockError
-from slaclock.synthetic import DEFAULT_POLICY, generate_timelines
+from slaclock.synthetic import generate_timelines
 
 UTC = timezone.utc
 MICRO = timedelta(microseconds=1)
@@ -116,14 +124,33 @@ def test_events_after_a_crossing_play_no_part_in_it() -> None:
     assert ["warn", "due", "escalate"] == [a.name for a in later]
 
 
-def test_a_clock_brings_its_policy() -> None:
-    """A clock's alerts equal its timeline's under its policy."""
-    clock = TicketClock(POLICY, "T-1", {"priority": "high"}).add(
+def test_clocks_bring_their_policy() -> None:
+    """A full-history clock's alerts are its timeline's; an incremental clock's, for windows
+    from its last event on, too; a window starting earlier needs history."""
+    created = {"at": _at("09:00"), "kind": "created"}
+    ticket = _ticket(("09:00", "created", {}))
+    expected = alerts(ticket, _at("09:00"), _at("12:00"), policy=POLICY)
+    full = FullHistoryClock(POLICY, "T-1", {"priority": "high"}).add(created)
+    assert expected == alerts(full, _at("09:00"), _at("12:00"))
+    clock = TicketClock(POLICY, "T-1", {"priority": "high"}).add(created)
+    assert expected == alerts(clock, _at("09:00"), _at("12:00"))
+    later = clock.add({"at": _at("09:10"), "kind": "note_added"})
+    with pytest.raises(HistoryNeededError, match="before the clock's last event"):
+        alerts(later, _at("09:00"), _at("12:00"))
+
+
+def test_crossed_at_once_is_what_an_event_crossed() -> None:
+    """Low (4h) from 09:00, raised to high (1h) at 10:15: warn (09:30) and due (10:00) are
+    crossed at once at 10:15; the escalation (10:30) is still ahead, for alerts()."""
+    before = TicketClock(POLICY, "T-1", {"priority": "low"}).add(
         {"at": _at("09:00"), "kind": "created"}
     )
-    assert alerts(clock.timeline, _at("09:00"), _at("12:00"), policy=POLICY) == alerts(
-        clock, _at("09:00"), _at("12:00")
-    )
+    after = before.add({"at": _at("10:15"), "kind": "priority_changed", "priority": "high"})
+    assert [
+        ("10:15", "warn", "09:30", "first_response"),
+        ("10:15", "due", "10:00", "first_response"),
+    ] == _brief(crossed_at_once(before, after))
+    assert ["escalate"] == [a.name for a in alerts(after, _at("10:15"), _at("12:00"))]
 
 
 def test_bad_arguments_are_clear_errors() -> None:
@@ -137,26 +164,41 @@ def test_bad_arguments_are_clear_errors() -> None:
         alerts(ticket, _at("09:00"), _at("10:00"), policy=POLICY, kinds={"breach"})  # type: ignore[arg-type]
 
 
-#: Two policies picked by group (a group change re-selects, and may measure from the start).
-POLICIES = PolicySet(
-    policies=[
-        DEFAULT_POLICY.model_copy(
-            update={
-                "name": "billing",
-                "conditions": {"group": "billing"},
-                "metrics": {
-                    **DEFAULT_POLICY.model_dump()["metrics"],
-                    "first_response": {
-                        "targets": {"urgent": "30m", "high": "1h", "normal": "2h", "low": "4h"},
-                        "thresholds": [
-                            {"name": "warning", "at_percent": 50, "notify": "billing-lead"},
-                            {"name": "escalate", "after_due": "1h", "level": 1},
-                        ],
-                    },
+#: Two tight policies picked by group (a group change re-selects; both measure the same metrics,
+#: so an incremental clock can follow): synthetic tickets breach them often.
+_TIGHT = {"urgent": "15m", "high": "30m", "normal": "1h", "low": "2h"}
+POLICIES = PolicySet.model_validate(
+    [
+        {
+            "name": "billing",
+            "conditions": {"group": "billing"},
+            "calendar": {"timezone": "America/New_York", "hours": {"mon-fri": "09:00-17:00"}},
+            "metrics": {
+                "first_response": {
+                    "targets": _TIGHT,
+                    "thresholds": [
+                        {"name": "warning", "at_percent": 50, "notify": "billing-lead"},
+                        {"name": "escalate", "after_due": "30m", "level": 1},
+                    ],
                 },
-            }
-        ),
-        DEFAULT_POLICY,
+                "next_response": {"targets": _TIGHT},
+                "resolution": {
+                    "targets": dict.fromkeys(_TIGHT, "4h"),
+                    "thresholds": [{"name": "soon", "before_due": "1h"}],
+                },
+            },
+        },
+        {
+            "name": "default",
+            "metrics": {
+                "first_response": {
+                    "targets": {"urgent": "30m", "high": "1h", "normal": "2h", "low": "3h"},
+                    "thresholds": [{"name": "warning", "at_percent": 75}],
+                },
+                "next_response": {"targets": dict.fromkeys(_TIGHT, "1h")},
+                "resolution": {"targets": dict.fromkeys(_TIGHT, "6h")},
+            },
+        },
     ]
 )
 
@@ -242,3 +284,36 @@ def test_alerts_match_what_a_live_watcher_sees(seed: int) -> None:
         }
         assert after - before <= alerted
         before, hour = after, hour + timedelta(hours=1)
+
+
+@settings(max_examples=40)
+@given(seed=st.integers(0, 10_000), ticks=st.lists(st.integers(0, 14 * 24 * 60), max_size=20))
+def test_a_watcher_with_incremental_clocks_sees_the_batch_alerts(
+    seed: int, ticks: list[int]
+) -> None:
+    """A service keeping only an incremental clock: before adding the events of an instant it
+    asks alerts() up to that instant, after adding them crossed_at_once(); between events it
+    asks alerts() at random ticks. It sees exactly alerts() of the whole ticket, in order."""
+    ticket = _random_ticket(seed)
+    start = ticket.events[0].at - timedelta(hours=1)
+    end = start + timedelta(days=14)
+    moments: list[tuple[datetime, int]] = [(start + timedelta(minutes=m), 1) for m in ticks]
+    moments += [(e.at, 0) for e in ticket.events]  # events before a tick at the same instant
+    moments.sort(key=lambda m: (m[0].astimezone(UTC), m[1]))
+    clock = TicketClock(POLICIES, ticket.ticket_id, ticket.attributes)
+    seen: list[Alert] = []
+    watermark = start
+    events = list(ticket.events)
+    for at, is_tick in moments:
+        if clock.last_event_at is not None and at.astimezone(UTC) > watermark.astimezone(UTC):
+            seen += alerts(clock, watermark, at)
+            watermark = at
+        if is_tick or not events or events[0].at != at:
+            continue
+        before = clock
+        while events and events[0].at == at:
+            clock = clock.add(events.pop(0))
+        seen += crossed_at_once(before, clock)
+        watermark = max(watermark, at, key=lambda d: d.astimezone(UTC))
+    seen += alerts(clock, watermark, end)
+    assert alerts(ticket, start, end, policy=POLICIES) == seen

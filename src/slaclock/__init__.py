@@ -33,7 +33,13 @@ from slaclock.policy import (
     TicketCondition,
 )
 from slaclock.results import CycleResult, MetricResult, Span, ThresholdResult, TicketResult
-from slaclock.streaming import Deadline, TicketClock
+from slaclock.streaming import (
+    ClockStateError,
+    Deadline,
+    FullHistoryClock,
+    HistoryNeededError,
+    TicketClock,
+)
 from slaclock.timeline import Event, Timeline
 
 __version__ = "0.1.0"
@@ -44,6 +50,9 @@ __all__ = [
     "alerts",
     "Calendar",
     "CalendarNeverOpenError",
+    "ClockStateError",
+    "FullHistoryClock",
+    "HistoryNeededError",
     "Condition",
     "CycleResult",
     "Deadline",

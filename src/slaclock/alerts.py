@@ -44,10 +44,10 @@ from slaclock.engine import evaluate
 from slaclock.errors import SlaclockError
 from slaclock.policy import Policy, PolicySet, Threshold
 from slaclock.results import CycleResult, TicketResult
-from slaclock.streaming import TicketClock
+from slaclock.streaming import FullHistoryClock, HistoryNeededError, TicketClock
 from slaclock.timeline import Timeline
 
-__all__ = ["Alert", "AlertKind", "alerts"]
+__all__ = ["Alert", "AlertKind", "alerts", "crossed_at_once"]
 
 #: ``threshold``: a warning or escalation threshold of the policy; ``due``: the due instant.
 AlertKind = Literal["threshold", "due"]
@@ -84,7 +84,7 @@ class Alert(BaseModel):
     level: int | None = None
 
 
-Source = Timeline | TicketClock
+Source = Timeline | TicketClock | FullHistoryClock
 
 
 def alerts(
@@ -99,7 +99,11 @@ def alerts(
     :class:`~slaclock.TicketClock`, or many of either, in time order (then ticket, metric,
     cycle, scheduled instant, name).
 
-    Timelines need ``policy``; a clock brings its own. Events after a crossing's instant play no
+    Timelines need ``policy``; a clock brings its own. An incremental
+    :class:`~slaclock.TicketClock` keeps no past events, so it answers for windows from its last
+    event on (what its running cycles cross if nothing else happens), and raises
+    :class:`~slaclock.HistoryNeededError` for a window that starts earlier; what adding an event
+    crosses at once is :func:`crossed_at_once`. Events after a crossing's instant play no
     part in it (a live watcher did not know them yet), so a window in the future, past the last
     known event, projects the running clocks: "what breaches in the next hour" is
     ``alerts(open_tickets, now, now + timedelta(hours=1), policy=policy, kinds={"due"})``.
@@ -126,11 +130,18 @@ def alerts(
             "since <= until",
             value=until,
         )
-    items: Iterable[Source] = (source,) if isinstance(source, (Timeline, TicketClock)) else source
+    items: Iterable[Source] = (
+        (source,) if isinstance(source, (Timeline, TicketClock, FullHistoryClock)) else source
+    )
     found: list[tuple[tuple[int, str, str, int, int, int, str], Alert]] = []
     wanted = frozenset(kinds)
     for item in items:
         if isinstance(item, TicketClock):
+            found.extend(
+                (_order(a), a) for a in _clock_alerts(item, since_us, until_us) if a.kind in wanted
+            )
+            continue
+        if isinstance(item, FullHistoryClock):
             item_policy, timeline = item.policy, item.timeline
         elif isinstance(item, Timeline):
             if policy is None:
@@ -147,18 +158,80 @@ def alerts(
             )
         for alert in _ticket_alerts(item_policy, timeline, since_us, until_us):
             if alert.kind in wanted:
-                key = (
-                    to_micros(alert.at),
-                    alert.ticket_id,
-                    alert.metric,
-                    alert.cycle,
-                    to_micros(alert.scheduled_at),
-                    _KINDS.index(alert.kind),
-                    alert.name,
-                )
-                found.append((key, alert))
+                found.append((_order(alert), alert))
     found.sort(key=lambda pair: pair[0])
     return [alert for _, alert in found]
+
+
+def _order(alert: Alert) -> tuple[int, str, str, int, int, int, str]:
+    return (
+        to_micros(alert.at),
+        alert.ticket_id,
+        alert.metric,
+        alert.cycle,
+        to_micros(alert.scheduled_at),
+        _KINDS.index(alert.kind),
+        alert.name,
+    )
+
+
+def _clock_alerts(clock: TicketClock, since: int, until: int) -> list[Alert]:
+    """The crossings of an incremental clock's running cycles in ``[since, until)``, for
+    ``since`` at or after its last event (it keeps no past events to look back over)."""
+    last = clock.last_event_at
+    if last is None:
+        return []
+    if since < to_micros(last):
+        raise HistoryNeededError(
+            f"alerts: ticket {clock.ticket_id!r}: since {from_micros(since, last.tzinfo).isoformat()} "
+            f"is before the clock's last event at {last.isoformat()} - the incremental clock "
+            "keeps no past events; ask for each window before adding its events (see "
+            "crossed_at_once), or pass a FullHistoryClock or the timeline",
+            value=since,
+        )
+    if until <= since:
+        return []
+    # No events in the window: what is reached in it is what reaches its instant in it.
+    result = clock.result(from_micros(until - 1, last.tzinfo))
+    return [
+        _alert(result, key, reached, reached.scheduled_at)
+        for key, reached in _reached(clock.policy, result).items()
+        if reached.scheduled >= since
+    ]
+
+
+def crossed_at_once(before: TicketClock, after: TicketClock) -> list[Alert]:
+    """The crossings that adding events at one instant caused at once (a priority raised past
+    a due instant, say): reached in ``after`` as of its last event's instant, scheduled before
+    it, and not reached in ``before`` (the clock just before those events). Each alert's ``at``
+    is that instant.
+
+    A service that asks :func:`alerts` for ``[watermark, t)`` before adding the events at
+    ``t``, and this after, sees every crossing once (see ``examples/alert_service.py``).
+
+    >>> from slaclock import Policy, TicketClock
+    >>> policy = Policy(name="p", metrics={"first_response": {"targets": {"high": "1h", "low": "8h"}}})
+    >>> before = TicketClock(policy, "T-1", {"priority": "low"}).add(
+    ...     {"at": "2025-01-06T09:00:00Z", "kind": "created"})
+    >>> after = before.add({"at": "2025-01-06T11:00:00Z", "kind": "priority_changed", "priority": "high"})
+    >>> [(a.name, a.at.strftime("%H:%M"), a.scheduled_at.strftime("%H:%M")) for a in crossed_at_once(before, after)]
+    [('due', '11:00', '10:00')]
+    """
+    at = after.last_event_at
+    if at is None:
+        return []
+    t = to_micros(at)
+    now = _reached(after.policy, after.result(at))
+    earlier: Mapping[_Key, _Reached] = {}
+    if before.last_event_at is not None:
+        earlier = _reached(before.policy, before.result(at))
+    result = after.result(at)
+    found = [
+        _alert(result, key, reached, _shown(t, reached))
+        for key, reached in now.items()
+        if reached.scheduled < t and key not in earlier
+    ]
+    return sorted(found, key=_order)
 
 
 class _Reached(NamedTuple):

@@ -24,11 +24,11 @@ is left to :mod:`slaclock.measure`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from slaclock.errors import PolicyError, TimelineError
+from slaclock.errors import PolicyError, SlaclockError, TimelineError
 from slaclock.policy import Policy, PolicySet, Reopen
 from slaclock.rules import (
     CANCEL,
@@ -47,6 +47,7 @@ from slaclock.timeline import STATUS_OF_KIND, Event
 __all__ = [
     "INITIAL_STATUS",
     "CycleContext",
+    "HistoryNeededError",
     "MetricProgress",
     "PastEvent",
     "ReplayStep",
@@ -62,6 +63,16 @@ __all__ = [
 INITIAL_STATUS = "new"
 #: Event kinds that may change the ticket's attributes.
 _ATTRIBUTE_KINDS = frozenset({"created", "priority_changed", "attributes_changed"})
+
+
+class HistoryNeededError(SlaclockError, ValueError):
+    """An event needs the ticket's past events, which a replay without history did not keep
+    (see :class:`TicketReplay`'s ``keep_history``): a policy coming into force that measures a
+    metric from the ticket's start.
+
+    >>> issubclass(HistoryNeededError, ValueError)
+    True
+    """
 
 
 @dataclass(slots=True)
@@ -129,19 +140,66 @@ class ReplayStep(NamedTuple):
 
 
 class TicketReplay:
-    """The replay of one timeline (used once): :meth:`replay_events` leaves each metric's cycles
-    in ``progress`` and the ticket's final attributes and policy."""
+    """The replay of one timeline: :meth:`replay_events` leaves each metric's cycles in
+    ``progress`` and the ticket's final attributes, status and policy.
 
-    def __init__(self, policies: Policy | PolicySet, attributes: Mapping[str, Any]) -> None:
+    It can go on with more events later (the streaming clock does: each call continues where the
+    last one stopped, ``first_position`` numbering the new events). With ``keep_history=False``
+    it keeps no list of past events: a policy of a set that comes into force and measures a
+    metric from the ticket's start then raises :class:`HistoryNeededError`.
+    """
+
+    def __init__(
+        self,
+        policies: Policy | PolicySet,
+        attributes: Mapping[str, Any],
+        *,
+        keep_history: bool = True,
+    ) -> None:
         self.policies = policies
         self.attributes: dict[str, Any] = dict(attributes)
         self.progress: dict[str, MetricProgress] = {}
         self.policy: Policy | None = None
         self.context: CycleContext | None = None
         self.rules: PolicyRules | None = None
+        self.status = INITIAL_STATUS
+        # What a policy that comes into force later replays its new metrics over.
+        self.history: list[PastEvent] | None = (
+            [] if keep_history and not isinstance(policies, Policy) else None
+        )
         # (rules, progress) of each metric the policy in force measures, in its metric order.
         self.active: list[tuple[MetricRules, MetricProgress]] = []
         self.enter_policy(self.select_policy())
+
+    @classmethod
+    def restored(
+        cls,
+        policies: Policy | PolicySet,
+        attributes: Mapping[str, Any],
+        policy: Policy | None,
+        progress: dict[str, MetricProgress],
+        status: str,
+    ) -> TicketReplay:
+        """A replay without history continued from stored state: the attributes, policy in
+        force, each metric's progress and the status after the last event."""
+        replay = cls(policies, attributes, keep_history=False)
+        replay.progress = progress
+        replay.status = status
+        replay.activate_policy(policy)
+        return replay
+
+    def copy(self) -> TicketReplay:
+        """A copy that later events can change without changing this one: what an event can
+        touch is copied (the attributes, each metric's list of cycles and its last cycle);
+        earlier cycles, which no event changes, are shared."""
+        copied = object.__new__(TicketReplay)
+        copied.policies = self.policies
+        copied.attributes = dict(self.attributes)
+        copied.status = self.status
+        copied.history = None if self.history is None else list(self.history)
+        copied.progress = {name: _copied(metric) for name, metric in self.progress.items()}
+        copied.activate_policy(self.policy)
+        return copied
 
     def select_policy(self) -> Policy | None:
         """The policy for the ticket's attributes as they are now."""
@@ -151,6 +209,15 @@ class TicketReplay:
 
     def enter_policy(self, policy: Policy | None) -> None:
         """Make ``policy`` the policy in force (also after an attribute change)."""
+        self.activate_policy(policy)
+        for rules, progress in self.active:
+            if progress.event_paused and not rules.resume:
+                # A pause by event under a policy whose definition of the metric has no resume
+                # condition would never end: the new definition's clock is not paused by event.
+                progress.event_paused = False
+
+    def activate_policy(self, policy: Policy | None) -> None:
+        """Make ``policy`` the policy in force, leaving each metric's progress as it is."""
         self.policy = policy
         self.active = []
         if policy is None:
@@ -163,10 +230,6 @@ class TicketReplay:
             progress = self.progress.get(name)
             if progress is None:
                 progress = self.progress[name] = MetricProgress()
-            elif progress.event_paused and not rules.resume:
-                # A pause by event under a policy whose definition of the metric has no resume
-                # condition would never end: the new definition's clock is not paused by event.
-                progress.event_paused = False
             self.active.append((rules, progress))
 
     def reported_metrics(self) -> list[tuple[str, MetricProgress]]:
@@ -235,20 +298,26 @@ class TicketReplay:
         return kind != "created" and attributes.get("priority") != previous_priority, policy_changed
 
     def replay_events(
-        self, events: tuple[Event, ...], instants: tuple[int, ...], as_of: int
+        self,
+        events: Sequence[Event],
+        instants: Sequence[int],
+        as_of: int,
+        first_position: int = 0,
     ) -> int:
         """Apply the events up to ``as_of``; returns how many later events were left out.
+        ``first_position`` is the position of ``events[0]`` in the ticket (when going on).
 
         The hot loop of the engine: state lives in locals, and a metric none of whose
         conditions matches an event is skipped unless the status or the attributes changed.
         """
-        status = INITIAL_STATUS
-        # What a policy that comes into force later replays its new metrics over.
-        history: list[PastEvent] | None = None if isinstance(self.policies, Policy) else []
-        for position, t in enumerate(instants):
+        status = self.status
+        history = self.history
+        for offset, t in enumerate(instants):
             if t > as_of:
-                return len(events) - position
-            event = events[position]
+                self.status = status
+                return len(events) - offset
+            position = first_position + offset
+            event = events[offset]
             kind = event.kind
             previous_status = status
             new_status = event.status or STATUS_OF_KIND.get(kind)
@@ -265,7 +334,7 @@ class TicketReplay:
                 attributes_changed = True
                 before = self.rules
                 priority_changed, policy_changed = self.apply_attribute_change(event, t, position)
-                if policy_changed and history and self.rules is not None:
+                if policy_changed and position and self.rules is not None:
                     self.catch_up_new_metrics(before, history, t, position, status)
             if attributes_changed or position == 0:  # the ticket exists from `created` on
                 self.check_priority()
@@ -300,12 +369,13 @@ class TicketReplay:
             for (metric_rules, progress), act in zip(self.active, acts):
                 if act or every:
                     apply_event(progress, metric_rules, act, step)
+        self.status = status
         return 0
 
     def catch_up_new_metrics(
         self,
         before: PolicyRules | None,
-        history: list[PastEvent],
+        history: list[PastEvent] | None,
         t: int,
         position: int,
         status: str,
@@ -320,6 +390,17 @@ class TicketReplay:
         assert context is not None and rules_in_force is not None
         policy = context.policy
         measured = () if before is None else before.names
+        if history is None:
+            for name, (_, progress) in zip(rules_in_force.names, self.active):
+                if name not in measured and progress.open is None:
+                    raise HistoryNeededError(
+                        f"policy {policy.name!r} comes into force at event #{position} and "
+                        f"measures {name!r} from the ticket's start, which needs the {position} "
+                        "earlier events - this replay kept no history (a compact clock): "
+                        "replay the ticket's events with history (e.g. a FullHistoryClock)",
+                        value=name,
+                    )
+            return
         # The new policy, with the priority the ticket had at each past event; the other
         # attributes (which pick the calendar, say) as they are now: the ticket is measured on
         # the new policy's terms for it as it is.
@@ -355,6 +436,28 @@ class TicketReplay:
             progress.started_after = progress.started_after or shadow.started_after
             if shadow.open is not None:
                 open_cycle(progress, t, position, rules, context, status, shadow.event_paused)
+
+
+def _copied(metric: MetricProgress) -> MetricProgress:
+    """``metric`` with its cycle list and last cycle copied (what the next event may change)."""
+    cycles = list(metric.cycles)
+    if cycles:
+        last = cycles[-1]
+        cycles[-1] = ReplayedCycle(
+            last.start,
+            last.start_context,
+            last.context,
+            list(last.transitions),
+            list(last.events),
+            last.end,
+            last.cancelled,
+        )
+    return MetricProgress(
+        cycles,
+        None if metric.open is None else cycles[-1],
+        metric.started_after,
+        metric.event_paused,
+    )
 
 
 def apply_event(progress: MetricProgress, rules: MetricRules, act: int, step: ReplayStep) -> None:
