@@ -147,6 +147,25 @@ def test_incremental_equals_batch_at_every_step(seed: int, as_of_hours: int) -> 
         clock = restored  # go on from the stored state
 
 
+@settings(max_examples=40)
+@given(seed=st.integers(0, 10_000), branch=st.integers(0, 50))
+def test_earlier_clocks_do_not_change_when_later_ones_are_built(seed: int, branch: int) -> None:
+    """Clocks are values: after a whole ticket (and a branch off an earlier clock) has been
+    added, every intermediate clock still gives evaluate() on its own prefix."""
+    timeline = _moved(next(generate_timelines(1, seed=seed, exchanges=5)), seed)
+    clocks = [TicketClock(POLICIES, timeline.ticket_id, timeline.attributes)]
+    for event in timeline.events:
+        clocks.append(clocks[-1].add(event))
+    fork = clocks[1 + branch % len(timeline.events)]
+    assert fork.last_event_at is not None
+    fork.add({"at": fork.last_event_at, "kind": "customer_replied"}).add(
+        {"at": fork.last_event_at, "kind": "status_changed", "status": "pending"}
+    )
+    for count, clock in enumerate(clocks[1:], start=1):
+        expected = evaluate(POLICIES, _prefix(timeline, count))
+        assert _json(expected) == _json(clock.result())
+
+
 def _model_summary(result: TicketResult) -> list[Any]:
     rows: list[Any] = []
     for name in METRICS:

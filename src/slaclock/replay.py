@@ -188,18 +188,57 @@ class TicketReplay:
         replay.activate_policy(policy)
         return replay
 
-    def copy(self) -> TicketReplay:
-        """A copy that later events can change without changing this one: what an event can
-        touch is copied (the attributes, each metric's list of cycles and its last cycle);
-        earlier cycles, which no event changes, are shared."""
+    def copy_for(self, event: Event) -> TicketReplay:
+        """A copy that ``event`` can change without changing this one. What the event can touch
+        is copied (the attributes, and for each metric it may change: its list of cycles and
+        its last cycle); the rest, earlier cycles above all, is shared."""
         copied = object.__new__(TicketReplay)
         copied.policies = self.policies
         copied.attributes = dict(self.attributes)
         copied.status = self.status
         copied.history = None if self.history is None else list(self.history)
-        copied.progress = {name: _copied(metric) for name, metric in self.progress.items()}
-        copied.activate_policy(self.policy)
+        touched = self._metrics_touched_by(event)
+        copied.progress = {
+            name: _copied(metric) if touched is None or name in touched else metric
+            for name, metric in self.progress.items()
+        }
+        copied.policy, copied.context, copied.rules = self.policy, self.context, self.rules
+        progress = copied.progress
+        in_force = self.rules
+        copied.active = (
+            []
+            if in_force is None
+            else [(rules, progress[name]) for name, rules in zip(in_force.names, in_force.rules)]
+        )
         return copied
+
+    def _metrics_touched_by(self, event: Event) -> frozenset[str] | None:
+        """The metrics whose progress ``event`` may change (``None``: any). Mirrors what
+        :meth:`replay_events` and :func:`apply_event` do with an event: a metric none of whose
+        conditions matches it changes only when its open cycle's counting does."""
+        kind = event.kind
+        if kind in _ATTRIBUTE_KINDS or kind == "reopened":
+            return None  # attributes (and the policy in force) may change; a reopen may resume
+        rules = self.rules
+        if rules is None:
+            return frozenset()
+        new_status = event.status or STATUS_OF_KIND.get(kind)
+        status = self.status if new_status is None else new_status
+        status_into = status if status != self.status else None
+        acts = rules.actions.get((kind, event.public is not False, status_into)) or (
+            rules.actions_for((kind, event.public is not False, status_into))
+        )
+        touched = set()
+        for (metric_rules, progress), name, act in zip(self.active, rules.names, acts):
+            cycle = progress.open
+            if act or (
+                status_into is not None
+                and cycle is not None
+                and metric_rules.counting(status, progress.event_paused)
+                != cycle.transitions[-1].counting
+            ):
+                touched.add(name)
+        return frozenset(touched)
 
     def select_policy(self) -> Policy | None:
         """The policy for the ticket's attributes as they are now."""

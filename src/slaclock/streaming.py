@@ -453,7 +453,7 @@ class TicketClock:
                             "content per id",
                             value=event.id,
                         )
-            replay = replay.copy()
+            replay = replay.copy_for(event)
         try:
             replay.replay_events((event,), (t,), t, self._count)
         except SlaclockError as exc:
