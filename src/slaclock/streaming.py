@@ -522,9 +522,17 @@ class TicketClock:
         if after is None:
             after = self._last.at
         check_aware(after, "after")
-        return _next_deadline(self.result(after), after)
+        # Before the last event, the clock as it stands after it (it keeps no past events).
+        as_of = after if to_micros(after) >= to_micros(self._last.at) else self._last.at
+        return _next_deadline(self.result(as_of), after)
 
-    next_deadline.__doc__ = _NEXT_DEADLINE_DOC
+    next_deadline.__doc__ = (
+        _NEXT_DEADLINE_DOC
+        + """
+
+        For this incremental clock, an ``after`` before the last event asks about the clock as
+        it stands after that event (it keeps no past events to leave out)."""
+    )
 
     def to_dict(self) -> dict[str, Any]:
         """The clock's state as plain JSON data: each metric's cycles, the ticket's status and
