@@ -26,17 +26,28 @@ import json
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
 from slaclock import Alert, HistoryNeededError, Policy, PolicySet, TicketClock, alerts
-from slaclock._tz import from_micros, to_micros
 from slaclock.alerts import crossed_at_once
 from slaclock.files import load_policy
 
 HERE = Path(__file__).resolve().parent
 MICRO = timedelta(microseconds=1)
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def to_micros(at: datetime) -> int:
+    """An instant as integer microseconds since the epoch (what the indexed columns hold)."""
+    return (at - EPOCH) // MICRO
+
+
+def from_micros(micros: int, tz: tzinfo | None) -> datetime:
+    """The instant ``micros`` as an aware datetime in ``tz`` (UTC when ``None``)."""
+    return (EPOCH + micros * MICRO).astimezone(tz or timezone.utc)
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS clocks (

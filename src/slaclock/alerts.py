@@ -113,8 +113,9 @@ def alerts(
     >>> now = datetime.fromisoformat("2025-03-11T16:30:00-04:00")
     >>> soon = alerts(sample_timelines(), now, now + timedelta(hours=1), policy=DEFAULT_POLICY,
     ...               kinds={"due"})
-    >>> [(a.ticket_id, a.metric, a.at.strftime("%H:%M")) for a in soon]
-    [('T-1003', 'next_response', '17:00')]
+    >>> for alert in soon:
+    ...     print(alert.ticket_id, alert.metric, alert.at.strftime("%H:%M"))
+    T-1003 next_response 17:00
     """
     check_aware(since, "since")
     check_aware(until, "until")
@@ -214,8 +215,9 @@ def crossed_at_once(before: TicketClock, after: TicketClock) -> list[Alert]:
     >>> before = TicketClock(policy, "T-1", {"priority": "low"}).add(
     ...     {"at": "2025-01-06T09:00:00Z", "kind": "created"})
     >>> after = before.add({"at": "2025-01-06T11:00:00Z", "kind": "priority_changed", "priority": "high"})
-    >>> [(a.name, a.at.strftime("%H:%M"), a.scheduled_at.strftime("%H:%M")) for a in crossed_at_once(before, after)]
-    [('due', '11:00', '10:00')]
+    >>> for alert in crossed_at_once(before, after):
+    ...     print(alert.name, alert.at.strftime("%H:%M"), alert.scheduled_at.strftime("%H:%M"))
+    due 11:00 10:00
     """
     at = after.last_event_at
     if at is None:
