@@ -24,6 +24,8 @@ from slaclock.errors import (
 )
 from slaclock.policy import (
     Condition,
+    DaysTarget,
+    DurationTarget,
     MetricDefinition,
     MetricPolicy,
     Policy,
@@ -72,6 +74,8 @@ __all__ = [
     "Timeline",
     "evaluate",
     "CountryHolidays",
+    "DaysTarget",
+    "DurationTarget",
     "DurationSyntaxError",
     "NaiveDatetimeError",
     "OutOfRangeError",

@@ -15,10 +15,10 @@ is left to :mod:`slaclock.measure`.
 >>> replay = TicketReplay(policy, ticket.attributes)
 >>> replay.replay_events(ticket.events, ticket.instants, ticket.instants[-1])
 0
->>> cycle = replay.progress["resolution"].cycles[0]
->>> [(t.at - cycle.start) // 60_000_000 for t in cycle.transitions], cycle.end - cycle.start
+>>> (cycle,) = replay.progress["resolution"].cycles
+>>> [(t.at - cycle.start) // 60_000_000 for t in cycle.transitions], cycle.end - cycle.start  # minutes, micros
 ([0, 60], 7200000000)
->>> [t.counting for t in cycle.transitions]
+>>> [t.counting for t in cycle.transitions]  # counting, then paused while pending
 [True, False]
 """
 
@@ -52,6 +52,7 @@ __all__ = [
     "PastEvent",
     "ReplayStep",
     "ReplayedCycle",
+    "TicketFacts",
     "TicketReplay",
     "Transition",
     "apply_event",
@@ -63,6 +64,19 @@ __all__ = [
 INITIAL_STATUS = "new"
 #: Event kinds that may change the ticket's attributes.
 _ATTRIBUTE_KINDS = frozenset({"created", "priority_changed", "attributes_changed"})
+#: Statuses in which a ticket counts as solved (``closed`` is solved, and closed too).
+_SOLVED = frozenset({"solved", "closed"})
+
+
+class TicketFacts(NamedTuple):
+    """What happened to the ticket up to ``as_of``, found by the replay (instants are integer
+    UTC microseconds). See ``docs/semantics/engine.md``, "Ticket facts"."""
+
+    status: str  # the status after the last event at or before as_of
+    solved_at: int | None  # the move into solved/closed, while the ticket stays there
+    closed_at: int | None  # the move into closed, while the ticket stays closed
+    public_agent_replies: int
+    reopens: int  # `reopened` events
 
 
 class HistoryNeededError(SlaclockError, ValueError):
@@ -141,7 +155,8 @@ class ReplayStep(NamedTuple):
 
 class TicketReplay:
     """The replay of one timeline: :meth:`replay_events` leaves each metric's cycles in
-    ``progress`` and the ticket's final attributes, status and policy.
+    ``progress``, the ticket's attributes and policy in force at ``as_of``, and its
+    :class:`TicketFacts` in ``facts``.
 
     It can go on with more events later (the streaming clock does: each call continues where the
     last one stopped, ``first_position`` numbering the new events). With ``keep_history=False``
@@ -162,13 +177,13 @@ class TicketReplay:
         self.policy: Policy | None = None
         self.context: CycleContext | None = None
         self.rules: PolicyRules | None = None
-        self.status = INITIAL_STATUS
         # What a policy that comes into force later replays its new metrics over.
         self.history: list[PastEvent] | None = (
             [] if keep_history and not isinstance(policies, Policy) else None
         )
         # (rules, progress) of each metric the policy in force measures, in its metric order.
         self.active: list[tuple[MetricRules, MetricProgress]] = []
+        self.facts = TicketFacts(INITIAL_STATUS, None, None, 0, 0)
         self.enter_policy(self.select_policy())
 
     @classmethod
@@ -178,13 +193,13 @@ class TicketReplay:
         attributes: Mapping[str, Any],
         policy: Policy | None,
         progress: dict[str, MetricProgress],
-        status: str,
+        facts: TicketFacts,
     ) -> TicketReplay:
         """A replay without history continued from stored state: the attributes, policy in
-        force, each metric's progress and the status after the last event."""
+        force, each metric's progress and the ticket's facts after the last event."""
         replay = cls(policies, attributes, keep_history=False)
         replay.progress = progress
-        replay.status = status
+        replay.facts = facts
         replay.activate_policy(policy)
         return replay
 
@@ -195,7 +210,7 @@ class TicketReplay:
         copied = object.__new__(TicketReplay)
         copied.policies = self.policies
         copied.attributes = dict(self.attributes)
-        copied.status = self.status
+        copied.facts = self.facts
         copied.history = None if self.history is None else list(self.history)
         touched = self._metrics_touched_by(event)
         copied.progress = {
@@ -223,8 +238,9 @@ class TicketReplay:
         if rules is None:
             return frozenset()
         new_status = event.status or STATUS_OF_KIND.get(kind)
-        status = self.status if new_status is None else new_status
-        status_into = status if status != self.status else None
+        previous = self.facts.status
+        status = previous if new_status is None else new_status
+        status_into = status if status != previous else None
         acts = rules.actions.get((kind, event.public is not False, status_into)) or (
             rules.actions_for((kind, event.public is not False, status_into))
         )
@@ -349,21 +365,40 @@ class TicketReplay:
         The hot loop of the engine: state lives in locals, and a metric none of whose
         conditions matches an event is skipped unless the status or the attributes changed.
         """
-        status = self.status
+        status, solved_at, closed_at, replies, reopens = self.facts
+        ignored = 0
         history = self.history
         for offset, t in enumerate(instants):
             if t > as_of:
-                self.status = status
-                return len(events) - offset
+                ignored = len(events) - offset
+                break
             position = first_position + offset
             event = events[offset]
             kind = event.kind
+            public = event.public is not False
             previous_status = status
             new_status = event.status or STATUS_OF_KIND.get(kind)
             if new_status is not None:
                 status = new_status
             status_into = status if (kind == "created" or status != previous_status) else None
-            shape = (kind, event.public is not False, status_into)
+            shape = (kind, public, status_into)
+            # The ticket's own facts (TicketFacts): integer instants, never wall clocks.
+            if kind == "agent_replied":
+                if public:
+                    replies += 1
+            elif kind == "reopened":
+                reopens += 1
+            if status_into is not None:
+                if status not in _SOLVED:
+                    solved_at = closed_at = None
+                else:
+                    if solved_at is None:
+                        solved_at = t
+                    if status == "closed":
+                        if closed_at is None:
+                            closed_at = t
+                    else:
+                        closed_at = None
             priority_changed = policy_changed = attributes_changed = False
             if kind in _ATTRIBUTE_KINDS and (
                 kind == "priority_changed"
@@ -408,8 +443,8 @@ class TicketReplay:
             for (metric_rules, progress), act in zip(self.active, acts):
                 if act or every:
                     apply_event(progress, metric_rules, act, step)
-        self.status = status
-        return 0
+        self.facts = TicketFacts(status, solved_at, closed_at, replies, reopens)
+        return ignored
 
     def catch_up_new_metrics(
         self,

@@ -50,6 +50,7 @@ from slaclock.replay import (
     HistoryNeededError,
     MetricProgress,
     ReplayedCycle,
+    TicketFacts,
     TicketReplay,
     Transition,
 )
@@ -343,6 +344,7 @@ class TicketClock:
     __slots__ = (
         "_attributes",
         "_count",
+        "_created_at",
         "_created_zone",
         "_last",
         "_last_events",
@@ -366,6 +368,7 @@ class TicketClock:
         self._last: Event | None = None
         self._last_events: tuple[Event, ...] = ()  # the events at the last instant
         self._created_zone: tzinfo | None = None
+        self._created_at = 0  # the created event's instant (UTC microseconds)
         given = [e if isinstance(e, Event) else Event.model_validate(e) for e in events]
         if given:
             # Validated and ordered as a timeline, replayed once with the history a policy
@@ -386,6 +389,7 @@ class TicketClock:
                 e for e, t in zip(timeline.events, timeline.instants) if t == last
             )
             self._created_zone = timeline.events[0].at.tzinfo
+            self._created_at = timeline.instants[0]
 
     @property
     def policy(self) -> Policy | PolicySet:
@@ -468,6 +472,7 @@ class TicketClock:
         clock._last = event
         clock._last_events = (*last_events, event)
         clock._created_zone = self._created_zone if self._created_zone else event.at.tzinfo
+        clock._created_at = self._created_at if self._created_zone else t
         return clock
 
     def result(self, as_of: datetime | None = None, *, explain: bool = False) -> TicketResult:
@@ -504,7 +509,10 @@ class TicketClock:
             exc.args = (f"ticket {self._ticket_id!r}: {exc}", *exc.args[1:])
             raise
         policy = replay.policy
-        return construct(
+        facts = replay.facts
+        solved_at, closed_at = facts.solved_at, facts.closed_at
+        shown = measuring.shown
+        return construct(  # the fields evaluate() gives (engine.py), from the kept state
             TicketResult,
             {
                 "ticket_id": self._ticket_id,
@@ -513,6 +521,13 @@ class TicketClock:
                 "as_of": as_of,
                 "metrics": metrics,
                 "ignored_events": 0,
+                "attributes": dict(sorted(replay.attributes.items())),
+                "created_at": shown[self._created_at],
+                "status": facts.status,
+                "solved_at": None if solved_at is None else shown[solved_at],
+                "closed_at": None if closed_at is None else shown[closed_at],
+                "public_agent_replies": facts.public_agent_replies,
+                "reopens": facts.reopens,
             },
         )
 
@@ -585,7 +600,8 @@ class TicketClock:
             ]
             assert self._created_zone is not None
             body["replay"] = {
-                "status": replay.status,
+                "facts": list(replay.facts),
+                "created_at": self._created_at,
                 "attributes": replay.attributes,
                 "policy": None if replay.policy is None else replay.policy.name,
                 "created_zone": _zone_data(self._created_zone),
@@ -675,7 +691,9 @@ class _ReplayState(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
-    status: str
+    # [status, solved_at, closed_at, public agent replies, reopens] (see TicketFacts)
+    facts: tuple[str, int | None, int | None, int, int]
+    created_at: int
     attributes: dict[str, Any]
     policy: str | None
     created_zone: dict[str, Any]
@@ -789,7 +807,19 @@ def _restore(
         raise ClockStateError(
             "clock state: last_events must hold the events at the last instant", value=count
         )
-    replay = TicketReplay.restored(policy, state.attributes, in_force, progress, state.status)
+    status, solved_at, closed_at, replies, reopens = state.facts
+    for instant in (state.created_at, solved_at, closed_at):
+        if instant is not None and not _FIRST_INSTANT <= instant <= _LAST_INSTANT:
+            raise ClockStateError(
+                f"clock state: instant {instant} outside the years 1-9999", value=instant
+            )
+    if replies < 0 or reopens < 0:
+        raise ClockStateError(
+            f"clock state: negative counts {replies}, {reopens} - expected counts of events",
+            value=state.facts,
+        )
+    facts = TicketFacts(status, solved_at, closed_at, replies, reopens)
+    replay = TicketReplay.restored(policy, state.attributes, in_force, progress, facts)
     replay.check_priority()
     if replay.context is not None:
         _check_context(replay.context)
@@ -798,6 +828,7 @@ def _restore(
     clock._last = last_events[-1]
     clock._last_events = last_events
     clock._created_zone = zone
+    clock._created_at = state.created_at
 
 
 _FIRST_INSTANT = to_micros(datetime(1, 1, 2, tzinfo=timezone.utc))
