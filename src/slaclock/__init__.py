@@ -10,6 +10,7 @@ datetime.datetime(2025, 3, 10, 9, 30, tzinfo=zoneinfo.ZoneInfo(key='Europe/Berli
 
 from slaclock.alerts import Alert, alerts
 from slaclock.calendar import ALWAYS_OPEN, Calendar, CountryHolidays
+from slaclock.clock_state import ClockStateError
 from slaclock.durations import format_duration, parse_duration
 from slaclock.engine import evaluate
 from slaclock.errors import (
@@ -22,6 +23,7 @@ from slaclock.errors import (
     SlaclockWarning,
     TimelineError,
 )
+from slaclock.full_history import FullHistoryClock
 from slaclock.policy import (
     Condition,
     DaysTarget,
@@ -35,13 +37,7 @@ from slaclock.policy import (
     TicketCondition,
 )
 from slaclock.results import CycleResult, MetricResult, Span, ThresholdResult, TicketResult
-from slaclock.streaming import (
-    ClockStateError,
-    Deadline,
-    FullHistoryClock,
-    HistoryNeededError,
-    TicketClock,
-)
+from slaclock.streaming import Deadline, HistoryNeededError, TicketClock
 from slaclock.timeline import Event, Timeline
 
 __version__ = "0.1.0"

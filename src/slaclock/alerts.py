@@ -42,9 +42,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from slaclock._tz import check_aware, from_micros, to_micros
 from slaclock.engine import evaluate
 from slaclock.errors import SlaclockError
+from slaclock.full_history import FullHistoryClock
 from slaclock.policy import Policy, PolicySet, Threshold
 from slaclock.results import CycleResult, TicketResult
-from slaclock.streaming import FullHistoryClock, HistoryNeededError, TicketClock
+from slaclock.streaming import HistoryNeededError, TicketClock
 from slaclock.timeline import Timeline
 
 __all__ = ["Alert", "AlertKind", "alerts", "crossed_at_once"]
