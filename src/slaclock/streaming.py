@@ -54,15 +54,7 @@ from slaclock.replay import HistoryNeededError, TicketReplay
 from slaclock.results import MetricResult, TicketResult, construct
 from slaclock.timeline import Event, Timeline
 
-__all__ = [
-    "NEXT_DEADLINE_DOC",
-    "RENAMED",
-    "Deadline",
-    "HistoryNeededError",
-    "TicketClock",
-    "describe_event",
-    "first_deadline_after",
-]
+__all__ = ["Deadline", "HistoryNeededError", "TicketClock", "first_deadline_after"]
 
 #: The message of the deprecated ``to_json``/``from_json`` aliases (removed in slaclock 0.3).
 RENAMED = "{old}() is deprecated and will be removed in slaclock 0.3 - use {new}()"
