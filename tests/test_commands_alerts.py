@@ -98,3 +98,23 @@ def test_bad_windows_exit_2_with_a_message() -> None:
     assert 2 == status and "--until 2025-03-10T00:00:00Z is before --since" in err
     status, _, err = run("alerts", POLICY, EVENTS, "--since", "2025-03-10T00:00", "--until", UNTIL)
     assert 2 == status and "--since: '2025-03-10T00:00' has no UTC offset" in err
+
+
+def test_skip_invalid_reports_the_ticket_and_exits_1(tmp_path: Path) -> None:
+    """A ticket the policy cannot evaluate (unknown priority) stops the run (exit 2) naming it,
+    or with --skip-invalid is skipped and reported (exit 1) while the others' alerts print."""
+    policy = tmp_path / "p.yaml"
+    policy.write_text("name: p\nmetrics:\n  first_response:\n    targets: {high: 1h}\n")
+    events = tmp_path / "e.jsonl"
+    events.write_text(
+        '{"ticket_id": "T-1", "at": "2025-01-06T09:00:00Z", "kind": "created", "priority": "high"}\n'
+        '{"ticket_id": "T-2", "at": "2025-01-06T09:00:00Z", "kind": "created", "priority": "vip"}\n'
+    )
+    window = ("--since", "2025-01-06T09:00:00Z", "--until", "2025-01-06T11:00:00Z")
+    status, _, err = run("alerts", str(policy), str(events), *window)
+    assert 2 == status and "ticket 'T-2'" in err and "unknown priority 'vip'" in err
+    status, out, err = run("alerts", str(policy), str(events), *window, "--skip-invalid")
+    assert 1 == status and "skipped 1 invalid input(s)" in err
+    assert [("T-1", "due")] == [
+        (a["ticket_id"], a["name"]) for a in map(json.loads, out.splitlines())
+    ]
