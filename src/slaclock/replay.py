@@ -209,7 +209,9 @@ class TicketReplay:
         its last cycle); the rest, earlier cycles above all, is shared."""
         copied = object.__new__(TicketReplay)
         copied.policies = self.policies
-        copied.attributes = dict(self.attributes)
+        # Only events of the attribute kinds change the attributes (in place).
+        changes = event.kind in _ATTRIBUTE_KINDS
+        copied.attributes = dict(self.attributes) if changes else self.attributes
         copied.facts = self.facts
         copied.history = None if self.history is None else list(self.history)
         touched = self._metrics_touched_by(event)
