@@ -31,8 +31,5 @@ ticket = Timeline.model_validate(
 )
 
 if __name__ == "__main__":
-    print(
-        "Friday 16:30 + 4 business hours =",
-        calendar.add(datetime(2025, 3, 7, 16, 30, tzinfo=berlin), "4h"),
-    )
+    print("Friday 16:30 + 4 business hours =", calendar.add(datetime(2025, 3, 7, 16, 30, tzinfo=berlin), "4h"))
     print(evaluate(policy, ticket, as_of=datetime(2025, 3, 10, 12, 0, tzinfo=berlin)))
