@@ -118,3 +118,12 @@ def test_skip_invalid_reports_the_ticket_and_exits_1(tmp_path: Path) -> None:
     assert [("T-1", "due")] == [
         (a["ticket_id"], a["name"]) for a in map(json.loads, out.splitlines())
     ]
+
+
+def test_the_policy_schema_declares_the_routing_data() -> None:
+    """`slaclock schema` lists notify (a name or a list of names) and level (>= 0) on thresholds."""
+    status, out, _ = run("schema")
+    threshold = json.loads(out)["$defs"]["Threshold"]["properties"]
+    assert 0 == status
+    assert {"notify", "level"} <= set(threshold)
+    assert 0 == next(v["minimum"] for v in threshold["level"]["anyOf"] if "minimum" in v)
