@@ -134,6 +134,8 @@ def test_clocks_bring_their_policy() -> None:
     assert expected == alerts(full, _at("09:00"), _at("12:00"))
     clock = TicketClock(POLICY, "T-1", {"priority": "high"}).add(created)
     assert expected == alerts(clock, _at("09:00"), _at("12:00"))
+    empty = (TicketClock(POLICY, "T-0"), FullHistoryClock(POLICY, "T-0"))
+    assert [] == alerts(empty, _at("09:00"), _at("12:00"))  # no ticket yet: nothing crossed
     later = clock.add({"at": _at("09:10"), "kind": "note_added"})
     with pytest.raises(HistoryNeededError, match="before the clock's last event"):
         alerts(later, _at("09:00"), _at("12:00"))

@@ -144,6 +144,8 @@ def alerts(
             )
             continue
         if isinstance(item, FullHistoryClock):
+            if not item.events:
+                continue  # no ticket yet: nothing to cross
             item_policy, timeline = item.policy, item.timeline
         elif isinstance(item, Timeline):
             if policy is None:
