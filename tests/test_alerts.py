@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 from datetime import datetime, timedelta, timezone
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -319,3 +320,53 @@ def test_a_watcher_with_incremental_clocks_sees_the_batch_alerts(
         watermark = max(watermark, at, key=lambda d: d.astimezone(UTC))
     seen += alerts(clock, watermark, end)
     assert alerts(ticket, start, end, policy=POLICIES) == seen
+
+
+def test_a_cron_job_every_five_minutes_gets_each_crossing_once() -> None:
+    """Five random tickets watched for two weeks in 5-minute windows (4,032 runs): the runs'
+    alerts, put together, are the alerts of the whole fortnight, none twice."""
+    tickets = [_random_ticket(seed) for seed in (1, 2, 6, 8, 9)]
+    # Instant arithmetic in UTC (adding to a zoned datetime moves its wall clock, not time).
+    first = min(t.events[0].at.astimezone(UTC) for t in tickets)
+    start = first.replace(minute=0, second=0, microsecond=0)
+    runs = [start + timedelta(minutes=5 * i) for i in range(14 * 24 * 12 + 1)]
+    seen = [
+        a for since, until in pairwise(runs) for a in alerts(tickets, since, until, policy=POLICIES)
+    ]
+    whole = alerts(tickets, runs[0], runs[-1], policy=POLICIES)
+    assert len(whole) >= 15  # the tight policies are breached: the check has something to see
+    assert sorted(whole, key=_key) == sorted(seen, key=_key)
+    assert len({(a.ticket_id, *_key(a)) for a in seen}) == len(seen)
+
+
+def _known_at(ticket: Timeline, now: datetime) -> Timeline | None:
+    """The ticket as known at ``now``: its events up to then (``None`` before it was created)."""
+    events = [e for e in ticket.events if e.at <= now]
+    if not events:
+        return None
+    return Timeline(ticket_id=ticket.ticket_id, attributes=ticket.attributes, events=events)
+
+
+def test_what_breaches_in_the_next_hour() -> None:
+    """Every three hours over three days, the tickets as known then: the due alerts of
+    [now, now + 1h) are the cycles whose due instant falls in that hour and that have not
+    stopped by it (read from evaluate() as of the end of the hour)."""
+    tickets = [_random_ticket(seed) for seed in range(20)]
+    first = min(t.events[0].at.astimezone(UTC) for t in tickets)
+    found = 0
+    for hours in range(0, 72, 3):
+        now = first + timedelta(hours=hours)
+        hour = now + timedelta(hours=1)
+        known = [k for k in (_known_at(t, now) for t in tickets) if k is not None]
+        soon = alerts(known, now, hour, policy=POLICIES, kinds={"due"})
+        expected = sorted(
+            (t.ticket_id, c.metric, c.index)
+            for t in known
+            for c in evaluate(POLICIES, t, hour).cycles()
+            if c.due_at is not None
+            and now <= c.due_at < hour
+            and (c.stopped_at is None or c.stopped_at > c.due_at)
+        )
+        assert expected == sorted((a.ticket_id, a.metric, a.cycle) for a in soon)
+        found += len(soon)
+    assert found >= 5  # the check has breaches to see
