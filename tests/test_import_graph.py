@@ -17,11 +17,14 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "slaclock"
 MODULES = sorted(SRC.glob("*.py"))
 MAX_LINES = 600
 #: Modules allowed over MAX_LINES for now, with the reason (empty: none).
-TOO_LONG_FOR_NOW: dict[str, str] = {}
+TOO_LONG_FOR_NOW: dict[str, str] = {
+    "replay": "the incremental clock's replay pieces are being split out (lead, this round)"
+}
 #: The core computes; it never imports the layers built on it (reports, files, the command line,
 #: the test toolkit, plots) nor optional extras. STYLE.md: "nothing in the core imports cli,
 #: testing or optional extras".
 CORE = {
+    "_clock_state",
     "_model",
     "_tz",
     "calendar",
@@ -29,6 +32,7 @@ CORE = {
     "durations",
     "engine",
     "errors",
+    "full_history",
     "holidays",
     "measure",
     "metrics",
@@ -41,6 +45,7 @@ CORE = {
     "timeline",
 }
 OUTER = {
+    "alerts",
     "analytics",
     "bands",
     "batch",

@@ -1,7 +1,8 @@
 """The ``slaclock`` command line.
 
 Commands: ``demo``, ``evaluate``, ``report``, ``explain``, ``due``, ``elapsed``, ``validate``,
-``schema``, ``import``. Exit statuses: 0 success; 1 done, but invalid input lines were skipped
+``schema``, ``import``, ``alerts``. Exit statuses: 0 success; 1 done, but invalid input lines were
+skipped
 (``--skip-invalid``); 2 bad input or usage (the error names the file, line and value).
 
 >>> main(["due", "--help"])  # doctest: +ELLIPSIS
@@ -349,6 +350,22 @@ def _import(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return run_import(args.source, args.files, out, err, options)
 
 
+def _alerts(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from slaclock.commands.alerts import write_alerts
+
+    since, until = _instant(args.since, "--since"), _instant(args.until, "--until")
+    if until < since:
+        raise _Usage(
+            f"--until {args.until} is before --since {args.since} - expected since <= until"
+        )
+    write_alerts(
+        load_policy(args.policy), _tickets(args, err), since, until, out,
+        format=args.format, kinds=args.kind or ("threshold", "due"),
+        on_error=lambda ticket, exc: _reject(args, _unevaluated(args, ticket.ticket_id, str(exc))),
+    )  # fmt: skip
+    return _finish(args, err)
+
+
 # ---------------------------------------------------------------------------------------------
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -483,6 +500,18 @@ def _parser() -> argparse.ArgumentParser:
         "--attribute", action="append", metavar="FIELD[=NAME]", help="keep a field (repeat)"
     )
     imports.add_argument("--strict", action="store_true", help="unmapped values are errors")
+    alerts = command(
+        "alerts",
+        "every threshold, due instant and escalation crossed in [--since, --until)",
+        "slaclock alerts policy.yaml events.jsonl --since 2025-03-11T16:00:00Z --until 2025-03-11T16:05:00Z",
+    )
+    alerts.add_argument("policy", metavar="POLICY", help="policy file (.yaml, .toml or .json)")
+    alerts.add_argument("events", metavar="EVENTS", help="events file (.jsonl or .csv)")
+    alerts.add_argument("--since", required=True, metavar="T", help="window start (included)")
+    alerts.add_argument("--until", required=True, metavar="T", help="window end (excluded)")
+    alerts.add_argument("--kind", action="append", choices=("threshold", "due"), help="only these")
+    alerts.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    alerts.add_argument("--skip-invalid", action="store_true", help="skip invalid inputs (exit 1)")
     return parser
 
 
@@ -496,6 +525,7 @@ _RUN = {
     "validate": _validate,
     "schema": _schema,
     "import": _import,
+    "alerts": _alerts,
 }
 
 

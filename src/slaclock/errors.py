@@ -19,6 +19,7 @@ from typing import Any
 
 __all__ = [
     "CalendarNeverOpenError",
+    "ClockStateError",
     "DurationSyntaxError",
     "NaiveDatetimeError",
     "OutOfRangeError",
@@ -122,6 +123,19 @@ class ReportOptionError(SlaclockError, ValueError):
 
     >>> issubclass(ReportOptionError, ValueError)
     True
+    """
+
+
+class ClockStateError(SlaclockError, ValueError):
+    """Stored clock state that cannot be loaded: not clock state, another format version, built
+    with another policy (or policy version), a different clock kind, or tampered or truncated.
+
+    >>> from slaclock import TicketClock
+    >>> from slaclock.synthetic import DEFAULT_POLICY
+    >>> TicketClock.from_dict({"format": "slaclock.clock"}, DEFAULT_POLICY)
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.ClockStateError: clock state: 'format_version' is missing - expected state written by to_dict() (truncated?)
     """
 
 

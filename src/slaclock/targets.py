@@ -214,10 +214,17 @@ class Threshold(BaseModel):
     - ``before_due``: when this much business time remains (``"30m"``).
     - ``after_due``: when the cycle has been overdue for this much business time (``"2h"``).
 
+    Routing data, passed through unchanged on every alert the threshold raises
+    (:func:`slaclock.alerts.alerts`): ``notify`` (who to tell, e.g. ``"team-lead"`` or a list)
+    and ``level`` (an escalation level number, ``0`` or more).
+
     >>> Threshold(name="warn", at_percent=75).at_percent
     75.0
     >>> Threshold.model_validate({"name": "escalate", "after_due": "2h"}).after_due
     datetime.timedelta(seconds=7200)
+    >>> Threshold.model_validate({"name": "escalate", "after_due": "2h", "notify": "team-lead",
+    ...                           "level": 2}).model_dump()
+    {'name': 'escalate', 'after_due': '2h', 'notify': 'team-lead', 'level': 2}
     """
 
     model_config = _FROZEN
@@ -226,6 +233,8 @@ class Threshold(BaseModel):
     at_percent: float | None = Field(default=None, gt=0)
     before_due: timedelta | None = None
     after_due: timedelta | None = None
+    notify: str | tuple[str, ...] | None = None
+    level: int | None = Field(default=None, ge=0)
 
     @field_validator("before_due", "after_due", mode="before")
     @classmethod
