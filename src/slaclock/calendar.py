@@ -25,6 +25,7 @@ The exact rules are in ``docs/semantics/calendars.md``.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -46,12 +47,14 @@ from slaclock.durations import parse_duration
 from slaclock.errors import PolicyError
 from slaclock.holidays import check_country, country_holiday_dates
 
-__all__ = ["ALWAYS_OPEN", "Calendar", "CountryHolidays", "Season", "Span", "Weekday"]
+__all__ = ["ALWAYS_OPEN", "Calendar", "CountryHolidays", "OpeningSpan", "Season", "Weekday"]
 
+#: A day of the week as written in ``hours`` (``mon`` ... ``sun``; ranges like ``mon-fri`` too).
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: One opening span: local wall-clock ``(open, close)``, e.g. ``("09:00", "17:00")``.
-Span = tuple[str, str]
+#: (Called ``Span`` before 0.2; ``slaclock.Span`` is a piece of a cycle's clock trace.)
+OpeningSpan = tuple[str, str]
 
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _EXPECTED_SPAN = "expected [open, close] times such as ['09:00', '17:00']"
@@ -120,7 +123,7 @@ def _span_text(span: tuple[int, int]) -> str:
     return f"{_format_clock(span[0])}-{_format_clock(span[1] % 86_400 or span[1])}"
 
 
-def _normalise_spans(spans: DaySpans) -> tuple[Span, ...]:
+def _normalise_spans(spans: DaySpans) -> tuple[OpeningSpan, ...]:
     return tuple(
         (_format_clock(open_s), _format_clock(close_s if close_s <= 86_400 else close_s - 86_400))
         for open_s, close_s in spans
@@ -149,7 +152,7 @@ def _day_keys(key: object) -> list[Weekday]:
     return days
 
 
-def _expand_weekly(value: Any) -> dict[str, tuple[Span, ...]]:
+def _expand_weekly(value: Any) -> dict[str, tuple[OpeningSpan, ...]]:
     """Weekly hours as written (``{"mon-fri": "09:00-17:00"}``) -> weekday -> spans, checked."""
     if not isinstance(value, Mapping):
         raise ValueError(
@@ -205,7 +208,7 @@ class Season(BaseModel):
 
     start: str
     end: str
-    hours: dict[Weekday, tuple[Span, ...]] = Field(default_factory=dict)
+    hours: dict[Weekday, tuple[OpeningSpan, ...]] = Field(default_factory=dict)
 
     @field_validator("start", "end")
     @classmethod
@@ -215,7 +218,7 @@ class Season(BaseModel):
 
     @field_validator("hours", mode="before")
     @classmethod
-    def _expand_hours(cls, value: Any) -> dict[str, tuple[Span, ...]]:
+    def _expand_hours(cls, value: Any) -> dict[str, tuple[OpeningSpan, ...]]:
         return _expand_weekly(value)
 
     def covers(self, day: date) -> bool:
@@ -280,10 +283,10 @@ class Calendar(ValueModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     timezone: Annotated[str, Field(description="IANA time zone name, e.g. 'America/New_York'.")]
-    hours: dict[Weekday, tuple[Span, ...]] = Field(default_factory=dict)
+    hours: dict[Weekday, tuple[OpeningSpan, ...]] = Field(default_factory=dict)
     holidays: tuple[date, ...] = ()
     country_holidays: CountryHolidays | None = None
-    overrides: dict[date, tuple[Span, ...]] = Field(default_factory=dict)
+    overrides: dict[date, tuple[OpeningSpan, ...]] = Field(default_factory=dict)
     seasons: tuple[Season, ...] = ()
 
     @model_serializer(mode="wrap")
@@ -304,12 +307,12 @@ class Calendar(ValueModel):
 
     @field_validator("hours", mode="before")
     @classmethod
-    def _expand_hours(cls, value: Any) -> dict[str, tuple[Span, ...]]:
+    def _expand_hours(cls, value: Any) -> dict[str, tuple[OpeningSpan, ...]]:
         return _expand_weekly(value)
 
     @field_validator("overrides", mode="before")
     @classmethod
-    def _check_overrides(cls, value: Any) -> dict[Any, tuple[Span, ...]]:
+    def _check_overrides(cls, value: Any) -> dict[Any, tuple[OpeningSpan, ...]]:
         if not isinstance(value, Mapping):
             raise ValueError(
                 f"overrides: not a mapping: {value!r} - expected {{'2025-12-24': [['09:00', '13:00']]}}"
@@ -411,11 +414,12 @@ class Calendar(ValueModel):
         return text
 
     def __hash__(self) -> int:
-        # Hash the canonical JSON form once; the value is immutable.
-        cached: int | None = self.__dict__.get("_slaclock_hash")
-        if cached is None:
-            cached = self.__dict__["_slaclock_hash"] = hash(self.model_dump_json())
-        return cached
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        # The hash of the canonical JSON form, computed once: the value is immutable.
+        return hash(self.model_dump_json())
 
     # ------------------------------------------------------------------------------------------
     # Business-time arithmetic
@@ -569,3 +573,16 @@ def _check_overnight(seconds: Mapping[Weekday, DaySpans]) -> None:
 
 #: The 24x7 calendar in UTC: business time is elapsed real time.
 ALWAYS_OPEN = Calendar.always_open("UTC")
+
+
+def __getattr__(name: str) -> Any:
+    # Deprecated names, kept for one release.
+    if name == "Span":
+        warnings.warn(
+            "slaclock.calendar.Span is deprecated: use slaclock.calendar.OpeningSpan "
+            "(slaclock.Span is a piece of a cycle's clock trace)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return OpeningSpan
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

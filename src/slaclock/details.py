@@ -36,7 +36,16 @@ def _time(value: timedelta | None) -> str:
 
 
 def describe(result: TicketResult) -> str:
-    """Lines of details for ``result`` (see the module docstring)."""
+    """Lines of details for ``result`` (see the module docstring): the escalation instant,
+    totals of a metric with several cycles, and each cycle's business and wall-clock time.
+
+    >>> from datetime import datetime, timezone
+    >>> from slaclock.results import MetricResult
+    >>> at = datetime(2025, 3, 3, 9, tzinfo=timezone.utc)
+    >>> print(describe(TicketResult(ticket_id="T-2", policy="p", as_of=at,
+    ...     metrics={"first_response": MetricResult(name="first_response")})))
+    escalation_at: -
+    """
     lines = [f"escalation_at: {_when(result.escalation_at)}"]
     for metric in result.metrics.values():
         if len(metric.cycles) > 1:

@@ -20,7 +20,13 @@ from decimal import Decimal, InvalidOperation
 
 from slaclock.errors import DurationSyntaxError
 
-__all__ = ["format_duration", "parse_duration", "uses_days"]
+__all__ = [
+    "display_duration",
+    "format_duration",
+    "parse_duration",
+    "round_for_display",
+    "uses_days",
+]
 
 #: Working days in a working week when ``d``/``w`` mean working days (Jira's default).
 WORKING_DAYS_PER_WEEK = 5
@@ -159,3 +165,29 @@ def format_duration(value: timedelta) -> str:
     elif seconds or not parts:
         parts.append(f"{seconds}s")
     return sign + "".join(parts)
+
+
+def round_for_display(value: timedelta) -> timedelta:
+    """``value`` rounded to the whole second, halves away from zero: how every report, plot
+    and notebook shows a duration (the exact value stays in the data).
+
+    >>> round_for_display(timedelta(seconds=2, microseconds=500_000))
+    datetime.timedelta(seconds=3)
+    >>> round_for_display(timedelta(hours=2, minutes=41, seconds=48, microseconds=1))
+    datetime.timedelta(seconds=9708)
+    """
+    micros = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+    seconds = (abs(micros) + 500_000) // 1_000_000
+    return timedelta(seconds=seconds if micros >= 0 else -seconds)
+
+
+def display_duration(value: timedelta) -> str:
+    """The one human form of a duration in tables, plots and notebooks: hours, minutes and
+    seconds (``2h41m48s``), rounded to the second by :func:`round_for_display`.
+
+    >>> display_duration(timedelta(hours=2, minutes=41, seconds=48, microseconds=1))
+    '2h41m48s'
+    >>> display_duration(timedelta(seconds=8.624615))
+    '9s'
+    """
+    return format_duration(round_for_display(value))
