@@ -565,3 +565,99 @@ def test_to_json_and_from_json_are_deprecated_aliases(kind: type[TicketClock]) -
         state = clock.to_json()
     with pytest.warns(DeprecationWarning, match="use from_dict"):
         assert clock == kind.from_json(state, POLICY)
+
+
+# ----------------------------------------------------------------------------------------------
+# The incremental clock under the convention options (issue 13)
+CONVENTION_POLICY = Policy.model_validate(
+    {
+        "name": "conventions",
+        "conventions": "zammad",
+        "precision": "1m ceil",
+        "first_response_when_solved": "pause",
+        "calendar": {
+            "timezone": "Europe/Berlin",
+            "hours": {"mon-fri": "09:00-17:00"},
+            "seasons": [{"start": "03-10", "end": "03-14", "hours": {"mon-fri": "08:00-14:00"}}],
+        },
+        "metrics": {
+            "first_response": {"targets": {"normal": "1h"}},
+            "next_response": {
+                "targets": {"normal": "30m"},
+                "definition": {
+                    "start": "customer_replied",
+                    "stop": {"event": "agent_replied", "public": True},
+                    "recurring": True,
+                    "recurrence": "sequential",
+                },
+            },
+            "resolution": {
+                "targets": {"normal": "2 business days"},
+                "due_from": "due_date",
+                "start_from": "opened_at",
+            },
+            "update": {"definition": "zammad_update", "targets": {"normal": "2h"}},
+            "fix": {
+                "targets": {"normal": "4h"},
+                "definition": {
+                    "start": "created",
+                    "stop": "solved",
+                    "recurring": True,
+                    "start_when": {"group": ["support", "vendor"]},
+                    "pause_when": {"group": "vendor"},
+                },
+            },
+        },
+    }
+)
+CONVENTION_EVENTS: list[dict[str, Any]] = [
+    {"kind": "agent_replied"},
+    {"kind": "agent_replied", "public": False},
+    {"kind": "customer_replied"},
+    {"kind": "status_changed", "status": "pending"},
+    {"kind": "status_changed", "status": "open"},
+    {"kind": "solved"},
+    {"kind": "reopened"},
+    {"kind": "attributes_changed", "attributes": {"group": "vendor"}},
+    {"kind": "attributes_changed", "attributes": {"group": "support"}},
+    {"kind": "attributes_changed", "attributes": {"group": "billing"}},
+    {"kind": "attributes_changed", "attributes": {"due_date": "2025-03-12T15:00:00+01:00"}},
+    {"kind": "attributes_changed", "attributes": {"due_date": None}},
+]
+
+
+@st.composite
+def convention_tickets(draw: st.DrawFn) -> Timeline:
+    """A ticket around Berlin's summer hours season, moving between groups, with a due date
+    and a retroactive opening instant now and then."""
+    at = datetime(2025, 3, 7, 8, tzinfo=UTC) + timedelta(minutes=draw(st.integers(0, 2000)))
+    created: dict[str, Any] = {"at": at, "kind": "created", "priority": "normal"}
+    if draw(st.booleans()):
+        created["attributes"] = {"opened_at": (at - timedelta(minutes=50)).isoformat()}
+    events = [created]
+    for _ in range(draw(st.integers(0, 12))):
+        at += timedelta(minutes=draw(st.sampled_from([0, 7, 45, 120, 600, 2000])))
+        events.append({"at": at, **draw(st.sampled_from(CONVENTION_EVENTS))})
+    return Timeline.model_validate(
+        {"ticket_id": "C-1", "attributes": {"group": "support"}, "events": events}
+    )
+
+
+@given(timeline=convention_tickets(), as_of_minutes=st.integers(0, 3000))
+def test_incremental_equals_batch_under_the_convention_options(
+    timeline: Timeline, as_of_minutes: int
+) -> None:
+    """Under every convention option (precision, next_open, paused first response, seasonal
+    hours, sequential recurrence, due_from/start_from, start_when/pause_when, a named
+    definition), the incremental clock's result is exactly evaluate() on every prefix,
+    escalation_at, projected_due_at and the wall-clock times included, also after a round trip
+    through its stored state."""
+    clock = TicketClock(CONVENTION_POLICY, timeline.ticket_id, timeline.attributes)
+    for count, event in enumerate(timeline.events, start=1):
+        clock = clock.add(event)
+        restored = TicketClock.from_dict(json.dumps(clock.to_dict()), CONVENTION_POLICY)
+        as_of = event.at + timedelta(minutes=as_of_minutes)
+        expected = _json(evaluate(CONVENTION_POLICY, _prefix(timeline, count), as_of))
+        assert expected == _json(clock.result(as_of))
+        assert expected == _json(restored.result(as_of))
+        clock = restored

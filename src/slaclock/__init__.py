@@ -10,11 +10,13 @@ datetime.datetime(2025, 3, 10, 9, 30, tzinfo=zoneinfo.ZoneInfo(key='Europe/Berli
 
 from slaclock.alerts import Alert, alerts
 from slaclock.calendar import ALWAYS_OPEN, Calendar, CountryHolidays
+from slaclock.conventions import Conventions, Precision
 from slaclock.durations import format_duration, parse_duration
 from slaclock.engine import evaluate
 from slaclock.errors import (
     CalendarNeverOpenError,
     ClockStateError,
+    DayTargetWarning,
     DurationSyntaxError,
     NaiveDatetimeError,
     OutOfRangeError,
@@ -82,6 +84,9 @@ __all__ = [
     "SlaclockError",
     "SlaclockWarning",
     "TimelineError",
+    "Conventions",
+    "DayTargetWarning",
+    "Precision",
     "TimelineWarning",
     "__version__",
     "format_duration",

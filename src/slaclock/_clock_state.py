@@ -16,7 +16,7 @@ zone's name, cycle instants as integer microseconds.
 >>> checked({**state, "ticket_id": "T-2"}, "incremental", policy, check_policy=True)
 Traceback (most recent call last):
 ...
-slaclock.clock_state.ClockStateError: clock state: checksum mismatch - the state was changed or truncated after to_dict() wrote it
+slaclock.errors.ClockStateError: clock state: checksum mismatch - the state was changed or truncated after to_dict() wrote it
 """
 
 from __future__ import annotations

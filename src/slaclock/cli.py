@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from slaclock import __version__
 from slaclock.commands.report import add_report_options
+from slaclock.details import describe
 from slaclock.engine import evaluate
 from slaclock.errors import SlaclockError
 from slaclock.files import (
@@ -288,6 +289,8 @@ def _explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             print(draw(result, width=args.width), file=out)
             print(file=out)
             print(_table(result, _colour(_use_colour(out))), file=out)
+            print(file=out)
+            print(describe(result), file=out)
             return _finish(args, err)
     raise _Usage(f"--ticket: no ticket {args.ticket!r} in {args.events}")
 

@@ -91,6 +91,7 @@ class CompiledCalendar:
         "_last_open_override",
         "_never_open",
         "_overrides",
+        "_seasons",
         "_table",
         "_weekly",
         "_weekly_always_open",
@@ -111,10 +112,15 @@ class CompiledCalendar:
         holidays_open_ended: bool,
         last_holiday: date | None,
         describe: str,
+        seasons: Sequence[tuple[int, int, Sequence[DaySpans]]] = (),
     ) -> None:
         """``closed_on(day)`` says whether ``day`` is a holiday; ``holidays_open_ended`` is True
-        when holidays recur for ever (country holidays), else ``last_holiday`` bounds them."""
+        when holidays recur for ever (country holidays), else ``last_holiday`` bounds them.
+        ``seasons`` are ``(first, last, weekly)`` with ``first``/``last`` as ``month * 100 +
+        day`` (inclusive, wrapping over the new year when ``first > last``): on those dates
+        ``weekly`` replaces the weekly hours (the first matching season wins)."""
         self.zone = zone
+        self._seasons = tuple((a, b, tuple(w)) for a, b, w in seasons)
         self._weekly = tuple(weekly)
         self._overrides = dict(overrides)
         self._closed_on = closed_on
@@ -122,14 +128,16 @@ class CompiledCalendar:
         self._table: OpenTable | None = None
         # Raw intervals per local year, so a table extension only materialises the new years.
         self._years: dict[int, list[tuple[int, int]]] = {}
-        self._weekly_open = any(self._weekly)
+        self._weekly_open = any(self._weekly) or any(any(w) for _, _, w in self._seasons)
         open_days = sorted(day for day, spans in self._overrides.items() if spans)
         self._first_open_override = open_days[0] if open_days else None
         self._last_open_override = open_days[-1] if open_days else None
         self._never_open = not self._weekly_open and not open_days
         # A 24x7 week never closes once the last holiday or override is behind us.
         self._weekly_always_open = not holidays_open_ended and all(
-            spans == ((0, 86_400),) for spans in self._weekly
+            spans == ((0, 86_400),)
+            for week in (self._weekly, *(w for _, _, w in self._seasons))
+            for spans in week
         )
         closing = [*self._overrides, *([last_holiday] if last_holiday else [])]
         self._last_closing_day = max(closing) if closing else None
@@ -142,7 +150,18 @@ class CompiledCalendar:
             return override
         if self._closed_on(day):
             return ()
-        return self._weekly[day.weekday()]
+        return self._weekday_spans(day.toordinal())
+
+    def _weekday_spans(self, ordinal: int) -> DaySpans:
+        """The weekly (or seasonal) spans of the date with this ordinal, holidays aside."""
+        weekday = (ordinal - 1) % 7  # ordinal 1 (0001-01-01) is a Monday
+        if self._seasons:
+            day = date.fromordinal(ordinal)
+            key = day.month * 100 + day.day
+            for first, last, weekly in self._seasons:
+                if (first <= key <= last) if first <= last else (key >= first or key <= last):
+                    return weekly[weekday]
+        return self._weekly[weekday]
 
     def _year_intervals(self, year: int) -> list[tuple[int, int]]:
         """The raw intervals of the spans starting on the local dates of ``year`` (cached)."""
@@ -183,6 +202,7 @@ class CompiledCalendar:
     def _materialise(self, first_year: int, end_year: int) -> list[tuple[int, int]]:
         zone = self.zone
         weekly = self._weekly
+        seasonal = bool(self._seasons)
         overrides = {day.toordinal(): spans for day, spans in self._overrides.items()}
         closed_on = self._closed_on
         first = date(first_year, 1, 1).toordinal()
@@ -193,7 +213,8 @@ class CompiledCalendar:
         for ordinal in range(first, end):
             spans = overrides.get(ordinal)
             if spans is None:
-                spans = weekly[(ordinal - 1) % 7]  # ordinal 1 (0001-01-01) is a Monday
+                # ordinal 1 (0001-01-01) is a Monday
+                spans = self._weekday_spans(ordinal) if seasonal else weekly[(ordinal - 1) % 7]
                 if spans and closed_on(date.fromordinal(ordinal)):
                     continue
             if not spans:

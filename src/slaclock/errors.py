@@ -20,6 +20,7 @@ from typing import Any
 __all__ = [
     "CalendarNeverOpenError",
     "ClockStateError",
+    "DayTargetWarning",
     "DurationSyntaxError",
     "NaiveDatetimeError",
     "OutOfRangeError",
@@ -144,6 +145,16 @@ class SlaclockWarning(UserWarning):
     turns them all into errors.
 
     >>> issubclass(SlaclockWarning, UserWarning)
+    True
+    """
+
+
+class DayTargetWarning(SlaclockWarning):
+    """A target counts in days (``"2d"``) on a business-hours calendar, where ``d`` means 24 hours
+    of business time (three 8-hour days), not a working day. Write ``"2 business days"``, or set
+    the policy's ``working_day`` (e.g. ``8h``) to read ``d`` as a working day.
+
+    >>> issubclass(DayTargetWarning, SlaclockWarning)
     True
     """
 

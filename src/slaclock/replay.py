@@ -603,6 +603,14 @@ def apply_event(progress: MetricProgress, rules: MetricRules, act: int, step: Re
             progress.event_paused = True
         elif act & RESUME:
             progress.event_paused = False
+        # State-holding: the open cycle is cancelled once its start condition no longer holds.
+        if (
+            progress.open is not None
+            and rules.start_when is not None
+            and not rules.start_when.matches(step.context.attributes)
+        ):
+            close_cycle(progress, t, position, cancelled=True)
+            return
     elif (
         kind == "reopened"
         and rules.reopenable
@@ -633,6 +641,7 @@ def apply_event(progress: MetricProgress, rules: MetricRules, act: int, step: Re
             starts
             and (rules.recurring or not progress.cycles or kind == "reopened")
             and (not rules.start_after or progress.started_after)
+            and (rules.start_when is None or rules.start_when.matches(step.context.attributes))
         ):
             open_cycle(progress, t, position, rules, step.context, step.status)
         return
@@ -640,6 +649,8 @@ def apply_event(progress: MetricProgress, rules: MetricRules, act: int, step: Re
     counting = not progress.event_paused and status not in rules.pause_statuses
     if counting and rules.count_statuses is not None:
         counting = status in rules.count_statuses
+    if counting and rules.pause_when is not None:
+        counting = not rules.pause_when.matches(step.context.attributes)
     if counting != cycle.transitions[-1].counting:
         cycle.transitions.append(Transition(t, counting))
         if cycle.events[-1] != position:
@@ -659,6 +670,8 @@ def open_cycle(
     ``event_paused`` (a pause event is still in force)."""
     progress.event_paused = event_paused
     counting = rules.counting(status, event_paused)
+    if counting and rules.pause_when is not None:
+        counting = not rules.pause_when.matches(context.attributes)
     cycle = ReplayedCycle(t, context, context, [Transition(t, counting)], [position])
     progress.cycles.append(cycle)
     progress.open = cycle

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from slaclock.policy import Condition, MetricDefinition, Policy, PolicySet
+from slaclock.policy import Condition, MetricDefinition, Policy, PolicySet, TicketCondition
 from slaclock.timeline import BUILTIN_KINDS, STATUS_OF_KIND
 
 __all__ = [
@@ -134,6 +134,9 @@ class MetricRules:
     count_statuses: frozenset[str] | None
     recurring: bool
     reopenable: bool
+    sequential: bool  # the next cycle counts from the previous one's due instant at the earliest
+    start_when: TicketCondition | None  # must hold to start; its end cancels the open cycle
+    pause_when: TicketCondition | None  # the clock is paused while it holds
     # Every event kind some condition names, and whether a condition matches on status alone:
     # an event outside both cannot match any condition, so the replay skips the tests.
     kinds: frozenset[str]
@@ -201,6 +204,9 @@ def metric_rules(definition: MetricDefinition) -> MetricRules:
         else frozenset(definition.count_statuses),
         recurring=definition.recurring,
         reopenable=definition.reopenable,
+        sequential=definition.recurrence == "sequential",
+        start_when=definition.start_when,
+        pause_when=definition.pause_when,
     )
 
 

@@ -46,11 +46,12 @@ from slaclock._clock_state import (
     state_header,
 )
 from slaclock._tz import check_aware, to_micros
+from slaclock.engine import ticket_result
 from slaclock.errors import ClockStateError, SlaclockError, TimelineError
-from slaclock.measure import DisplayInstants, Measuring, display_zone, measure_cycle
+from slaclock.measure import DisplayInstants, Measuring, display_zone
 from slaclock.policy import Policy, PolicySet
 from slaclock.replay import HistoryNeededError, TicketReplay
-from slaclock.results import MetricResult, TicketResult, construct
+from slaclock.results import TicketResult
 from slaclock.timeline import Event, Timeline
 
 __all__ = ["Deadline", "HistoryNeededError", "TicketClock", "first_deadline_after"]
@@ -295,38 +296,11 @@ class TicketClock:
         try:
             zone = display_zone(replay.policy, replay.attributes, self._created_zone)
             measuring = Measuring(as_of_micros, DisplayInstants(zone), explain)
-            metrics: dict[str, MetricResult] = {}
-            for name, progress in replay.reported_metrics():
-                cycles = tuple(
-                    measure_cycle(name, i, cycle, measuring)
-                    for i, cycle in enumerate(progress.cycles)
-                )
-                metrics[name] = construct(MetricResult, {"name": name, "cycles": cycles})
+            # The same last step as evaluate(), from the kept state (no event is left out).
+            return ticket_result(self._ticket_id, replay, measuring, as_of, self._created_at, 0)
         except SlaclockError as exc:
             exc.args = (f"ticket {self._ticket_id!r}: {exc}", *exc.args[1:])
             raise
-        policy = replay.policy
-        facts = replay.facts
-        solved_at, closed_at = facts.solved_at, facts.closed_at
-        shown = measuring.shown
-        return construct(  # the fields evaluate() gives (engine.py), from the kept state
-            TicketResult,
-            {
-                "ticket_id": self._ticket_id,
-                "policy": None if policy is None else policy.name,
-                "policy_version": None if policy is None else policy.version,
-                "as_of": as_of,
-                "metrics": metrics,
-                "ignored_events": 0,
-                "attributes": dict(sorted(replay.attributes.items())),
-                "created_at": shown[self._created_at],
-                "status": facts.status,
-                "solved_at": None if solved_at is None else shown[solved_at],
-                "closed_at": None if closed_at is None else shown[closed_at],
-                "public_agent_replies": facts.public_agent_replies,
-                "reopens": facts.reopens,
-            },
-        )
 
     def next_deadline(self, after: datetime | None = None) -> Deadline | None:
         if self._last is None:

@@ -32,7 +32,7 @@ from slaclock.durations import format_duration, parse_duration
 
 __all__ = ["AnyTarget", "DaysTarget", "DurationTarget", "Target", "Threshold"]
 
-_BUSINESS_DAYS = re.compile(r"\s*(\d+)\s*business\s*days?\s*", re.IGNORECASE)
+BUSINESS_DAYS = re.compile(r"\s*(\d+)\s*business\s*days?\s*", re.IGNORECASE)
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -161,7 +161,7 @@ def _target_data(value: Any) -> Any:
     if isinstance(value, (str, int, timedelta)) and not isinstance(value, bool):
         value = {"duration": value}
     if isinstance(value, Mapping) and isinstance(value.get("duration"), str):
-        days = _BUSINESS_DAYS.fullmatch(value["duration"])
+        days = BUSINESS_DAYS.fullmatch(value["duration"])
         rest = {k: v for k, v in value.items() if k != "duration"}
         if days:
             return {**rest, "business_days": int(days[1])}
@@ -183,7 +183,7 @@ def _target_kind(value: Any) -> str:
         if given[0] == "business_days":
             return "DaysTarget"
         value = value["duration"]
-    if isinstance(value, str) and _BUSINESS_DAYS.fullmatch(value):
+    if isinstance(value, str) and BUSINESS_DAYS.fullmatch(value):
         return "DaysTarget"
     return "DurationTarget"
 
