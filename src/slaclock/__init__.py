@@ -21,6 +21,7 @@ from slaclock.errors import (
     SlaclockWarning,
     TimelineError,
 )
+from slaclock.frame import evaluate_frame
 from slaclock.policy import (
     Condition,
     MetricDefinition,
@@ -59,6 +60,7 @@ __all__ = [
     "Threshold",
     "Timeline",
     "evaluate",
+    "evaluate_frame",
     "CountryHolidays",
     "DurationSyntaxError",
     "NaiveDatetimeError",
