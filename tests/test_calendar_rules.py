@@ -334,3 +334,12 @@ def test_naive_datetimes_are_refused_by_name() -> None:
     """A naive datetime is an error naming the argument and what to pass instead."""
     with pytest.raises(NaiveDatetimeError, match="start is a naive datetime: 2025-03-03T09:00:00"):
         WEEKDAYS_NY.add(datetime(2025, 3, 3, 9), "1h")
+
+
+def test_calendar_span_is_a_deprecated_alias_of_opening_span() -> None:
+    """slaclock.calendar.Span still works for one release, with a DeprecationWarning."""
+    import slaclock.calendar
+
+    with pytest.warns(DeprecationWarning, match="OpeningSpan"):
+        alias = slaclock.calendar.Span
+    assert slaclock.calendar.OpeningSpan is alias

@@ -24,6 +24,8 @@ from slaclock.errors import (
 from slaclock.frame import evaluate_frame
 from slaclock.policy import (
     Condition,
+    DaysTarget,
+    DurationTarget,
     MetricDefinition,
     MetricPolicy,
     Policy,
@@ -62,6 +64,8 @@ __all__ = [
     "evaluate",
     "evaluate_frame",
     "CountryHolidays",
+    "DaysTarget",
+    "DurationTarget",
     "DurationSyntaxError",
     "NaiveDatetimeError",
     "OutOfRangeError",

@@ -21,7 +21,7 @@ from slaclock._tz import check_aware, from_micros, timedelta_to_micros, to_micro
 from slaclock.durations import parse_duration
 
 if TYPE_CHECKING:
-    from slaclock._clock import CompiledCalendar
+    from slaclock.compiled_calendar import CompiledCalendar
 
 __all__ = ["add_many", "elapsed_many"]
 

@@ -25,6 +25,7 @@ The exact rules are in ``docs/semantics/calendars.md``.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -32,18 +33,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from slaclock._clock import CompiledCalendar, DaySpans
 from slaclock._model import ValueModel
-from slaclock._tz import load_zone
+from slaclock._tz import check_aware, load_zone
+from slaclock.compiled_calendar import CompiledCalendar, DaySpans
 from slaclock.durations import parse_duration
+from slaclock.errors import PolicyError
 from slaclock.holidays import check_country, country_holiday_dates
 
-__all__ = ["ALWAYS_OPEN", "Calendar", "CountryHolidays", "Span", "Weekday"]
+__all__ = ["ALWAYS_OPEN", "Calendar", "CountryHolidays", "OpeningSpan", "Weekday"]
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: One opening span: local wall-clock ``(open, close)``, e.g. ``("09:00", "17:00")``.
-Span = tuple[str, str]
+#: (Called ``Span`` before 0.2; ``slaclock.Span`` is a piece of a cycle's clock trace.)
+OpeningSpan = tuple[str, str]
 
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _EXPECTED_SPAN = "expected [open, close] times such as ['09:00', '17:00']"
@@ -112,7 +115,7 @@ def _span_text(span: tuple[int, int]) -> str:
     return f"{_format_clock(span[0])}-{_format_clock(span[1] % 86_400 or span[1])}"
 
 
-def _normalise_spans(spans: DaySpans) -> tuple[Span, ...]:
+def _normalise_spans(spans: DaySpans) -> tuple[OpeningSpan, ...]:
     return tuple(
         (_format_clock(open_s), _format_clock(close_s if close_s <= 86_400 else close_s - 86_400))
         for open_s, close_s in spans
@@ -195,10 +198,10 @@ class Calendar(ValueModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     timezone: Annotated[str, Field(description="IANA time zone name, e.g. 'America/New_York'.")]
-    hours: dict[Weekday, tuple[Span, ...]] = Field(default_factory=dict)
+    hours: dict[Weekday, tuple[OpeningSpan, ...]] = Field(default_factory=dict)
     holidays: tuple[date, ...] = ()
     country_holidays: CountryHolidays | None = None
-    overrides: dict[date, tuple[Span, ...]] = Field(default_factory=dict)
+    overrides: dict[date, tuple[OpeningSpan, ...]] = Field(default_factory=dict)
 
     # ------------------------------------------------------------------------------------------
     # Validation
@@ -210,7 +213,7 @@ class Calendar(ValueModel):
 
     @field_validator("hours", mode="before")
     @classmethod
-    def _expand_hours(cls, value: Any) -> dict[str, tuple[Span, ...]]:
+    def _expand_hours(cls, value: Any) -> dict[str, tuple[OpeningSpan, ...]]:
         if not isinstance(value, Mapping):
             raise ValueError(
                 f"hours: not a mapping: {value!r} - expected e.g. {{'mon': [['09:00', '17:00']]}}"
@@ -228,7 +231,7 @@ class Calendar(ValueModel):
 
     @field_validator("overrides", mode="before")
     @classmethod
-    def _check_overrides(cls, value: Any) -> dict[Any, tuple[Span, ...]]:
+    def _check_overrides(cls, value: Any) -> dict[Any, tuple[OpeningSpan, ...]]:
         if not isinstance(value, Mapping):
             raise ValueError(
                 f"overrides: not a mapping: {value!r} - expected {{'2025-12-24': [['09:00', '13:00']]}}"
@@ -319,11 +322,12 @@ class Calendar(ValueModel):
         return text
 
     def __hash__(self) -> int:
-        # Hash the canonical JSON form once; the value is immutable.
-        cached: int | None = self.__dict__.get("_slaclock_hash")
-        if cached is None:
-            cached = self.__dict__["_slaclock_hash"] = hash(self.model_dump_json())
-        return cached
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        # The hash of the canonical JSON form, computed once: the value is immutable.
+        return hash(self.model_dump_json())
 
     # ------------------------------------------------------------------------------------------
     # Business-time arithmetic
@@ -443,6 +447,56 @@ class Calendar(ValueModel):
         """
         return self.compiled.open_intervals(start, end)
 
+    def business_day_close(self, start: datetime, days: int) -> datetime:
+        """The close of the ``days``-th business day after ``start``'s local date (in
+        ``start``'s tzinfo): the due instant of a target of ``days`` business days.
+
+        A business day is a local date on which some open span starts; its close is the end of
+        the last span that starts on it. ``days`` must be at least 1.
+
+        >>> from zoneinfo import ZoneInfo
+        >>> cal = Calendar.weekdays("Europe/Berlin")
+        >>> friday = datetime(2025, 3, 7, 16, tzinfo=ZoneInfo("Europe/Berlin"))
+        >>> cal.business_day_close(friday, 1).isoformat()  # Monday's close
+        '2025-03-10T17:00:00+01:00'
+        """
+        check_aware(start, "start")
+        if days < 1:
+            raise PolicyError(f"business days: {days!r} - expected at least 1", value=days)
+        zone = self.compiled.zone
+        day = start.astimezone(zone).date()
+        # The close depends only on the local date: kept on the calendar per (date, days).
+        closes = self._business_day_closes
+        close = closes.get((day, days))
+        if close is None:
+            close = closes[day, days] = self._find_business_day_close(start, day, days)
+        return close.astimezone(start.tzinfo)
+
+    @cached_property
+    def _business_day_closes(self) -> dict[tuple[date, int], datetime]:
+        return {}
+
+    def _find_business_day_close(self, start: datetime, day: date, days: int) -> datetime:
+        zone = self.compiled.zone
+        probe = datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(days=1)
+        found = 0
+        for _ in range(days * 400 + 400):  # bounded: a business day comes at least once a year
+            opening = self.next_open(probe)
+            open_day = opening.astimezone(zone).date()
+            found += 1
+            # The close of the day's last span: follow spans while they open on the same date.
+            close = self.next_close(opening)
+            while True:
+                following = self.next_open(close)
+                if following.astimezone(zone).date() != open_day or following == close:
+                    break
+                close = self.next_close(following)
+            if found == days:
+                return close
+            next_day = open_day + timedelta(days=1)
+            probe = datetime(next_day.year, next_day.month, next_day.day, tzinfo=zone)
+        raise PolicyError(f"no {days} business days found after {start.isoformat()}", value=days)
+
 
 def _check_overnight(seconds: Mapping[Weekday, DaySpans]) -> None:
     """An overnight span must end before the next day's first span opens."""
@@ -462,3 +516,16 @@ def _check_overnight(seconds: Mapping[Weekday, DaySpans]) -> None:
 
 #: The 24x7 calendar in UTC: business time is elapsed real time.
 ALWAYS_OPEN = Calendar.always_open("UTC")
+
+
+def __getattr__(name: str) -> Any:
+    # Deprecated names, kept for one release.
+    if name == "Span":
+        warnings.warn(
+            "slaclock.calendar.Span is deprecated: use slaclock.calendar.OpeningSpan "
+            "(slaclock.Span is a piece of a cycle's clock trace)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return OpeningSpan
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -28,18 +28,16 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from slaclock._tz import check_aware, from_micros, to_micros
-from slaclock.engine import (
-    _business_days_target,
-    _Cycle,
-    _pieces,
-    _reach,
-    _resolve,
-    _threshold_position,
-    _Walk,
-)
+from slaclock._tz import check_aware, from_micros, timedelta_to_micros, to_micros
 from slaclock.errors import SlaclockError, TimelineError
-from slaclock.policy import Policy, PolicySet
+from slaclock.measure import (
+    instant_reaching,
+    measure_pieces,
+    resolve_target,
+    threshold_position,
+)
+from slaclock.policy import DaysTarget, Policy, PolicySet
+from slaclock.replay import ReplayedCycle, TicketReplay
 from slaclock.timeline import STATUS_OF_KIND, Event
 
 if TYPE_CHECKING:
@@ -213,34 +211,34 @@ def _text_column(table: pa.Table, name: str) -> list[Any]:
 # ----------------------------------------------------------------------------------------------
 # Measuring: a cycle -> the values of its row, as integers (the engine's _measure, without
 # building result objects; the equality property test holds the two together)
-def _cycle_row(metric: str, index: int, cycle: _Cycle, as_of: int) -> tuple[Any, ...]:
+def _cycle_row(metric: str, index: int, cycle: ReplayedCycle, as_of: int) -> tuple[Any, ...]:
     context = (
         cycle.start_context if cycle.context.policy.priority_change == "keep" else cycle.context
     )
-    resolved = _resolve(metric, context)
+    resolved = resolve_target(metric, context)
     cal = resolved.compiled
     end = cycle.end if cycle.end is not None else as_of
-    table, pieces = _pieces(cal, cycle, end)
+    measured = measure_pieces(cal, cycle.transitions, end)
     elapsed = paused = 0
-    for _, _, counting, piece, _ in pieces:
-        if counting:
-            elapsed += piece
+    for piece in measured.pieces:
+        if piece.counting:
+            elapsed += piece.business
         else:
-            paused += piece
+            paused += piece.business
     open_now = cycle.end is None
-    running = open_now and cycle.transitions[-1][1]
+    running = open_now and cycle.transitions[-1].counting
     target = resolved.duration_micros
     positions = resolved.positions
-    if target is None and resolved.target is not None:
-        days = resolved.target.business_days
-        assert days is not None
+    if isinstance(resolved.target, DaysTarget):  # depends on the day the cycle starts
+        calendar = resolved.calendar
         start = from_micros(cycle.start, timezone.utc)
-        target = _business_days_target(resolved.calendar, start, days)
-        positions = tuple((t.name, _threshold_position(t, target)) for t in resolved.thresholds)
+        close = calendar.business_day_close(start, resolved.target.business_days)
+        target = timedelta_to_micros(calendar.elapsed(start, close))
+        positions = tuple((t.name, threshold_position(t, target)) for t in resolved.thresholds)
     due: int | None = None
     if target is not None:
         projection = end if (running or (not open_now and not cycle.cancelled)) else None
-        due = _reach(cal, table, pieces, target, projection)
+        due = instant_reaching(cal, measured, target, projection)
     if cycle.cancelled:
         state = "cancelled"
     elif not open_now:
@@ -256,7 +254,11 @@ def _cycle_row(metric: str, index: int, cycle: _Cycle, as_of: int) -> tuple[Any,
     if positions:
         reached_by = None if cycle.cancelled else (end if running else None)
         for name, position in positions:
-            at = cycle.start if position == 0 else _reach(cal, table, pieces, position, reached_by)
+            at = (
+                cycle.start
+                if position == 0
+                else instant_reaching(cal, measured, position, reached_by)
+            )
             thresholds.append((name, at, at is not None and at <= as_of))
     breached = state == "breached" or state == "overdue"
     priority = context.attributes.get("priority")
@@ -508,19 +510,18 @@ def _ticket(
     times = cast("tuple[int, ...]", tuple(instants[row] for row in rows))
     until = times[-1] if as_of_micros is None else as_of_micros
     try:
-        walk = _Walk(policy, attributes)
+        replay = TicketReplay(policy, attributes)
         # The replay reads the fields of _Row that an Event has: no Event per row.
-        ignored = walk.replay(cast("tuple[Event, ...]", events), times, until)
+        replay.replay_events(cast("tuple[Event, ...]", events), times, until)
         cycles = [
             _cycle_row(name, i, cycle, until)
-            for name, tracker in walk.reported()
-            for i, cycle in enumerate(tracker.cycles)
+            for name, progress in replay.reported_metrics()
+            for i, cycle in enumerate(progress.cycles)
         ]
     except SlaclockError as exc:
         exc.args = (f"ticket {ticket!r}: {exc}", *exc.args[1:])
         raise
-    del ignored
-    final = walk.policy
+    final = replay.policy
     created_priority = events[0].priority
     record_attributes = dict(attributes)
     if created_priority is not None:
