@@ -58,7 +58,7 @@ def _instants(values: Any, name: str) -> tuple[Any, Any]:
             raise TypeError(f"{name}: a numpy {values.dtype} array - expected datetime64")
         if np.isnat(values).any():
             raise ValueError(f"{name}: a missing instant (NaT) - expected every instant")
-        return values.astype("datetime64[us]").astype(np.int64), ("numpy", None, None)
+        return values.astype("datetime64[us]", copy=False).view(np.int64), ("numpy", None, None)
     items = list(values)
     micros = np.fromiter(
         (to_micros(check_aware(v, f"{name}[{i}]")) for i, v in enumerate(items)),
@@ -89,7 +89,7 @@ def _durations(values: Any, count: int, name: str) -> Any:
             raise TypeError(f"{name}: a {array.dtype} column - expected timedelta64 durations")
         if np.isnat(array).any():
             raise ValueError(f"{name}: a missing duration (NaT) - expected every duration")
-        micros = array.astype("timedelta64[us]").astype(np.int64)
+        micros = array.astype("timedelta64[us]", copy=False).view(np.int64)
     else:
         micros = np.fromiter(
             (timedelta_to_micros(parse_duration(v) if isinstance(v, str) else v) for v in values),
@@ -103,7 +103,7 @@ def _durations(values: Any, count: int, name: str) -> Any:
 def _instants_out(micros: Any, how: tuple[Any, Any, Any]) -> Any:
     kind, original, tz = how
     if kind == "numpy":
-        return micros.astype("datetime64[us]")
+        return micros.view("datetime64[us]")
     if kind == "pandas":
         import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
@@ -116,7 +116,7 @@ def _instants_out(micros: Any, how: tuple[Any, Any, Any]) -> Any:
 def _durations_out(micros: Any, how: tuple[Any, Any, Any]) -> Any:
     kind, original, _ = how
     if kind == "numpy":
-        return micros.astype("timedelta64[us]")
+        return micros.view("timedelta64[us]")
     if kind == "pandas":
         import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 

@@ -522,17 +522,19 @@ class CompiledCalendar:
         count = len(starts)
         found = np.zeros(len(s), bool)
         forward = d > 0
-        if count:
+        backward = d < 0
+        if count and forward.any():
             i = np.searchsorted(cum_ends, target, "left")
             j = np.minimum(i, count - 1)
             t = starts[j] + target - cums[j]
             ok = forward & (i < count) & (t <= table.hi)
             out[ok] = t[ok]
             found |= ok
+        if count and backward.any():
             k = np.searchsorted(cums, target, "right") - 1
             j = np.maximum(k, 0)
             t = starts[j] + target - cums[j]
-            ok = ~forward & moving & (k >= 0) & (t >= table.lo)
+            ok = backward & (k >= 0) & (t >= table.lo)
             out[ok] = t[ok]
             found |= ok
         for index in np.flatnonzero(moving & ~found):  # beyond the table: the general path
