@@ -123,7 +123,7 @@ class ChildMemory:
             for child in me.children(recursive=True):
                 try:
                     rss = child.memory_info().rss
-                    name = " ".join(child.cmdline()[:3])
+                    name = " ".join(child.cmdline())
                 except psutil.Error:
                     continue
                 if rss > self.peaks.get(child.pid, ("", 0))[1]:
@@ -248,10 +248,10 @@ def s4_distributed(tickets: int, workdir: Path, spark: bool, dask: bool) -> None
         ):  # fmt: skip
             began = time.perf_counter()
             events_ddf = dd.read_parquet(path, split_row_groups=True)
-            result = dask_evaluate(events_ddf, DEFAULT_POLICY)
+            result = dask_evaluate(events_ddf, DEFAULT_POLICY, partitioned_by_ticket=True)
             count = len(result)
             seconds = time.perf_counter() - began
-        workers = memory.python_workers("distributed") or memory.python_workers("python")
+        workers = memory.python_workers("spawn_main")
         print(f"    Dask, 2 worker processes:            {seconds:7.1f} s "
               f"{tickets / seconds:9,.0f} tickets/s, {count:,} rows, x{single / seconds:.2f} "
               f"vs one process; peak RSS per process (MiB): {workers[:4]}")  # fmt: skip
@@ -277,8 +277,8 @@ def s4_distributed(tickets: int, workdir: Path, spark: bool, dask: bool) -> None
                 out.write.format("noop").mode("overwrite").save()
                 seconds = time.perf_counter() - began
             count = rows
-            workers = memory.python_workers("pyspark") or memory.python_workers("python")
-            jvm = memory.python_workers("java")
+            workers = memory.python_workers("pyspark.daemon")
+            jvm = memory.python_workers("org.apache.spark")
             print(f"    Spark local[2]:                      {seconds:7.1f} s "
                   f"{tickets / seconds:9,.0f} tickets/s, x{single / seconds:.2f} vs one process; "
                   f"peak RSS of Python workers (MiB): {workers[:4]}, JVM: {jvm[:1]}")  # fmt: skip

@@ -13,6 +13,7 @@ from slaclock.synthetic import DEFAULT_POLICY
 
 from .frame_support import comparable, expected_rows, random_rows, timelines_of
 
+dask = pytest.importorskip("dask")
 dd = pytest.importorskip("dask.dataframe")
 pd = pytest.importorskip("pandas")
 distributed = pytest.importorskip("distributed")
@@ -66,4 +67,20 @@ def test_ticket_rows_and_as_of(client: Any) -> None:
     batch = evaluate_many(DEFAULT_POLICY, timelines_of(rows), as_of, errors="raise")
     result = evaluate(_frame(rows), DEFAULT_POLICY, as_of, per_ticket=True).compute()
     expected = comparable(batch.tickets)
+    assert sorted(expected, key=_key) == sorted(comparable(result.to_dict("records")), key=_key)
+
+
+def test_partitioned_by_ticket_skips_the_shuffle(client: Any) -> None:
+    """Partitions that already hold whole tickets (here: one ticket's rows per partition
+    boundary) give the same rows without a shuffle."""
+    from slaclock.dask import evaluate
+
+    rows = sorted(random_rows(13, 20), key=lambda r: r["ticket_id"])
+    data = pd.DataFrame({c: [r.get(c) for r in rows] for c in COLUMNS})
+    data["public"] = data["public"].astype("boolean")
+    tickets = data["ticket_id"].unique()
+    parts = [data[data["ticket_id"].isin(tickets[i::3])] for i in range(3)]
+    ddf = dd.from_delayed([dask.delayed(p) for p in parts], meta=data.iloc[:0])  # type: ignore[attr-defined]
+    expected = comparable(expected_rows(DEFAULT_POLICY, timelines_of(rows)))
+    result = evaluate(ddf, DEFAULT_POLICY, partitioned_by_ticket=True).compute()
     assert sorted(expected, key=_key) == sorted(comparable(result.to_dict("records")), key=_key)

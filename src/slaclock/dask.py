@@ -38,6 +38,7 @@ def evaluate(
     *,
     per_ticket: bool = False,
     errors: FrameErrors = "raise",
+    partitioned_by_ticket: bool = False,
 ) -> Any:
     """Evaluate the events of a Dask DataFrame (columns as for :func:`slaclock.evaluate_frame`),
     every ticket whole in one partition after a shuffle on ``ticket_id``.
@@ -45,11 +46,17 @@ def evaluate(
     Returns a lazy Dask DataFrame (``.compute()``, ``.to_parquet(...)``) with one row per
     cycle, or per ticket with ``per_ticket=True``; instants are UTC timestamps, durations
     seconds. ``errors`` as for :func:`slaclock.evaluate_frame`.
+
+    ``partitioned_by_ticket=True`` skips the shuffle: you promise that every ticket's rows are
+    already in one partition (say, Parquet files or row groups written ticket by ticket); a
+    ticket split across partitions would then be evaluated in pieces (each piece without its
+    ``created`` row is an error naming the row).
     """
     text = policy_to_json(policy)
     # The output's columns and types: the columnar path on the input's empty meta frame.
     meta = evaluate_frame(policy, ddf._meta, as_of, per_ticket=per_ticket, errors=errors)
-    shuffled = ddf.shuffle("ticket_id") if ddf.npartitions > 1 else ddf
+    whole = partitioned_by_ticket or ddf.npartitions == 1
+    shuffled = ddf if whole else ddf.shuffle("ticket_id")
     return shuffled.map_partitions(
         _evaluate_partition,
         text,
