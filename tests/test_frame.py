@@ -204,3 +204,22 @@ def test_other_inputs_are_a_type_error() -> None:
     """A list of dicts is not a table: the error says what is expected."""
     with pytest.raises(TypeError, match="expected a pandas DataFrame, a pyarrow Table"):
         evaluate_frame(DEFAULT_POLICY, [{"ticket_id": "A"}])
+
+
+@pytest.mark.parametrize(
+    ("reply", "state"),
+    [("2025-03-10T11:00:00-04:00", "met"), ("2025-03-10T11:00:00.000001-04:00", "breached")],
+)
+def test_a_reply_exactly_at_due_is_met(reply: str, state: str) -> None:
+    """High priority, 2 business hours from Monday 09:00 New York: due 11:00; a reply at 11:00
+    is met, one microsecond later breached."""
+    events = pa.table(
+        {
+            "ticket_id": ["T", "T"],
+            "at": ["2025-03-10T09:00:00-04:00", reply],
+            "kind": ["created", "agent_replied"],
+            "priority": ["high", None],
+        }
+    )
+    first = evaluate_frame(DEFAULT_POLICY, events).to_pylist()[0]
+    assert ("first_response", state) == (first["metric"], first["state"])
