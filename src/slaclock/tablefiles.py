@@ -145,26 +145,43 @@ def evaluate_files(
         )
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return _utc_text(value)
-    return value
+def _as_text(table: Any) -> Any:
+    """The table with instants as ISO 8601 text in UTC and lists as JSON text (column-wise)."""
+    import json
+
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
+    for index, field in enumerate(table.schema):
+        column = table.column(index)
+        if pa.types.is_timestamp(field.type):
+            text = pc.strftime(column.cast(pa.timestamp("us", "UTC")), format="%Y-%m-%dT%H:%M:%SZ")
+        elif pa.types.is_list(field.type) or pa.types.is_large_list(field.type):
+            text = pa.array(
+                [None if v is None else json.dumps(v) for v in column.to_pylist()], pa.string()
+            )
+        else:
+            continue
+        table = table.set_column(index, field.name, text)
+    return table
 
 
 def _write_text(table: Any, fmt: str, out: IO[str]) -> None:
     """The table's rows as CSV (lists as JSON text) or JSON Lines, in batches."""
     import csv
+    import io
     import json
 
-    writer = csv.writer(out) if fmt == "csv" else None
-    if writer is not None:
-        writer.writerow(table.column_names)
+    import pyarrow.csv as pcsv  # type: ignore[import-untyped,unused-ignore]
+
+    table = _as_text(table)
+    if fmt == "csv":
+        # The header by the csv module (pyarrow quotes every column name); rows by pyarrow.
+        csv.writer(out).writerow(table.column_names)
+        buffer = io.BytesIO()
+        pcsv.write_csv(table, buffer, pcsv.WriteOptions(include_header=False))
+        out.write(buffer.getvalue().decode("utf-8"))
+        return
     for batch in table.to_batches(max_chunksize=10_000):
         for row in batch.to_pylist():
-            if writer is None:
-                out.write(json.dumps({k: _cell(v) for k, v in row.items()}) + "\n")
-                continue
-            writer.writerow(
-                "" if v is None else json.dumps(v) if isinstance(v, list) else _cell(v)
-                for v in row.values()
-            )
+            out.write(json.dumps(row) + "\n")
