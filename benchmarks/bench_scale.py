@@ -112,6 +112,7 @@ class ChildMemory:
     def __init__(self, interval: float = 0.2) -> None:
         self.interval = interval
         self.peaks: dict[int, tuple[str, int]] = {}
+        self.cpu: dict[int, float] = {}  # CPU seconds (user + system) each process had used
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -124,6 +125,8 @@ class ChildMemory:
                 try:
                     rss = child.memory_info().rss
                     name = " ".join(child.cmdline())
+                    times = child.cpu_times()
+                    self.cpu[child.pid] = times.user + times.system
                 except psutil.Error:
                     continue
                 if rss > self.peaks.get(child.pid, ("", 0))[1]:
@@ -137,6 +140,12 @@ class ChildMemory:
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
+
+    def cpu_seconds(self, marker: str) -> float:
+        """CPU seconds used by the descendant processes whose command line contains ``marker``."""
+        return sum(
+            self.cpu.get(pid, 0.0) for pid, (name, _) in self.peaks.items() if marker in name
+        )
 
     def python_workers(self, marker: str) -> list[int]:
         """Peak RSS (MiB) of the descendant processes whose command line contains ``marker``."""
@@ -226,12 +235,14 @@ def s4_distributed(tickets: int, workdir: Path, spark: bool, dask: bool) -> None
             count += evaluate_frame(DEFAULT_POLICY, parquet.read_row_group(group)).num_rows
         return count
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     rows = one_process()
     single = time.perf_counter() - began
+    single_cpu = time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(f"    one process (row group by row group): {single:7.1f} s "
-          f"{tickets / single:9,.0f} tickets/s, {rows:,} rows, peak RSS of this process {peak} MiB")  # fmt: skip
+          f"{tickets / single:9,.0f} tickets/s, {rows:,} rows, {single_cpu:.1f} CPU s, "
+          f"peak RSS of this process {peak} MiB")  # fmt: skip
     if dask:
         import dask.dataframe as dd
         import distributed
@@ -252,9 +263,11 @@ def s4_distributed(tickets: int, workdir: Path, spark: bool, dask: bool) -> None
             count = len(result)
             seconds = time.perf_counter() - began
         workers = memory.python_workers("spawn_main")
+        cpu_used = memory.cpu_seconds("spawn_main")
         print(f"    Dask, 2 worker processes:            {seconds:7.1f} s "
               f"{tickets / seconds:9,.0f} tickets/s, {count:,} rows, x{single / seconds:.2f} "
-              f"vs one process; peak RSS per process (MiB): {workers[:4]}")  # fmt: skip
+              f"vs one process; workers' CPU {cpu_used:.1f} s (x{cpu_used / single_cpu:.2f} of "
+              f"one process); peak RSS per process (MiB): {workers[:4]}")  # fmt: skip
     if spark:
         from pyspark.sql import SparkSession
 
@@ -279,9 +292,13 @@ def s4_distributed(tickets: int, workdir: Path, spark: bool, dask: bool) -> None
             count = rows
             workers = memory.python_workers("pyspark.daemon")
             jvm = memory.python_workers("org.apache.spark")
+            cpu_used = memory.cpu_seconds("pyspark.daemon")
+            jvm_cpu = memory.cpu_seconds("org.apache.spark")
             print(f"    Spark local[2]:                      {seconds:7.1f} s "
                   f"{tickets / seconds:9,.0f} tickets/s, x{single / seconds:.2f} vs one process; "
-                  f"peak RSS of Python workers (MiB): {workers[:4]}, JVM: {jvm[:1]}")  # fmt: skip
+                  f"Python workers' CPU {cpu_used:.1f} s (x{cpu_used / single_cpu:.2f} of one "
+                  f"process), JVM CPU {jvm_cpu:.1f} s; peak RSS of Python workers (MiB): "
+                  f"{workers[:4]}, JVM: {jvm[:1]}")  # fmt: skip
             del count
         finally:
             session.stop()
