@@ -384,7 +384,7 @@ def _parser() -> argparse.ArgumentParser:
     def events_command(name: str, help: str, example: str) -> argparse.ArgumentParser:
         sub = command(name, help, example)
         sub.add_argument("policy", metavar="POLICY", help="policy file (.yaml, .toml or .json)")
-        sub.add_argument("events", metavar="EVENTS", help="events file (.jsonl, .csv or .parquet)")
+        sub.add_argument("events", metavar="EVENTS", help="events file (.jsonl or .csv)")
         sub.add_argument(
             "--as-of",
             metavar="T",
@@ -408,7 +408,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate_cmd.add_argument(
         "--output",
         metavar="FILE",
-        help="write to FILE instead of standard output (.parquet: one row per cycle, Parquet)",
+        help="write to FILE instead of standard output; a .parquet FILE or .parquet EVENTS give one row per cycle",
     )
 
     report = events_command(
