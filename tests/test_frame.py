@@ -27,6 +27,9 @@ POLICIES = [
     load_policy(EXAMPLES / "eu-desk.yaml"),  # Berlin, business-day targets
     load_policy(EXAMPLES / "b2b-saas.yaml"),  # priority_change: recompute
     load_policy(EXAMPLES / "follow-the-sun.yaml"),  # a set; calendar picked by attribute
+    # The other priority-change and reopen rules, on the default policy's targets.
+    DEFAULT_POLICY.model_copy(update={"priority_change": "keep", "reopen": "new_cycle"}),
+    DEFAULT_POLICY.model_copy(update={"priority_change": "restart"}),
 ]
 COLUMNS = ("ticket_id", "at", "kind", "status", "priority", "public", "group", "region")
 
