@@ -288,7 +288,7 @@ def _cycle_row(metric: str, index: int, cycle: ReplayedCycle, as_of: int) -> tup
         overdue_by,
         percent,
         _thresholds_text(thresholds),
-        list(cycle.events),
+        tuple(cycle.events),  # a tuple of ints: the collector stops tracking it
     )
 
 
