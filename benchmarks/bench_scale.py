@@ -19,10 +19,12 @@ Figures are medians of several repeats (the machine is small, shared and noisy).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,6 +43,19 @@ from slaclock.synthetic import DEFAULT_POLICY, DEFAULT_POLICY_DATA, generate_tim
 
 ATTRIBUTES = ("group", "channel", "tier")
 COLUMNS = ("ticket_id", "at", "kind", "id", "status", "priority", "public", *ATTRIBUTES)
+
+
+def interleaved_medians(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """The median wall time of each run, the runs taking turns (A B C A B C ...), so a change
+    in the machine's load between them biases the ratios less than back-to-back medians."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            gc.collect()
+            began = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - began)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -206,11 +221,18 @@ def s3_columnar(tickets: int, repeats: int) -> None:
     table = arrow_table(rows)
     data = [t.model_dump() for t in timelines]
     evaluate_frame(DEFAULT_POLICY, table.slice(0, 5000))  # warm the calendar tables
-    many = median_seconds(lambda: evaluate_many(DEFAULT_POLICY, timelines), repeats)
-    many_data = median_seconds(lambda: evaluate_many(DEFAULT_POLICY, data), repeats)
-    frame = median_seconds(lambda: evaluate_frame(DEFAULT_POLICY, table), repeats)
     pandas_in = table.to_pandas()
-    frame_pandas = median_seconds(lambda: evaluate_frame(DEFAULT_POLICY, pandas_in), repeats)
+    medians = interleaved_medians(
+        {
+            "many": lambda: evaluate_many(DEFAULT_POLICY, timelines),
+            "many_data": lambda: evaluate_many(DEFAULT_POLICY, data),
+            "frame": lambda: evaluate_frame(DEFAULT_POLICY, table),
+            "frame_pandas": lambda: evaluate_frame(DEFAULT_POLICY, pandas_in),
+        },
+        repeats,
+    )
+    many, many_data = medians["many"], medians["many_data"]
+    frame, frame_pandas = medians["frame"], medians["frame_pandas"]
     print(f"S3  columnar vs evaluate_many, {tickets:,} tickets ({len(rows):,} events)")
     print(f"    evaluate_many (Timeline objects) {tickets / many:9,.0f} tickets/s")
     print(f"    evaluate_many (plain dicts)      {tickets / many_data:9,.0f} tickets/s")
