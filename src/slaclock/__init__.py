@@ -27,6 +27,7 @@ from slaclock.errors import (
     TimelineError,
     TimelineWarning,
 )
+from slaclock.frame import evaluate_frame
 from slaclock.full_history import FullHistoryClock
 from slaclock.policy import (
     Condition,
@@ -73,6 +74,7 @@ __all__ = [
     "Threshold",
     "Timeline",
     "evaluate",
+    "evaluate_frame",
     "CountryHolidays",
     "DaysTarget",
     "DurationTarget",

@@ -451,6 +451,41 @@ class Calendar(ValueModel):
             duration = parse_duration(duration)
         return self.compiled.add(start, duration)
 
+    def add_many(self, starts: Any, durations: Any) -> Any:
+        """:meth:`add` for a whole column at once: each of ``starts`` plus the matching
+        duration (or one duration for all), exact like :meth:`add`, vectorised (numpy).
+
+        ``starts``: aware datetimes, a pandas Series/DatetimeIndex with a zone, or a numpy
+        ``datetime64`` array (read as UTC); ``durations``: one ``timedelta`` or text, a sequence,
+        or a ``timedelta64`` column. The result comes back in the same kind of container
+        (a list keeps each start's tzinfo; a Series its zone and index; numpy: ``datetime64[us]``).
+
+        >>> import numpy as np
+        >>> cal = Calendar.weekdays("America/New_York")
+        >>> starts = np.array(["2025-03-07T21:00", "2025-03-10T13:00"], "datetime64[us]")  # UTC
+        >>> cal.add_many(starts, "2h")  # Fri 16:00 EST + 2h -> Mon 10:00 EDT; Mon 09:00 EDT + 2h
+        array(['2025-03-10T14:00:00.000000', '2025-03-10T15:00:00.000000'],
+              dtype='datetime64[us]')
+        """
+        from slaclock.bulk import add_many
+
+        return add_many(self.compiled, starts, durations)
+
+    def elapsed_many(self, starts: Any, ends: Any) -> Any:
+        """:meth:`elapsed` for whole columns at once (pairs of ``starts`` and ``ends``), exact,
+        vectorised (numpy); inputs and results as for :meth:`add_many` (durations come back as
+        timedeltas, ``timedelta64[us]`` or a pandas timedelta Series).
+
+        >>> from zoneinfo import ZoneInfo
+        >>> ny = ZoneInfo("America/New_York")
+        >>> cal = Calendar.weekdays("America/New_York")
+        >>> cal.elapsed_many([datetime(2025, 3, 7, 16, tzinfo=ny)], [datetime(2025, 3, 10, 10, tzinfo=ny)])
+        [datetime.timedelta(seconds=7200)]
+        """
+        from slaclock.bulk import elapsed_many
+
+        return elapsed_many(self.compiled, starts, ends)
+
     def subtract(self, end: datetime, duration: timedelta | str) -> datetime:
         """The latest instant ``t <= end`` with ``elapsed(t, end) == duration`` (for ``duration >= 0``).
 

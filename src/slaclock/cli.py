@@ -187,6 +187,8 @@ def _unevaluated(args: argparse.Namespace, ticket_id: str | None, error: str) ->
 def _evaluate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     policy = load_policy(args.policy)
     as_of = None if args.as_of is None else _instant(args.as_of, "--as-of")
+    if _parquet(args):  # Parquet events or results: the columnar path (slaclock.tablefiles)
+        return _evaluate_tables(args, policy, as_of, out, err)
     target = open(args.output, "w", encoding="utf-8") if args.output else out  # noqa: SIM115
     try:
         paint = _colour(args.output is None and _use_colour(out))
@@ -220,6 +222,35 @@ def _evaluate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     finally:
         if target is not out:
             target.close()
+    return _finish(args, err)
+
+
+def _parquet(args: argparse.Namespace) -> bool:
+    from slaclock.tablefiles import is_parquet
+
+    return is_parquet(args.events) or is_parquet(args.output)
+
+
+def _evaluate_tables(
+    args: argparse.Namespace,
+    policy: Policy | PolicySet,
+    as_of: datetime | None,
+    out: IO[str],
+    err: IO[str],
+) -> int:
+    from slaclock.analytics import iter_records
+    from slaclock.tablefiles import evaluate_files
+
+    failures: list[Failure] = []
+
+    def records() -> Iterator[dict[str, Any]]:
+        yield from iter_records(policy, _tickets(args, err), as_of, failures=failures)
+        _reject_failures(args, failures)
+
+    evaluate_files(
+        policy, args.events, as_of, args.output, args.format, out, args.skip_invalid, records,
+        lambda bad: _reject(args, bad),
+    )  # fmt: skip
     return _finish(args, err)
 
 
@@ -413,7 +444,9 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=("table", "json", "jsonl", "csv"), default="table"
     )
     evaluate_cmd.add_argument(
-        "--output", metavar="FILE", help="write to FILE instead of standard output"
+        "--output",
+        metavar="FILE",
+        help="write to FILE instead of standard output; a .parquet FILE or .parquet EVENTS give one row per cycle",
     )
 
     report = events_command(
