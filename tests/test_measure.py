@@ -82,21 +82,21 @@ def measure(c: ReplayedCycle, as_of: int, explain: bool = False) -> Any:
 # Pieces and the instant a business time is reached
 def test_one_piece_over_a_weekend() -> None:
     """Fri 16:00 -> Mon 10:00 counting: 1h Friday + 1h Monday = 2h of business time."""
-    _, pieces = measure_pieces(COMPILED, [Transition(at(7, 16), True)], at(10, 10))
-    assert [(at(7, 16), at(10, 10), True, 2 * H)] == [p[:4] for p in pieces]
+    measured = measure_pieces(COMPILED, [Transition(at(7, 16), True)], at(10, 10))
+    assert [(at(7, 16), at(10, 10), True, 2 * H)] == [p[:4] for p in measured.pieces]
 
 
 def test_pieces_split_at_transitions_and_stop_at_the_end() -> None:
     """Counts 09-10, paused 10-12, counts from 12; cut at 13:00: pieces of 1h, 2h, 1h."""
     transitions = [Transition(at(10, 9), True), Transition(at(10, 10), False)]
     transitions.append(Transition(at(10, 12), True))
-    _, pieces = measure_pieces(COMPILED, transitions, at(10, 13))
+    measured = measure_pieces(COMPILED, transitions, at(10, 13))
     assert [(True, 1 * H), (False, 2 * H), (True, 1 * H)] == [
-        (p.counting, p.business) for p in pieces
+        (p.counting, p.business) for p in measured.pieces
     ]
     # a transition after the end is cut off
-    _, late = measure_pieces(COMPILED, [*transitions, Transition(at(10, 14), False)], at(10, 13))
-    assert 3 == len(late)
+    late = measure_pieces(COMPILED, [*transitions, Transition(at(10, 14), False)], at(10, 13))
+    assert 3 == len(late.pieces)
 
 
 def test_nothing_to_measure_before_the_start() -> None:
@@ -108,16 +108,16 @@ def test_reaching_a_business_time_skips_paused_pieces() -> None:
     """Counts 09-10 (1h), paused 10-12, counts 12-13: 1h30 is reached at 12:30."""
     transitions = [Transition(at(10, 9), True), Transition(at(10, 10), False)]
     transitions.append(Transition(at(10, 12), True))
-    table, pieces = measure_pieces(COMPILED, transitions, at(10, 13))
-    assert "Mon 10 12:30" == shown(instant_reaching(COMPILED, table, pieces, 3 * H // 2, None) or 0)
+    measured = measure_pieces(COMPILED, transitions, at(10, 13))
+    assert "Mon 10 12:30" == shown(instant_reaching(COMPILED, measured, 3 * H // 2, None) or 0)
 
 
 def test_reaching_beyond_the_pieces_projects_or_gives_none() -> None:
     """2h counted by 11:00; 10h is reached Tue 11:00 if the clock runs on, never if it stops."""
-    table, pieces = measure_pieces(COMPILED, [Transition(at(10, 9), True)], at(10, 11))
-    projected = instant_reaching(COMPILED, table, pieces, 10 * H, at(10, 11))
+    measured = measure_pieces(COMPILED, [Transition(at(10, 9), True)], at(10, 11))
+    projected = instant_reaching(COMPILED, measured, 10 * H, at(10, 11))
     assert "Tue 11 11:00" == shown(projected or 0)  # 2h + 6h Monday (11-17) + 2h Tuesday (9-11)
-    assert instant_reaching(COMPILED, table, pieces, 10 * H, None) is None
+    assert instant_reaching(COMPILED, measured, 10 * H, None) is None
 
 
 def test_threshold_positions() -> None:

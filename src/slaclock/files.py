@@ -55,7 +55,13 @@ _Lines = dict[tuple[Any, ...], int]
 
 class PolicyFileError(SlaclockError, ValueError):
     """A policy or calendar file cannot be read or is invalid; ``problems`` lists every error as
-    ``FILE[:LINE]: path.inside.file: what is wrong``."""
+    ``FILE[:LINE]: path.inside.file: what is wrong``.
+
+    >>> error = PolicyFileError(["p.yaml:4: metrics.resolution: unknown key 'taregts'",
+    ...                          "p.yaml:9: name: Field required"])
+    >>> error.problems[1], isinstance(error, ValueError)
+    ('p.yaml:9: name: Field required', True)
+    """
 
     def __init__(self, problems: Sequence[str], *, value: Any = None) -> None:
         super().__init__("\n".join(problems), value=value)
@@ -136,9 +142,17 @@ def _yaml(text: str, path: Path) -> tuple[Any, _Lines]:
     return data, lines
 
 
-def load_data(path: str | Path) -> tuple[Any, _Lines]:
+def load_data(path: str | Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """The plain data in a ``.yaml``/``.yml``, ``.toml`` or ``.json`` file, and for YAML the line
-    of each path inside it (used in error messages)."""
+    of each path inside it (used in error messages).
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "p.yaml"
+    >>> _ = path.write_text("name: p\\nmetrics:\\n  resolution: {}\\n")
+    >>> data, lines = load_data(path)
+    >>> data["metrics"], lines[("metrics", "resolution")]
+    ({'resolution': {}}, 3)
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -198,13 +212,31 @@ def _problems(
     return found
 
 
+def _with_ics(data: Any, path: Path) -> Any:
+    """The data with each calendar's ``ics`` files (paths relative to ``path``) read into its
+    holidays and overrides (see :mod:`slaclock.ics`)."""
+    from slaclock.ics import IcsError, expand_ics
+
+    try:
+        return expand_ics(data, path)
+    except IcsError as exc:
+        raise PolicyFileError([f"{path}: {exc}"], value=str(path)) from exc
+
+
 def load_policy(path: str | Path) -> Policy | PolicySet:
     """The policy (one policy) or policy set (``calendars`` + ``policies``) in a file.
 
     Raises :class:`PolicyFileError` listing every problem found.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "policy.json"
+    >>> _ = path.write_text('{"name": "p", "metrics": {"resolution": {"targets": {"normal": "8h"}}}}')
+    >>> load_policy(path).metrics["resolution"].targets["normal"].duration
+    datetime.timedelta(seconds=28800)
     """
     path = Path(path)
     data, lines = load_data(path)
+    data = _with_ics(data, path)
     if not isinstance(data, Mapping):
         raise PolicyFileError(
             [f"{path}: expected a mapping at the top level, got {type(data).__name__}"]
@@ -236,9 +268,17 @@ def load_policy(path: str | Path) -> Policy | PolicySet:
 
 
 def load_calendar(path: str | Path) -> Calendar:
-    """The calendar in a file (a calendar mapping, or a policy file's single calendar)."""
+    """The calendar in a file (a calendar mapping, or a policy file's single calendar).
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "calendar.toml"
+    >>> _ = path.write_text('timezone = "Europe/Berlin"\\n[hours]\\nmon-fri = "09:00-17:00"\\n')
+    >>> load_calendar(path).timezone
+    'Europe/Berlin'
+    """
     path = Path(path)
     data, lines = load_data(path)
+    data = _with_ics(data, path)
     prefix: tuple[str, ...] = ()
     if isinstance(data, Mapping) and "timezone" not in data and "calendar" in data:
         data, prefix = data["calendar"], ("calendar",)
@@ -254,7 +294,12 @@ _EVENT_FIELDS = ("at", "kind", "id", "status", "priority", "public", "author")
 
 
 class BadLine(SlaclockError, ValueError):
-    """One malformed line of an events file (``where`` is ``FILE:LINE``)."""
+    """One malformed line of an events file (``where`` is ``FILE:LINE``).
+
+    >>> bad = BadLine("events.jsonl:7", "not valid JSON: Expecting value")
+    >>> str(bad), bad.reason
+    ('events.jsonl:7: not valid JSON: Expecting value', 'not valid JSON: Expecting value')
+    """
 
     def __init__(self, where: str, reason: str) -> None:
         super().__init__(f"{where}: {reason}", value=where)

@@ -9,11 +9,11 @@ instant and the thresholds, and builds the immutable :class:`~slaclock.results.C
 >>> cal = Calendar.weekdays("UTC").compiled
 >>> hour = 3_600_000_000
 >>> monday_9 = 1_741_597_200_000_000  # 2025-03-10T09:00Z
->>> table, pieces = measure_pieces(cal, [Transition(monday_9, True),
-...     Transition(monday_9 + hour, False), Transition(monday_9 + 2 * hour, True)], monday_9 + 4 * hour)
->>> [(p.counting, p.business // hour) for p in pieces]  # (counting, hours)
+>>> pieces = measure_pieces(cal, [Transition(monday_9, True), Transition(monday_9 + hour, False),
+...                               Transition(monday_9 + 2 * hour, True)], monday_9 + 4 * hour)
+>>> [(p.counting, p.business // hour) for p in pieces.pieces]  # (counting, hours)
 [(True, 1), (False, 1), (True, 2)]
->>> (instant_reaching(cal, table, pieces, 2 * hour, None) - monday_9) // hour  # 1h + (paused) + 1h
+>>> (instant_reaching(cal, pieces, 2 * hour, None) - monday_9) // hour  # 1h + (paused) + 1h
 3
 """
 
@@ -21,14 +21,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from slaclock._tz import from_micros, timedelta_to_micros
+from slaclock._tz import from_micros, timedelta_to_micros, to_micros
 from slaclock.calendar import ALWAYS_OPEN, Calendar
 from slaclock.compiled_calendar import CompiledCalendar, OpenTable
+from slaclock.conventions import Conventions
+from slaclock.errors import TimelineError
 from slaclock.policy import ALWAYS_OPEN_NAME, DaysTarget, DurationTarget, Policy, Target, Threshold
 from slaclock.replay import CycleContext, ReplayedCycle, Transition
 from slaclock.results import (
@@ -43,15 +45,19 @@ from slaclock.rules import policy_rules
 
 __all__ = [
     "DisplayInstants",
+    "attribute_instant",
     "Measuring",
     "Piece",
+    "Pieces",
     "ResolvedTarget",
+    "convention_due",
     "display_zone",
     "explain_pieces",
     "instant_reaching",
     "measure_cycle",
     "measure_pieces",
     "resolve_target",
+    "starting_not_before",
     "threshold_position",
 ]
 
@@ -78,6 +84,11 @@ class ResolvedTarget:
     thresholds: tuple[Threshold, ...]
     # (name, position in the target) of each threshold, for a target in fixed business time.
     positions: tuple[tuple[str, int], ...]
+    due_from: str | None = None  # the ticket attribute holding the due instant, if any
+    start_from: str | None = None  # the ticket attribute holding the start instant, if any
+    # The policy's conventions when they move a due instant (a precision, or due at closing
+    # on the next opening); None when a due instant stands as computed.
+    moves_due: Conventions | None = None
 
 
 def resolve_target(metric: str, context: CycleContext) -> ResolvedTarget:
@@ -138,7 +149,15 @@ def _resolve_uncached(metric: str, context: CycleContext) -> ResolvedTarget:
         ()
         if micros is None
         else tuple((t.name, threshold_position(t, micros)) for t in config.thresholds),
+        config.due_from,
+        config.start_from,
+        _moving_due(policy.conventions_in_force),
     )
+
+
+def _moving_due(conventions: Conventions) -> Conventions | None:
+    moves = conventions.precision is not None or conventions.due_at_closing != "close"
+    return conventions if moves else None
 
 
 @lru_cache(maxsize=1024)
@@ -181,18 +200,23 @@ class Piece(NamedTuple):
     open_before: int  # open time before ``start`` on the table the piece was measured on
 
 
-def measure_pieces(
-    cal: CompiledCalendar, transitions: list[Transition], end: int
-) -> tuple[OpenTable | None, list[Piece]]:
-    """The cycle's contiguous, ascending pieces up to ``end``, and the table of the calendar
-    they were measured on (``None`` when there are none). One table lookup per boundary: a
-    piece's end is the next one's start."""
+class Pieces(NamedTuple):
+    """A cycle's contiguous, ascending pieces and the table they were measured on (``None``
+    when there are none)."""
+
+    table: OpenTable | None
+    pieces: list[Piece]
+
+
+def measure_pieces(cal: CompiledCalendar, transitions: list[Transition], end: int) -> Pieces:
+    """The cycle's pieces up to ``end``, measured on the calendar (one table lookup per
+    boundary: a piece's end is the next one's start)."""
     if len(transitions) == 1:  # most cycles: one piece (counting or not) from start to end
         t, counting = transitions[0]
         if end <= t:
-            return None, []
+            return Pieces(None, [])
         table, (before, after) = cal.open_time_before((t, end))
-        return table, [_make(Piece, (t, end, counting, after - before, before))]
+        return _make(Pieces, (table, [_make(Piece, (t, end, counting, after - before, before))]))
     bounds: list[int] = []
     counts: list[bool] = []
     last = len(transitions) - 1
@@ -206,25 +230,22 @@ def measure_pieces(
             bounds.append(stop)
             counts.append(counting)
     if not bounds:
-        return None, []
+        return Pieces(None, [])
     table, cums = cal.open_time_before(bounds)
     pieces = [
         _make(Piece, (bounds[k], bounds[k + 1], counting, cums[k + 1] - cums[k], cums[k]))
         for k, counting in enumerate(counts)
     ]
-    return table, pieces
+    return _make(Pieces, (table, pieces))
 
 
 def instant_reaching(
-    cal: CompiledCalendar,
-    table: OpenTable | None,
-    pieces: list[Piece],
-    amount: int,
-    running_from: int | None,
+    cal: CompiledCalendar, measured: Pieces, amount: int, running_from: int | None
 ) -> int | None:
-    """The instant the counted business time reaches ``amount`` in ``pieces`` (measured on
-    ``table``); projected from ``running_from`` (the end of the last piece, if any) when the
-    clock still runs there, else ``None`` if it never gets there."""
+    """The instant the counted business time reaches ``amount``; projected from ``running_from``
+    (the end of the last piece, if any) when the clock still runs there, else ``None`` if it
+    never gets there."""
+    table, pieces = measured
     counted = 0
     for start, _, counting, business, open_before in pieces:
         if not counting:
@@ -241,6 +262,53 @@ def instant_reaching(
         return cal.add_micros(running_from, amount - counted)
     last = pieces[-1]
     return cal.add_from(table, running_from, last.open_before + last.business, amount - counted)
+
+
+def attribute_instant(attributes: Mapping[str, Any], name: str) -> int | None:
+    """The instant a ticket attribute holds (an aware datetime or ISO 8601 text), or ``None``
+    when the ticket does not have it.
+
+    >>> attribute_instant({"due_date": "2025-03-07T17:00:00+01:00"}, "due_date")
+    1741363200000000
+    >>> attribute_instant({}, "due_date") is None
+    True
+    """
+    value = attributes.get(name)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise TimelineError(
+            f"ticket attribute {name}={attributes.get(name)!r} - expected an aware datetime or "
+            "ISO 8601 text with a UTC offset, e.g. '2025-03-07T17:00:00+01:00'",
+            value=attributes.get(name),
+        )
+    return to_micros(value)
+
+
+def convention_due(cal: CompiledCalendar, due: int, conventions: Conventions) -> int:
+    """The due instant as the conventions in force state it: put on the ``precision`` grid
+    first, then, under ``due_at_closing: next_open``, moved from a closed instant (a target used
+    up exactly at a closing time) to the next opening.
+
+    >>> from slaclock import Calendar
+    >>> cal = Calendar.weekdays("UTC").compiled
+    >>> friday_17 = 1_741_366_800_000_000  # 2025-03-07T17:00Z, a closing time
+    >>> moved = convention_due(cal, friday_17, Conventions(due_at_closing="next_open"))
+    >>> from_micros(moved, timezone.utc).isoformat()  # Monday's opening
+    '2025-03-10T09:00:00+00:00'
+    """
+    if conventions.precision is not None:
+        due = conventions.precision.round(due)
+    if conventions.due_at_closing == "next_open":
+        moment = from_micros(due, timezone.utc)
+        if not cal.is_open(moment):
+            due = to_micros(cal.next_open(moment))
+    return due
 
 
 # ----------------------------------------------------------------------------------------------
@@ -291,11 +359,33 @@ def display_zone(policy: Policy | None, attributes: Mapping[str, Any], created: 
     return calendar.compiled.zone
 
 
+def starting_not_before(transitions: list[Transition], start: int) -> list[Transition]:
+    """A cycle's transitions with its clock starting at ``start`` (a later instant than its own
+    start: a sequential recurrence), in the state it had there.
+
+    >>> starting_not_before([Transition(0, True), Transition(5, False), Transition(9, True)], 7)
+    [Transition(at=7, counting=False), Transition(at=9, counting=True)]
+    """
+    counting = transitions[0].counting
+    later = []
+    for transition in transitions:
+        if transition.at <= start:
+            counting = transition.counting
+        else:
+            later.append(transition)
+    return [Transition(start, counting), *later]
+
+
 def measure_cycle(
-    metric: str, index: int, cycle: ReplayedCycle, measuring: Measuring
+    metric: str,
+    index: int,
+    cycle: ReplayedCycle,
+    measuring: Measuring,
+    not_before: int | None = None,
 ) -> CycleResult:
     """The result of one replayed cycle (the ``index``-th of ``metric``) as of
-    ``measuring.as_of``."""
+    ``measuring.as_of``; with ``not_before`` (the previous cycle's due instant, for a sequential
+    recurrence) its clock starts there if that is later than its own start."""
     as_of, shown, explain = measuring
     context = (
         cycle.start_context if cycle.context.policy.priority_change == "keep" else cycle.context
@@ -303,31 +393,82 @@ def measure_cycle(
     resolved = resolve_target(metric, context)
     cal = resolved.compiled
     end = cycle.end if cycle.end is not None else as_of
-    table, pieces = measure_pieces(cal, cycle.transitions, end)
-    elapsed = paused = 0
-    for _, _, counting, business, _ in pieces:
+    start = cycle.start
+    transitions = cycle.transitions
+    if resolved.start_from is not None:
+        given = attribute_instant(cycle.start_context.attributes, resolved.start_from)
+        if given is not None and given != start:
+            start = given if cycle.end is None else min(given, cycle.end)
+            if start < cycle.start:
+                transitions = [
+                    _make(Transition, (start, transitions[0].counting)),
+                    *transitions[1:],
+                ]
+            else:
+                transitions = starting_not_before(transitions, start)
+    if not_before is not None and not_before > start:
+        # A closed cycle that stopped before its sequential start used no time (it starts and
+        # stops at its stop); an open one starts at not_before, even after as_of.
+        start = not_before if cycle.end is None else min(not_before, cycle.end)
+        transitions = starting_not_before(transitions, start)
+    measured = measure_pieces(cal, transitions, end)
+    pieces = measured.pieces
+    elapsed = paused = actual_paused = 0
+    for piece_start, piece_end, counting, business, _ in pieces:
         if counting:
             elapsed += business
         else:
             paused += business
+            actual_paused += piece_end - piece_start
+    # The pieces are contiguous: the wall-clock time counted is their span less the pauses.
+    actual_elapsed = pieces[-1][1] - pieces[0][0] - actual_paused if pieces else 0
     open_now = cycle.end is None
-    running = open_now and cycle.transitions[-1].counting
+    running = open_now and transitions[-1].counting
     target_micros = resolved.duration_micros
     positions = resolved.positions
     target_delta = resolved.duration
     days = resolved.business_days
-    if days is not None:  # a DaysTarget: the business time depends on the day it starts
-        target_micros = _business_days_target(resolved.calendar, shown[cycle.start], days)
+    due_given = (
+        None
+        if resolved.due_from is None
+        else attribute_instant(context.attributes, resolved.due_from)
+    )
+    if due_given is not None:
+        # The due instant is the ticket's; the target is the business time up to it.
+        if due_given > start:
+            _, (before_start, before_due) = cal.open_time_before([start, due_given])
+            target_micros = before_due - before_start
+        else:
+            target_micros = 0  # due at or before the start: any time used is late
+        target_delta = _US * target_micros
+        positions = tuple(
+            (t.name, threshold_position(t, target_micros)) for t in resolved.thresholds
+        )
+    elif days is not None:  # a DaysTarget: the business time depends on the day it starts
+        target_micros = _business_days_target(resolved.calendar, shown[start], days)
         target_delta = _US * target_micros
         positions = tuple(
             (t.name, threshold_position(t, target_micros)) for t in resolved.thresholds
         )
 
+    conventions = resolved.moves_due
     due: int | None = None
+    projected: int | None = None
     state: CycleState
     if target_micros is not None:
-        projection = end if (running or (not open_now and not cycle.cancelled)) else None
-        due = instant_reaching(cal, table, pieces, target_micros, projection)
+        projection = (
+            max(end, start) if (running or (not open_now and not cycle.cancelled)) else None
+        )
+        if due_given is not None:
+            due = due_given  # the ticket's own date stands, as the conventions leave it
+        else:
+            due = instant_reaching(cal, measured, target_micros, projection)
+            if due is not None and conventions is not None:
+                due = convention_due(cal, due, conventions)
+        if due is None and open_now and not cycle.cancelled and target_micros > elapsed:
+            projected = cal.add_micros(as_of, target_micros - elapsed)  # as if resumed now
+            if conventions is not None:
+                projected = convention_due(cal, projected, conventions)
     if cycle.cancelled:
         state = "cancelled"
     elif not open_now:
@@ -345,11 +486,7 @@ def measure_cycle(
         reached_by = None if cycle.cancelled else (end if running else None)
         found: list[ThresholdResult] = []
         for name, position in positions:
-            at = (
-                cycle.start
-                if position == 0
-                else instant_reaching(cal, table, pieces, position, reached_by)
-            )
+            at = start if position == 0 else instant_reaching(cal, measured, position, reached_by)
             found.append(
                 construct(
                     ThresholdResult,
@@ -372,14 +509,14 @@ def measure_cycle(
         remaining = _US * (target_micros - elapsed)
         if breached:
             overdue_by = _US * (elapsed - target_micros) if elapsed > target_micros else _ZERO
-        percent_used = elapsed * 100 / target_micros
+        percent_used = elapsed * 100 / target_micros if target_micros else None
     return construct(
         CycleResult,
         {
             "metric": metric,
             "index": index,
             "state": state,
-            "started_at": shown[cycle.start],
+            "started_at": shown[start],
             "stopped_at": None if open_now else shown[end],
             "due_at": due_at,
             "breached_at": due_at if breached else None,
@@ -397,6 +534,9 @@ def measure_cycle(
             "thresholds": thresholds,
             "events": tuple(cycle.events),
             "spans": tuple(explain_pieces(cal, pieces, shown)) if explain else (),
+            "projected_due_at": None if projected is None else shown[projected],
+            "actual_elapsed": _US * actual_elapsed,
+            "actual_paused": _US * actual_paused if actual_paused else _ZERO,
         },
     )
 

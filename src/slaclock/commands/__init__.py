@@ -1,0 +1,1 @@
+"""Command-line sub-commands, one module per command; :mod:`slaclock.cli` registers them."""
