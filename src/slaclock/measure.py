@@ -413,15 +413,22 @@ def measure_cycle(
         transitions = starting_not_before(transitions, start)
     measured = measure_pieces(cal, transitions, end)
     pieces = measured.pieces
-    elapsed = paused = actual_paused = 0
-    for piece_start, piece_end, counting, business, _ in pieces:
+    elapsed = paused = actual_elapsed = actual_paused = 0
+    if len(pieces) == 1:  # most cycles
+        piece_start, piece_end, counting, business, _ = pieces[0]
         if counting:
-            elapsed += business
+            elapsed, actual_elapsed = business, piece_end - piece_start
         else:
-            paused += business
-            actual_paused += piece_end - piece_start
-    # The pieces are contiguous: the wall-clock time counted is their span less the pauses.
-    actual_elapsed = pieces[-1][1] - pieces[0][0] - actual_paused if pieces else 0
+            paused, actual_paused = business, piece_end - piece_start
+    elif pieces:
+        for piece_start, piece_end, counting, business, _ in pieces:
+            if counting:
+                elapsed += business
+            else:
+                paused += business
+                actual_paused += piece_end - piece_start
+        # The pieces are contiguous: the wall-clock time counted is their span less the pauses.
+        actual_elapsed = pieces[-1].end - pieces[0].start - actual_paused
     open_now = cycle.end is None
     running = open_now and transitions[-1].counting
     target_micros = resolved.duration_micros
@@ -457,7 +464,9 @@ def measure_cycle(
     state: CycleState
     if target_micros is not None:
         projection = (
-            max(end, start) if (running or (not open_now and not cycle.cancelled)) else None
+            (end if end >= start else start)
+            if (running or (not open_now and not cycle.cancelled))
+            else None
         )
         if due_given is not None:
             due = due_given  # the ticket's own date stands, as the conventions leave it
@@ -510,6 +519,7 @@ def measure_cycle(
         if breached:
             overdue_by = _US * (elapsed - target_micros) if elapsed > target_micros else _ZERO
         percent_used = elapsed * 100 / target_micros if target_micros else None
+    elapsed_delta = _US * elapsed
     return construct(
         CycleResult,
         {
@@ -521,7 +531,7 @@ def measure_cycle(
             "due_at": due_at,
             "breached_at": due_at if breached else None,
             "target": target_delta,
-            "elapsed": _US * elapsed,
+            "elapsed": elapsed_delta,
             "paused": _US * paused if paused else _ZERO,
             "remaining": remaining,
             "overdue_by": overdue_by,
@@ -535,7 +545,8 @@ def measure_cycle(
             "events": tuple(cycle.events),
             "spans": tuple(explain_pieces(cal, pieces, shown)) if explain else (),
             "projected_due_at": None if projected is None else shown[projected],
-            "actual_elapsed": _US * actual_elapsed,
+            # The same value when the calendar was open throughout (timedeltas are immutable).
+            "actual_elapsed": elapsed_delta if actual_elapsed == elapsed else _US * actual_elapsed,
             "actual_paused": _US * actual_paused if actual_paused else _ZERO,
         },
     )

@@ -242,6 +242,9 @@ class PolicyRules:
     #: The policy's targets resolved per (metric, priority, calendar attribute): filled by
     #: :func:`slaclock.measure.resolve_target`, carried to it by each cycle's context.
     targets: dict[Any, Any] = field(default_factory=dict)
+    #: The metrics whose recurrence is sequential (a cycle counts from the previous one's due
+    #: instant at the earliest): only theirs are chained when measured.
+    sequential: frozenset[str] = frozenset()
 
     def actions_for(self, shape: tuple[str, bool, str | None]) -> tuple[int, ...]:
         """Each metric's action mask for an event of this shape."""
@@ -258,7 +261,9 @@ def policy_rules(policy: Policy) -> PolicyRules:
 
 def _build_policy_rules(policy: Policy) -> PolicyRules:
     names = tuple(policy.metrics)
-    return PolicyRules(names, tuple(metric_rules(policy.definition(name)) for name in names))
+    rules = tuple(metric_rules(policy.definition(name)) for name in names)
+    sequential = frozenset(name for name, one in zip(names, rules) if one.sequential)
+    return PolicyRules(names, rules, sequential=sequential)
 
 
 class Vocabulary(NamedTuple):
