@@ -19,7 +19,7 @@ instant and the thresholds, and builds the immutable :class:`~slaclock.results.C
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from fractions import Fraction
@@ -211,12 +211,34 @@ class Pieces(NamedTuple):
 def measure_pieces(cal: CompiledCalendar, transitions: list[Transition], end: int) -> Pieces:
     """The cycle's pieces up to ``end``, measured on the calendar (one table lookup per
     boundary: a piece's end is the next one's start)."""
+    table, pieces = _cut(cal, transitions, end)
+    return Pieces(table, [_make(Piece, piece) for piece in pieces])
+
+
+def instant_reaching(
+    cal: CompiledCalendar, measured: Pieces, amount: int, running_from: int | None
+) -> int | None:
+    """The instant the counted business time reaches ``amount``; projected from ``running_from``
+    (the end of the last piece, if any) when the clock still runs there, else ``None`` if it
+    never gets there."""
+    return _reaching(cal, measured.table, measured.pieces, amount, running_from)
+
+
+# The engine's own path works on the same values as plain tuples: a cycle is cut and measured
+# once per evaluation, and building NamedTuples costs about three times a tuple.
+_RawPiece = tuple[int, int, bool, int, int]  # a Piece's fields, in its order
+
+
+def _cut(
+    cal: CompiledCalendar, transitions: list[Transition], end: int
+) -> tuple[OpenTable | None, list[_RawPiece]]:
+    """:func:`measure_pieces` as (table, pieces as plain tuples)."""
     if len(transitions) == 1:  # most cycles: one piece (counting or not) from start to end
         t, counting = transitions[0]
         if end <= t:
-            return Pieces(None, [])
+            return None, []
         table, (before, after) = cal.open_time_before((t, end))
-        return _make(Pieces, (table, [_make(Piece, (t, end, counting, after - before, before))]))
+        return table, [(t, end, counting, after - before, before)]
     bounds: list[int] = []
     counts: list[bool] = []
     last = len(transitions) - 1
@@ -230,22 +252,22 @@ def measure_pieces(cal: CompiledCalendar, transitions: list[Transition], end: in
             bounds.append(stop)
             counts.append(counting)
     if not bounds:
-        return Pieces(None, [])
+        return None, []
     table, cums = cal.open_time_before(bounds)
-    pieces = [
-        _make(Piece, (bounds[k], bounds[k + 1], counting, cums[k + 1] - cums[k], cums[k]))
+    return table, [
+        (bounds[k], bounds[k + 1], counting, cums[k + 1] - cums[k], cums[k])
         for k, counting in enumerate(counts)
     ]
-    return _make(Pieces, (table, pieces))
 
 
-def instant_reaching(
-    cal: CompiledCalendar, measured: Pieces, amount: int, running_from: int | None
+def _reaching(
+    cal: CompiledCalendar,
+    table: OpenTable | None,
+    pieces: Sequence[_RawPiece],
+    amount: int,
+    running_from: int | None,
 ) -> int | None:
-    """The instant the counted business time reaches ``amount``; projected from ``running_from``
-    (the end of the last piece, if any) when the clock still runs there, else ``None`` if it
-    never gets there."""
-    table, pieces = measured
+    """:func:`instant_reaching` on a table and plain pieces."""
     counted = 0
     for start, _, counting, business, open_before in pieces:
         if not counting:
@@ -258,10 +280,10 @@ def instant_reaching(
         counted += business
     if running_from is None:
         return None
-    if table is None or amount == counted or pieces[-1].end != running_from:
+    if table is None or amount == counted or pieces[-1][1] != running_from:
         return cal.add_micros(running_from, amount - counted)
-    last = pieces[-1]
-    return cal.add_from(table, running_from, last.open_before + last.business, amount - counted)
+    _, _, _, business, open_before = pieces[-1]
+    return cal.add_from(table, running_from, open_before + business, amount - counted)
 
 
 def attribute_instant(attributes: Mapping[str, Any], name: str) -> int | None:
@@ -411,8 +433,7 @@ def measure_cycle(
         # stops at its stop); an open one starts at not_before, even after as_of.
         start = not_before if cycle.end is None else min(not_before, cycle.end)
         transitions = starting_not_before(transitions, start)
-    measured = measure_pieces(cal, transitions, end)
-    pieces = measured.pieces
+    table, pieces = _cut(cal, transitions, end)
     elapsed = paused = actual_elapsed = actual_paused = 0
     if len(pieces) == 1:  # most cycles
         piece_start, piece_end, counting, business, _ = pieces[0]
@@ -428,7 +449,7 @@ def measure_cycle(
                 paused += business
                 actual_paused += piece_end - piece_start
         # The pieces are contiguous: the wall-clock time counted is their span less the pauses.
-        actual_elapsed = pieces[-1].end - pieces[0].start - actual_paused
+        actual_elapsed = pieces[-1][1] - pieces[0][0] - actual_paused
     open_now = cycle.end is None
     running = open_now and transitions[-1].counting
     target_micros = resolved.duration_micros
@@ -471,7 +492,7 @@ def measure_cycle(
         if due_given is not None:
             due = due_given  # the ticket's own date stands, as the conventions leave it
         else:
-            due = instant_reaching(cal, measured, target_micros, projection)
+            due = _reaching(cal, table, pieces, target_micros, projection)
             if due is not None and conventions is not None:
                 due = convention_due(cal, due, conventions)
         if due is None and open_now and not cycle.cancelled and target_micros > elapsed:
@@ -495,7 +516,7 @@ def measure_cycle(
         reached_by = None if cycle.cancelled else (end if running else None)
         found: list[ThresholdResult] = []
         for name, position in positions:
-            at = start if position == 0 else instant_reaching(cal, measured, position, reached_by)
+            at = start if position == 0 else _reaching(cal, table, pieces, position, reached_by)
             found.append(
                 construct(
                     ThresholdResult,
@@ -553,7 +574,7 @@ def measure_cycle(
 
 
 def explain_pieces(
-    cal: CompiledCalendar, pieces: list[Piece], shown: DisplayInstants
+    cal: CompiledCalendar, pieces: Sequence[tuple[int, int, bool, int, int]], shown: DisplayInstants
 ) -> list[Span]:
     """The trace of a cycle's pieces: paused pieces whole, counting pieces cut into the spans
     where the calendar was open (``counted``) and closed (``closed``)."""

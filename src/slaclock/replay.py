@@ -396,7 +396,8 @@ class TicketReplay:
             kind = event.kind
             public = event.public is not False
             previous_status = status
-            new_status = event.status or STATUS_OF_KIND.get(kind)
+            given_status = event.status
+            new_status = given_status or STATUS_OF_KIND.get(kind)
             if new_status is not None:
                 status = new_status
             status_into = status if (kind == "created" or status != previous_status) else None
@@ -448,7 +449,7 @@ class TicketReplay:
             if rules is None or context is None:
                 continue
             if kind not in known_kinds or (
-                event.status is not None and event.status not in known_statuses
+                given_status is not None and given_status not in known_statuses
             ):
                 self.note_unknown(event, self.vocabulary)
             acts = rules.actions.get(shape) or rules.actions_for(shape)
