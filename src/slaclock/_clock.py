@@ -322,6 +322,10 @@ class CompiledCalendar:
             return day > self._last_open_override + 2 * _DAY
         return day < self._first_open_override - 2 * _DAY
 
+    def never_closes(self) -> bool:
+        """True when the calendar is open around the clock with no closing day at all."""
+        return self._weekly_always_open and self._last_closing_day is None
+
     def _never_closes_after(self, t: int) -> bool:
         """True when the calendar is open without end after ``t`` (a 24x7 week, no closing day)."""
         if not self._weekly_always_open:

@@ -45,6 +45,15 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 #: One opening span: local wall-clock ``(open, close)``, e.g. ``("09:00", "17:00")``.
 Span = tuple[str, str]
 
+#: The accepted names of each weekday: "mon" and "monday" (any case); nothing else.
+_WEEKDAY_NAMES: dict[str, Weekday] = {
+    **{day: day for day in WEEKDAYS},
+    **dict(
+        zip(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"), WEEKDAYS
+        )
+    ),
+}
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _EXPECTED_SPAN = "expected [open, close] times such as ['09:00', '17:00']"
 
@@ -128,11 +137,12 @@ def _day_keys(key: object) -> list[Weekday]:
         return list(WEEKDAYS)
     days: list[Weekday] = []
     for part in text.split(","):
-        names = [name.strip()[:3] for name in part.split("-")]
+        names = [_WEEKDAY_NAMES.get(name.strip(), "") for name in part.split("-")]
         if any(name not in WEEKDAYS for name in names) or len(names) > 2:
             raise ValueError(
-                f"hours: unknown weekday: {key!r} - expected one of {', '.join(WEEKDAYS)}, "
-                "a range such as 'mon-fri', or a list such as 'sat,sun'"
+                f"hours: unknown weekday: {key!r} - expected one of {', '.join(WEEKDAYS)} (or "
+                "the full names 'monday' .. 'sunday'), a range such as 'mon-fri', a list such "
+                "as 'sat,sun', or 'daily'"
             )
         first = WEEKDAYS.index(names[0])  # type: ignore[arg-type,unused-ignore]
         last = WEEKDAYS.index(names[-1])  # type: ignore[arg-type,unused-ignore]

@@ -29,6 +29,7 @@ from slaclock.files import (
     PolicyFileError,
     load_calendar,
     load_policy,
+    policy_notes,
     policy_schema,
     read_timelines,
 )
@@ -323,6 +324,8 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         f"{args.policy}: valid ({len(names)} polic{'y' if len(names) == 1 else 'ies'}: {', '.join(names)})",
         file=out,
     )
+    for note in policy_notes(policy):
+        print(f"note: {note}", file=out)
     return 0
 
 

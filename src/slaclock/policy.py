@@ -462,6 +462,31 @@ class Policy(ValueModel):
     priority_change: PriorityChange = "recompute"
     reopen: Reopen = "continue"
 
+    @field_validator("metrics", mode="before")
+    @classmethod
+    def _known_metrics(cls, value: Any) -> Any:
+        # Checked before the metrics themselves, so a misspelt metric is reported beside every
+        # other error in the policy.
+        if not isinstance(value, Mapping):
+            return value
+        if not value:
+            raise ValueError(
+                "metrics: a policy needs at least one metric - expected e.g. {'first_response': ...}"
+            )
+        unknown = [
+            m
+            for m, c in value.items()
+            if m not in BUILTIN_METRICS
+            and not (isinstance(c, MetricPolicy) and c.definition is not None)
+            and not (isinstance(c, Mapping) and c.get("definition") is not None)
+        ]
+        if unknown:
+            raise ValueError(
+                f"metrics.{unknown[0]}: unknown metric {unknown[0]!r} with no 'definition' - "
+                f"expected one of {sorted(BUILTIN_METRICS)} or a custom metric with a definition"
+            )
+        return value
+
     @model_validator(mode="after")
     def _references(self) -> Policy:
         if ALWAYS_OPEN_NAME in self.calendars:
@@ -477,16 +502,7 @@ class Policy(ValueModel):
             raise ValueError(
                 f"calendar_attribute {self.calendar_attribute!r} needs named 'calendars' to pick from"
             )
-        if not self.metrics:
-            raise ValueError(
-                "metrics: a policy needs at least one metric - expected e.g. {'first_response': ...}"
-            )
         for metric, config in self.metrics.items():
-            if metric not in BUILTIN_METRICS and config.definition is None:
-                raise ValueError(
-                    f"metrics.{metric}: unknown metric {metric!r} with no 'definition' - expected "
-                    f"one of {sorted(BUILTIN_METRICS)} or a custom metric with a definition"
-                )
             for priority, target in config.targets.items():
                 if target.calendar is not None and target.calendar not in known:
                     raise ValueError(
