@@ -80,10 +80,21 @@ class CalendarNeverOpenError(SlaclockError, ValueError):
     """
 
 
-class OutOfRangeError(SlaclockError, OverflowError):
-    """A result would fall outside the years datetime can represent (1..9999).
+class OutOfRangeError(SlaclockError, OverflowError, ValueError):
+    """An instant, a duration or a result lies outside what slaclock supports.
 
-    >>> issubclass(OutOfRangeError, OverflowError)
+    Supported instants run from 1970-01-01T00:00:00Z up to (not including)
+    2200-01-01T00:00:00Z; durations are at most that long (84,006 days). The full list of input
+    limits is in ``docs/reference/limits.md``. Also a ``ValueError``, so a model field out of
+    range is reported by pydantic's ``ValidationError`` like any other invalid value.
+
+    >>> from datetime import datetime, timezone
+    >>> from slaclock import ALWAYS_OPEN
+    >>> ALWAYS_OPEN.is_open(datetime(9990, 1, 1, tzinfo=timezone.utc))
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.OutOfRangeError: instant out of range: 9990-01-01T00:00:00+00:00 - expected an instant from 1970-01-01T00:00:00Z up to 2200-01-01T00:00:00Z
+    >>> issubclass(OutOfRangeError, OverflowError) and issubclass(OutOfRangeError, ValueError)
     True
     """
 

@@ -40,6 +40,8 @@ from slaclock.errors import PolicyError, TimelineError
 
 __all__ = [
     "BUILTIN_METRICS",
+    "MAX_AT_PERCENT",
+    "MAX_BUSINESS_DAYS",
     "Condition",
     "MetricDefinition",
     "MetricPolicy",
@@ -58,6 +60,11 @@ PriorityChange = Literal["recompute", "keep", "restart"]
 Reopen = Literal["continue", "new_cycle"]
 
 ALWAYS_OPEN_NAME = "24x7"
+#: The most business days a target may count (about 14 years of weekdays): the due date is found
+#: by walking business days, so the bound keeps every evaluation fast.
+MAX_BUSINESS_DAYS = 3660
+#: The largest ``at_percent`` of a threshold (100 times the target).
+MAX_AT_PERCENT = 10_000
 _BUSINESS_DAYS = re.compile(r"\s*(\d+)\s*business\s*days?\s*", re.IGNORECASE)
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -70,7 +77,8 @@ def _as_tuple(value: Any) -> Any:
 # ----------------------------------------------------------------------------------------------
 # Targets and thresholds
 class Target(BaseModel):
-    """How long a cycle may take: a ``duration`` of business time, or ``business_days``.
+    """How long a cycle may take: a ``duration`` of business time, or ``business_days``
+    (at most 3,660).
 
     ``calendar`` is ``None`` for the policy's calendar, ``"24x7"`` for calendar time, or the name
     of one of the policy's ``calendars``. Written as ``"4h"``, ``"PT4H"``, ``"2 business days"``
@@ -87,7 +95,7 @@ class Target(BaseModel):
     model_config = _FROZEN
 
     duration: timedelta | None = None
-    business_days: int | None = Field(default=None, ge=1)
+    business_days: int | None = Field(default=None, ge=1, le=MAX_BUSINESS_DAYS)
     calendar: str | None = None
 
     @model_validator(mode="before")
@@ -130,7 +138,8 @@ class Target(BaseModel):
 class Threshold(BaseModel):
     """A named warning or escalation point of a cycle; exactly one of the three ways to place it.
 
-    - ``at_percent``: when this share of the target has been used (``75`` for 75 %).
+    - ``at_percent``: when this share of the target has been used (``75`` for 75 %; at most
+      ``10000``).
     - ``before_due``: when this much business time remains (``"30m"``).
     - ``after_due``: when the cycle has been overdue for this much business time (``"2h"``).
 
@@ -143,7 +152,7 @@ class Threshold(BaseModel):
     model_config = _FROZEN
 
     name: str
-    at_percent: float | None = Field(default=None, gt=0)
+    at_percent: float | None = Field(default=None, gt=0, le=MAX_AT_PERCENT, allow_inf_nan=False)
     before_due: timedelta | None = None
     after_due: timedelta | None = None
 

@@ -10,14 +10,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from slaclock._model import ValueModel
-from slaclock._tz import to_micros
+from slaclock._tz import check_in_range, to_micros
 from slaclock.errors import TimelineError
 
 __all__ = ["BUILTIN_KINDS", "STATUS_OF_KIND", "Event", "EventKind", "Timeline"]
@@ -39,6 +40,34 @@ BUILTIN_KINDS: frozenset[str] = frozenset(EventKind.__args__)  # type: ignore[at
 
 #: The status a ticket takes after events of these kinds (``status_changed`` names its own).
 STATUS_OF_KIND: Mapping[str, str] = {"solved": "solved", "reopened": "open", "closed": "closed"}
+
+_SCALARS = (str, int, float, bool)
+
+
+def check_attributes(value: Any, where: str = "attributes") -> Any:
+    """Attribute values are text, numbers, booleans, ``None`` or a list of those (such as
+    ``tags``); anything else (a mapping, a nested list, NaN or infinity) is refused here, at the
+    boundary, naming the attribute."""
+    if value is None:
+        return value
+    if not isinstance(value, Mapping):
+        raise ValueError(
+            f"{where}: not a mapping: {value!r} - expected e.g. {{'priority': 'high', 'tags': ['vip']}}"
+        )
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise ValueError(f"{where}: attribute name {key!r} is not text - expected a string")
+        items = item if isinstance(item, list | tuple) else [item]
+        for one in items:
+            if (one is not None and not isinstance(one, _SCALARS)) or (
+                isinstance(one, float) and not math.isfinite(one)
+            ):
+                raise ValueError(
+                    f"{where}.{key}: unsupported attribute value {item!r} - expected text, a "
+                    "number, true/false, null, or a list of those"
+                )
+    return value
+
 
 _REQUIRED_FIELD = {
     "status_changed": "status",
@@ -79,6 +108,16 @@ class Event(BaseModel):
     public: bool | None = None
     attributes: dict[str, Any] | None = None
     author: str | None = None
+
+    @field_validator("at")
+    @classmethod
+    def _in_range(cls, value: datetime) -> datetime:
+        return check_in_range(value, "at")
+
+    @field_validator("attributes")
+    @classmethod
+    def _attribute_values(cls, value: Any) -> Any:
+        return check_attributes(value)
 
     @model_validator(mode="after")
     def _fields_of_kind(self) -> Event:
@@ -128,6 +167,11 @@ class Timeline(ValueModel):
     attributes: dict[str, Any] = Field(default_factory=dict)
     events: tuple[Event, ...]
 
+    @field_validator("attributes")
+    @classmethod
+    def _attribute_values(cls, value: Any) -> Any:
+        return check_attributes(value)
+
     @model_validator(mode="after")
     def _ordered(self) -> Timeline:
         seen: dict[str, Event] = {}
@@ -136,7 +180,9 @@ class Timeline(ValueModel):
             if event.id is not None:
                 earlier = seen.get(event.id)
                 if earlier is not None:
-                    if earlier == event:
+                    # Equal fields are not enough: two datetimes sharing a tzinfo compare by
+                    # wall clock, so events an hour apart in a DST fall-back look equal.
+                    if earlier == event and to_micros(earlier.at) == to_micros(event.at):
                         continue  # a harmless re-send
                     raise TimelineError(
                         f"event id {event.id!r} is used twice with different content: "

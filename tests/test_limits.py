@@ -1,0 +1,150 @@
+"""Input limits (docs/reference/limits.md): what lies past each one is a documented error."""
+
+from __future__ import annotations
+
+import tracemalloc
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from pydantic import ValidationError
+
+from slaclock import ALWAYS_OPEN, Calendar, Policy, Timeline
+from slaclock.durations import parse_duration
+from slaclock.errors import OutOfRangeError, SlaclockError
+from slaclock.policy import MAX_BUSINESS_DAYS, Target, Threshold
+
+UTC = timezone.utc
+NY = ZoneInfo("America/New_York")
+
+
+@pytest.mark.parametrize(
+    "text", ["9999999999 days", "P99999999999W", "84007d", "-84007d", 10**15, timedelta(days=10**8)]
+)
+def test_huge_durations_are_out_of_range(text: str | int | timedelta) -> None:
+    """Longer than the supported range (84,006 days): OutOfRangeError, never OverflowError."""
+    with pytest.raises(OutOfRangeError, match="duration too long"):
+        parse_duration(text)
+
+
+def test_the_longest_duration_is_accepted() -> None:
+    """84,006 days (1970-01-01 to 2200-01-01) is the limit itself."""
+    assert timedelta(days=84_006) == parse_duration("84006d")
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, tzinfo=UTC),
+        datetime(9990, 6, 1, tzinfo=NY),
+        datetime(1969, 12, 31, 23, 59, 59, tzinfo=UTC),
+        datetime(2200, 1, 1, tzinfo=UTC),
+    ],
+)
+def test_instants_outside_the_range_are_refused(instant: datetime) -> None:
+    """Calendar queries outside [1970-01-01Z, 2200-01-01Z) raise OutOfRangeError."""
+    cal = Calendar.weekdays("Europe/Berlin", country="DE")
+    for query in (
+        cal.is_open,
+        cal.next_open,
+        lambda t: cal.elapsed(datetime(2025, 1, 1, tzinfo=UTC), t),
+    ):
+        with pytest.raises(OutOfRangeError, match="out of range"):
+            query(instant)
+
+
+def test_the_range_edges_are_inside() -> None:
+    """The first supported instant and the last microsecond before 2200 are usable."""
+    first = datetime(1970, 1, 1, tzinfo=UTC)
+    last = datetime(2200, 1, 1, tzinfo=UTC) - timedelta(microseconds=1)
+    assert ALWAYS_OPEN.elapsed(first, last) == last - first
+
+
+def test_a_far_instant_costs_no_far_years() -> None:
+    """A 2025 query then a refused 9025 one: the table is not extended to 9025 (memory stays small)."""
+    cal = Calendar.weekdays("Europe/Berlin", country="DE")
+    tracemalloc.start()
+    try:
+        cal.is_open(datetime(2025, 3, 7, 12, tzinfo=UTC))
+        with pytest.raises(OutOfRangeError):
+            cal.is_open(datetime(9025, 3, 7, 12, tzinfo=UTC))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20_000_000  # before: 500 MB for the years in between
+
+
+def test_events_outside_the_range_are_refused_at_the_boundary() -> None:
+    """A note dated 9990 is a validation error naming 'at'."""
+    with pytest.raises(ValidationError, match="at out of range: 9990-01-01"):
+        Timeline(
+            ticket_id="T",
+            events=[
+                {"at": "2025-01-01T09:00Z", "kind": "created"},
+                {"at": "9990-01-01T09:00Z", "kind": "note_added"},
+            ],
+        )
+
+
+def test_business_days_targets_are_bounded() -> None:
+    """'99999999 business days' is refused when the policy is read; the limit itself is fine."""
+    assert (
+        MAX_BUSINESS_DAYS
+        == Target.model_validate(f"{MAX_BUSINESS_DAYS} business days").business_days
+    )
+    with pytest.raises(ValidationError, match=f"less than or equal to {MAX_BUSINESS_DAYS}"):
+        Policy(name="p", metrics={"resolution": {"targets": {"normal": "99999999 business days"}}})
+
+
+@pytest.mark.parametrize("percent", [1e12, float("inf"), float("nan"), 1e400])
+def test_at_percent_is_bounded_and_finite(percent: float) -> None:
+    """at_percent past 10,000 (100 times the target), infinite or NaN is refused when read."""
+    with pytest.raises(ValidationError, match="at_percent"):
+        Threshold(name="warn", at_percent=percent)
+
+
+def test_same_id_an_hour_apart_in_a_dst_fall_back_is_a_conflict() -> None:
+    """01:30 EDT and 01:30 EST are different instants: not a harmless re-send of one event."""
+    first = datetime(2025, 11, 2, 1, 30, tzinfo=NY)
+    second = first.replace(fold=1)  # one hour later, the same wall-clock reading
+    assert first == second  # Python compares same-tzinfo datetimes by wall clock
+    with pytest.raises(ValidationError, match="event id 'x' is used twice with different content"):
+        Timeline(
+            ticket_id="T",
+            events=[
+                {"at": datetime(2025, 11, 2, 0, tzinfo=NY), "kind": "created"},
+                {"at": first, "kind": "note_added", "id": "x"},
+                {"at": second, "kind": "note_added", "id": "x"},
+            ],
+        )
+
+
+def test_a_true_resend_is_still_kept_once() -> None:
+    """The same id, instant and content twice: one event."""
+    event = {"at": "2025-01-01T10:00Z", "kind": "note_added", "id": "x"}
+    timeline = Timeline(
+        ticket_id="T", events=[{"at": "2025-01-01T09:00Z", "kind": "created"}, event, event]
+    )
+    assert 2 == len(timeline.events)
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [{"team": {"a": 1}}, {"tags": [["nested"]]}, {"score": float("nan")}, {"x": object()}],
+)
+def test_attribute_values_are_scalars_or_lists_of_scalars(attributes: dict[str, object]) -> None:
+    """A mapping, nested list, NaN or object as an attribute value is refused, naming it."""
+    with pytest.raises(ValidationError, match="unsupported attribute value"):
+        Timeline(
+            ticket_id="T",
+            attributes=attributes,
+            events=[{"at": "2025-01-01T09:00Z", "kind": "created"}],
+        )
+
+
+def test_errors_past_limits_are_slaclock_errors() -> None:
+    """OutOfRangeError is a SlaclockError, an OverflowError and a ValueError."""
+    assert issubclass(OutOfRangeError, SlaclockError)
+    assert issubclass(OutOfRangeError, OverflowError)
+    assert issubclass(OutOfRangeError, ValueError)
