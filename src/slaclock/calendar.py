@@ -32,10 +32,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from slaclock._clock import CompiledCalendar, DaySpans
 from slaclock._model import ValueModel
-from slaclock._tz import load_zone
+from slaclock._tz import check_aware, load_zone
+from slaclock.compiled_calendar import CompiledCalendar, DaySpans
 from slaclock.durations import parse_duration
+from slaclock.errors import PolicyError
 from slaclock.holidays import check_country, country_holiday_dates
 
 __all__ = ["ALWAYS_OPEN", "Calendar", "CountryHolidays", "Span", "Weekday"]
@@ -417,6 +418,56 @@ class Calendar(ValueModel):
         [(12, 17), (9, 10)]
         """
         return self.compiled.open_intervals(start, end)
+
+    def business_day_close(self, start: datetime, days: int) -> datetime:
+        """The close of the ``days``-th business day after ``start``'s local date (in
+        ``start``'s tzinfo): the due instant of a target of ``days`` business days.
+
+        A business day is a local date on which some open span starts; its close is the end of
+        the last span that starts on it. ``days`` must be at least 1.
+
+        >>> from zoneinfo import ZoneInfo
+        >>> cal = Calendar.weekdays("Europe/Berlin")
+        >>> friday = datetime(2025, 3, 7, 16, tzinfo=ZoneInfo("Europe/Berlin"))
+        >>> cal.business_day_close(friday, 1).isoformat()  # Monday's close
+        '2025-03-10T17:00:00+01:00'
+        """
+        check_aware(start, "start")
+        if days < 1:
+            raise PolicyError(f"business days: {days!r} - expected at least 1", value=days)
+        zone = self.compiled.zone
+        day = start.astimezone(zone).date()
+        # The close depends only on the local date: kept on the calendar per (date, days).
+        closes = self._business_day_closes
+        close = closes.get((day, days))
+        if close is None:
+            close = closes[day, days] = self._find_business_day_close(start, day, days)
+        return close.astimezone(start.tzinfo)
+
+    @cached_property
+    def _business_day_closes(self) -> dict[tuple[date, int], datetime]:
+        return {}
+
+    def _find_business_day_close(self, start: datetime, day: date, days: int) -> datetime:
+        zone = self.compiled.zone
+        probe = datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(days=1)
+        found = 0
+        for _ in range(days * 400 + 400):  # bounded: a business day comes at least once a year
+            opening = self.next_open(probe)
+            open_day = opening.astimezone(zone).date()
+            found += 1
+            # The close of the day's last span: follow spans while they open on the same date.
+            close = self.next_close(opening)
+            while True:
+                following = self.next_open(close)
+                if following.astimezone(zone).date() != open_day or following == close:
+                    break
+                close = self.next_close(following)
+            if found == days:
+                return close
+            next_day = open_day + timedelta(days=1)
+            probe = datetime(next_day.year, next_day.month, next_day.day, tzinfo=zone)
+        raise PolicyError(f"no {days} business days found after {start.isoformat()}", value=days)
 
 
 def _check_overnight(seconds: Mapping[Weekday, DaySpans]) -> None:

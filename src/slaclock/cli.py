@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slaclock import __version__
-from slaclock.engine import business_day_close, evaluate
+from slaclock.engine import evaluate
 from slaclock.errors import SlaclockError
 from slaclock.files import (
     BadLine,
@@ -292,7 +292,7 @@ def _due(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     start = _instant(args.start, "--start")
     days = _business_days(args.target)
     if days is not None:  # like a policy target: the close of the N-th business day after
-        due = business_day_close(calendar, start, days)
+        due = calendar.business_day_close(start, days)
     else:
         due = calendar.add(start, args.target)
     # Shown in the calendar's zone: a fixed offset typed on the command line may not hold then.

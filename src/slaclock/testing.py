@@ -33,7 +33,7 @@ from typing import Any
 from slaclock._tz import check_aware, to_micros
 from slaclock.calendar import Calendar
 from slaclock.durations import format_duration, parse_duration
-from slaclock.engine import business_day_close, evaluate
+from slaclock.engine import evaluate
 from slaclock.errors import TimelineError
 from slaclock.policy import Policy, PolicySet
 from slaclock.results import CycleResult, CycleState, TicketResult
@@ -144,7 +144,7 @@ class TicketStory:
                 amount, unit = business[1], business[2].lower()
                 calendar = self._calendar()
                 if unit.startswith("day"):
-                    return business_day_close(calendar, self._now, int(amount))
+                    return calendar.business_day_close(self._now, int(amount))
                 return calendar.add(self._now, parse_duration(f"{amount}{unit[0]}"))
         delta = parse_duration(after)
         if delta < timedelta(0):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -217,9 +218,17 @@ class Timeline(ValueModel):
             index = ordered.index(created[0])
             ordered = (ordered[index], *ordered[:index], *ordered[index + 1 :])
         object.__setattr__(self, "events", ordered)
-        # The engine reads the instants as integers; computed once here (not a field).
-        self.__dict__["_slaclock_instants"] = tuple(to_micros(e.at) for e in ordered)
         return self
+
+    @cached_property
+    def instants(self) -> tuple[int, ...]:
+        """The events' instants as integer microseconds since the Unix epoch (UTC), in event order:
+        what the engine compares and measures (never wall-clock readings).
+
+        >>> Timeline(ticket_id="T", events=[{"at": "1970-01-01T01:00:01+01:00", "kind": "created"}]).instants
+        (1000000,)
+        """
+        return tuple(to_micros(e.at) for e in self.events)
 
     @property
     def created_at(self) -> datetime:

@@ -38,7 +38,7 @@ from slaclock._tz import (
 )
 from slaclock.errors import CalendarNeverOpenError, OutOfRangeError
 
-__all__ = ["CompiledCalendar", "DaySpans"]
+__all__ = ["CompiledCalendar", "DaySpans", "OpenTable"]
 
 # A day's spans as (open, close) seconds after local midnight; close may exceed 86_400 for a
 # span that runs into the next day (at most 2 * 86_400).
@@ -56,8 +56,18 @@ _ONE_MICRO = timedelta(microseconds=1)  # int * timedelta is cheaper than timede
 
 
 @dataclass(frozen=True, slots=True)
-class _Table:
-    """Open intervals of the local dates [first_day, end_day), valid for instants in [lo, hi)."""
+class OpenTable:
+    """Open intervals of the local years [first_year, end_year), valid for instants in [lo, hi).
+
+    ``starts``/``ends`` are the merged open intervals (UTC microseconds); ``cums[i]`` is the open
+    time before ``starts[i]`` counted from the table's origin, so the business time between two
+    instants of the table is the difference of their :meth:`cum_at`.
+
+    >>> table = OpenTable(2025, 2026, 0, 100, starts=[10, 50], ends=[20, 60], cums=[0, 10],
+    ...                   cum_ends=[10, 20])
+    >>> table.cum_at(15), table.cum_at(30), table.cum_at(55)
+    (5, 10, 15)
+    """
 
     first_year: int
     end_year: int
@@ -69,6 +79,7 @@ class _Table:
     cum_ends: list[int]  # cums[i] + ends[i] - starts[i]
 
     def cum_at(self, t: int) -> int:
+        """The open time before ``t`` from the table's origin."""
         i = bisect_right(self.starts, t) - 1
         if i < 0:
             return 0
@@ -92,8 +103,11 @@ class CompiledCalendar:
         "_weekly_always_open",
         "_weekly_open",
         "_years",
-        "_zone",
+        "zone",
     )
+
+    zone: ZoneInfo
+    """The calendar's IANA time zone (its opening hours are local times there)."""
 
     def __init__(
         self,
@@ -107,12 +121,12 @@ class CompiledCalendar:
     ) -> None:
         """``closed_on(day)`` says whether ``day`` is a holiday; ``holidays_open_ended`` is True
         when holidays recur for ever (country holidays), else ``last_holiday`` bounds them."""
-        self._zone = zone
+        self.zone = zone
         self._weekly = tuple(weekly)
         self._overrides = dict(overrides)
         self._closed_on = closed_on
         self._describe = describe
-        self._table: _Table | None = None
+        self._table: OpenTable | None = None
         # Raw intervals per local year, so a table extension only materialises the new years.
         self._years: dict[int, list[tuple[int, int]]] = {}
         self._weekly_open = any(self._weekly)
@@ -151,7 +165,7 @@ class CompiledCalendar:
         00:00 (first occurrence) of the right date in the zone, which is exactly what the
         resolver returns; otherwise (a DST change, a skipped date) it is resolved.
         """
-        zone = self._zone
+        zone = self.zone
         fromtimestamp = datetime.fromtimestamp
         found = local_to_micros(date.fromordinal(first), 0, zone)
         out = [found]
@@ -174,7 +188,7 @@ class CompiledCalendar:
         return out
 
     def _materialise(self, first_year: int, end_year: int) -> list[tuple[int, int]]:
-        zone = self._zone
+        zone = self.zone
         weekly = self._weekly
         overrides = {day.toordinal(): spans for day, spans in self._overrides.items()}
         closed_on = self._closed_on
@@ -219,7 +233,7 @@ class CompiledCalendar:
                     intervals.append((start, stop))
         return intervals
 
-    def _build(self, first_year: int, end_year: int) -> _Table:
+    def _build(self, first_year: int, end_year: int) -> OpenTable:
         raw: list[tuple[int, int]] = []
         for year in range(first_year, end_year):
             raw.extend(self._year_intervals(year))
@@ -241,14 +255,14 @@ class CompiledCalendar:
             total += stop - start
             cum_ends.append(total)
         # Spans of the day before first_year may reach up to two local midnights later.
-        lo = max(0, local_to_micros(date(first_year, 1, 2), 0, self._zone))
-        hi = min(_MAX_MICROS, local_to_micros(date(end_year, 1, 1), 0, self._zone))
-        return _Table(first_year, end_year, lo, hi, starts, ends, cums, cum_ends)
+        lo = max(0, local_to_micros(date(first_year, 1, 2), 0, self.zone))
+        hi = min(_MAX_MICROS, local_to_micros(date(end_year, 1, 1), 0, self.zone))
+        return OpenTable(first_year, end_year, lo, hi, starts, ends, cums, cum_ends)
 
     def _year_of(self, t: int) -> int:
-        return from_micros(t, self._zone).year
+        return from_micros(t, self.zone).year
 
-    def _cover(self, *instants: int) -> _Table:
+    def _cover(self, *instants: int) -> OpenTable:
         """A table whose valid range holds every instant given (extending the current one)."""
         table = self._table
         for t in instants:
@@ -274,7 +288,7 @@ class CompiledCalendar:
         self._table = table
         return table
 
-    def _extend(self, table: _Table, forward: bool, years: int = 1) -> _Table:
+    def _extend(self, table: OpenTable, forward: bool, years: int = 1) -> OpenTable:
         if forward:
             if table.end_year > _MAX_YEAR:
                 raise OutOfRangeError(
@@ -296,13 +310,13 @@ class CompiledCalendar:
         self._table = new
         return new
 
-    def _table_for(self, t: int) -> _Table:
+    def _table_for(self, t: int) -> OpenTable:
         table = self._table
         if table is None or not table.lo <= t < table.hi:
             table = self._cover(t)
         return table
 
-    def _years_for(self, table: _Table, amount: int) -> int:
+    def _years_for(self, table: OpenTable, amount: int) -> int:
         """How many more years of table likely hold ``amount`` more open time."""
         total = table.cum_ends[-1] if table.cum_ends else 0
         years = table.end_year - table.first_year
@@ -318,14 +332,14 @@ class CompiledCalendar:
             value=duration,
         )
 
-    def _run_out(self, t: int, forward: bool) -> bool:
+    def _no_open_time_beyond(self, t: int, forward: bool) -> bool:
         """True when no open time exists beyond ``t`` in that direction (no weekly hours and no
         override that opens a day there)."""
         if self._weekly_open:
             return False
         if self._first_open_override is None or self._last_open_override is None:
             return True
-        day = from_micros(t, self._zone).date()
+        day = from_micros(t, self.zone).date()
         if forward:
             return day > self._last_open_override + 2 * _DAY
         return day < self._first_open_override - 2 * _DAY
@@ -339,7 +353,7 @@ class CompiledCalendar:
         if not self._weekly_always_open:
             return False
         last = self._last_closing_day
-        return last is None or from_micros(t, self._zone).date() > last + 2 * _DAY
+        return last is None or from_micros(t, self.zone).date() > last + 2 * _DAY
 
     # ----------------------------------------------------------------------------------------
     # Queries (instants as aware datetimes in, aware datetimes out in the input's tzinfo)
@@ -365,7 +379,7 @@ class CompiledCalendar:
             total -= cums[i] + (a if a < ends[i] else ends[i]) - starts[i]
         return _ONE_MICRO * total
 
-    def open_time_before(self, instants: Sequence[int]) -> tuple[_Table, list[int]]:
+    def open_time_before(self, instants: Sequence[int]) -> tuple[OpenTable, list[int]]:
         """The open time from the table's origin to each of ``instants`` (ascending), and the
         table it is measured on: one table check for a whole cycle, and ``cums[j] - cums[i]`` is
         the business time between ``instants[i]`` and ``instants[j]``."""
@@ -380,7 +394,7 @@ class CompiledCalendar:
             out.append(0 if i < 0 else cums[i] + (t if t < ends[i] else ends[i]) - starts[i])
         return table, out
 
-    def add_from(self, table: _Table, s: int, open_before_s: int, d: int) -> int:
+    def add_from(self, table: OpenTable, s: int, open_before_s: int, d: int) -> int:
         """``add_micros(s, d)`` for ``d > 0`` when ``open_before_s`` is ``s``'s open time on
         ``table`` (from :meth:`open_time_before`): no second lookup of ``s`` while the answer
         lies in the table, the general path otherwise."""
@@ -446,8 +460,8 @@ class CompiledCalendar:
                     t = table.starts[i] + target - table.cums[i]
                     if t <= table.hi:
                         return t
-                if self._run_out(table.hi, True):
-                    raise self._ran_out(s, duration, d, forward=True)
+                if self._no_open_time_beyond(table.hi, True):
+                    raise self._no_open_time_error(s, duration, d, forward=True)
                 missing = target - (table.cum_ends[-1] if table.cum_ends else 0)
                 new = self._extend(table, True, self._years_for(table, missing))
             else:
@@ -456,14 +470,14 @@ class CompiledCalendar:
                     t = table.starts[i] + target - table.cums[i]
                     if t >= table.lo:
                         return t
-                if self._run_out(table.lo, False):
-                    raise self._ran_out(s, duration, d, forward=False)
+                if self._no_open_time_beyond(table.lo, False):
+                    raise self._no_open_time_error(s, duration, d, forward=False)
                 new = self._extend(table, False, self._years_for(table, -target))
             # Re-anchor: the new table's origin differs from the old one's.
             target = new.cum_at(s) + d
             table = new
 
-    def _ran_out(
+    def _no_open_time_error(
         self, s: int, duration: timedelta | None, d: int, forward: bool
     ) -> CalendarNeverOpenError:
         where = "after" if forward else "before"
@@ -471,7 +485,7 @@ class CompiledCalendar:
         return CalendarNeverOpenError(
             f"calendar has no open time {where} its last special day: {self._describe} - "
             f"cannot {'add' if forward else 'subtract'} {abs(amount)} of business time "
-            f"from {from_micros(s, self._zone).isoformat()}",
+            f"from {from_micros(s, self.zone).isoformat()}",
             value=amount,
         )
 
@@ -494,7 +508,7 @@ class CompiledCalendar:
                 return t
             if i + 1 < len(table.starts) and table.starts[i + 1] < table.hi:
                 return from_micros(table.starts[i + 1], t.tzinfo)
-            if self._never_open or self._run_out(table.hi, True):
+            if self._never_open or self._no_open_time_beyond(table.hi, True):
                 raise CalendarNeverOpenError(
                     f"calendar never opens again: {self._describe} - no open time after "
                     f"{t.isoformat()}",
@@ -513,7 +527,7 @@ class CompiledCalendar:
                 i += 1  # closed now: the close of the next open interval
             if i < len(table.starts) and table.ends[i] < table.hi:
                 return from_micros(table.ends[i], t.tzinfo)
-            if self._never_open or self._run_out(table.hi, True):
+            if self._never_open or self._no_open_time_beyond(table.hi, True):
                 raise CalendarNeverOpenError(
                     f"calendar never opens again: {self._describe} - no close after "
                     f"{t.isoformat()}",

@@ -1,0 +1,469 @@
+"""Step 2 of the engine: a ticket's events replayed into each metric's cycles.
+
+:class:`TicketReplay` applies the events in order, keeping the ticket's status, attributes and
+policy in force. For each metric it records the cycles as :class:`ReplayedCycle` values: the
+instants from which the clock counted or was paused (:class:`Transition`), with the events that
+shaped them. Nothing is measured here: instants are integer UTC microseconds, and business time
+is left to :mod:`slaclock.measure`.
+
+>>> from slaclock import Policy, Timeline
+>>> policy = Policy(name="p", metrics={"resolution": {"pause_statuses": ["pending"]}})
+>>> ticket = Timeline.model_validate({"ticket_id": "T-1", "events": [
+...     {"at": "2025-01-01T09:00Z", "kind": "created"},
+...     {"at": "2025-01-01T10:00Z", "kind": "status_changed", "status": "pending"},
+...     {"at": "2025-01-01T11:00Z", "kind": "solved"}]})
+>>> replay = TicketReplay(policy, ticket.attributes)
+>>> replay.replay_events(ticket.events, ticket.instants, ticket.instants[-1])
+0
+>>> cycle = replay.progress["resolution"].cycles[0]
+>>> [(t.at - cycle.start) // 60_000_000 for t in cycle.transitions], cycle.end - cycle.start
+([0, 60], 7200000000)
+>>> [t.counting for t in cycle.transitions]
+[True, False]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from slaclock.errors import PolicyError, TimelineError
+from slaclock.policy import Policy, PolicySet, Reopen
+from slaclock.rules import (
+    CANCEL,
+    PAUSE,
+    RESET,
+    RESUME,
+    START,
+    START_AFTER,
+    STOP,
+    MetricRules,
+    PolicyRules,
+    policy_rules,
+)
+from slaclock.timeline import STATUS_OF_KIND, Event
+
+__all__ = [
+    "INITIAL_STATUS",
+    "CycleContext",
+    "MetricProgress",
+    "PastEvent",
+    "ReplayStep",
+    "ReplayedCycle",
+    "TicketReplay",
+    "Transition",
+    "apply_event",
+    "close_cycle",
+    "open_cycle",
+]
+
+#: A ticket's status before its ``created`` event names one.
+INITIAL_STATUS = "new"
+#: Event kinds that may change the ticket's attributes.
+_ATTRIBUTE_KINDS = frozenset({"created", "priority_changed", "attributes_changed"})
+
+
+@dataclass(slots=True)
+class CycleContext:
+    """What decides a cycle's target: the policy in force and the ticket's attributes."""
+
+    policy: Policy
+    attributes: Mapping[str, Any]
+
+
+class Transition(NamedTuple):
+    """From ``at`` (UTC microseconds) on, the cycle's clock counts (or is paused)."""
+
+    at: int
+    counting: bool
+
+
+@dataclass(slots=True)
+class ReplayedCycle:
+    """One cycle of a metric as replayed: where it started and ended, and how it counted."""
+
+    start: int
+    start_context: CycleContext  # the context at its start (``priority_change: keep``)
+    context: CycleContext  # the context in force now (or when it ended)
+    transitions: list[Transition]  # ascending, the first at ``start``
+    events: list[int]  # positions of the events that shaped the cycle
+    end: int | None = None
+    cancelled: bool = False
+
+
+@dataclass(slots=True)
+class MetricProgress:
+    """One metric's cycles so far, and the state that shapes what comes next."""
+
+    cycles: list[ReplayedCycle] = field(default_factory=list)
+    open: ReplayedCycle | None = None
+    started_after: bool = False  # a start_after condition has matched
+    event_paused: bool = False  # a pause event is in force (until a resume event)
+
+
+class PastEvent(NamedTuple):
+    """An event as replayed, kept for a policy that comes into force later and replays its new
+    metrics from the start (:meth:`TicketReplay.catch_up_new_metrics`)."""
+
+    at: int
+    position: int
+    shape: tuple[str, bool, str | None]  # see slaclock.rules.EventShape
+    status: str  # the ticket's status after the event
+    priority: Any  # the ticket's priority after the event
+    attributes_changed: bool
+    priority_changed: bool
+
+
+class ReplayStep(NamedTuple):
+    """One event as every metric sees it (the arguments of :func:`apply_event`)."""
+
+    kind: str
+    status: str  # the ticket's status after the event
+    at: int
+    position: int
+    context: CycleContext
+    reopen: Reopen
+    attributes_changed: bool = False
+    restart: bool = False  # the change restarts open cycles (``priority_change: restart``)
+
+
+class TicketReplay:
+    """The replay of one timeline (used once): :meth:`replay_events` leaves each metric's cycles
+    in ``progress`` and the ticket's final attributes and policy."""
+
+    def __init__(self, policies: Policy | PolicySet, attributes: Mapping[str, Any]) -> None:
+        self.policies = policies
+        self.attributes: dict[str, Any] = dict(attributes)
+        self.progress: dict[str, MetricProgress] = {}
+        self.policy: Policy | None = None
+        self.context: CycleContext | None = None
+        self.rules: PolicyRules | None = None
+        # (rules, progress) of each metric the policy in force measures, in its metric order.
+        self.active: list[tuple[MetricRules, MetricProgress]] = []
+        self.enter_policy(self.select_policy())
+
+    def select_policy(self) -> Policy | None:
+        """The policy for the ticket's attributes as they are now."""
+        if isinstance(self.policies, Policy):
+            return self.policies
+        return self.policies.select(self.attributes)
+
+    def enter_policy(self, policy: Policy | None) -> None:
+        """Make ``policy`` the policy in force (also after an attribute change)."""
+        self.policy = policy
+        self.active = []
+        if policy is None:
+            self.context = self.rules = None
+            return
+        # Attribute snapshots are shared by every cycle that sees them; copied only on change.
+        self.context = CycleContext(policy, dict(self.attributes))
+        self.rules = rules_in_force = policy_rules(policy)
+        for name, rules in zip(rules_in_force.names, rules_in_force.rules):
+            progress = self.progress.get(name)
+            if progress is None:
+                progress = self.progress[name] = MetricProgress()
+            elif progress.event_paused and not rules.resume:
+                # A pause by event under a policy whose definition of the metric has no resume
+                # condition would never end: the new definition's clock is not paused by event.
+                progress.event_paused = False
+            self.active.append((rules, progress))
+
+    def reported_metrics(self) -> list[tuple[str, MetricProgress]]:
+        """The metrics a result lists: those of the policy in force (in its order), then any
+        other metric that has cycles (measured by an earlier policy of a set)."""
+        names = () if self.rules is None else self.rules.names
+        progress = self.progress
+        return [(name, progress[name]) for name in names] + [
+            (name, metric)
+            for name, metric in progress.items()
+            if metric.cycles and name not in names
+        ]
+
+    def check_priority(self) -> None:
+        """A priority no metric of the policy in force has a target for is an error (a ticket
+        with no priority is fine). Checked on creation and after every attribute change, so a
+        ticket is never measured against no target by accident."""
+        policy = self.policy
+        priority = self.attributes.get("priority")
+        if priority is not None and not isinstance(priority, (str, int)):
+            raise TimelineError(
+                f"ticket attribute priority={priority!r} - expected a string such as 'high'",
+                value=priority,
+            )
+        if (
+            policy is not None
+            and priority is not None
+            and policy.priorities
+            and priority not in policy.priorities
+        ):
+            raise PolicyError(
+                f"unknown priority {priority!r}: policy {policy.name!r} has no target for it in "
+                f"any metric - expected one of {sorted(policy.priorities)}",
+                value=priority,
+            )
+
+    def apply_attribute_change(self, event: Event, t: int, position: int) -> tuple[bool, bool]:
+        """Apply the event's changes to the ticket's attributes and select the policy again;
+        returns (priority changed, policy changed)."""
+        kind = event.kind
+        attributes = self.attributes
+        previous_priority = attributes.get("priority")
+        if kind == "created":
+            if event.attributes:
+                attributes.update(event.attributes)
+            if event.priority is not None:
+                attributes["priority"] = event.priority
+        elif kind == "priority_changed":
+            attributes["priority"] = event.priority
+        else:  # attributes_changed (a `None` value removes the attribute)
+            assert event.attributes is not None
+            for key, value in event.attributes.items():
+                if value is None:
+                    attributes.pop(key, None)
+                else:
+                    attributes[key] = value
+        policy = self.select_policy()
+        policy_changed = policy is not self.policy
+        if policy_changed:
+            # Metrics the new policy does not measure stop being measured: cancelled.
+            measured = policy.metrics if policy is not None else {}
+            for name, progress in self.progress.items():
+                if progress.open is not None and name not in measured:
+                    close_cycle(progress, t, position, cancelled=True)
+        self.enter_policy(policy)
+        return kind != "created" and attributes.get("priority") != previous_priority, policy_changed
+
+    def replay_events(
+        self, events: tuple[Event, ...], instants: tuple[int, ...], as_of: int
+    ) -> int:
+        """Apply the events up to ``as_of``; returns how many later events were left out.
+
+        The hot loop of the engine: state lives in locals, and a metric none of whose
+        conditions matches an event is skipped unless the status or the attributes changed.
+        """
+        status = INITIAL_STATUS
+        # What a policy that comes into force later replays its new metrics over.
+        history: list[PastEvent] | None = None if isinstance(self.policies, Policy) else []
+        for position, t in enumerate(instants):
+            if t > as_of:
+                return len(events) - position
+            event = events[position]
+            kind = event.kind
+            previous_status = status
+            new_status = event.status or STATUS_OF_KIND.get(kind)
+            if new_status is not None:
+                status = new_status
+            status_into = status if (kind == "created" or status != previous_status) else None
+            shape = (kind, event.public is not False, status_into)
+            priority_changed = policy_changed = attributes_changed = False
+            if kind in _ATTRIBUTE_KINDS and (
+                kind == "priority_changed"
+                or event.attributes
+                or (kind == "created" and event.priority is not None)
+            ):
+                attributes_changed = True
+                before = self.rules
+                priority_changed, policy_changed = self.apply_attribute_change(event, t, position)
+                if policy_changed and history and self.rules is not None:
+                    self.catch_up_new_metrics(before, history, t, position, status)
+            if attributes_changed or position == 0:  # the ticket exists from `created` on
+                self.check_priority()
+            if history is not None:
+                history.append(
+                    PastEvent(
+                        t,
+                        position,
+                        shape,
+                        status,
+                        self.attributes.get("priority"),
+                        attributes_changed,
+                        priority_changed,
+                    )
+                )
+            rules = self.rules
+            context = self.context
+            if rules is None or context is None:
+                continue
+            acts = rules.actions.get(shape) or rules.actions_for(shape)
+            # Unless the attributes or the status changed (or a reopen may undo a stop), a
+            # metric none of whose conditions matches the event is left as it is: an open
+            # cycle's counting depends only on the status and its pause/resume events.
+            every = attributes_changed or status_into is not None or kind == "reopened"
+            if not every and not any(acts):
+                continue
+            policy = context.policy
+            restart = (priority_changed or policy_changed) and policy.priority_change == "restart"
+            step = ReplayStep(
+                kind, status, t, position, context, policy.reopen, attributes_changed, restart
+            )
+            for (metric_rules, progress), act in zip(self.active, acts):
+                if act or every:
+                    apply_event(progress, metric_rules, act, step)
+        return 0
+
+    def catch_up_new_metrics(
+        self,
+        before: PolicyRules | None,
+        history: list[PastEvent],
+        t: int,
+        position: int,
+        status: str,
+    ) -> None:
+        """The policy now in force measures metrics the previous one did not. Each is replayed
+        under its own conditions over the events so far, as if the policy had been in force
+        from the start; the change event then treats its cycles like any measured metric's
+        (``restart`` cancels the running one and starts anew). A metric that already has
+        cycles (measured by an earlier policy of the set) keeps them, and starts a cycle at the
+        change if its replay leaves one running."""
+        context, rules_in_force = self.context, self.rules
+        assert context is not None and rules_in_force is not None
+        policy = context.policy
+        measured = () if before is None else before.names
+        # The new policy, with the priority the ticket had at each past event; the other
+        # attributes (which pick the calendar, say) as they are now: the ticket is measured on
+        # the new policy's terms for it as it is.
+        contexts: dict[Any, CycleContext] = {}
+        for past in history:
+            if past.priority not in contexts:
+                attributes = {k: v for k, v in self.attributes.items() if k != "priority"}
+                if past.priority is not None:
+                    attributes["priority"] = past.priority
+                contexts[past.priority] = CycleContext(policy, attributes)
+        restarts = policy.priority_change == "restart"
+        for name, (rules, progress) in zip(rules_in_force.names, self.active):
+            if name in measured or progress.open is not None:
+                continue
+            shadow = MetricProgress()
+            for past in history:
+                step = ReplayStep(
+                    past.shape[0],
+                    past.status,
+                    past.at,
+                    past.position,
+                    contexts[past.priority],
+                    policy.reopen,
+                    past.attributes_changed,
+                    past.priority_changed and restarts,
+                )
+                apply_event(shadow, rules, rules.action(past.shape), step)
+            if not progress.cycles:
+                progress.cycles, progress.open = shadow.cycles, shadow.open
+                progress.started_after = shadow.started_after
+                progress.event_paused = shadow.event_paused
+                continue
+            progress.started_after = progress.started_after or shadow.started_after
+            if shadow.open is not None:
+                open_cycle(progress, t, position, rules, context, status, shadow.event_paused)
+
+
+def apply_event(progress: MetricProgress, rules: MetricRules, act: int, step: ReplayStep) -> None:
+    """One event's effect on one metric: ``act`` is the mask of the metric's conditions that
+    match it (see :mod:`slaclock.rules`), ``step`` the event as every metric sees it."""
+    t = step.at
+    position = step.position
+    if act & START_AFTER:
+        progress.started_after = True
+    cycle = progress.open
+    kind = step.kind
+    if cycle is not None:
+        if step.attributes_changed:
+            # Under restart a cycle is judged under the context it ran in: the change cancels
+            # it and starts a new one, unless the event itself ends it (stop, cancel, reset)
+            # or it started at this very instant (nothing to restart: it takes the new one).
+            restart = step.restart and cycle.start < t
+            if restart and not act & (STOP | CANCEL | RESET):
+                paused = progress.event_paused  # a pause by event outlives the restart
+                close_cycle(progress, t, position, cancelled=True)
+                open_cycle(progress, t, position, rules, step.context, step.status, paused)
+                return
+            if not restart:
+                cycle.context = step.context
+            if cycle.start == t:  # a change at the cycle's first instant is part of its start
+                cycle.start_context = step.context
+            if cycle.events[-1] != position:
+                cycle.events.append(position)
+        if not act:
+            pass
+        elif act & STOP:
+            close_cycle(progress, t, position, cancelled=False)
+        elif act & CANCEL:
+            close_cycle(progress, t, position, cancelled=True)
+        elif act & RESET:
+            close_cycle(progress, t, position, cancelled=True)
+            open_cycle(progress, t, position, rules, step.context, step.status)
+            return
+        elif act & PAUSE:
+            progress.event_paused = True
+        elif act & RESUME:
+            progress.event_paused = False
+    elif (
+        kind == "reopened"
+        and rules.reopenable
+        and progress.cycles
+        and not progress.cycles[-1].cancelled
+        and step.reopen == "continue"
+    ):
+        # The stop is undone: the cycle goes on, not counting while it was solved.
+        cycle = progress.cycles[-1]
+        assert cycle.end is not None
+        cycle.transitions.append(Transition(cycle.end, False))
+        cycle.end = None
+        cycle.context = step.context
+        cycle.events.append(position)
+        progress.open = cycle
+        progress.event_paused = False
+    cycle = progress.open
+    if cycle is None:
+        # A reopen starts a new cycle under new_cycle, and under continue when the last cycle
+        # was cancelled (by a policy that stopped measuring the metric): nothing to continue.
+        starts = act & START or (
+            kind == "reopened"
+            and rules.reopenable
+            and bool(progress.cycles)
+            and (step.reopen == "new_cycle" or progress.cycles[-1].cancelled)
+        )
+        if (
+            starts
+            and (rules.recurring or not progress.cycles or kind == "reopened")
+            and (not rules.start_after or progress.started_after)
+        ):
+            open_cycle(progress, t, position, rules, step.context, step.status)
+        return
+    status = step.status
+    counting = not progress.event_paused and status not in rules.pause_statuses
+    if counting and rules.count_statuses is not None:
+        counting = status in rules.count_statuses
+    if counting != cycle.transitions[-1].counting:
+        cycle.transitions.append(Transition(t, counting))
+        if cycle.events[-1] != position:
+            cycle.events.append(position)
+
+
+def open_cycle(
+    progress: MetricProgress,
+    t: int,
+    position: int,
+    rules: MetricRules,
+    context: CycleContext,
+    status: str,
+    event_paused: bool = False,
+) -> None:
+    """Start a new cycle of the metric at ``t`` (event ``position``), paused from the start when
+    ``event_paused`` (a pause event is still in force)."""
+    progress.event_paused = event_paused
+    counting = rules.counting(status, event_paused)
+    cycle = ReplayedCycle(t, context, context, [Transition(t, counting)], [position])
+    progress.cycles.append(cycle)
+    progress.open = cycle
+
+
+def close_cycle(progress: MetricProgress, t: int, position: int, cancelled: bool) -> None:
+    """Stop (or cancel) the metric's open cycle at ``t`` (event ``position``)."""
+    cycle = progress.open
+    assert cycle is not None
+    cycle.end = t
+    cycle.cancelled = cancelled
+    if cycle.events[-1] != position:
+        cycle.events.append(position)
+    progress.open = None
