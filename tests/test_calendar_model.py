@@ -2,93 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from pydantic import ValidationError
 
 from slaclock import Calendar
 from tests.calendar_model import Reference
+from tests.strategies import ZONES, calendars, durations, instants
 
 UTC = timezone.utc
-ZONES = [
-    "America/New_York",
-    "Europe/Berlin",
-    "Australia/Lord_Howe",
-    "Asia/Kathmandu",
-    "Pacific/Apia",
-    "UTC",
-]
-# Instants are drawn around these dates: DST changes, a leap day, year ends, Apia's lost day.
-ANCHORS = [
-    date(2025, 3, 9),
-    date(2025, 3, 30),
-    date(2025, 10, 26),
-    date(2025, 11, 2),
-    date(2025, 4, 6),
-    date(2024, 2, 29),
-    date(2024, 12, 31),
-    date(2011, 12, 30),
-    date(2025, 7, 4),
-]
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-@st.composite
-def day_spans(draw: st.DrawFn) -> list[list[str]]:
-    """0-3 ordered spans on a quarter-hour grid; the last may run overnight or end at 24:00."""
-    count = draw(st.integers(0, 3))
-    points = sorted(draw(st.sets(st.integers(0, 95), min_size=2 * count, max_size=2 * count)))
-    spans = [[_clock(points[2 * i] * 15), _clock(points[2 * i + 1] * 15)] for i in range(count)]
-    if spans and draw(st.booleans()):
-        spans[-1][1] = "24:00"
-    elif spans and draw(st.integers(0, 3)) == 0:
-        # Overnight: close at or before open, on the next day.
-        spans[-1][1] = _clock(draw(st.integers(0, points[2 * count - 2])) * 15)
-    return spans
-
-
-@st.composite
-def calendars(draw: st.DrawFn) -> Calendar:
-    zone = draw(st.sampled_from(ZONES))
-    hours = {day: draw(day_spans()) for day in DAYS if draw(st.integers(0, 4))}
-    anchor = draw(st.sampled_from(ANCHORS))
-    near = st.integers(-10, 40).map(lambda k: anchor + timedelta(days=k))
-    holidays = draw(st.lists(near, max_size=4))
-    overrides = {d: draw(day_spans()) for d in draw(st.lists(near, max_size=3))}
-    try:
-        calendar = Calendar(timezone=zone, hours=hours, holidays=holidays, overrides=overrides)
-    except ValidationError:
-        assume(False)  # e.g. an overnight span running into the next day's first span
-    assume(any(calendar.hours.values()))
-    return calendar
-
-
-@st.composite
-def instants(draw: st.DrawFn, calendar: Calendar) -> datetime:
-    """An instant near an anchor, often on a quarter hour (span edges), in a random tzinfo."""
-    anchor = draw(st.sampled_from(ANCHORS))
-    zone = ZoneInfo(calendar.timezone)
-    base = datetime(anchor.year, anchor.month, anchor.day, tzinfo=zone).astimezone(UTC)
-    if draw(st.booleans()):
-        offset = timedelta(minutes=15 * draw(st.integers(-4 * 24 * 3, 4 * 24 * 10)))
-    else:
-        offset = timedelta(microseconds=draw(st.integers(-3 * 86_400_000_000, 10 * 86_400_000_000)))
-    shown = draw(st.sampled_from([UTC, zone, ZoneInfo("Asia/Tokyo")]))
-    return (base + offset).astimezone(shown)
-
-
-durations = st.one_of(
-    st.integers(0, 60 * 60).map(lambda m: timedelta(minutes=m)),
-    st.integers(0, 200 * 3_600_000_000).map(lambda u: timedelta(microseconds=u)),
-)
 
 
 def _utc(value: object) -> object:
@@ -99,6 +24,10 @@ def _utc(value: object) -> object:
     if isinstance(value, (list, tuple)):
         return [_utc(item) for item in value]
     return value
+
+
+def _in_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
 
 
 def _reference(calendar: Calendar, *points: datetime) -> Reference:
@@ -147,10 +76,16 @@ def test_elapsed_of_add_is_the_duration(data: st.DataObject, calendar: Calendar)
 @given(data=st.data(), calendar=calendars())
 def test_add_is_monotone_in_both_arguments(data: st.DataObject, calendar: Calendar) -> None:
     """s1 <= s2 and d1 <= d2 imply add(s1, d1) <= add(s2, d2)."""
-    s1, s2 = sorted([data.draw(instants(calendar)), data.draw(instants(calendar))])
+    # Sorted and compared as instants (in UTC): two datetimes in one ZoneInfo compare by wall
+    # clock, which orders a fall-back night's second 01:15 before its first 01:30.
+    s1, s2 = sorted([data.draw(instants(calendar)), data.draw(instants(calendar))], key=_in_utc)
     d1, d2 = sorted([data.draw(durations), data.draw(durations)])
-    assert calendar.add(s1, d1) <= calendar.add(s2, d1) <= calendar.add(s2, d2)
-    assert calendar.add(s1, d1) <= calendar.add(s1, d2)
+    assert (
+        _in_utc(calendar.add(s1, d1))
+        <= _in_utc(calendar.add(s2, d1))
+        <= _in_utc(calendar.add(s2, d2))
+    )
+    assert _in_utc(calendar.add(s1, d1)) <= _in_utc(calendar.add(s1, d2))
 
 
 @given(data=st.data(), calendar=calendars())
@@ -158,8 +93,10 @@ def test_elapsed_is_additive_and_bounded(data: st.DataObject, calendar: Calendar
     """elapsed(a,b) + elapsed(b,c) == elapsed(a,c); 0 <= elapsed(a,b) <= b - a for a <= b."""
     a, b, c = (data.draw(instants(calendar)) for _ in range(3))
     assert calendar.elapsed(a, b) + calendar.elapsed(b, c) == calendar.elapsed(a, c)
-    lo, hi = sorted([a, b])
-    assert timedelta(0) <= calendar.elapsed(lo, hi) <= hi - lo
+    # Real time between the instants, in UTC: in one ZoneInfo `hi - lo` is the wall-clock
+    # difference, an hour short across a fall-back night.
+    lo, hi = sorted([a, b], key=_in_utc)
+    assert timedelta(0) <= calendar.elapsed(lo, hi) <= _in_utc(hi) - _in_utc(lo)
     assert -calendar.elapsed(lo, hi) == calendar.elapsed(hi, lo)
 
 
@@ -184,3 +121,15 @@ def test_result_keeps_the_input_tzinfo(zone: str) -> None:
     tokyo = ZoneInfo("Asia/Tokyo")
     start = datetime(2025, 3, 7, 12, tzinfo=tokyo)
     assert tokyo is calendar.add(start, "3h").tzinfo
+
+
+def test_elapsed_is_bounded_by_real_time_across_a_fall_back_night() -> None:
+    """New York, 2 Nov 2025: from 00:30 EDT to the second 01:30 (EST) is two real hours, though
+    the wall clocks differ by one; an always-open calendar counts both hours (04:30Z-06:30Z)."""
+    zone = ZoneInfo("America/New_York")
+    calendar = Calendar.always_open("America/New_York")
+    start = datetime(2025, 11, 2, 0, 30, tzinfo=zone)
+    end = datetime(2025, 11, 2, 1, 30, fold=1, tzinfo=zone)
+    assert timedelta(hours=1) == end - start  # wall clock: why the bound is taken in UTC
+    assert timedelta(hours=2) == _in_utc(end) - _in_utc(start)
+    assert timedelta(hours=2) == calendar.elapsed(start, end)

@@ -33,10 +33,11 @@ def test_examples_in_page_run(page: Path) -> None:
     reason="mkdocs is not installed",
 )
 def test_site_builds_strictly(tmp_path: Path) -> None:
-    """mkdocs build --strict succeeds (broken links, missing pages and bad references fail it)."""
+    """mkdocs build --strict succeeds (broken links, missing pages and bad references fail it;
+    not --quiet, which hides the warnings --strict counts)."""
     mkdocs = Path(sys.executable).parent / "mkdocs"
     done = subprocess.run(
-        [str(mkdocs) if mkdocs.exists() else "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(tmp_path)],
+        [str(mkdocs) if mkdocs.exists() else "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
         cwd=ROOT, capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
     )  # fmt: skip
     assert 0 == done.returncode, done.stderr

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from slaclock import Event, Policy, PolicySet, TicketResult, Timeline, evaluate
 from slaclock._tz import to_micros
-from slaclock.synthetic import DEFAULT_POLICY, generate_timelines
+from slaclock.synthetic import DEFAULT_POLICY
+from tests.strategies import hours_after, synthetic_tickets
 
 CALENDAR = {"timezone": "Europe/Berlin", "hours": {"mon-fri": [["09:00", "17:00"]]}}
 NO_PAUSE = Policy.model_validate(
@@ -35,12 +36,7 @@ PAUSING = NO_PAUSE.model_copy(
     }
 )
 
-tickets = st.builds(
-    lambda seed, exchanges: next(generate_timelines(1, seed=seed, exchanges=exchanges)),
-    st.integers(0, 100_000),
-    st.integers(1, 5),
-)
-hours_after = st.integers(0, 24 * 20)
+tickets = synthetic_tickets
 
 
 def _later(value: datetime, hours: int) -> datetime:

@@ -9,47 +9,15 @@ can count.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 from hypothesis import given
-from hypothesis import strategies as st
 
 from slaclock import Timeline, evaluate
 from slaclock._tz import to_micros
 from tests.engine_model import METRICS, MODEL_POLICY, STEP, evaluate_model
+from tests.strategies import QUARTER, model_tickets
 
 UTC = timezone.utc
-QUARTER = timedelta(minutes=15)
-FIRST = datetime(2025, 3, 17, tzinfo=UTC)  # two weeks before the change to summer time
-
-EVENTS: list[dict[str, Any]] = [
-    {"kind": "agent_replied"},
-    {"kind": "agent_replied", "public": False},
-    {"kind": "customer_replied"},
-    {"kind": "status_changed", "status": "pending"},
-    {"kind": "status_changed", "status": "open"},
-    {"kind": "solved"},
-    {"kind": "reopened"},
-    {"kind": "note_added"},
-    {"kind": "priority_changed", "priority": "urgent"},
-    {"kind": "priority_changed", "priority": "high"},
-    {"kind": "priority_changed", "priority": "normal"},
-]
-# Gaps between events in quarter hours: often none or short, sometimes days.
-gaps = st.one_of(st.just(0), st.integers(1, 8), st.integers(9, 4 * 24 * 4))
-
-
-@st.composite
-def tickets(draw: st.DrawFn) -> tuple[Timeline, datetime]:
-    created = FIRST + QUARTER * draw(st.integers(0, 4 * 24 * 28))
-    rows: list[dict[str, Any]] = [{"at": created, "kind": "created"}]
-    at = created
-    for _ in range(draw(st.integers(0, 9))):
-        at += QUARTER * draw(gaps)
-        rows.append({"at": at, **draw(st.sampled_from(EVENTS))})
-    priority = draw(st.sampled_from(("urgent", "high", "normal")))
-    timeline = Timeline(ticket_id="M", attributes={"priority": priority}, events=rows)
-    return timeline, at + QUARTER * draw(gaps)
 
 
 def _micros(value: datetime | None) -> int | None:
@@ -61,7 +29,7 @@ def _steps(value: timedelta) -> int:
     return value // QUARTER
 
 
-@given(tickets())
+@given(model_tickets())
 def test_engine_agrees_with_the_reference_model(case: tuple[Timeline, datetime]) -> None:
     """Every cycle's state, instants, elapsed, paused, remaining and thresholds agree."""
     timeline, as_of = case

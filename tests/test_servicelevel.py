@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from slaclock.servicelevel import Contact, IntervalRow, ServiceLevelReport, bands, service_level
+from tests.strategies import contact_lists
 
 UTC = timezone.utc
 T0 = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
@@ -187,16 +188,6 @@ def test_bad_band_target() -> None:
     """A target given in percent rather than as a share is refused."""
     with pytest.raises(ValueError, match="expected a share"):
         bands(_report((1, 1)), target=80)
-
-
-contact_lists = st.lists(
-    st.tuples(
-        st.integers(0, 4 * 3600),
-        st.integers(0, 300),
-        st.booleans(),
-    ),
-    max_size=60,
-)
 
 
 @given(contact_lists, st.integers(0, 120))

@@ -212,7 +212,7 @@ class ServiceLevelReport:
 
     def to_table(self, target: float | None = None) -> str:
         """A plain-text table; with ``target``, a band column from :func:`bands`."""
-        from slaclock.analytics import Table, _Percent
+        from slaclock.tables import Percent, Table
 
         rated = bands(self, target=target) if target is not None else None
         rows = []
@@ -226,8 +226,8 @@ class ServiceLevelReport:
                 "answered": row.answered,
                 "within": row.answered_within,
                 "abandoned": row.abandoned,
-                "service_level": None if share is None else _Percent(share),
-                "abandon_rate": None if rate is None else _Percent(rate),
+                "service_level": None if share is None else Percent(share),
+                "abandon_rate": None if rate is None else Percent(rate),
                 "asa_seconds": None if asa is None else asa.total_seconds(),
             }
             if rated is not None:

@@ -33,22 +33,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from slaclock._tz import timedelta_to_micros
-from slaclock.analytics import (
-    AttainmentReport,
-    CancelledAs,
-    Failure,
-    Table,
-    UntargetedAs,
-    _cycle_record,
-    _Percent,
-    _sort_key,
-    attainment,
-)
+from slaclock.batch import Failure
 from slaclock.calendar import Calendar
 from slaclock.durations import parse_duration
 from slaclock.engine import evaluate
 from slaclock.errors import SlaclockError
 from slaclock.policy import Policy, PolicySet, PriorityChange, Target
+from slaclock.records import cycle_record
+from slaclock.reports import AttainmentReport, CancelledAs, UntargetedAs, attainment
+from slaclock.tables import Percent, Table, group_sort_key
 from slaclock.timeline import Timeline
 
 __all__ = ["Comparison", "Sweep", "SweepRow", "compare", "recommend_target", "sweep", "variant"]
@@ -135,14 +128,14 @@ class Comparison:
         for name in self.names:
             columns += [name, f"delta {name}"]
         rows = []
-        for key in sorted(shares, key=_sort_key):
+        for key in sorted(shares, key=group_sort_key):
             values = shares[key]
             row: dict[str, Any] = dict(zip((*by, "metric"), key))
             baseline = values.get("baseline")
-            row["baseline"] = None if baseline is None else _Percent(baseline)
+            row["baseline"] = None if baseline is None else Percent(baseline)
             for name in self.names:
                 share = values.get(name)
-                row[name] = None if share is None else _Percent(share)
+                row[name] = None if share is None else Percent(share)
                 row[f"delta {name}"] = (
                     None
                     if share is None or baseline is None
@@ -196,7 +189,7 @@ def compare(
         for name, result in results.items():
             for metric_result in result.metrics.values():
                 for cycle in metric_result.cycles:
-                    records[name].append(_cycle_record(result, cycle, attributes))
+                    records[name].append(cycle_record(result, cycle, attributes))
                     key = (cycle.metric, cycle.index)
                     if name == "baseline":
                         base_states[key] = cycle.state
@@ -307,7 +300,7 @@ class Sweep:
                 "met": row.met,
                 "breached": row.breached,
                 "overdue": row.overdue,
-                "attainment": None if row.attainment is None else _Percent(row.attainment),
+                "attainment": None if row.attainment is None else Percent(row.attainment),
             }
             for row in self.rows
         ]

@@ -1,0 +1,110 @@
+"""Report tables: rows (dicts) in a column order, rendered as aligned plain text.
+
+Every report (attainment, durations, what-if, service level) returns a :class:`Table` or renders
+through one, so they all look alike: numbers right-aligned, ``None`` as ``-``, shares as
+percentages (:class:`Percent`) and durations as ``1h30m``.
+
+>>> from datetime import timedelta
+>>> print(Table(("queue", "tickets", "share", "wait"),
+...             [{"queue": "billing", "tickets": 3, "share": Percent(0.5), "wait": timedelta(minutes=90)},
+...              {"queue": "tech", "tickets": 12, "share": None, "wait": timedelta(0)}]).to_table())
+queue    tickets  share   wait
+billing        3  50.0%  1h30m
+tech          12  -         0s
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from slaclock.durations import format_duration
+
+__all__ = ["Percent", "Table", "group_sort_key"]
+
+
+class Percent(float):
+    """A share in [0, 1] that a :class:`Table` shows as a percentage (one decimal).
+
+    It is a ``float`` in every other respect:
+
+    >>> share = Percent(2 / 3)
+    >>> print(Table(("share",), [{"share": share}]).to_table())
+    share
+    66.7%
+    >>> share * 3
+    2.0
+    """
+
+
+def group_sort_key(key: Sequence[Any]) -> tuple[tuple[bool, str], ...]:
+    """The order of report groups: by each value's text, with ``None`` (no value) last, so
+    groups of mixed types sort without error.
+
+    >>> sorted([("b",), (None,), ("a",), (3,)], key=group_sort_key)
+    [(3,), ('a',), ('b',), (None,)]
+    """
+    return tuple((value is None, str(value)) for value in key)
+
+
+@dataclass(frozen=True)
+class Table:
+    """Report rows (dicts) with a plain-text rendering; ``columns`` gives the order.
+
+    >>> table = Table(("metric", "count"), [{"metric": "first_response", "count": 4}])
+    >>> print(table)
+    metric          count
+    first_response      4
+    """
+
+    columns: tuple[str, ...]
+    rows: list[dict[str, Any]]
+
+    def to_table(self) -> str:
+        """The rows as an aligned plain-text table (numbers right-aligned)."""
+        cells = [list(self.columns)]
+        for row in self.rows:
+            cells.append([_cell(row.get(name)) for name in self.columns])
+        widths = [max(len(line[i]) for line in cells) for i in range(len(self.columns))]
+        numeric = [
+            all(_is_number(row.get(name)) for row in self.rows) and bool(self.rows)
+            for name in self.columns
+        ]
+        lines = []
+        for line in cells:
+            parts = [
+                cell.rjust(width) if is_num else cell.ljust(width)
+                for cell, width, is_num in zip(line, widths, numeric)
+            ]
+            lines.append("  ".join(parts).rstrip())
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.to_table()
+
+    def to_pandas(self) -> Any:
+        """The rows as a ``pandas.DataFrame`` (needs the ``[pandas]`` extra)."""
+        try:
+            pd: Any = importlib.import_module("pandas")
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("to_pandas() needs pandas: pip install 'slaclock[pandas]'") from exc
+        return pd.DataFrame(self.rows, columns=list(self.columns))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, timedelta, Percent)) and not isinstance(value, bool)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, Percent):
+        return f"{value * 100:.1f}%"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, timedelta):
+        return format_duration(value)
+    return str(value)
