@@ -157,7 +157,7 @@ def test_malformed_lines_stop_with_file_and_line(tmp_path: Path) -> None:
     assert 1 == status
     assert ["A"] == [json.loads(line)["ticket_id"] for line in out.splitlines()]
     assert f"{events}:3: ticket 'B': at: Input should have timezone info" in err
-    assert "skipped 2 invalid input(s)" in err
+    assert "skipped 1 malformed line(s) and 1 invalid ticket(s)" in err
 
 
 def test_interleaved_tickets_are_grouped(tmp_path: Path) -> None:
@@ -256,11 +256,11 @@ def test_a_ticket_the_policy_cannot_evaluate_is_named_never_dropped(tmp_path: Pa
     status, out, err = run("evaluate", POLICY, str(events), "--skip-invalid", "--format", "jsonl")
     assert 1 == status
     assert ["A"] == [json.loads(line)["ticket_id"] for line in out.splitlines()]
-    assert "skipped 2 invalid input(s)" in err  # the bad line and ticket B, in one list
+    assert "skipped 1 malformed line(s) and 1 invalid ticket(s)" in err  # in one list
     assert f"{events}: ticket 'B': unknown priority 'p9'" in err
     status, _, err = run("report", POLICY, str(events), "--skip-invalid")
     assert 1 == status
-    assert "skipped 2 invalid input(s)" in err
+    assert "skipped 1 malformed line(s) and 1 invalid ticket(s)" in err
     status, out, err = run("evaluate", POLICY, str(events), "--skip-invalid", "--format", "csv")
     assert 1 == status
     assert {"A"} == {row.split(",")[0] for row in out.splitlines()[1:]}

@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from slaclock.calendar import Calendar
-from slaclock.files import MAX_DEPTH, MAX_VALUES, PolicyFileError, load_policy, policy_notes
+from slaclock.files import (
+    MAX_CSV_CELL,
+    MAX_DEPTH,
+    MAX_VALUES,
+    BadLine,
+    PolicyFileError,
+    load_policy,
+    policy_notes,
+    read_timelines,
+)
 from slaclock.policy import Policy
 
 
@@ -217,3 +226,136 @@ def test_notes_for_24x7_business_days_and_no_calendar() -> None:
         metrics={"resolution": {"targets": {"normal": "2 business days"}}},
     )
     assert [] == policy_notes(office)
+
+
+# ---------------------------------------------------------------------------------------------
+# Events files
+def _read(path: Path) -> tuple[list[str], list[str]]:
+    """(ticket ids read, problems as 'LINE: reason' or 'ticket: reason')."""
+    tickets, problems = [], []
+    for item in read_timelines(path):
+        if isinstance(item, BadLine):
+            where = item.where.removeprefix(str(path)).lstrip(":")
+            problems.append(f"{where} {item.reason}".strip())
+        else:
+            tickets.append(item.ticket_id)
+    return tickets, problems
+
+
+CSV_HEADER = "ticket_id,at,kind,public,priority\n"
+
+
+def test_csv_unclosed_quote_is_an_error_not_a_swallowed_file(tmp_path: Path) -> None:
+    """An open quote on line 3 no longer hides tickets B and C inside one cell."""
+    path = _write(
+        tmp_path,
+        "e.csv",
+        CSV_HEADER + 'A,2025-03-03T09:00:00Z,created,,high\nB,"2025-03-03T09:00:00Z,created,,high\n'
+        "C,2025-03-03T09:00:00Z,created,,high\n",
+    )
+    tickets, problems = _read(path)
+    assert ["A"] == tickets
+    assert ["3 a quote is never closed - the quoted cell runs to the end of the file"] == problems
+
+
+def test_csv_extra_cells_are_an_error(tmp_path: Path) -> None:
+    """A row with more cells than the header names is reported, not trimmed silently."""
+    path = _write(tmp_path, "e.csv", CSV_HEADER + "A,2025-03-03T09:00:00Z,created,,high,oops\n")
+    tickets, problems = _read(path)
+    assert [] == tickets
+    assert [
+        "2 6 cells but the header names 5 columns: extra ['oops'] - expected at most one cell per column",
+        "ticket 'A': not evaluated - 1 of its line(s) malformed (reported above)",
+    ] == problems
+
+
+def test_csv_bom_and_blank_first_line_are_read(tmp_path: Path) -> None:
+    """A spreadsheet's byte order mark and a blank line before the header are fine."""
+    path = _write(
+        tmp_path,
+        "e.csv",
+        ("\ufeff\n" + CSV_HEADER + "A,2025-03-03T09:00:00Z,created,,high\n").encode(),
+    )
+    assert (["A"], []) == _read(path)
+
+
+def test_csv_huge_cell_is_a_bad_line_and_reading_goes_on(tmp_path: Path) -> None:
+    """A cell over MAX_CSV_CELL characters is one bad line; the next ticket is still read."""
+    path = _write(
+        tmp_path,
+        "e.csv",
+        CSV_HEADER + f"A,2025-03-03T09:00:00Z,created,,{'x' * (MAX_CSV_CELL + 1)}\n"
+        "B,2025-03-03T09:00:00Z,created,,high\n",
+    )
+    tickets, problems = _read(path)
+    assert ["B"] == tickets
+    assert [
+        f"2 not valid CSV: a cell longer than {MAX_CSV_CELL} characters - expected shorter cells"
+    ] == problems
+
+
+def test_binary_events_file_is_one_error(tmp_path: Path) -> None:
+    """Bytes that are not UTF-8 stop reading with one error at their line."""
+    path = _write(tmp_path, "e.jsonl", b'{"ticket_id": "A"}\n\xff\xfe\x00\n')
+    assert (
+        "2 not UTF-8 text (byte 0xff) - expected a UTF-8 file (reading stopped here)"
+        in _read(path)[1]
+    )
+
+
+def test_deep_json_line_is_a_bad_line(tmp_path: Path) -> None:
+    """A line of 1,000 '[' is one bad line (no RecursionError), and the next ticket is read."""
+    path = _write(
+        tmp_path,
+        "e.jsonl",
+        "[" * 1000 + "\n" + '{"ticket_id": "B", "at": "2025-03-03T09:00:00Z", "kind": "created"}\n',
+    )
+    tickets, problems = _read(path)
+    assert ["B"] == tickets
+    assert ["1 nested too deeply - expected one flat JSON object"] == problems
+
+
+@pytest.mark.parametrize("attributes", ['"xy"', "5", "[1]"])
+def test_created_attributes_must_be_a_mapping(tmp_path: Path, attributes: str) -> None:
+    """attributes: "xy" / 5 on 'created' is an invalid ticket at that line, not a TypeError."""
+    path = _write(
+        tmp_path,
+        "e.jsonl",
+        '{"ticket_id": "A", "at": "2025-03-03T09:00:00Z", "kind": "note_added"}\n'
+        f'{{"ticket_id": "A", "at": "2025-03-03T08:00:00Z", "kind": "created", "attributes": {attributes}}}\n',
+    )
+    tickets, problems = _read(path)
+    assert [] == tickets
+    assert 1 == len(problems) and problems[0].startswith("2 ticket 'A': attributes: not a mapping")
+
+
+def test_event_before_created_cites_the_offending_line(tmp_path: Path) -> None:
+    """The note on line 2 is before 'created' (line 3): the error is at line 2."""
+    path = _write(
+        tmp_path,
+        "e.jsonl",
+        '{"ticket_id": "A", "at": "2025-03-03T10:00:00Z", "kind": "created"}\n'
+        '{"ticket_id": "A", "at": "2025-03-03T09:00:00Z", "kind": "note_added"}\n'
+        '{"ticket_id": "A", "at": "2025-03-03T10:05:00Z", "kind": "agent_replied"}\n',
+    )
+    problems = _read(path)[1]
+    assert 1 == len(problems) and problems[0].startswith(
+        "2 ticket 'A': event: event #1 (note_added"
+    )
+
+
+def test_a_ticket_with_a_malformed_line_is_invalid(tmp_path: Path) -> None:
+    """Ticket A's reply line is malformed: A is reported invalid, never shown as still running."""
+    path = _write(
+        tmp_path,
+        "e.jsonl",
+        '{"ticket_id": "A", "at": "2025-03-03T09:00:00Z", "kind": "created"}\n'
+        '{"ticket_id": "A", "at": "2025-03-03T09:30:00Z", "kind": "agent_replied", "public": tru}\n'
+        '{"ticket_id": "B", "at": "2025-03-03T09:00:00Z", "kind": "created"}\n',
+    )
+    tickets, problems = _read(path)
+    assert ["B"] == tickets
+    assert [
+        "2 not valid JSON: Expecting value",
+        "ticket 'A': not evaluated - 1 of its line(s) malformed (reported above)",
+    ] == problems

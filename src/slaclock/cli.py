@@ -149,7 +149,12 @@ def _finish(args: argparse.Namespace, err: IO[str]) -> int:
     skipped = _skipped(args)
     if not skipped:
         return 0
-    print(f"slaclock: skipped {len(skipped)} invalid input(s):", file=err)
+    tickets = sum(bad.whole_ticket for bad in skipped)
+    print(
+        f"slaclock: skipped {len(skipped) - tickets} malformed line(s) and {tickets} invalid "
+        "ticket(s):",
+        file=err,
+    )
     for bad in skipped:
         print(f"  {bad}", file=err)
     return 1
@@ -179,7 +184,8 @@ def _reject_failures(args: argparse.Namespace, failures: Iterable[Failure]) -> N
 def _unevaluated(args: argparse.Namespace, ticket_id: str | None, error: str) -> BadLine:
     """A ticket the policy could not evaluate, as a skippable input naming the ticket."""
     about = f"ticket {ticket_id!r}"
-    return BadLine(f"{args.events}", error if error.startswith(about) else f"{about}: {error}")
+    reason = error if error.startswith(about) else f"{about}: {error}"
+    return BadLine(f"{args.events}", reason, ticket=ticket_id, whole_ticket=True)
 
 
 def _evaluate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
