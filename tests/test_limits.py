@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from slaclock import ALWAYS_OPEN, Calendar, Policy, Timeline
+from slaclock import ALWAYS_OPEN, Calendar, Policy, Timeline, evaluate
+from slaclock.calendar import MAX_SPANS_PER_DAY
 from slaclock.durations import parse_duration
-from slaclock.errors import OutOfRangeError, SlaclockError
+from slaclock.errors import OutOfRangeError, PolicyError, SlaclockError
 from slaclock.policy import MAX_BUSINESS_DAYS, Target, Threshold
+from slaclock.rules import MAX_MEMO, policy_rules
 
 UTC = timezone.utc
 NY = ZoneInfo("America/New_York")
@@ -148,3 +150,80 @@ def test_errors_past_limits_are_slaclock_errors() -> None:
     assert issubclass(OutOfRangeError, SlaclockError)
     assert issubclass(OutOfRangeError, OverflowError)
     assert issubclass(OutOfRangeError, ValueError)
+
+
+def test_a_day_holds_at_most_max_spans_per_day() -> None:
+    """4,000 spans a day is refused when the calendar is built (it cost 1.1 GB on first use)."""
+    many = ", ".join(
+        f"{m // 60:02d}:{m % 60:02d}-{m // 60:02d}:{m % 60:02d}:30" for m in range(0, 1440, 1)
+    )
+    with pytest.raises(
+        ValidationError, match=f"1440 spans in one day - expected at most {MAX_SPANS_PER_DAY}"
+    ):
+        Calendar(timezone="UTC", hours={"mon": many})
+    hourly = ", ".join(f"{h:02d}:00-{h:02d}:30" for h in range(MAX_SPANS_PER_DAY))
+    assert MAX_SPANS_PER_DAY == len(Calendar(timezone="UTC", hours={"mon": hourly}).hours["mon"])
+
+
+def test_business_day_close_is_bounded() -> None:
+    """business_day_close past MAX_BUSINESS_DAYS is refused at once (no day-by-day walk)."""
+    cal = Calendar.weekdays("UTC")
+    with pytest.raises(OutOfRangeError, match=f"expected at most {MAX_BUSINESS_DAYS}"):
+        cal.business_day_close(datetime(2025, 3, 7, tzinfo=UTC), 99_999_999)
+
+
+def test_a_solved_event_cannot_carry_another_status() -> None:
+    """'solved' with status 'Resolved' would leave resolution running: refused, naming both."""
+    with pytest.raises(ValidationError, match="status 'Resolved' contradicts kind 'solved'"):
+        Timeline(
+            ticket_id="T",
+            events=[
+                {"at": "2025-01-01T09:00Z", "kind": "created"},
+                {"at": "2025-01-01T10:00Z", "kind": "solved", "status": "Resolved"},
+            ],
+        )
+    timeline = Timeline(
+        ticket_id="T",
+        events=[
+            {"at": "2025-01-01T09:00Z", "kind": "created"},
+            {"at": "2025-01-01T10:00Z", "kind": "solved", "status": "solved"},
+        ],
+    )
+    assert "solved" == timeline.events[1].status
+
+
+def test_a_list_as_the_calendar_attribute_is_a_policy_error() -> None:
+    """region=['eu'] names no calendar: PolicyError, not TypeError (unhashable list)."""
+    policy = Policy.model_validate(
+        {
+            "name": "p",
+            "calendars": {"eu": {"timezone": "UTC"}},
+            "calendar_attribute": "region",
+            "metrics": {"resolution": {"targets": {"high": "4h"}}},
+        }
+    )
+    timeline = Timeline(
+        ticket_id="T",
+        attributes={"priority": "high", "region": ["eu"]},
+        events=[{"at": "2025-01-01T09:00Z", "kind": "created"}],
+    )
+    with pytest.raises(PolicyError, match=r"region=\['eu'\] names no calendar"):
+        evaluate(policy, timeline)
+
+
+def test_per_policy_memos_stay_bounded_with_unique_custom_kinds() -> None:
+    """10,000 tickets with unique custom kinds and statuses: the policy's memo stops at MAX_MEMO."""
+    policy = Policy(name="p", metrics={"resolution": {"targets": {"normal": "4h"}}})
+    for n in range(MAX_MEMO + 100):
+        timeline = Timeline(
+            ticket_id=f"T{n}",
+            attributes={"priority": "normal"},
+            events=[
+                {"at": "2025-01-01T09:00Z", "kind": "created"},
+                {"at": "2025-01-01T09:30Z", "kind": f"custom_{n}"},
+                {"at": "2025-01-01T09:40Z", "kind": "status_changed", "status": f"s{n}"},
+            ],
+        )
+        evaluate(policy, timeline)
+    assert len(policy_rules(policy).actions) <= MAX_MEMO
+    assert all(len(rules.actions) <= MAX_MEMO for rules in policy_rules(policy).rules)

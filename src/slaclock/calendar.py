@@ -36,10 +36,18 @@ from slaclock._model import ValueModel
 from slaclock._tz import check_aware, load_zone
 from slaclock.compiled_calendar import CompiledCalendar, DaySpans
 from slaclock.durations import parse_duration
-from slaclock.errors import PolicyError
+from slaclock.errors import OutOfRangeError, PolicyError
 from slaclock.holidays import check_country, country_holiday_dates
 
-__all__ = ["ALWAYS_OPEN", "Calendar", "CountryHolidays", "Span", "Weekday"]
+__all__ = [
+    "ALWAYS_OPEN",
+    "MAX_BUSINESS_DAYS",
+    "MAX_SPANS_PER_DAY",
+    "Calendar",
+    "CountryHolidays",
+    "Span",
+    "Weekday",
+]
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -55,6 +63,13 @@ _WEEKDAY_NAMES: dict[str, Weekday] = {
         )
     ),
 }
+#: The most business days :meth:`Calendar.business_day_close` counts (about 14 years of
+#: weekdays): it walks day by day, so the bound keeps every call fast.
+MAX_BUSINESS_DAYS = 3660
+_MAX_CLOSES = 4096
+#: The most opening spans one day may have: a calendar's compiled table holds every span of
+#: every day it covers, so its size (and first-use cost) grows with this.
+MAX_SPANS_PER_DAY = 24
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _EXPECTED_SPAN = "expected [open, close] times such as ['09:00', '17:00']"
 
@@ -94,7 +109,12 @@ def _span_items(value: object, where: str) -> list[object]:
 def _seconds_spans(value: object, where: str) -> DaySpans:
     """Validated spans of one day as (open, close) seconds; close > 86400 runs into the next day."""
     spans: list[tuple[int, int]] = []
-    for item in _span_items(value, where):
+    items = _span_items(value, where)
+    if len(items) > MAX_SPANS_PER_DAY:
+        raise ValueError(
+            f"{where}: {len(items)} spans in one day - expected at most {MAX_SPANS_PER_DAY}"
+        )
+    for item in items:
         if isinstance(item, str) and "-" in item:
             item = item.split("-")
         if not isinstance(item, (list, tuple)) or len(item) != 2:
@@ -435,13 +455,20 @@ class Calendar(ValueModel):
         check_aware(start, "start")
         if days < 1:
             raise PolicyError(f"business days: {days!r} - expected at least 1", value=days)
+        if days > MAX_BUSINESS_DAYS:
+            raise OutOfRangeError(
+                f"business days: {days!r} - expected at most {MAX_BUSINESS_DAYS}", value=days
+            )
         zone = self.compiled.zone
         day = start.astimezone(zone).date()
         # The close depends only on the local date: kept on the calendar per (date, days).
         closes = self._business_day_closes
         close = closes.get((day, days))
         if close is None:
-            close = closes[day, days] = self._find_business_day_close(start, day, days)
+            close = self._find_business_day_close(start, day, days)
+            if len(closes) >= _MAX_CLOSES:  # one entry per local date asked about: bounded
+                closes.clear()
+            closes[day, days] = close
         return close.astimezone(start.tzinfo)
 
     @cached_property

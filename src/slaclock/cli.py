@@ -33,7 +33,7 @@ from slaclock.files import (
     policy_schema,
     read_timelines,
 )
-from slaclock.policy import Policy, PolicySet, Target
+from slaclock.policy import MAX_BUSINESS_DAYS, Policy, PolicySet, Target
 from slaclock.results import TicketResult
 from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
 from slaclock.timeline import Timeline
@@ -310,7 +310,11 @@ def _business_days(text: str) -> int | None:
     """N for a target written "N business days" (as in policies), else None."""
     try:
         return Target.model_validate(text).business_days
-    except ValueError:  # not a target at all: calendar.add reports the duration's syntax
+    except ValueError as exc:  # not a target at all: calendar.add reports the duration's syntax
+        if "business" in text.lower():
+            raise _Usage(
+                f"--target: {text!r} - expected 1 to {MAX_BUSINESS_DAYS} business days"
+            ) from exc
         return None
 
 

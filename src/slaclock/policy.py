@@ -34,7 +34,7 @@ from pydantic import (
 )
 
 from slaclock._model import ValueModel
-from slaclock.calendar import ALWAYS_OPEN, Calendar
+from slaclock.calendar import ALWAYS_OPEN, MAX_BUSINESS_DAYS, Calendar
 from slaclock.durations import format_duration, parse_duration
 from slaclock.errors import PolicyError, TimelineError
 
@@ -60,9 +60,6 @@ PriorityChange = Literal["recompute", "keep", "restart"]
 Reopen = Literal["continue", "new_cycle"]
 
 ALWAYS_OPEN_NAME = "24x7"
-#: The most business days a target may count (about 14 years of weekdays): the due date is found
-#: by walking business days, so the bound keeps every evaluation fast.
-MAX_BUSINESS_DAYS = 3660
 #: The largest ``at_percent`` of a threshold (100 times the target).
 MAX_AT_PERCENT = 10_000
 _BUSINESS_DAYS = re.compile(r"\s*(\d+)\s*business\s*days?\s*", re.IGNORECASE)
@@ -552,7 +549,7 @@ class Policy(ValueModel):
             if self.calendar_attribute is not None:
                 picked = attributes.get(self.calendar_attribute)
                 if picked is not None:
-                    if picked not in self.calendars:
+                    if not isinstance(picked, str) or picked not in self.calendars:
                         raise PolicyError(
                             f"ticket attribute {self.calendar_attribute}={picked!r} names no "
                             f"calendar of policy {self.name!r} - expected one of {sorted(self.calendars)}",

@@ -47,8 +47,16 @@ _SCALARS = (str, int, float, bool)
 
 def check_attributes(value: Any, where: str = "attributes") -> Any:
     """Attribute values are text, numbers, booleans, ``None`` or a list of those (such as
-    ``tags``); anything else (a mapping, a nested list, NaN or infinity) is refused here, at the
-    boundary, naming the attribute."""
+    ``tags``; ``priority`` is one value, never a list); anything else (a mapping, a nested list,
+    NaN or infinity) is refused here, at the boundary, naming the attribute.
+
+    >>> check_attributes({"priority": "high", "tags": ["vip", "eu"], "seats": 40})
+    {'priority': 'high', 'tags': ['vip', 'eu'], 'seats': 40}
+    >>> check_attributes({"team": {"name": "a"}})
+    Traceback (most recent call last):
+    ...
+    ValueError: attributes.team: unsupported attribute value {'name': 'a'} - expected text, a number, true/false, null, or a list of those
+    """
     if value is None:
         return value
     if not isinstance(value, Mapping):
@@ -58,6 +66,10 @@ def check_attributes(value: Any, where: str = "attributes") -> Any:
     for key, item in value.items():
         if not isinstance(key, str):
             raise ValueError(f"{where}: attribute name {key!r} is not text - expected a string")
+        if key == "priority" and isinstance(item, list | tuple):
+            raise ValueError(
+                f"{where}.priority: a list {item!r} - expected one priority such as 'high'"
+            )
         items = item if isinstance(item, list | tuple) else [item]
         for one in items:
             if (one is not None and not isinstance(one, _SCALARS)) or (
@@ -86,7 +98,10 @@ class Event(BaseModel):
     ``status_changed`` -> ``status``; ``priority_changed`` -> ``priority``;
     ``attributes_changed`` -> ``attributes`` (a value of ``None`` removes an attribute).
     Replies are public unless ``public=False``. ``created`` may carry the ticket's initial
-    ``status`` (default ``"new"``), ``priority`` and ``attributes``.
+    ``status`` (default ``"new"``), ``priority`` and ``attributes``. ``solved``, ``reopened`` and
+    ``closed`` set the status ``solved``, ``open`` and ``closed``: the kind wins, and a different
+    ``status`` on such an event is an error (a helpdesk's own status name goes on a
+    ``status_changed`` event).
 
     >>> Event(at="2025-03-07T16:30:00+01:00", kind="status_changed", status="pending").status
     'pending'
@@ -122,6 +137,15 @@ class Event(BaseModel):
 
     @model_validator(mode="after")
     def _fields_of_kind(self) -> Event:
+        implied = STATUS_OF_KIND.get(self.kind)
+        if implied is not None and self.status is not None and self.status != implied:
+            # The kind decides: a 'solved' event that set the status 'Resolved' would never
+            # stop the metrics that stop on 'solved' (resolution would run on without a word).
+            raise ValueError(
+                f"status {self.status!r} contradicts kind {self.kind!r}, which sets the status "
+                f"{implied!r} - expected no status (or {implied!r}); record a helpdesk's own "
+                "status name with a 'status_changed' event"
+            )
         needed = _REQUIRED_FIELD.get(self.kind)
         if needed is not None and getattr(self, needed) is None:
             raise ValueError(
