@@ -19,6 +19,7 @@ from slaclock.errors import (
     PolicyError,
     SlaclockError,
     SlaclockWarning,
+    SubdivisionWarning,
     TimelineError,
 )
 from slaclock.policy import (
@@ -66,6 +67,7 @@ __all__ = [
     "PolicyError",
     "SlaclockError",
     "SlaclockWarning",
+    "SubdivisionWarning",
     "TimelineError",
     "__version__",
     "format_duration",

@@ -24,6 +24,7 @@ __all__ = [
     "PolicyError",
     "SlaclockError",
     "SlaclockWarning",
+    "SubdivisionWarning",
     "TimelineError",
 ]
 
@@ -129,5 +130,14 @@ class SlaclockWarning(UserWarning):
     turns them all into errors.
 
     >>> issubclass(SlaclockWarning, UserWarning)
+    True
+    """
+
+
+class SubdivisionWarning(SlaclockWarning):
+    """Country holidays without a subdivision, for a country whose subdivisions keep holidays
+    the country-wide list lacks (``country: GB`` alone misses Easter Monday in England).
+
+    >>> issubclass(SubdivisionWarning, SlaclockWarning)
     True
     """
