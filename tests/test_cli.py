@@ -3,6 +3,7 @@ every error path."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import subprocess
@@ -73,8 +74,24 @@ def test_report_groups_by_attributes() -> None:
     )
     assert 0 == status
     assert ["priority", "group", "metric", "met", "breached", "attainment"] == out.splitlines()[
-        0
+        1
     ].split()
+
+
+def test_report_without_as_of_uses_the_files_latest_event(tmp_path: Path) -> None:
+    """Ticket A is never answered; B's reply on Tuesday is the file's latest event. Evaluated
+    as of that instant (not A's own last event), A's 1h first response is overdue."""
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        '{"ticket_id": "A", "at": "2025-03-03T09:00:00Z", "kind": "created", "attributes": {"priority": "high"}}\n'
+        '{"ticket_id": "B", "at": "2025-03-03T09:00:00Z", "kind": "created", "attributes": {"priority": "high"}}\n'
+        '{"ticket_id": "B", "at": "2025-03-04T09:10:00Z", "kind": "agent_replied"}\n'
+    )
+    status, out, _ = run("report", POLICY, str(events), "--metric", "first_response")
+    lines = out.splitlines()
+    assert 0 == status
+    assert "as of 2025-03-04T09:10:00+00:00 (the latest event in the file)" == lines[0]
+    assert lines[-1].endswith("overdue: 1")
 
 
 def test_explain_draws_the_clocks() -> None:
@@ -279,3 +296,30 @@ def test_every_example_policy_evaluates_the_sample_events(policy: Path, events: 
     assert ["T-1001", "T-1002", "T-1003", "T-1004", "T-1005"] == [
         json.loads(line)["ticket_id"] for line in out.splitlines()
     ]
+
+
+@pytest.mark.parametrize("width", ["0", "-5", "100000"])
+def test_explain_width_out_of_range_is_a_usage_error(width: str) -> None:
+    """explain --width 0 exits 2 with a message (it raised IndexError)."""
+    status, _, err = run("explain", POLICY, EVENTS, "--ticket", "T-1003", "--width", width)
+    assert (2, f"slaclock: --width: {width} - expected 10 to 1000 characters") == (
+        status,
+        err.strip(),
+    )
+
+
+def test_csv_output_keeps_attributes_later_tickets_add_and_escapes_formulas(tmp_path: Path) -> None:
+    """The second ticket's 'tier' gets a column; a '=HYPERLINK' group is written as text."""
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        '{"ticket_id": "A", "at": "2025-03-03T09:00:00Z", "kind": "created", "attributes": {"priority": "high"}}\n'
+        '{"ticket_id": "B", "at": "2025-03-03T09:00:00Z", "kind": "created", "attributes": '
+        '{"priority": "high", "tier": "gold", "group": "=HYPERLINK(\\"http://x\\")"}}\n'
+    )
+    status, out, _ = run("evaluate", POLICY, str(events), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert 0 == status
+    assert {"A": "", "B": "gold"} == {
+        r["ticket_id"]: r["tier"] for r in rows if r["metric"] == "first_response"
+    }
+    assert {'\'=HYPERLINK("http://x")'} == {r["group"] for r in rows if r["ticket_id"] == "B"}

@@ -228,15 +228,9 @@ def _evaluate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def _report(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from slaclock.analytics import attainment, evaluate_many
+    from slaclock.commands.report import report
 
-    policy = load_policy(args.policy)
-    as_of = None if args.as_of is None else _instant(args.as_of, "--as-of")
-    batch = evaluate_many(policy, _tickets(args, err), as_of)
-    _reject_failures(args, batch.failures)  # never dropped silently
-    by = [part.strip() for part in args.by.split(",") if part.strip()] if args.by else []
-    print(attainment(batch, by=by, period=args.period, metric=args.metric).to_table(), file=out)
-    return _finish(args, err)
+    return report(args, out, err, _tickets, _reject_failures, _instant, _finish)
 
 
 _GLYPH = {"counted": "█", "closed": "░", "paused": "┄"}
@@ -281,6 +275,8 @@ def draw(result: TicketResult, width: int = 60) -> str:
 def _explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     policy = load_policy(args.policy)
     as_of = None if args.as_of is None else _instant(args.as_of, "--as-of")
+    if not 10 <= args.width <= 1000:
+        raise _Usage(f"--width: {args.width} - expected 10 to 1000 characters")
     for timeline in _tickets(args, err):
         if timeline.ticket_id == args.ticket:
             result = evaluate(policy, timeline, as_of, explain=True)
@@ -370,7 +366,8 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--as-of",
             metavar="T",
-            help="evaluate as of this ISO 8601 instant (default: each ticket's last event)",
+            help="evaluate as of this ISO 8601 instant (default: each ticket's last event; "
+            "report: the latest event in the file, for every ticket)",
         )
         sub.add_argument(
             "--skip-invalid",

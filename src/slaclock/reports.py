@@ -19,7 +19,7 @@ urgent    first_response    0         1        0.0%
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Literal
@@ -80,7 +80,11 @@ def _key_of(
     by: Sequence[str], period: Period | None, anchor: str, timezone: tzinfo | None
 ) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
     def key(record: Mapping[str, Any]) -> tuple[Any, ...]:
-        values = tuple(record.get(name) for name in by)
+        # A list value (tags) groups by the whole list, as a tuple: a group key must be hashable.
+        values = tuple(
+            tuple(value) if isinstance(value, list) else value
+            for value in (record.get(name) for name in by)
+        )
         if period is None:
             return values
         return (*values, period_of(record[anchor], period, timezone))
@@ -243,20 +247,34 @@ def attainment(
     >>> row.met, row.breached, row.open, row.attainment
     (3, 0, 2, 1.0)
     """
-    records = _records_of(batch)
-    _check_metric(records, metric)
-    _check_by(records, by)
     if anchor not in ("started_at", "stopped_at"):
         raise ValueError(f"anchor: {anchor!r} - expected 'started_at' or 'stopped_at'")
     if period is not None:
         period_of(datetime(2000, 1, 1), period)  # validates the name
-    selected = (
-        r
-        for r in records
-        if (metric is None or r["metric"] == metric) and (period is None or r[anchor] is not None)
-    )
+    # One pass over the records, which may be a stream: the checks of metric and by collect
+    # what they need on the way (memory grows with the groups, not the records).
+    metrics: set[str] = set()
+    missing = set(by)
+    sample: list[Mapping[str, Any]] = []
+
+    def selected() -> Iterator[Mapping[str, Any]]:
+        for r in batch.records if isinstance(batch, Batch) else batch:
+            metrics.add(r["metric"])
+            if missing:
+                missing.difference_update([name for name in missing if name in r])
+            if len(sample) < 1000:
+                sample.append(r)
+            if (metric is None or r["metric"] == metric) and (
+                period is None or r[anchor] is not None
+            ):
+                yield r
+
     key = _key_of(tuple(by), period, anchor, timezone)
-    groups = _tally(selected, key, overdue, cancelled, untargeted)
+    groups = _tally(selected(), key, overdue, cancelled, untargeted)
+    if sample:
+        _check_metric([{"metric": m} for m in sorted(metrics)], metric)
+        # A ``by`` name no record has is a typo (``prio``), not a group of its own.
+        _check_by(sample, [name for name in by if name in missing])
     rows = [AttainmentRow(k[:-1], k[-1], *counts) for k, counts in groups.items()]
     rows.sort(key=lambda row: (group_sort_key(row.key), row.metric))
     return AttainmentReport(tuple(by), period, rows)
