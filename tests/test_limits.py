@@ -12,9 +12,11 @@ from pydantic import ValidationError
 from slaclock import ALWAYS_OPEN, Calendar, Policy, Timeline, evaluate
 from slaclock.calendar import MAX_SPANS_PER_DAY
 from slaclock.durations import parse_duration
-from slaclock.errors import OutOfRangeError, PolicyError, SlaclockError
+from slaclock.errors import ArgumentError, OutOfRangeError, PolicyError, SlaclockError
 from slaclock.policy import MAX_BUSINESS_DAYS, Target, Threshold
+from slaclock.reports import percentile, period_of
 from slaclock.rules import MAX_MEMO, policy_rules
+from slaclock.servicelevel import service_level
 
 UTC = timezone.utc
 NY = ZoneInfo("America/New_York")
@@ -227,3 +229,45 @@ def test_per_policy_memos_stay_bounded_with_unique_custom_kinds() -> None:
         evaluate(policy, timeline)
     assert len(policy_rules(policy).actions) <= MAX_MEMO
     assert all(len(rules.actions) <= MAX_MEMO for rules in policy_rules(policy).rules)
+
+
+@pytest.mark.parametrize(
+    ("threshold", "error"),
+    [(1e20, OutOfRangeError), (float("inf"), ArgumentError), ([20], ArgumentError)],
+)
+def test_service_level_threshold_past_its_limits(threshold: object, error: type[Exception]) -> None:
+    """threshold=1e20 seconds raised OverflowError from timedelta: now a SlaclockError."""
+    with pytest.raises(error, match="threshold"):
+        service_level([], threshold=threshold)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: period_of(datetime(2025, 1, 1, tzinfo=UTC), "fortnight"),  # type: ignore[arg-type]
+        lambda: percentile([], 0.5),
+        lambda: service_level([], abandons="sometimes"),  # type: ignore[arg-type]
+        lambda: evaluate(
+            Policy(name="p", metrics={"resolution": {}}), _one_ticket(), as_of="today"
+        ),  # type: ignore[arg-type]
+    ],
+)
+def test_bad_arguments_are_slaclock_errors(call: object) -> None:
+    """Reports, service level and the as_of check raise ArgumentError (a SlaclockError that is
+    also a ValueError and a TypeError), not a plain built-in error."""
+    with pytest.raises(ArgumentError):
+        call()  # type: ignore[operator]
+
+
+def test_as_of_outside_the_range_is_out_of_range() -> None:
+    """evaluate(as_of=year 9999) is refused before any calendar work."""
+    with pytest.raises(OutOfRangeError, match="as_of out of range"):
+        evaluate(
+            Policy(name="p", metrics={"resolution": {}}),
+            _one_ticket(),
+            as_of=datetime(9999, 1, 1, tzinfo=UTC),
+        )
+
+
+def _one_ticket() -> Timeline:
+    return Timeline(ticket_id="T", events=[{"at": "2025-01-01T09:00Z", "kind": "created"}])

@@ -12,6 +12,7 @@ from slaclock.calendar import ALWAYS_OPEN, Calendar, CountryHolidays
 from slaclock.durations import format_duration, parse_duration
 from slaclock.engine import evaluate
 from slaclock.errors import (
+    ArgumentError,
     CalendarNeverOpenError,
     DurationSyntaxError,
     NaiveDatetimeError,
@@ -39,6 +40,7 @@ from slaclock.timeline import Event, Timeline
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArgumentError",
     "ALWAYS_OPEN",
     "Calendar",
     "CalendarNeverOpenError",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from slaclock.errors import NaiveDatetimeError, OutOfRangeError
+from slaclock.errors import ArgumentError, NaiveDatetimeError, OutOfRangeError
 
 __all__ = [
     "MAX_DURATION",
@@ -46,7 +46,9 @@ _RANGE_TEXT = "from 1970-01-01T00:00:00Z up to 2200-01-01T00:00:00Z"
 def check_aware(value: datetime, name: str) -> datetime:
     """Return ``value`` if it is an aware datetime, else raise an error naming ``name``."""
     if not isinstance(value, datetime):
-        raise TypeError(f"{name} must be a datetime: {value!r} - expected an aware datetime")
+        raise ArgumentError(
+            f"{name} must be a datetime: {value!r} - expected an aware datetime", value=value
+        )
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(
             f"{name} is a naive datetime: {value.isoformat()} - expected an aware datetime, "

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "ArgumentError",
     "CalendarNeverOpenError",
     "DurationSyntaxError",
     "NaiveDatetimeError",
@@ -114,6 +115,20 @@ class TimelineError(SlaclockError, ValueError):
     ... except ValueError as exc:
     ...     print(type(exc).__name__, "-", exc.errors()[0]["msg"])
     ValidationError - Value error, ticket 'T' has 0 'created' events - expected exactly one
+    """
+
+
+class ArgumentError(SlaclockError, ValueError, TypeError):
+    """A function's argument is invalid: an unknown option, a value out of its range, or a value
+    of the wrong type. Also a ``ValueError`` and a ``TypeError``, so ``except`` clauses written
+    for either keep working.
+
+    >>> from slaclock.reports import period_of
+    >>> from datetime import datetime, timezone
+    >>> period_of(datetime(2025, 1, 1, tzinfo=timezone.utc), "fortnight")
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.ArgumentError: period: unknown period 'fortnight' - expected 'day', 'week' or 'month'
     """
 
 

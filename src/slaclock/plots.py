@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from slaclock.analytics import AttainmentReport, Batch
+from slaclock.errors import ArgumentError
 from slaclock.whatif import Sweep
 
 __all__ = ["attainment_by_period", "attainment_curve", "duration_histogram"]
@@ -85,7 +86,7 @@ def attainment_by_period(
     """Attainment (%) per period of an :func:`~slaclock.analytics.attainment` report made with
     ``period=...``: one line per group (and metric), with the ``goal`` line."""
     if report.period is None:
-        raise ValueError(
+        raise ArgumentError(
             "attainment_by_period needs a report made with period='day', 'week' or 'month'"
         )
     fig = _figure()
@@ -138,7 +139,7 @@ def duration_histogram(
         and r["state"] in ("met", "breached", "completed")
     ]
     if not chosen:
-        raise ValueError(
+        raise ArgumentError(
             f"no stopped cycles of metric {metric!r}"
             + ("" if priority is None else f" and priority {priority!r}")
             + " - expected a metric and priority present in the batch"

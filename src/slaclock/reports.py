@@ -25,6 +25,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 from slaclock.batch import Batch
+from slaclock.errors import ArgumentError
 from slaclock.tables import Percent, Table, group_sort_key
 
 __all__ = [
@@ -73,7 +74,7 @@ def period_of(value: datetime, period: Period, timezone: tzinfo | None = None) -
         return f"{year}-W{week:02d}"
     if period == "month":
         return f"{local.year:04d}-{local.month:02d}"
-    raise ValueError(f"period: unknown period {period!r} - expected 'day', 'week' or 'month'")
+    raise ArgumentError(f"period: unknown period {period!r} - expected 'day', 'week' or 'month'")
 
 
 def _key_of(
@@ -97,7 +98,7 @@ def _check_metric(records: Sequence[Mapping[str, Any]], metric: str | None) -> N
         return
     known = {record["metric"] for record in records}
     if metric not in known:
-        raise ValueError(f"metric: unknown metric {metric!r} - expected one of {sorted(known)}")
+        raise ArgumentError(f"metric: unknown metric {metric!r} - expected one of {sorted(known)}")
 
 
 def _check_by(rows: Sequence[Mapping[str, Any]], by: Sequence[str]) -> None:
@@ -105,7 +106,7 @@ def _check_by(rows: Sequence[Mapping[str, Any]], by: Sequence[str]) -> None:
     for name in by:
         if rows and not any(name in row for row in rows):
             known = sorted({key for row in rows[:1000] for key in row})
-            raise ValueError(
+            raise ArgumentError(
                 f"by: unknown field {name!r} - expected a record field or ticket attribute: "
                 f"{', '.join(known)}"
             )
@@ -248,7 +249,7 @@ def attainment(
     (3, 0, 2, 1.0)
     """
     if anchor not in ("started_at", "stopped_at"):
-        raise ValueError(f"anchor: {anchor!r} - expected 'started_at' or 'stopped_at'")
+        raise ArgumentError(f"anchor: {anchor!r} - expected 'started_at' or 'stopped_at'")
     if period is not None:
         period_of(datetime(2000, 1, 1), period)  # validates the name
     # One pass over the records, which may be a stream: the checks of metric and by collect
@@ -290,7 +291,7 @@ def percentile(values: Sequence[timedelta], share: float) -> timedelta:
     datetime.timedelta(seconds=120)
     """
     if not values:
-        raise ValueError("percentile of no values - expected at least one value")
+        raise ArgumentError("percentile of no values - expected at least one value")
     rank = max(1, math.ceil(round(share * len(values), 9)))
     return values[min(rank, len(values)) - 1]
 

@@ -23,6 +23,7 @@ target. The formulas are written out in ``docs/reference/reports.md``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -32,6 +33,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
 
 from slaclock._tz import (
+    MAX_DURATION,
     MICROS_PER_SECOND,
     check_aware,
     from_micros,
@@ -41,6 +43,7 @@ from slaclock._tz import (
     to_micros,
 )
 from slaclock.durations import parse_duration
+from slaclock.errors import ArgumentError, OutOfRangeError
 
 __all__ = [
     "AbandonTreatment",
@@ -93,7 +96,7 @@ class Contact(BaseModel):
     @model_validator(mode="after")
     def _one_outcome(self) -> Contact:
         if (self.answered_at is None) == (self.abandoned_at is None):
-            raise ValueError(
+            raise ArgumentError(
                 f"contact{'' if self.id is None else ' ' + repr(self.id)} needs exactly one of "
                 "'answered_at' and 'abandoned_at' - expected e.g. {'offered_at': ..., "
                 "'answered_at': ...}"
@@ -102,7 +105,7 @@ class Contact(BaseModel):
         assert end is not None
         if to_micros(end) < to_micros(self.offered_at):
             name = "answered" if self.answered_at is not None else "abandoned"
-            raise ValueError(
+            raise ArgumentError(
                 f"contact {name} before it was offered: {name}_at {end.isoformat()} < "
                 f"offered_at {self.offered_at.isoformat()} - expected {name}_at >= offered_at"
             )
@@ -256,11 +259,20 @@ def _as_duration(value: timedelta | str | int | float, name: str) -> timedelta:
     elif isinstance(value, str):
         result = parse_duration(value)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ArgumentError(f"{name}: {value!r} - expected a finite number of seconds")
+        if abs(value) > MAX_DURATION.total_seconds():
+            raise OutOfRangeError(
+                f"{name}: {value!r} seconds - expected at most {MAX_DURATION.days} days",
+                value=value,
+            )
         result = timedelta(seconds=value)
     else:
-        raise TypeError(f"{name}: {value!r} - expected a duration such as '20s' or 20 (seconds)")
+        raise ArgumentError(
+            f"{name}: {value!r} - expected a duration such as '20s' or 20 (seconds)"
+        )
     if result < timedelta(0):
-        raise ValueError(f"{name}: negative duration {result} - expected >= 0")
+        raise ArgumentError(f"{name}: negative duration {result} - expected >= 0")
     return result
 
 
@@ -332,17 +344,17 @@ def service_level(
     """
     threshold_td = _as_duration(threshold, "threshold")
     if abandons not in _TREATMENTS:
-        raise ValueError(
+        raise ArgumentError(
             f"abandons: unknown treatment {abandons!r} - expected one of {list(_TREATMENTS)}"
         )
     if interval not in ("15min", "30min", "60min", "day"):
-        raise ValueError(
+        raise ArgumentError(
             f"interval: unknown interval {interval!r} - expected '15min', '30min', '60min' or 'day'"
         )
     short_td: timedelta | None = None
     if abandons == "short_abandon":
         if short_abandon is None:
-            raise ValueError(
+            raise ArgumentError(
                 "short_abandon: abandons='short_abandon' needs the cut-off - expected e.g. "
                 "short_abandon='5s'"
             )
@@ -353,11 +365,11 @@ def service_level(
     lo = hi = None
     if start is not None or end is not None:
         if start is None or end is None:
-            raise ValueError("start and end: give both or neither")
+            raise ArgumentError("start and end: give both or neither")
         lo = to_micros(check_aware(start, "start"))
         hi = to_micros(check_aware(end, "end"))
         if hi <= lo:
-            raise ValueError(
+            raise ArgumentError(
                 f"empty range of intervals: start {start.isoformat()} >= end {end.isoformat()} - "
                 "expected start < end"
             )
@@ -432,9 +444,11 @@ def bands(
     ['warning']
     """
     if not 0 < target <= 1:
-        raise ValueError(f"target: {target!r} - expected a share in (0, 1], e.g. 0.8")
+        raise ArgumentError(f"target: {target!r} - expected a share in (0, 1], e.g. 0.8")
     if not 0 <= warning <= act:
-        raise ValueError(f"bands: warning={warning!r}, act={act!r} - expected 0 <= warning <= act")
+        raise ArgumentError(
+            f"bands: warning={warning!r}, act={act!r} - expected 0 <= warning <= act"
+        )
     goal = Fraction(str(target)) * 100
     warn_points = Fraction(str(warning))
     act_points = Fraction(str(act))

@@ -37,7 +37,7 @@ from slaclock.batch import Failure
 from slaclock.calendar import Calendar
 from slaclock.durations import parse_duration
 from slaclock.engine import evaluate
-from slaclock.errors import SlaclockError
+from slaclock.errors import ArgumentError, SlaclockError
 from slaclock.policy import Policy, PolicySet, PriorityChange, Target
 from slaclock.records import cycle_record
 from slaclock.reports import AttainmentReport, CancelledAs, UntargetedAs, attainment
@@ -92,7 +92,7 @@ def variant(
 
 def _known_metric(policy: Policy, metric: str) -> None:
     if metric not in policy.metrics:
-        raise ValueError(
+        raise ArgumentError(
             f"metric: unknown metric {metric!r} for policy {policy.name!r} - expected one of "
             f"{sorted(policy.metrics)}"
         )
@@ -169,7 +169,9 @@ def compare(
     of :func:`~slaclock.analytics.attainment`). Bad timelines are collected in ``failures``.
     """
     if "baseline" in variants:
-        raise ValueError("variants: 'baseline' is reserved for the baseline - rename the variant")
+        raise ArgumentError(
+            "variants: 'baseline' is reserved for the baseline - rename the variant"
+        )
     policies: dict[str, Policy | PolicySet] = {"baseline": baseline, **variants}
     records: dict[str, list[dict[str, Any]]] = {name: [] for name in policies}
     changes: list[dict[str, Any]] = []
@@ -270,7 +272,7 @@ class Sweep:
         Attainment only changes at a cycle's threshold, so the answer is one of them (or 1us).
         """
         if not 0 < attainment <= 1:
-            raise ValueError(f"attainment: {attainment!r} - expected a share in (0, 1]")
+            raise ArgumentError(f"attainment: {attainment!r} - expected a share in (0, 1]")
         share = Fraction(str(attainment))
         candidates = sorted({_ONE, *self.stopped, *self.running})
         candidates = [c for c in candidates if c >= _ONE]
@@ -327,7 +329,7 @@ def _thresholds(
     policies = baseline.policies if isinstance(baseline, PolicySet) else (baseline,)
     if not any(metric in p.metrics for p in policies):
         known = sorted({m for p in policies for m in p.metrics})
-        raise ValueError(f"metric: unknown metric {metric!r} - expected one of {known}")
+        raise ArgumentError(f"metric: unknown metric {metric!r} - expected one of {known}")
     for item in timelines:
         result = evaluate(baseline, item, as_of, explain=True)
         found = result.metrics.get(metric)
@@ -370,7 +372,7 @@ def sweep(
     parsed = [parse_duration(t) if isinstance(t, str) else t for t in targets]
     for target in parsed:
         if target <= timedelta(0):
-            raise ValueError(f"targets: {target} is not positive - expected e.g. '2h'")
+            raise ArgumentError(f"targets: {target} is not positive - expected e.g. '2h'")
     stopped, running = _thresholds(timelines, baseline, metric, priority, as_of)
     empty = Sweep(metric, priority, overdue, [], stopped, running)
     rows = [empty.at(target) for target in parsed]
