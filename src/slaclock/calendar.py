@@ -33,7 +33,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from slaclock._model import ValueModel
-from slaclock._tz import check_aware, load_zone
+from slaclock._tz import check_in_range, load_zone
 from slaclock.compiled_calendar import CompiledCalendar, DaySpans
 from slaclock.durations import parse_duration
 from slaclock.errors import OutOfRangeError, PolicyError
@@ -452,7 +452,7 @@ class Calendar(ValueModel):
         >>> cal.business_day_close(friday, 1).isoformat()  # Monday's close
         '2025-03-10T17:00:00+01:00'
         """
-        check_aware(start, "start")
+        check_in_range(start, "start")
         if days < 1:
             raise PolicyError(f"business days: {days!r} - expected at least 1", value=days)
         if days > MAX_BUSINESS_DAYS:

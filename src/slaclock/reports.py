@@ -77,15 +77,24 @@ def period_of(value: datetime, period: Period, timezone: tzinfo | None = None) -
     raise ArgumentError(f"period: unknown period {period!r} - expected 'day', 'week' or 'month'")
 
 
+def group_values(record: Mapping[str, Any], by: Sequence[str]) -> tuple[Any, ...]:
+    """The values of ``by`` in a record, as a group key: a list value (``tags``) groups by the
+    whole list, as a tuple (a group key must be hashable).
+
+    >>> group_values({"priority": "high", "tags": ["vip", "eu"]}, ("priority", "tags"))
+    ('high', ('vip', 'eu'))
+    """
+    return tuple(
+        tuple(value) if isinstance(value, list) else value
+        for value in (record.get(name) for name in by)
+    )
+
+
 def _key_of(
     by: Sequence[str], period: Period | None, anchor: str, timezone: tzinfo | None
 ) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
     def key(record: Mapping[str, Any]) -> tuple[Any, ...]:
-        # A list value (tags) groups by the whole list, as a tuple: a group key must be hashable.
-        values = tuple(
-            tuple(value) if isinstance(value, list) else value
-            for value in (record.get(name) for name in by)
-        )
+        values = group_values(record, by)
         if period is None:
             return values
         return (*values, period_of(record[anchor], period, timezone))
@@ -331,7 +340,7 @@ def durations(
     groups: dict[tuple[Any, ...], list[timedelta]] = {}
     for record in records:
         if (metric is None or record["metric"] == metric) and record["state"] in states:
-            key = (*(record.get(name) for name in by), record["metric"])
+            key = (*group_values(record, by), record["metric"])
             groups.setdefault(key, []).append(record["elapsed"])
     rows = []
     for key in sorted(groups, key=group_sort_key):
@@ -374,7 +383,7 @@ def breaches(
     for record in records:
         state = record["state"]
         if (metric is None or record["metric"] == metric) and state in ("breached", "overdue"):
-            key = (*(record.get(name) for name in by), record["metric"])
+            key = (*group_values(record, by), record["metric"])
             counts = groups.setdefault(key, [0, 0, timedelta(0)])
             counts[0 if state == "breached" else 1] += 1
             counts[2] += record["overdue_by"] or timedelta(0)
