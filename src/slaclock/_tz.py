@@ -125,11 +125,12 @@ def micros_to_timedelta(micros: int) -> timedelta:
 
 
 def load_zone(name: str) -> ZoneInfo:
-    """The IANA zone ``name``; raises ``ValueError`` naming it when unknown."""
+    """The IANA zone ``name``; raises :class:`~slaclock.errors.ArgumentError` (a ``ValueError``)
+    naming it when unknown."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(
+        raise ArgumentError(
             f"unknown time zone: {name!r} - expected an IANA name such as 'Europe/Berlin'"
         ) from exc
 

@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 
 import holidays as _holidays
 
-from slaclock.errors import SubdivisionWarning
+from slaclock.errors import ArgumentError, SubdivisionWarning
 
 __all__ = ["check_country", "country_holiday_dates"]
 
@@ -38,10 +38,10 @@ def check_country(country: str, subdiv: str | None) -> None:
     >>> check_country("XX", None)
     Traceback (most recent call last):
     ...
-    ValueError: unknown country code: 'XX' - expected an ISO 3166-1 code supported by the holidays package, e.g. 'US', 'DE'
+    slaclock.errors.ArgumentError: unknown country code: 'XX' - expected an ISO 3166-1 code supported by the holidays package, e.g. 'US', 'DE'
     """
     if country not in _holidays.list_supported_countries():
-        raise ValueError(
+        raise ArgumentError(
             f"unknown country code: {country!r} - expected an ISO 3166-1 code supported by "
             "the holidays package, e.g. 'US', 'DE'"
         )
@@ -61,7 +61,7 @@ def check_country(country: str, subdiv: str | None) -> None:
     if subdiv is not None:
         known = _known_subdivisions(country)
         if subdiv not in known:
-            raise ValueError(
+            raise ArgumentError(
                 f"unknown subdivision of {country}: {subdiv!r} - expected one of "
                 + ", ".join(sorted(known))
             )
