@@ -323,3 +323,40 @@ def test_csv_output_keeps_attributes_later_tickets_add_and_escapes_formulas(tmp_
         r["ticket_id"]: r["tier"] for r in rows if r["metric"] == "first_response"
     }
     assert {'\'=HYPERLINK("http://x")'} == {r["group"] for r in rows if r["ticket_id"] == "B"}
+
+
+def test_due_with_a_huge_business_days_target_is_refused_at_once() -> None:
+    """due --target '99999999 business days' hung; now exit 2 naming the limit."""
+    status, _, err = run(
+        "due", POLICY, "--start", "2025-03-07T16:30:00-05:00", "--target", "99999999 business days"
+    )
+    assert (
+        2,
+        "slaclock: --target: '99999999 business days' - expected 1 to 3660 business days",
+    ) == (
+        status,
+        err.strip(),
+    )
+
+
+def test_due_far_in_the_future_is_out_of_range() -> None:
+    """A start in 9025 exits 2 with the supported range, not an OverflowError."""
+    status, _, err = run("due", POLICY, "--start", "9025-03-07T16:30:00-05:00", "--target", "8h")
+    assert 2 == status
+    assert "expected an instant from 1970-01-01T00:00:00Z up to 2200-01-01T00:00:00Z" in err
+
+
+def test_validate_notes_a_policy_measured_24x7(tmp_path: Path) -> None:
+    """No calendar and a '2 business days' target: valid, with two notes saying why it is odd."""
+    policy = tmp_path / "p.yaml"
+    policy.write_text("name: p\nmetrics:\n  resolution: {targets: {normal: 2 business days}}\n")
+    status, out, _ = run("validate", str(policy))
+    lines = out.splitlines()
+    assert 0 == status
+    assert f"{policy}: valid (1 policy: p)" == lines[0]
+    assert 3 == len(lines)
+    assert lines[1].startswith("note: policy 'p': no calendar - targets are measured 24x7")
+    assert lines[2].startswith(
+        "note: policy 'p': metrics.resolution.targets.normal: '2 business days' on a calendar "
+        "that is always open"
+    )
