@@ -380,3 +380,12 @@ def test_follow_the_sun_example_keeps_english_bank_holidays() -> None:
     assert london and not london[0].is_open(
         datetime(2025, 4, 21, 12, tzinfo=ZoneInfo("Europe/London"))
     )
+
+
+def test_calendar_span_is_a_deprecated_alias_of_opening_span() -> None:
+    """slaclock.calendar.Span still works for one release, with a DeprecationWarning."""
+    import slaclock.calendar
+
+    with pytest.warns(DeprecationWarning, match="OpeningSpan"):
+        alias = slaclock.calendar.Span
+    assert slaclock.calendar.OpeningSpan is alias

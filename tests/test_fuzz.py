@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -346,6 +346,11 @@ contact_data = st.fixed_dictionaries(
 )
 
 
+@example(  # found by the stress profile: an instant near year 1 raised OverflowError
+    [{"offered_at": "0001-01-01T00:00:00+14:00", "answered_at": "2000-01-01T02:07:02Z"}],
+    "0h",
+    "15min",
+)
 @_SETTINGS
 @given(
     st.lists(contact_data, max_size=5),

@@ -25,6 +25,8 @@ from slaclock.errors import (
 )
 from slaclock.policy import (
     Condition,
+    DaysTarget,
+    DurationTarget,
     MetricDefinition,
     MetricPolicy,
     Policy,
@@ -63,6 +65,8 @@ __all__ = [
     "Timeline",
     "evaluate",
     "CountryHolidays",
+    "DaysTarget",
+    "DurationTarget",
     "DurationSyntaxError",
     "NaiveDatetimeError",
     "OutOfRangeError",

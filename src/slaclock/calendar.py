@@ -25,6 +25,7 @@ The exact rules are in ``docs/semantics/calendars.md``.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -45,14 +46,15 @@ __all__ = [
     "MAX_SPANS_PER_DAY",
     "Calendar",
     "CountryHolidays",
-    "Span",
+    "OpeningSpan",
     "Weekday",
 ]
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: One opening span: local wall-clock ``(open, close)``, e.g. ``("09:00", "17:00")``.
-Span = tuple[str, str]
+#: (Called ``Span`` before 0.2; ``slaclock.Span`` is a piece of a cycle's clock trace.)
+OpeningSpan = tuple[str, str]
 
 #: The accepted names of each weekday: "mon" and "monday" (any case); nothing else.
 _WEEKDAY_NAMES: dict[str, Weekday] = {
@@ -142,7 +144,7 @@ def _span_text(span: tuple[int, int]) -> str:
     return f"{_format_clock(span[0])}-{_format_clock(span[1] % 86_400 or span[1])}"
 
 
-def _normalise_spans(spans: DaySpans) -> tuple[Span, ...]:
+def _normalise_spans(spans: DaySpans) -> tuple[OpeningSpan, ...]:
     return tuple(
         (_format_clock(open_s), _format_clock(close_s if close_s <= 86_400 else close_s - 86_400))
         for open_s, close_s in spans
@@ -226,10 +228,10 @@ class Calendar(ValueModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     timezone: Annotated[str, Field(description="IANA time zone name, e.g. 'America/New_York'.")]
-    hours: dict[Weekday, tuple[Span, ...]] = Field(default_factory=dict)
+    hours: dict[Weekday, tuple[OpeningSpan, ...]] = Field(default_factory=dict)
     holidays: tuple[date, ...] = ()
     country_holidays: CountryHolidays | None = None
-    overrides: dict[date, tuple[Span, ...]] = Field(default_factory=dict)
+    overrides: dict[date, tuple[OpeningSpan, ...]] = Field(default_factory=dict)
 
     # ------------------------------------------------------------------------------------------
     # Validation
@@ -241,7 +243,7 @@ class Calendar(ValueModel):
 
     @field_validator("hours", mode="before")
     @classmethod
-    def _expand_hours(cls, value: Any) -> dict[str, tuple[Span, ...]]:
+    def _expand_hours(cls, value: Any) -> dict[str, tuple[OpeningSpan, ...]]:
         if not isinstance(value, Mapping):
             raise ValueError(
                 f"hours: not a mapping: {value!r} - expected e.g. {{'mon': [['09:00', '17:00']]}}"
@@ -259,7 +261,7 @@ class Calendar(ValueModel):
 
     @field_validator("overrides", mode="before")
     @classmethod
-    def _check_overrides(cls, value: Any) -> dict[Any, tuple[Span, ...]]:
+    def _check_overrides(cls, value: Any) -> dict[Any, tuple[OpeningSpan, ...]]:
         if not isinstance(value, Mapping):
             raise ValueError(
                 f"overrides: not a mapping: {value!r} - expected {{'2025-12-24': [['09:00', '13:00']]}}"
@@ -350,11 +352,12 @@ class Calendar(ValueModel):
         return text
 
     def __hash__(self) -> int:
-        # Hash the canonical JSON form once; the value is immutable.
-        cached: int | None = self.__dict__.get("_slaclock_hash")
-        if cached is None:
-            cached = self.__dict__["_slaclock_hash"] = hash(self.model_dump_json())
-        return cached
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        # The hash of the canonical JSON form, computed once: the value is immutable.
+        return hash(self.model_dump_json())
 
     # ------------------------------------------------------------------------------------------
     # Business-time arithmetic
@@ -515,3 +518,16 @@ def _check_overnight(seconds: Mapping[Weekday, DaySpans]) -> None:
 
 #: The 24x7 calendar in UTC: business time is elapsed real time.
 ALWAYS_OPEN = Calendar.always_open("UTC")
+
+
+def __getattr__(name: str) -> Any:
+    # Deprecated names, kept for one release.
+    if name == "Span":
+        warnings.warn(
+            "slaclock.calendar.Span is deprecated: use slaclock.calendar.OpeningSpan "
+            "(slaclock.Span is a piece of a cycle's clock trace)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return OpeningSpan
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

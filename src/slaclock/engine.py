@@ -95,6 +95,8 @@ def evaluate(
         exc.args = (f"ticket {timeline.ticket_id!r}: {exc}", *exc.args[1:])
         raise
     final_policy = replay.policy
+    facts = replay.facts
+    solved_at, closed_at = facts.solved_at, facts.closed_at
     return construct(
         TicketResult,
         {
@@ -104,5 +106,13 @@ def evaluate(
             "as_of": as_of,
             "metrics": metrics,
             "ignored_events": ignored,
+            # Sorted by name: the same ticket gives the same result whatever its input order.
+            "attributes": dict(sorted(replay.attributes.items())),
+            "created_at": shown[instants[0]],
+            "status": facts.status,
+            "solved_at": None if solved_at is None else shown[solved_at],
+            "closed_at": None if closed_at is None else shown[closed_at],
+            "public_agent_replies": facts.public_agent_replies,
+            "reopens": facts.reopens,
         },
     )

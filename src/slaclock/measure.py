@@ -11,7 +11,7 @@ instant and the thresholds, and builds the immutable :class:`~slaclock.results.C
 >>> monday_9 = 1_741_597_200_000_000  # 2025-03-10T09:00Z
 >>> pieces = measure_pieces(cal, [Transition(monday_9, True), Transition(monday_9 + hour, False),
 ...                               Transition(monday_9 + 2 * hour, True)], monday_9 + 4 * hour)
->>> [(p.counting, p.business // hour) for p in pieces.pieces]
+>>> [(p.counting, p.business // hour) for p in pieces.pieces]  # (counting, hours)
 [(True, 1), (False, 1), (True, 2)]
 >>> (instant_reaching(cal, pieces, 2 * hour, None) - monday_9) // hour  # 1h + (paused) + 1h
 3
@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from slaclock._tz import from_micros, timedelta_to_micros
 from slaclock.calendar import ALWAYS_OPEN, Calendar
 from slaclock.compiled_calendar import CompiledCalendar, OpenTable
-from slaclock.policy import ALWAYS_OPEN_NAME, Policy, Target, Threshold
+from slaclock.policy import ALWAYS_OPEN_NAME, DaysTarget, DurationTarget, Policy, Target, Threshold
 from slaclock.replay import CycleContext, ReplayedCycle, Transition
 from slaclock.results import (
     CycleResult,
@@ -72,7 +72,7 @@ class ResolvedTarget:
     compiled: CompiledCalendar
     # Derived once per (policy, metric, priority, calendar) and reused by every cycle:
     target_text: str | None
-    duration_micros: int | None  # None for a business-days target (it depends on the start)
+    duration_micros: int | None  # None for a DaysTarget (it depends on the start)
     duration: timedelta | None
     thresholds: tuple[Threshold, ...]
     # (name, position in the target) of each threshold, for a target in fixed business time.
@@ -131,9 +131,7 @@ def _resolve_uncached(metric: str, context: CycleContext) -> ResolvedTarget:
             label = "business" if policy.calendar is not None else ALWAYS_OPEN_NAME
     else:
         label = name
-    micros = (
-        None if target is None or target.duration is None else timedelta_to_micros(target.duration)
-    )
+    micros = timedelta_to_micros(target.duration) if isinstance(target, DurationTarget) else None
     return ResolvedTarget(
         target,
         calendar,
@@ -319,9 +317,8 @@ def measure_cycle(
     target_micros = resolved.duration_micros
     positions = resolved.positions
     target_delta = resolved.duration
-    if target_micros is None and resolved.target is not None:
+    if isinstance(resolved.target, DaysTarget):  # depends on the day the cycle starts
         days = resolved.target.business_days
-        assert days is not None
         target_micros = _business_days_target(resolved.calendar, shown[cycle.start], days)
         target_delta = _US * target_micros
         positions = tuple(
@@ -397,6 +394,7 @@ def measure_cycle(
             "target_spec": resolved.target_text,
             "priority": None if priority is None else str(priority),
             "policy": context.policy.name,
+            "policy_version": context.policy.version,
             "calendar": resolved.label,
             "thresholds": thresholds,
             "events": tuple(cycle.events),

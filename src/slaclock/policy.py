@@ -13,36 +13,40 @@ A :class:`Policy` loads from plain data::
 >>> policy.metrics["first_response"].targets["urgent"].duration
 datetime.timedelta(seconds=3600)
 
-The meaning of each metric and option is in ``docs/semantics/engine.md``.
+The meaning of each metric and option is in ``docs/semantics/engine.md``. Targets and
+thresholds live in :mod:`slaclock.targets`, metric definitions in :mod:`slaclock.metrics`; their
+names are re-exported here.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_serializer,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from slaclock._model import ValueModel
 from slaclock.calendar import ALWAYS_OPEN, MAX_BUSINESS_DAYS, Calendar
-from slaclock.durations import format_duration, parse_duration
 from slaclock.errors import PolicyError, TimelineError
+from slaclock.metrics import BUILTIN_METRICS, Condition, MetricDefinition, as_tuple
+from slaclock.targets import (
+    MAX_AT_PERCENT,
+    AnyTarget,
+    DaysTarget,
+    DurationTarget,
+    Target,
+    Threshold,
+)
 
 __all__ = [
     "BUILTIN_METRICS",
     "MAX_AT_PERCENT",
     "MAX_BUSINESS_DAYS",
     "Condition",
+    "DaysTarget",
+    "DurationTarget",
     "MetricDefinition",
     "MetricPolicy",
     "Policy",
@@ -60,283 +64,7 @@ PriorityChange = Literal["recompute", "keep", "restart"]
 Reopen = Literal["continue", "new_cycle"]
 
 ALWAYS_OPEN_NAME = "24x7"
-#: The largest ``at_percent`` of a threshold (100 times the target).
-MAX_AT_PERCENT = 10_000
-_BUSINESS_DAYS = re.compile(r"\s*(\d+)\s*business\s*days?\s*", re.IGNORECASE)
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
-
-
-def _as_tuple(value: Any) -> Any:
-    """Accept a single string where a list of strings is expected."""
-    return (value,) if isinstance(value, str) else value
-
-
-# ----------------------------------------------------------------------------------------------
-# Targets and thresholds
-class Target(BaseModel):
-    """How long a cycle may take: a ``duration`` of business time, or ``business_days``
-    (at most 3,660).
-
-    ``calendar`` is ``None`` for the policy's calendar, ``"24x7"`` for calendar time, or the name
-    of one of the policy's ``calendars``. Written as ``"4h"``, ``"PT4H"``, ``"2 business days"``
-    or ``{"duration": "4h", "calendar": "24x7"}``.
-
-    >>> Target.model_validate("1h30m").duration
-    datetime.timedelta(seconds=5400)
-    >>> Target.model_validate("2 business days").business_days
-    2
-    >>> Target.model_validate({"duration": "4h", "calendar": "24x7"}).model_dump()
-    {'duration': '4h', 'calendar': '24x7'}
-    """
-
-    model_config = _FROZEN
-
-    duration: timedelta | None = None
-    business_days: int | None = Field(default=None, ge=1, le=MAX_BUSINESS_DAYS)
-    calendar: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_text(cls, value: Any) -> Any:
-        if isinstance(value, (str, int, timedelta)) and not isinstance(value, bool):
-            value = {"duration": value}
-        if isinstance(value, Mapping) and isinstance(value.get("duration"), str):
-            days = _BUSINESS_DAYS.fullmatch(value["duration"])
-            rest = {k: v for k, v in value.items() if k != "duration"}
-            if days:
-                return {**rest, "business_days": int(days[1])}
-            return {**rest, "duration": parse_duration(value["duration"])}
-        return value
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> Target:
-        if (self.duration is None) == (self.business_days is None):
-            raise ValueError(
-                "a target needs exactly one of 'duration' or 'business_days' - expected e.g. '4h' "
-                "or '2 business days'"
-            )
-        if self.duration is not None and self.duration <= timedelta(0):
-            raise ValueError(
-                f"target duration must be positive: {format_duration(self.duration)!r} - "
-                "expected e.g. '4h'"
-            )
-        return self
-
-    @model_serializer(mode="plain")
-    def _to_data(self) -> str | dict[str, Any]:
-        text = (
-            format_duration(self.duration)
-            if self.duration is not None
-            else f"{self.business_days} business day{'s' if self.business_days != 1 else ''}"
-        )
-        return text if self.calendar is None else {"duration": text, "calendar": self.calendar}
-
-
-class Threshold(BaseModel):
-    """A named warning or escalation point of a cycle; exactly one of the three ways to place it.
-
-    - ``at_percent``: when this share of the target has been used (``75`` for 75 %; at most
-      ``10000``).
-    - ``before_due``: when this much business time remains (``"30m"``).
-    - ``after_due``: when the cycle has been overdue for this much business time (``"2h"``).
-
-    >>> Threshold(name="warn", at_percent=75).at_percent
-    75.0
-    >>> Threshold.model_validate({"name": "escalate", "after_due": "2h"}).after_due
-    datetime.timedelta(seconds=7200)
-    """
-
-    model_config = _FROZEN
-
-    name: str
-    at_percent: float | None = Field(default=None, gt=0, le=MAX_AT_PERCENT, allow_inf_nan=False)
-    before_due: timedelta | None = None
-    after_due: timedelta | None = None
-
-    @field_validator("before_due", "after_due", mode="before")
-    @classmethod
-    def _duration(cls, value: Any) -> Any:
-        return None if value is None else parse_duration(value)
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> Threshold:
-        given = [v for v in (self.at_percent, self.before_due, self.after_due) if v is not None]
-        if len(given) != 1:
-            raise ValueError(
-                f"threshold {self.name!r} needs exactly one of 'at_percent', 'before_due', "
-                "'after_due' - expected e.g. {'name': 'warn', 'at_percent': 75}"
-            )
-        for value in (self.before_due, self.after_due):
-            if value is not None and value < timedelta(0):
-                raise ValueError(
-                    f"threshold {self.name!r}: negative offset {value} - expected >= 0"
-                )
-        return self
-
-    @model_serializer(mode="wrap")
-    def _drop_unset(self, handler: Any) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        for key in ("before_due", "after_due"):
-            value = getattr(self, key)
-            data[key] = None if value is None else format_duration(value)
-        return {k: v for k, v in data.items() if v is not None}
-
-
-# ----------------------------------------------------------------------------------------------
-# Conditions over events (for metric definitions) and over tickets (for policy selection)
-class Condition(BaseModel):
-    """Matches an event: its ``event`` kind(s), whether it is ``public``, and the ``status`` the
-    ticket moved into with it. Every field given must hold. Written as a mapping, or as a bare
-    event kind (``"agent_replied"``).
-
-    ``status`` matches only events that *change* the status into one of the given statuses
-    (``created`` sets the initial status).
-
-    >>> Condition.model_validate("customer_replied").event
-    ('customer_replied',)
-    >>> Condition.model_validate({"status": ["solved", "closed"]}).status
-    ('solved', 'closed')
-    """
-
-    model_config = _FROZEN
-
-    event: tuple[str, ...] | None = None
-    public: bool | None = None
-    status: tuple[str, ...] | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_text(cls, value: Any) -> Any:
-        return {"event": value} if isinstance(value, str) else value
-
-    @field_validator("event", "status", mode="before")
-    @classmethod
-    def _listify(cls, value: Any) -> Any:
-        return _as_tuple(value)
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> Condition:
-        if self.event is None and self.status is None:
-            raise ValueError(
-                "a condition needs 'event' or 'status' - expected e.g. {'event': 'agent_replied', "
-                "'public': true}"
-            )
-        return self
-
-
-def _conditions(value: Any) -> Any:
-    if value is None:
-        return ()
-    if isinstance(value, (str, Mapping)):
-        return (value,)
-    return value
-
-
-class MetricDefinition(BaseModel):
-    """What starts, pauses, resumes, stops, resets and cancels a metric's clock.
-
-    - ``start``: a new cycle starts on a matching event when none is open (and, for a
-      non-``recurring`` metric, none has run yet); only after one of ``start_after`` has happened
-      when that is given.
-    - ``stop``: the open cycle stops (met or breached). Required.
-    - ``pause`` / ``resume``: events that pause and resume the open cycle.
-    - ``reset``: the open cycle is cancelled and a new one starts at the same event.
-    - ``cancel``: the open cycle is cancelled (it counts neither as met nor as breached).
-    - ``pause_statuses``: the clock is paused while the ticket's status is one of these.
-    - ``count_statuses``: when given, the clock counts only while the status is one of these.
-    - ``reopenable``: a ``reopened`` event after a stop continues the cycle or starts a new one,
-      as the policy's ``reopen`` option says.
-
-    >>> first_reply = MetricDefinition(start=["created"],
-    ...                                stop=[{"event": "agent_replied", "public": True}])
-    >>> first_reply.recurring
-    False
-    """
-
-    model_config = _FROZEN
-
-    start: tuple[Condition, ...]
-    stop: tuple[Condition, ...]
-    pause: tuple[Condition, ...] = ()
-    resume: tuple[Condition, ...] = ()
-    reset: tuple[Condition, ...] = ()
-    cancel: tuple[Condition, ...] = ()
-    start_after: tuple[Condition, ...] = ()
-    pause_statuses: tuple[str, ...] = ()
-    count_statuses: tuple[str, ...] | None = None
-    recurring: bool = False
-    reopenable: bool = False
-
-    @field_validator(
-        "start", "stop", "pause", "resume", "reset", "cancel", "start_after", mode="before"
-    )
-    @classmethod
-    def _list(cls, value: Any) -> Any:
-        return _conditions(value)
-
-    @field_validator("pause_statuses", "count_statuses", mode="before")
-    @classmethod
-    def _statuses(cls, value: Any) -> Any:
-        return _as_tuple(value)
-
-    @model_validator(mode="after")
-    def _startable_and_stoppable(self) -> MetricDefinition:
-        if not self.start:
-            raise ValueError(
-                "a metric needs at least one 'start' condition - expected e.g. ['created']"
-            )
-        if not self.stop:
-            raise ValueError(
-                "a metric needs at least one 'stop' condition - expected e.g. "
-                "[{'event': 'agent_replied', 'public': true}]"
-            )
-        return self
-
-
-_REPLY = {"event": "agent_replied", "public": True}
-_SOLVED = {"status": ["solved", "closed"]}
-
-#: The built-in metrics, defined with the same conditions a custom metric uses.
-BUILTIN_METRICS: Mapping[str, MetricDefinition] = {
-    name: MetricDefinition.model_validate(data)
-    for name, data in {
-        # created -> first public agent reply; solving without a reply cancels it.
-        "first_response": {"start": "created", "stop": _REPLY, "cancel": _SOLVED},
-        # each customer reply that waits for an answer (after the first public agent reply)
-        # -> the next public agent reply.
-        "next_response": {
-            "start": "customer_replied",
-            "start_after": _REPLY,
-            "stop": _REPLY,
-            "cancel": _SOLVED,
-            "recurring": True,
-        },
-        # each public agent reply -> the next one, counting while the ticket is new or open.
-        "periodic_update": {
-            "start": _REPLY,
-            "stop": _REPLY,
-            "cancel": _SOLVED,
-            "count_statuses": ["new", "open"],
-            "recurring": True,
-        },
-        # created -> solved, counting all time the ticket is not solved.
-        "resolution": {"start": "created", "stop": _SOLVED, "reopenable": True},
-        # like resolution, but paused while the ticket waits on the customer.
-        "requester_wait": {
-            "start": "created",
-            "stop": _SOLVED,
-            "pause_statuses": ["pending"],
-            "reopenable": True,
-        },
-        # counts only while the ticket is new or open (the agents' side of the work).
-        "agent_work": {
-            "start": "created",
-            "stop": _SOLVED,
-            "count_statuses": ["new", "open"],
-            "reopenable": True,
-        },
-    }.items()
-}
 
 
 class MetricPolicy(BaseModel):
@@ -354,7 +82,7 @@ class MetricPolicy(BaseModel):
 
     model_config = _FROZEN
 
-    targets: dict[str, Target] = Field(default_factory=dict)
+    targets: dict[str, AnyTarget] = Field(default_factory=dict)
     pause_statuses: tuple[str, ...] | None = None
     thresholds: tuple[Threshold, ...] = ()
     definition: MetricDefinition | None = None
@@ -362,7 +90,7 @@ class MetricPolicy(BaseModel):
     @field_validator("pause_statuses", mode="before")
     @classmethod
     def _statuses(cls, value: Any) -> Any:
-        return _as_tuple(value)
+        return as_tuple(value)
 
     @model_validator(mode="after")
     def _unique_thresholds(self) -> MetricPolicy:
@@ -402,7 +130,7 @@ class TicketCondition(BaseModel):
     )
     @classmethod
     def _listify(cls, value: Any) -> Any:
-        return _as_tuple(value)
+        return as_tuple(value)
 
     @field_validator("attributes", mode="before")
     @classmethod
@@ -515,7 +243,18 @@ class Policy(ValueModel):
                         f"metrics.{metric}.targets.{priority}: unknown calendar "
                         f"{target.calendar!r} - expected one of {sorted(known)}"
                     )
+        # Every calendar name resolved here, once: tickets only look them up.
+        self._calendars_by_name = {ALWAYS_OPEN_NAME: ALWAYS_OPEN, **self.calendars}
+        self._default_calendar = (
+            self.calendar
+            if isinstance(self.calendar, Calendar)
+            else self._calendars_by_name[self.calendar or ALWAYS_OPEN_NAME]
+        )
         return self
+
+    # The calendars by name ("24x7" included) and the default one, resolved on validation.
+    _calendars_by_name: dict[str, Calendar] = PrivateAttr()
+    _default_calendar: Calendar = PrivateAttr()
 
     @cached_property
     def priorities(self) -> frozenset[str]:
@@ -545,23 +284,20 @@ class Policy(ValueModel):
         >>> Policy(name="p", metrics={"resolution": {}}).calendar_named(None, {}).timezone
         'UTC'
         """
-        if name is None:
-            if self.calendar_attribute is not None:
-                picked = attributes.get(self.calendar_attribute)
-                if picked is not None:
-                    if not isinstance(picked, str) or picked not in self.calendars:
-                        raise PolicyError(
-                            f"ticket attribute {self.calendar_attribute}={picked!r} names no "
-                            f"calendar of policy {self.name!r} - expected one of {sorted(self.calendars)}",
-                            value=picked,
-                        )
-                    return self.calendars[picked]
-            if isinstance(self.calendar, Calendar):
-                return self.calendar
-            name = self.calendar
-        if name is None or name == ALWAYS_OPEN_NAME:
-            return ALWAYS_OPEN
-        return self.calendars[name]
+        if name is not None:
+            return self._calendars_by_name[name]  # validated: every target names a known one
+        if self.calendar_attribute is not None:
+            picked = attributes.get(self.calendar_attribute)
+            if picked is not None:
+                found = self.calendars.get(picked) if isinstance(picked, str) else None
+                if found is None:
+                    raise PolicyError(
+                        f"ticket attribute {self.calendar_attribute}={picked!r} names no "
+                        f"calendar of policy {self.name!r} - expected one of {sorted(self.calendars)}",
+                        value=picked,
+                    )
+                return found
+        return self._default_calendar
 
     def with_target(self, metric: str, priority: str, target: Target | str | timedelta) -> Policy:
         """A copy with one target changed (what-if analysis).

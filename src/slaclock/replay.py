@@ -15,10 +15,10 @@ is left to :mod:`slaclock.measure`.
 >>> replay = TicketReplay(policy, ticket.attributes)
 >>> replay.replay_events(ticket.events, ticket.instants, ticket.instants[-1])
 0
->>> cycle = replay.progress["resolution"].cycles[0]
->>> [(t.at - cycle.start) // 60_000_000 for t in cycle.transitions], cycle.end - cycle.start
+>>> (cycle,) = replay.progress["resolution"].cycles
+>>> [(t.at - cycle.start) // 60_000_000 for t in cycle.transitions], cycle.end - cycle.start  # minutes, micros
 ([0, 60], 7200000000)
->>> [t.counting for t in cycle.transitions]
+>>> [t.counting for t in cycle.transitions]  # counting, then paused while pending
 [True, False]
 """
 
@@ -51,6 +51,7 @@ __all__ = [
     "PastEvent",
     "ReplayStep",
     "ReplayedCycle",
+    "TicketFacts",
     "TicketReplay",
     "Transition",
     "apply_event",
@@ -62,6 +63,19 @@ __all__ = [
 INITIAL_STATUS = "new"
 #: Event kinds that may change the ticket's attributes.
 _ATTRIBUTE_KINDS = frozenset({"created", "priority_changed", "attributes_changed"})
+#: Statuses in which a ticket counts as solved (``closed`` is solved, and closed too).
+_SOLVED = frozenset({"solved", "closed"})
+
+
+class TicketFacts(NamedTuple):
+    """What happened to the ticket up to ``as_of``, found by the replay (instants are integer
+    UTC microseconds). See ``docs/semantics/engine.md``, "Ticket facts"."""
+
+    status: str  # the status after the last event at or before as_of
+    solved_at: int | None  # the move into solved/closed, while the ticket stays there
+    closed_at: int | None  # the move into closed, while the ticket stays closed
+    public_agent_replies: int
+    reopens: int  # `reopened` events
 
 
 @dataclass(slots=True)
@@ -130,7 +144,8 @@ class ReplayStep(NamedTuple):
 
 class TicketReplay:
     """The replay of one timeline (used once): :meth:`replay_events` leaves each metric's cycles
-    in ``progress`` and the ticket's final attributes and policy."""
+    in ``progress``, the ticket's attributes and policy in force at ``as_of``, and its
+    :class:`TicketFacts` in ``facts``."""
 
     def __init__(self, policies: Policy | PolicySet, attributes: Mapping[str, Any]) -> None:
         self.policies = policies
@@ -145,6 +160,7 @@ class TicketReplay:
         # seen: a ticket that keeps switching policy replays only the events since the last
         # switch, not its whole history each time (which was quadratic).
         self.shadows: dict[tuple[int, str], tuple[MetricProgress, int]] = {}
+        self.facts = TicketFacts(INITIAL_STATUS, None, None, 0, 0)
         self.enter_policy(self.select_policy())
 
     def select_policy(self) -> Policy | None:
@@ -247,19 +263,41 @@ class TicketReplay:
         conditions matches an event is skipped unless the status or the attributes changed.
         """
         status = INITIAL_STATUS
+        replies = reopens = ignored = 0
+        solved_at: int | None = None
+        closed_at: int | None = None
         # What a policy that comes into force later replays its new metrics over.
         history: list[PastEvent] | None = None if isinstance(self.policies, Policy) else []
         for position, t in enumerate(instants):
             if t > as_of:
-                return len(events) - position
+                ignored = len(events) - position
+                break
             event = events[position]
             kind = event.kind
+            public = event.public is not False
             previous_status = status
             new_status = event.status or STATUS_OF_KIND.get(kind)
             if new_status is not None:
                 status = new_status
             status_into = status if (kind == "created" or status != previous_status) else None
-            shape = (kind, event.public is not False, status_into)
+            shape = (kind, public, status_into)
+            # The ticket's own facts (TicketFacts): integer instants, never wall clocks.
+            if kind == "agent_replied":
+                if public:
+                    replies += 1
+            elif kind == "reopened":
+                reopens += 1
+            if status_into is not None:
+                if status not in _SOLVED:
+                    solved_at = closed_at = None
+                else:
+                    if solved_at is None:
+                        solved_at = t
+                    if status == "closed":
+                        if closed_at is None:
+                            closed_at = t
+                    else:
+                        closed_at = None
             priority_changed = policy_changed = attributes_changed = False
             if kind in _ATTRIBUTE_KINDS and (
                 kind == "priority_changed"
@@ -304,7 +342,8 @@ class TicketReplay:
             for (metric_rules, progress), act in zip(self.active, acts):
                 if act or every:
                     apply_event(progress, metric_rules, act, step)
-        return 0
+        self.facts = TicketFacts(status, solved_at, closed_at, replies, reopens)
+        return ignored
 
     def catch_up_new_metrics(
         self,

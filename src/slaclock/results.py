@@ -151,6 +151,7 @@ class CycleResult(BaseModel):
     target_spec: str | None = None
     priority: str | None = None
     policy: str | None = None
+    policy_version: str | None = None
     calendar: str | None = None
     thresholds: tuple[ThresholdResult, ...] = ()
     events: tuple[int, ...] = ()
@@ -215,10 +216,29 @@ class MetricResult(BaseModel):
 
 
 class TicketResult(BaseModel):
-    """Everything about one ticket as of an instant: one :class:`MetricResult` per metric.
+    """Everything about one ticket as of an instant: one :class:`MetricResult` per metric, and
+    the facts of the ticket the engine found while replaying its events.
 
-    Metrics are also attributes: ``result.first_response.due_at``.
-    ``ignored_events`` counts events after ``as_of`` (left out of this evaluation).
+    Metrics are also attributes: ``result.first_response.due_at`` (a metric named like a field
+    below is reached through ``result.metrics[name]``). ``policy`` and ``policy_version`` are
+    those in force at ``as_of`` (each cycle names its own). ``ignored_events`` counts events
+    after ``as_of`` (left out of this evaluation).
+
+    The ticket's facts as of ``as_of`` (events after it are not looked at), exactly as
+    ``docs/semantics/engine.md`` ("Ticket facts") defines them:
+
+    - ``attributes``: the ticket's attributes in force: the timeline's ``attributes``, then the
+      ``created`` event's ``attributes`` and ``priority``, then every ``priority_changed`` and
+      ``attributes_changed`` in order (a ``None`` value removes an attribute); sorted by name.
+    - ``created_at``: the ``created`` event's instant.
+    - ``status``: the status after the last event (``new`` unless ``created`` names one).
+    - ``solved_at``: when the ticket last moved into ``solved`` or ``closed`` from another
+      status, if it is still solved or closed (``None`` once reopened); ``closed_at`` likewise
+      for ``closed``. A solve followed by a close keeps the solve's instant.
+    - ``public_agent_replies``: ``agent_replied`` events not marked ``public: false``;
+      ``reopens``: ``reopened`` events.
+
+    Instants are shown in the result's zone (the policy calendar's), like the cycles'.
 
     >>> from datetime import datetime, timezone
     >>> result = TicketResult(ticket_id="T-1", policy="support",
@@ -236,12 +256,30 @@ class TicketResult(BaseModel):
     as_of: AwareDatetime
     metrics: dict[str, MetricResult] = Field(default_factory=dict)
     ignored_events: int = 0
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    created_at: AwareDatetime | None = None
+    status: str | None = None
+    solved_at: AwareDatetime | None = None
+    closed_at: AwareDatetime | None = None
+    public_agent_replies: int = 0
+    reopens: int = 0
 
     def __getattr__(self, name: str) -> Any:
         metrics = self.__dict__.get("metrics")
         if metrics is not None and name in metrics:
             return metrics[name]
         return super().__getattr__(name)  # type: ignore[misc]
+
+    @property
+    def solved(self) -> bool:
+        """True when the ticket is solved or closed as of ``as_of`` (``solved_at`` is set).
+
+        >>> from datetime import datetime, timezone
+        >>> TicketResult(ticket_id="T-1", policy=None, as_of=datetime(2025, 1, 1, tzinfo=timezone.utc),
+        ...              status="closed", solved_at=datetime(2025, 1, 1, tzinfo=timezone.utc)).solved
+        True
+        """
+        return self.solved_at is not None
 
     def cycles(self) -> list[CycleResult]:
         """Every cycle of every metric, in metric order."""

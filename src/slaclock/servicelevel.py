@@ -30,12 +30,19 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from fractions import Fraction
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from slaclock._tz import (
     MAX_DURATION,
     MICROS_PER_SECOND,
-    check_aware,
+    check_in_range,
     from_micros,
     load_zone,
     local_to_micros,
@@ -92,6 +99,11 @@ class Contact(BaseModel):
     abandoned_at: AwareDatetime | None = None
     id: str | None = None
     queue: str | None = None
+
+    @field_validator("offered_at", "answered_at", "abandoned_at")
+    @classmethod
+    def _in_range(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        return None if value is None else check_in_range(value, str(info.field_name))
 
     @model_validator(mode="after")
     def _one_outcome(self) -> Contact:
@@ -366,8 +378,8 @@ def service_level(
     if start is not None or end is not None:
         if start is None or end is None:
             raise ArgumentError("start and end: give both or neither")
-        lo = to_micros(check_aware(start, "start"))
-        hi = to_micros(check_aware(end, "end"))
+        lo = to_micros(check_in_range(start, "start"))
+        hi = to_micros(check_in_range(end, "end"))
         if hi <= lo:
             raise ArgumentError(
                 f"empty range of intervals: start {start.isoformat()} >= end {end.isoformat()} - "

@@ -1,0 +1,181 @@
+"""Metric definitions: conditions over events that start, pause, resume and stop a metric's
+clock, and the built-in metrics defined with them.
+
+>>> BUILTIN_METRICS["first_response"].stop
+(Condition(event=('agent_replied',), public=True, status=None),)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+__all__ = ["BUILTIN_METRICS", "Condition", "MetricDefinition", "as_tuple"]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+def as_tuple(value: Any) -> Any:
+    """Accept a single string where a list of strings is expected (for field validators).
+
+    >>> as_tuple("pending"), as_tuple(["pending", "on_hold"])
+    (('pending',), ['pending', 'on_hold'])
+    """
+    return (value,) if isinstance(value, str) else value
+
+
+class Condition(BaseModel):
+    """Matches an event: its ``event`` kind(s), whether it is ``public``, and the ``status`` the
+    ticket moved into with it. Every field given must hold. Written as a mapping, or as a bare
+    event kind (``"agent_replied"``).
+
+    ``status`` matches only events that *change* the status into one of the given statuses
+    (``created`` sets the initial status).
+
+    >>> Condition.model_validate("customer_replied").event
+    ('customer_replied',)
+    >>> Condition.model_validate({"status": ["solved", "closed"]}).status
+    ('solved', 'closed')
+    """
+
+    model_config = _FROZEN
+
+    event: tuple[str, ...] | None = None
+    public: bool | None = None
+    status: tuple[str, ...] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        return {"event": value} if isinstance(value, str) else value
+
+    @field_validator("event", "status", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return as_tuple(value)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Condition:
+        if self.event is None and self.status is None:
+            raise ValueError(
+                "a condition needs 'event' or 'status' - expected e.g. {'event': 'agent_replied', "
+                "'public': true}"
+            )
+        return self
+
+
+def _conditions(value: Any) -> Any:
+    if value is None:
+        return ()
+    if isinstance(value, (str, Mapping)):
+        return (value,)
+    return value
+
+
+class MetricDefinition(BaseModel):
+    """What starts, pauses, resumes, stops, resets and cancels a metric's clock.
+
+    - ``start``: a new cycle starts on a matching event when none is open (and, for a
+      non-``recurring`` metric, none has run yet); only after one of ``start_after`` has happened
+      when that is given.
+    - ``stop``: the open cycle stops (met or breached). Required.
+    - ``pause`` / ``resume``: events that pause and resume the open cycle.
+    - ``reset``: the open cycle is cancelled and a new one starts at the same event.
+    - ``cancel``: the open cycle is cancelled (it counts neither as met nor as breached).
+    - ``pause_statuses``: the clock is paused while the ticket's status is one of these.
+    - ``count_statuses``: when given, the clock counts only while the status is one of these.
+    - ``reopenable``: a ``reopened`` event after a stop continues the cycle or starts a new one,
+      as the policy's ``reopen`` option says.
+
+    >>> first_reply = MetricDefinition(start=["created"],
+    ...                                stop=[{"event": "agent_replied", "public": True}])
+    >>> first_reply.recurring
+    False
+    """
+
+    model_config = _FROZEN
+
+    start: tuple[Condition, ...]
+    stop: tuple[Condition, ...]
+    pause: tuple[Condition, ...] = ()
+    resume: tuple[Condition, ...] = ()
+    reset: tuple[Condition, ...] = ()
+    cancel: tuple[Condition, ...] = ()
+    start_after: tuple[Condition, ...] = ()
+    pause_statuses: tuple[str, ...] = ()
+    count_statuses: tuple[str, ...] | None = None
+    recurring: bool = False
+    reopenable: bool = False
+
+    @field_validator(
+        "start", "stop", "pause", "resume", "reset", "cancel", "start_after", mode="before"
+    )
+    @classmethod
+    def _list(cls, value: Any) -> Any:
+        return _conditions(value)
+
+    @field_validator("pause_statuses", "count_statuses", mode="before")
+    @classmethod
+    def _statuses(cls, value: Any) -> Any:
+        return as_tuple(value)
+
+    @model_validator(mode="after")
+    def _startable_and_stoppable(self) -> MetricDefinition:
+        if not self.start:
+            raise ValueError(
+                "a metric needs at least one 'start' condition - expected e.g. ['created']"
+            )
+        if not self.stop:
+            raise ValueError(
+                "a metric needs at least one 'stop' condition - expected e.g. "
+                "[{'event': 'agent_replied', 'public': true}]"
+            )
+        return self
+
+
+_REPLY = {"event": "agent_replied", "public": True}
+_SOLVED = {"status": ["solved", "closed"]}
+
+#: The built-in metrics, defined with the same conditions a custom metric uses.
+BUILTIN_METRICS: Mapping[str, MetricDefinition] = {
+    name: MetricDefinition.model_validate(data)
+    for name, data in {
+        # created -> first public agent reply; solving without a reply cancels it.
+        "first_response": {"start": "created", "stop": _REPLY, "cancel": _SOLVED},
+        # each customer reply that waits for an answer (after the first public agent reply)
+        # -> the next public agent reply.
+        "next_response": {
+            "start": "customer_replied",
+            "start_after": _REPLY,
+            "stop": _REPLY,
+            "cancel": _SOLVED,
+            "recurring": True,
+        },
+        # each public agent reply -> the next one, counting while the ticket is new or open.
+        "periodic_update": {
+            "start": _REPLY,
+            "stop": _REPLY,
+            "cancel": _SOLVED,
+            "count_statuses": ["new", "open"],
+            "recurring": True,
+        },
+        # created -> solved, counting all time the ticket is not solved.
+        "resolution": {"start": "created", "stop": _SOLVED, "reopenable": True},
+        # like resolution, but paused while the ticket waits on the customer.
+        "requester_wait": {
+            "start": "created",
+            "stop": _SOLVED,
+            "pause_statuses": ["pending"],
+            "reopenable": True,
+        },
+        # counts only while the ticket is new or open (the agents' side of the work).
+        "agent_work": {
+            "start": "created",
+            "stop": _SOLVED,
+            "count_statuses": ["new", "open"],
+            "reopenable": True,
+        },
+    }.items()
+}
