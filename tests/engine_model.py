@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from slaclock import Calendar, Policy, Timeline
+from slaclock import Calendar, Policy, TicketResult, Timeline
 from slaclock._tz import to_micros
 from tests.calendar_model import intervals
 
@@ -216,3 +216,54 @@ def _summarise(name: str, track: _Track, last: int, status: str, is_open: OpenSt
         target=target_steps,
         thresholds=thresholds,
     )
+
+
+def model_summary(model: dict[str, ModelCycle | None]) -> dict[str, tuple[object, ...] | None]:
+    """Per metric, what the model says, in the units of :func:`result_summary` (UTC
+    microseconds for instants, quarter hours for durations)."""
+    return {
+        name: None
+        if m is None
+        else (
+            m.state,
+            m.start * STEP,
+            None if m.end is None else m.end * STEP,
+            None if m.due is None else m.due * STEP,
+            m.elapsed,
+            m.paused,
+            m.target - m.elapsed,
+            [(n, None if a is None else a * STEP, r) for n, a, r in m.thresholds],
+        )
+        for name, m in model.items()
+    }
+
+
+def result_summary(result: TicketResult) -> dict[str, tuple[object, ...] | None]:
+    """Per metric, the engine's one cycle (``None`` before it starts) in the model's units."""
+
+    def micros(value: datetime | None) -> int | None:
+        return None if value is None else to_micros(value)
+
+    def steps(value: timedelta) -> int:
+        assert value % timedelta(microseconds=STEP) == timedelta(0), value
+        return value // timedelta(microseconds=STEP)
+
+    summary: dict[str, tuple[object, ...] | None] = {}
+    for name in METRICS:
+        cycles = result.metrics[name].cycles
+        assert len(cycles) <= 1, name
+        if not cycles:
+            summary[name] = None
+            continue
+        cycle = cycles[0]
+        summary[name] = (
+            cycle.state,
+            to_micros(cycle.started_at),
+            micros(cycle.stopped_at),
+            micros(cycle.due_at),
+            steps(cycle.elapsed),
+            steps(cycle.paused),
+            None if cycle.remaining is None else steps(cycle.remaining),
+            [(t.name, micros(t.at), t.reached) for t in cycle.thresholds],
+        )
+    return summary

@@ -155,3 +155,11 @@ contact_lists = st.lists(
     ),
     max_size=60,
 )
+
+# ----------------------------------------------------------------------------------------------
+# Durations of any sign
+#: Any duration within ±1,000 days, to the microsecond, often whole minutes.
+any_durations = st.one_of(
+    st.integers(-1000 * 24 * 60, 1000 * 24 * 60).map(lambda m: timedelta(minutes=m)),
+    st.timedeltas(min_value=timedelta(days=-1000), max_value=timedelta(days=1000)),
+)

@@ -275,7 +275,8 @@ def test_to_pandas() -> None:
 
 def test_a_record_pairs_each_cycle_with_its_own_policys_version() -> None:
     """A ticket moved from sales (version s1) to billing (b2): the cycle cancelled under sales
-    carries no version (the result knows only billing's); billing's cycles carry b2."""
+    carries s1 (each cycle now names its own policy's version; before the engine reported it,
+    records could only give it None), billing's cycles carry b2."""
     calendar = {"timezone": "UTC", "hours": {"mon-fri": [["09:00", "17:00"]]}}
     policies = PolicySet.model_validate(
         [
@@ -307,7 +308,7 @@ def test_a_record_pairs_each_cycle_with_its_own_policys_version() -> None:
         }
     )
     records = evaluate_many(policies, [ticket]).records
-    assert [("first_response", "billing", "b2"), ("resolution", "sales", None)] == [
+    assert [("first_response", "billing", "b2"), ("resolution", "sales", "s1")] == [
         (r["metric"], r["policy"], r["policy_version"]) for r in records
     ]
 

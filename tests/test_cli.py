@@ -9,12 +9,15 @@ import json
 import subprocess
 import sys
 import tracemalloc
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from slaclock.cli import main
-from slaclock.synthetic import generate_timelines
+from slaclock import Timeline, evaluate
+from slaclock.cli import draw, main
+from slaclock.synthetic import DEFAULT_POLICY, generate_timelines
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -101,6 +104,30 @@ def test_explain_draws_the_clocks() -> None:
     assert 0 == status
     assert "█ counted  ░ closed  ┄ paused" in out
     assert "X" in row and row.endswith("breached")
+
+
+def test_explain_orders_the_clocks_as_instants_across_a_dst_fold() -> None:
+    """New York falls back on 2 Nov 2025: the reply clock opened at the second 01:10 (EST,
+    06:10Z) starts after the first response clock opened at the first 01:40 (EDT, 05:40Z),
+    though its wall clock reads earlier; the drawing starts at 01:40."""
+    zone = ZoneInfo("America/New_York")
+    timeline = Timeline.model_validate(
+        {
+            "ticket_id": "F",
+            "attributes": {"priority": "urgent"},
+            "events": [
+                {"at": datetime(2025, 11, 2, 1, 40, tzinfo=zone), "kind": "created"},
+                {"at": datetime(2025, 11, 2, 1, 50, tzinfo=zone), "kind": "agent_replied"},
+                {
+                    "at": datetime(2025, 11, 2, 1, 10, fold=1, tzinfo=zone),
+                    "kind": "customer_replied",
+                },
+            ],
+        }
+    )
+    as_of = datetime(2025, 11, 2, 1, 20, fold=1, tzinfo=zone)
+    picture = draw(evaluate(DEFAULT_POLICY, timeline, as_of, explain=True))
+    assert "policy b2b-support - 2025-11-02 01:40 .. " in picture.splitlines()[0]
 
 
 def test_explain_unknown_ticket_is_an_error() -> None:

@@ -1,361 +1,321 @@
-"""Policy files: every malformed file is a PolicyFileError naming the file and the line."""
+"""Tests of slaclock.files: policy and calendar files in YAML, TOML and JSON, and events files in
+JSON Lines and CSV, with the errors each gives."""
 
 from __future__ import annotations
 
-import tracemalloc
+import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from slaclock.calendar import Calendar
+from slaclock import Calendar, Policy, PolicySet, Timeline
+from slaclock.errors import SlaclockError
 from slaclock.files import (
-    MAX_CSV_CELL,
-    MAX_DEPTH,
-    MAX_VALUES,
     BadLine,
     PolicyFileError,
+    load_calendar,
+    load_data,
     load_policy,
-    policy_notes,
+    policy_schema,
     read_timelines,
 )
-from slaclock.policy import Policy
+
+UTC = timezone.utc
+POLICY_YAML = """\
+name: support
+calendar:
+  timezone: Europe/Berlin
+  hours: {mon-fri: "09:00-17:00"}
+metrics:
+  first_response:
+    targets: {urgent: 1h, normal: 8h}
+"""
 
 
-def _write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+def _write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
 
 
-def _problems(path: Path) -> list[str]:
+# ----------------------------------------------------------------------------------------------
+# Policy files
+def test_one_policy_in_each_format(tmp_path: Path) -> None:
+    """The same policy written as YAML, TOML and JSON loads to equal policies."""
+    data = {
+        "name": "support",
+        "calendar": {"timezone": "Europe/Berlin", "hours": {"mon-fri": "09:00-17:00"}},
+        "metrics": {"first_response": {"targets": {"urgent": "1h", "normal": "8h"}}},
+    }
+    toml = """\
+name = "support"
+[calendar]
+timezone = "Europe/Berlin"
+hours = { mon-fri = "09:00-17:00" }
+[metrics.first_response.targets]
+urgent = "1h"
+normal = "8h"
+"""
+    loaded = [
+        load_policy(_write(tmp_path, "p.yaml", POLICY_YAML)),
+        load_policy(_write(tmp_path, "p.yml", POLICY_YAML)),
+        load_policy(_write(tmp_path, "p.toml", toml)),
+        load_policy(_write(tmp_path, "p.json", json.dumps(data))),
+    ]
+    assert all(isinstance(p, Policy) for p in loaded)
+    assert loaded[0] == loaded[1] == loaded[2] == loaded[3]
+    policy = loaded[0]
+    assert isinstance(policy, Policy)
+    assert "support" == policy.name
+    assert timedelta(hours=1) == policy.metrics["first_response"].targets["urgent"].duration
+
+
+def test_policy_set_shares_calendars_by_name(tmp_path: Path) -> None:
+    """`calendars` at the top are available by name to every policy of the set, in order."""
+    path = _write(
+        tmp_path,
+        "set.yaml",
+        """\
+calendars:
+  berlin: {timezone: Europe/Berlin, hours: {mon-fri: "09:00-17:00"}}
+policies:
+  - name: vip
+    conditions: {tags_any: [vip]}
+    calendar: berlin
+    metrics: {first_response: {targets: {urgent: 30m}}}
+  - name: default
+    calendar: berlin
+    metrics: {first_response: {targets: {urgent: 1h}}}
+""",
+    )
+    policies = load_policy(path)
+    assert isinstance(policies, PolicySet)
+    assert ["vip", "default"] == [p.name for p in policies.policies]
+    calendar = policies.policies[1].calendar_named(None, {})
+    assert "Europe/Berlin" == calendar.timezone
+
+
+def test_every_problem_is_reported_with_its_line(tmp_path: Path) -> None:
+    """Two bad targets and an unknown key: three problems, each with file, line and path."""
+    path = _write(
+        tmp_path,
+        "bad.yaml",
+        """\
+name: p
+metrics:
+  first_response:
+    targets: {urgent: 4 hourz}
+  resolution:
+    targets:
+      normal: soon
+    colour: blue
+""",
+    )
     with pytest.raises(PolicyFileError) as caught:
         load_policy(path)
-    return [problem.removeprefix(f"{path}") for problem in caught.value.problems]
+    problems = caught.value.problems
+    assert 3 == len(problems), problems
+    assert problems[0].startswith(f"{path}:4: metrics.first_response.targets.urgent: ")
+    assert "'4 hourz'" in problems[0]
+    assert any(p.startswith(f"{path}:7: metrics.resolution.targets.normal: ") for p in problems)
+    assert any(
+        p.startswith(f"{path}:8: metrics.resolution.colour: unknown key 'colour'") for p in problems
+    )
+    assert isinstance(caught.value, SlaclockError) and isinstance(caught.value, ValueError)
 
 
-def test_yaml_alias_bomb_is_refused_within_bounded_memory(tmp_path: Path) -> None:
-    """A 'billion laughs' file (9**8 values through aliases) is refused, using little memory."""
-    rows = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
-    rows += [
-        f"{name}: &{name} [{', '.join(['*' + previous] * 9)}]"
-        for previous, name in zip("abcdefg", "bcdefgh")
-    ]
-    path = _write(tmp_path, "bomb.yaml", "\n".join(rows) + "\n")
-    tracemalloc.start()
-    try:
-        problems = _problems(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    # Values: a = 1 + 9 = 10, b = 1 + 9 * 10 = 91, c = 820, d = 7_381, e = 66_430,
-    # f = 1 + 9 * 66_430 = 597_871 > MAX_VALUES: the error is on f's line (6).
-    assert [
-        f":6: expands to more than {MAX_VALUES} values (through YAML aliases) - expected a policy file of ordinary size"
-    ] == problems
-    assert peak < 50_000_000  # the expanded document would take gigabytes
-
-
-def test_aliases_of_ordinary_size_still_work(tmp_path: Path) -> None:
-    """An anchor reused for two metrics is read as written."""
+def test_problems_in_a_policy_set_name_the_policy_index(tmp_path: Path) -> None:
+    """A bad policy in a set is reported under policies[<index>] with its line."""
     path = _write(
         tmp_path,
-        "ok.yaml",
-        "name: p\nmetrics:\n  first_response: &t {targets: {urgent: 1h}}\n  resolution: *t\n",
+        "set.yaml",
+        """\
+policies:
+  - name: ok
+    metrics: {resolution: {targets: {normal: 8h}}}
+  - name: broken
+    metrics: {resolution: {targets: {normal: eight hours}}}
+""",
     )
-    policy = load_policy(path)
-    assert isinstance(policy, Policy)
-    assert policy.metrics["resolution"] == policy.metrics["first_response"]
-
-
-def test_yaml_sexagesimal_is_text_not_a_number(tmp_path: Path) -> None:
-    """'1:30' is not 90 seconds (YAML 1.1): it is an unreadable duration, at its line."""
-    path = _write(
-        tmp_path, "p.yaml", "name: p\nmetrics:\n  resolution:\n    targets: {urgent: 1:30}\n"
+    with pytest.raises(PolicyFileError) as caught:
+        load_policy(path)
+    assert 1 == len(caught.value.problems)
+    assert caught.value.problems[0].startswith(
+        f"{path}:5: policies[1].metrics.resolution.targets.normal: "
     )
-    assert [
-        ":4: metrics.resolution.targets.urgent: unreadable duration: '1:30' - expected e.g. "
-        "'4h', '30m', '1h30m', '90s' or ISO 8601 'PT4H'"
-    ] == _problems(path)
-
-
-def test_unquoted_times_in_a_yaml_calendar_are_times(tmp_path: Path) -> None:
-    """[09:00, 13:00] unquoted: 13:00 stays a time of day (YAML 1.1 would read 780)."""
-    path = _write(
-        tmp_path,
-        "p.yaml",
-        "name: p\ncalendar:\n  timezone: UTC\n  hours: {mon: [[09:00, 13:00]]}\nmetrics: {resolution: {}}\n",
-    )
-    policy = load_policy(path)
-    assert isinstance(policy, Policy) and isinstance(policy.calendar, Calendar)
-    assert (("09:00", "13:00"),) == policy.calendar.hours["mon"]
 
 
 @pytest.mark.parametrize(
-    ("name", "text", "expected"),
+    ("name", "text", "message"),
     [
-        ("d.yaml", "name: p\nname: q\nmetrics: {resolution: {}}\n",
-         ":2: key 'name' is given twice (first on line 1) - expected each key once"),
-        ("d.json", '{"name": "p",\n "metrics": {"resolution": {}},\n "name": "q"}',
-         ":3: key 'name' is given twice - expected each key once"),
+        ("p.yaml", "name: [unclosed\n", r"p\.yaml:2: not valid YAML"),
+        ("p.json", '{"name": "p",\n "metrics": }\n', r"p\.json:2: not valid JSON"),
+        ("p.toml", "name = \n", r"p\.toml: not valid TOML"),
+        ("p.txt", "name: p\n", r"unknown file type '\.txt' - expected \.yaml, \.yml, \.toml or \.json"),
+        ("p.yaml", "- just\n- a list\n", r"expected a mapping at the top level, got list"),
     ],
 )  # fmt: skip
-def test_duplicate_keys_are_refused_with_the_line(
-    tmp_path: Path, name: str, text: str, expected: str
-) -> None:
-    """The last of two equal keys does not silently win."""
-    assert [expected] == _problems(_write(tmp_path, name, text))
+def test_unreadable_files(tmp_path: Path, name: str, text: str, message: str) -> None:
+    """Syntax errors name the file (and line when the parser knows it); other types are refused."""
+    with pytest.raises(PolicyFileError, match=message):
+        load_policy(_write(tmp_path, name, text))
 
 
-@pytest.mark.parametrize(
-    ("tagged", "expected"),
-    [
-        ("!!timestamp foo", "cannot read 'foo' as timestamp"),
-        ("!!bool maybe", "cannot read 'maybe' as bool"),
-        ("!!int abc", "cannot read 'abc' as int"),
-    ],
-)
-def test_yaml_tags_that_fail_name_the_line(tmp_path: Path, tagged: str, expected: str) -> None:
-    """A tag whose constructor fails on the text is an error at its line, not a traceback."""
-    path = _write(
-        tmp_path, "p.yaml", f"name: p\nmetrics:\n  resolution: {{targets: {{x: {tagged}}}}}\n"
+def test_missing_file(tmp_path: Path) -> None:
+    """A file that does not exist is a PolicyFileError naming it, not an OSError."""
+    path = tmp_path / "nowhere.yaml"
+    with pytest.raises(PolicyFileError, match=r"nowhere\.yaml: cannot read"):
+        load_policy(path)
+
+
+def test_load_data_gives_yaml_lines(tmp_path: Path) -> None:
+    """For YAML the line of each key is known (1-based): metrics on 5, its target on 7."""
+    data, lines = load_data(_write(tmp_path, "p.yaml", POLICY_YAML))
+    assert "support" == data["name"]
+    assert 5 == lines[("metrics",)]
+    assert 7 == lines[("metrics", "first_response", "targets")]
+
+
+# ----------------------------------------------------------------------------------------------
+# Calendar files
+def test_calendar_file_and_policy_file_calendar(tmp_path: Path) -> None:
+    """A calendar mapping, or the single calendar of a policy file, loads as a Calendar."""
+    own = load_calendar(
+        _write(
+            tmp_path, "c.json", '{"timezone": "America/New_York", "hours": {"sat": "10:00-14:00"}}'
+        )
     )
-    assert [f":3: not valid YAML: {expected}"] == _problems(path)
+    assert "America/New_York" == own.timezone
+    saturday = datetime(2025, 3, 8, 12, tzinfo=UTC)  # 07:00 in New York: closed
+    assert not own.is_open(saturday)
+    assert own.is_open(saturday + timedelta(hours=4))  # 11:00 in New York
+    from_policy = load_calendar(_write(tmp_path, "p.yaml", POLICY_YAML))
+    assert isinstance(from_policy, Calendar)
+    assert "Europe/Berlin" == from_policy.timezone
+    monday_nine_berlin = datetime(2025, 3, 3, 8, tzinfo=UTC)  # CET is UTC+1 in March
+    assert from_policy.is_open(monday_nine_berlin)
+    assert not from_policy.is_open(monday_nine_berlin - timedelta(microseconds=1))
 
 
-@pytest.mark.parametrize(
-    ("name", "raw", "expected"),
-    [
-        ("b.yaml", b"name: p\n\xff\xfe\n",
-         ":2: not UTF-8 text (byte 0xff at offset 8) - expected a UTF-8 text file"),
-        ("b.json", b'{"name":\n "\x00"}', ":2: a NUL character - expected a text file, not binary data"),
-        ("c.yaml", b"name: p\nx: \"\x07\"\n",
-         ":2: not valid YAML: special characters are not allowed (#x0007) - expected printable text"),
-    ],
-)  # fmt: skip
-def test_binary_input_names_file_and_line(
-    tmp_path: Path, name: str, raw: bytes, expected: str
-) -> None:
-    """Bytes that are not text are refused at the line they are on."""
-    assert [expected] == _problems(_write(tmp_path, name, raw))
+def test_bad_calendar_file_names_the_path_inside(tmp_path: Path) -> None:
+    """A policy file's bad calendar is reported under `calendar.`, with its line."""
+    path = _write(tmp_path, "p.yaml", "name: p\ncalendar:\n  timezone: Mars/Olympus\n")
+    with pytest.raises(PolicyFileError, match=rf"{path}:3: calendar\.timezone"):
+        load_calendar(path)
 
 
-@pytest.mark.parametrize(
-    ("name", "text"),
-    [
-        ("deep.json", "[" * 1000 + "]" * 1000),
-        ("deep2.json", '{"a":' * 100 + "1" + "}" * 100),
-        ("deep.yaml", "x: " + "[" * 600 + "]" * 600),
-        ("deep2.yaml", "x: " + "[" * 100 + "]" * 100),
-        ("deep.toml", "x = " + "[" * 100 + "]" * 100),
-    ],
-)
-def test_deep_nesting_is_a_clear_error(tmp_path: Path, name: str, text: str) -> None:
-    """Nesting past MAX_DEPTH is refused (never a RecursionError)."""
-    problems = _problems(_write(tmp_path, name, text))
-    assert 1 == len(problems)
-    assert "nested" in problems[0] and str(MAX_DEPTH) in problems[0]
+def test_policy_schema_is_a_json_schema() -> None:
+    """The schema is draft 2020-12, titled, and accepts either one policy or a set."""
+    schema = policy_schema()
+    assert "https://json-schema.org/draft/2020-12/schema" == schema["$schema"]
+    assert "slaclock policy file" == schema["title"]
+    assert {"Policy", "Calendar"} <= set(schema["$defs"])
+    assert 2 == len(schema["anyOf"])
 
 
-def test_every_error_is_reported_at_its_own_line(tmp_path: Path) -> None:
-    """Two unknown keys, a misspelt metric and a misspelt weekday: four errors, four lines."""
-    path = _write(
-        tmp_path,
-        "p.yaml",
-        "name: p\n"
-        "calender: x\n"
-        "calendar: {timezone: UTC, hours: {mondy: '09:00-17:00'}}\n"
-        "metrics:\n"
-        "  first_responce: {targets: {urgent: 1h}}\n"
-        "priority_chnage: keep\n",
-    )
-    problems = _problems(path)
-    assert [
-        ":2: calender:",
-        ":3: calendar.hours:",
-        ":5: metrics.first_responce:",
-        ":6: priority_chnage:",
-    ] == [p.split(" unknown", 1)[0] for p in problems]
-
-
-def test_no_spurious_union_branch_error(tmp_path: Path) -> None:
-    """A bad calendar mapping is one error, without 'calendar.str: Input should be a valid string'."""
-    path = _write(
-        tmp_path, "p.yaml", "name: p\ncalendar:\n  timezone: Mars/Base\nmetrics: {resolution: {}}\n"
-    )
-    assert [
-        ":3: calendar.timezone: unknown time zone: 'Mars/Base' - expected an IANA name such as 'Europe/Berlin'"
-    ] == _problems(path)
-
-
-def test_toml_paths_read_like_yaml_ones(tmp_path: Path) -> None:
-    """TOML errors name calendar.timezone, not calendar.Calendar.timezone."""
-    path = _write(
-        tmp_path, "p.toml", 'name = "p"\n[calendar]\ntimezone = "Mars/X"\n[metrics.resolution]\n'
-    )
-    assert [
-        ": calendar.timezone: unknown time zone: 'Mars/X' - expected an IANA name such as 'Europe/Berlin'"
-    ] == _problems(path)
-
-
-@pytest.mark.parametrize("key", ["mondy", "monkey", "sunshine", "m", "mo"])
-def test_weekday_keys_must_be_a_weekday_name(key: str) -> None:
-    """Only 'mon' and 'monday' forms name Monday; the error lists the valid names."""
-    with pytest.raises(ValueError, match=r"unknown weekday.*mon, tue, wed, thu, fri, sat, sun"):
-        Calendar(timezone="UTC", hours={key: "09:00-17:00"})
-
-
-def test_weekday_full_names_and_ranges_are_accepted() -> None:
-    """'monday-friday' names the same days as 'mon-fri'."""
-    full = Calendar(timezone="UTC", hours={"Monday-Friday": "09:00-17:00"})
-    assert Calendar(timezone="UTC", hours={"mon-fri": "09:00-17:00"}) == full
-
-
-def test_notes_for_24x7_business_days_and_no_calendar() -> None:
-    """validate's notes: no calendar (measured 24x7), and business days that never close."""
-    policy = Policy(name="p", metrics={"resolution": {"targets": {"normal": "2 business days"}}})
-    notes = policy_notes(policy)
-    assert 2 == len(notes)
-    assert "no calendar - targets are measured 24x7" in notes[0]
-    assert "metrics.resolution.targets.normal: '2 business days'" in notes[1]
-    office = Policy(
-        name="p",
-        calendar=Calendar.weekdays("UTC"),
-        metrics={"resolution": {"targets": {"normal": "2 business days"}}},
-    )
-    assert [] == policy_notes(office)
-
-
-# ---------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------
 # Events files
-def _read(path: Path) -> tuple[list[str], list[str]]:
-    """(ticket ids read, problems as 'LINE: reason' or 'ticket: reason')."""
-    tickets, problems = [], []
-    for item in read_timelines(path):
-        if isinstance(item, BadLine):
-            where = item.where.removeprefix(str(path)).lstrip(":")
-            problems.append(f"{where} {item.reason}".strip())
-        else:
-            tickets.append(item.ticket_id)
-    return tickets, problems
+EVENTS = [
+    {"ticket_id": "A", "at": "2025-03-03T09:00:00+00:00", "kind": "created",
+     "priority": "high", "attributes": {"group": "billing"}},
+    {"ticket_id": "A", "at": "2025-03-03T09:30:00+00:00", "kind": "agent_replied"},
+    {"ticket_id": "B", "at": "2025-03-03T10:00:00+00:00", "kind": "created"},
+    {"ticket_id": "B", "at": "2025-03-03T11:00:00+00:00", "kind": "solved"},
+]  # fmt: skip
 
 
-CSV_HEADER = "ticket_id,at,kind,public,priority\n"
+def _jsonl(tmp_path: Path, rows: list[dict[str, object]], name: str = "e.jsonl") -> Path:
+    return _write(tmp_path, name, "".join(json.dumps(row) + "\n" for row in rows))
 
 
-def test_csv_unclosed_quote_is_an_error_not_a_swallowed_file(tmp_path: Path) -> None:
-    """An open quote on line 3 no longer hides tickets B and C inside one cell."""
+def test_jsonl_one_timeline_per_ticket(tmp_path: Path) -> None:
+    """Grouped by ticket, in file order; the created event's attributes become the ticket's."""
+    timelines = list(read_timelines(_jsonl(tmp_path, EVENTS)))
+    assert all(isinstance(t, Timeline) for t in timelines)
+    a, b = timelines
+    assert isinstance(a, Timeline) and isinstance(b, Timeline)
+    assert ("A", 2, "B", 2) == (a.ticket_id, len(a.events), b.ticket_id, len(b.events))
+    assert {"group": "billing"} == a.attributes
+    assert "high" == a.events[0].priority
+    assert datetime(2025, 3, 3, 9, 30, tzinfo=UTC) == a.events[1].at
+
+
+def test_interleaved_tickets_are_grouped(tmp_path: Path) -> None:
+    """Events of tickets mixed in the file still make one timeline per ticket, in first-seen
+    order, with the same events as the sorted file."""
+    mixed = [EVENTS[0], EVENTS[2], EVENTS[1], EVENTS[3]]
+    grouped = list(read_timelines(_jsonl(tmp_path, mixed)))
+    ordered = list(read_timelines(_jsonl(tmp_path, EVENTS, "sorted.jsonl")))
+    assert ordered == grouped
+
+
+def test_bad_jsonl_lines_are_reported_and_the_rest_is_read(tmp_path: Path) -> None:
+    """Not JSON (line 2), no ticket id (line 3), a ticket whose event is invalid (line 5): a
+    BadLine each, with FILE:LINE; the good ticket is still read."""
+    path = _write(
+        tmp_path,
+        "e.jsonl",
+        json.dumps(EVENTS[0]) + "\n"
+        "{not json\n"
+        '{"at": "2025-03-03T09:00:00+00:00", "kind": "created"}\n'
+        + json.dumps(EVENTS[1]) + "\n"
+        '{"ticket_id": "C", "at": "2025-03-03T09:00:00", "kind": "created"}\n',
+    )  # fmt: skip
+    items = list(read_timelines(path))
+    bad = [i for i in items if isinstance(i, BadLine)]
+    good = [i for i in items if isinstance(i, Timeline)]
+    assert ["A"] == [t.ticket_id for t in good]
+    assert [f"{path}:2", f"{path}:3", f"{path}:5"] == [b.where for b in bad]
+    assert "not valid JSON" in bad[0].reason
+    assert "'ticket_id'" in bad[1].reason
+    assert "ticket 'C'" in bad[2].reason
+    assert all(isinstance(b, SlaclockError) for b in bad)
+
+
+def test_csv_events(tmp_path: Path) -> None:
+    """CSV: one event per row; `public` read as a boolean, other columns (with or without the
+    `attributes.` prefix) as attributes, `tags` split on `;`."""
     path = _write(
         tmp_path,
         "e.csv",
-        CSV_HEADER + 'A,2025-03-03T09:00:00Z,created,,high\nB,"2025-03-03T09:00:00Z,created,,high\n'
-        "C,2025-03-03T09:00:00Z,created,,high\n",
+        "ticket_id,at,kind,priority,public,attributes.group,tags\n"
+        "A,2025-03-03T09:00:00+00:00,created,high,,billing,vip;eu\n"
+        "A,2025-03-03T09:10:00+00:00,agent_replied,,false,,\n"
+        "A,2025-03-03T09:20:00+00:00,agent_replied,,yes,,\n",
     )
-    tickets, problems = _read(path)
-    assert ["A"] == tickets
-    assert ["3 a quote is never closed - the quoted cell runs to the end of the file"] == problems
+    (timeline,) = read_timelines(path)
+    assert isinstance(timeline, Timeline)
+    assert {"group": "billing", "tags": ["vip", "eu"]} == timeline.attributes
+    assert [None, False, True] == [e.public for e in timeline.events]
+    assert "high" == timeline.events[0].priority
 
 
-def test_csv_extra_cells_are_an_error(tmp_path: Path) -> None:
-    """A row with more cells than the header names is reported, not trimmed silently."""
-    path = _write(tmp_path, "e.csv", CSV_HEADER + "A,2025-03-03T09:00:00Z,created,,high,oops\n")
-    tickets, problems = _read(path)
-    assert [] == tickets
-    assert [
-        "2 6 cells but the header names 5 columns: extra ['oops'] - expected at most one cell per column",
-        "ticket 'A': not evaluated - 1 of its line(s) malformed (reported above)",
-    ] == problems
-
-
-def test_csv_bom_and_blank_first_line_are_read(tmp_path: Path) -> None:
-    """A spreadsheet's byte order mark and a blank line before the header are fine."""
-    path = _write(
+def test_csv_bad_public_value_and_missing_columns(tmp_path: Path) -> None:
+    """A `public` that is not a boolean is a BadLine on its line (3) and makes its ticket
+    invalid; a file without the
+    required columns is one BadLine on line 1 naming them."""
+    bad_value = _write(
         tmp_path,
         "e.csv",
-        ("\ufeff\n" + CSV_HEADER + "A,2025-03-03T09:00:00Z,created,,high\n").encode(),
+        "ticket_id,at,kind,public\n"
+        "A,2025-03-03T09:00:00+00:00,created,\n"
+        "A,2025-03-03T09:10:00+00:00,agent_replied,maybe\n",
     )
-    assert (["A"], []) == _read(path)
+    items = list(read_timelines(bad_value))
+    bad = [i for i in items if isinstance(i, BadLine)]
+    # ... and ticket A, whose reply line is malformed, is invalid as a whole (issue 10).
+    assert [f"{bad_value}:3", f"{bad_value}"] == [b.where for b in bad]
+    assert "public: 'maybe' - expected true or false" == bad[0].reason
+    assert (False, True) == (bad[0].whole_ticket, bad[1].whole_ticket)
+    missing = _write(tmp_path, "m.csv", "ticket,at\nA,2025-03-03T09:00:00+00:00\n")
+    (only,) = read_timelines(missing)
+    assert isinstance(only, BadLine)
+    assert f"{missing}:1" == only.where
+    assert "missing columns ['kind', 'ticket_id']" in only.reason
 
 
-def test_csv_huge_cell_is_a_bad_line_and_reading_goes_on(tmp_path: Path) -> None:
-    """A cell over MAX_CSV_CELL characters is one bad line; the next ticket is still read."""
-    path = _write(
-        tmp_path,
-        "e.csv",
-        CSV_HEADER + f"A,2025-03-03T09:00:00Z,created,,{'x' * (MAX_CSV_CELL + 1)}\n"
-        "B,2025-03-03T09:00:00Z,created,,high\n",
-    )
-    tickets, problems = _read(path)
-    assert ["B"] == tickets
-    assert [
-        f"2 not valid CSV: a cell longer than {MAX_CSV_CELL} characters - expected shorter cells"
-    ] == problems
-
-
-def test_binary_events_file_is_one_error(tmp_path: Path) -> None:
-    """Bytes that are not UTF-8 stop reading with one error at their line."""
-    path = _write(tmp_path, "e.jsonl", b'{"ticket_id": "A"}\n\xff\xfe\x00\n')
-    assert (
-        "2 not UTF-8 text (byte 0xff) - expected a UTF-8 file (reading stopped here)"
-        in _read(path)[1]
-    )
-
-
-def test_deep_json_line_is_a_bad_line(tmp_path: Path) -> None:
-    """A line of 1,000 '[' is one bad line (no RecursionError), and the next ticket is read."""
-    path = _write(
-        tmp_path,
-        "e.jsonl",
-        "[" * 1000 + "\n" + '{"ticket_id": "B", "at": "2025-03-03T09:00:00Z", "kind": "created"}\n',
-    )
-    tickets, problems = _read(path)
-    assert ["B"] == tickets
-    assert ["1 nested too deeply - expected one flat JSON object"] == problems
-
-
-@pytest.mark.parametrize("attributes", ['"xy"', "5", "[1]"])
-def test_created_attributes_must_be_a_mapping(tmp_path: Path, attributes: str) -> None:
-    """attributes: "xy" / 5 on 'created' is an invalid ticket at that line, not a TypeError."""
-    path = _write(
-        tmp_path,
-        "e.jsonl",
-        '{"ticket_id": "A", "at": "2025-03-03T09:00:00Z", "kind": "note_added"}\n'
-        f'{{"ticket_id": "A", "at": "2025-03-03T08:00:00Z", "kind": "created", "attributes": {attributes}}}\n',
-    )
-    tickets, problems = _read(path)
-    assert [] == tickets
-    assert 1 == len(problems) and problems[0].startswith("2 ticket 'A': attributes: not a mapping")
-
-
-def test_event_before_created_cites_the_offending_line(tmp_path: Path) -> None:
-    """The note on line 2 is before 'created' (line 3): the error is at line 2."""
-    path = _write(
-        tmp_path,
-        "e.jsonl",
-        '{"ticket_id": "A", "at": "2025-03-03T10:00:00Z", "kind": "created"}\n'
-        '{"ticket_id": "A", "at": "2025-03-03T09:00:00Z", "kind": "note_added"}\n'
-        '{"ticket_id": "A", "at": "2025-03-03T10:05:00Z", "kind": "agent_replied"}\n',
-    )
-    problems = _read(path)[1]
-    assert 1 == len(problems) and problems[0].startswith(
-        "2 ticket 'A': event: event #1 (note_added"
-    )
-
-
-def test_a_ticket_with_a_malformed_line_is_invalid(tmp_path: Path) -> None:
-    """Ticket A's reply line is malformed: A is reported invalid, never shown as still running."""
-    path = _write(
-        tmp_path,
-        "e.jsonl",
-        '{"ticket_id": "A", "at": "2025-03-03T09:00:00Z", "kind": "created"}\n'
-        '{"ticket_id": "A", "at": "2025-03-03T09:30:00Z", "kind": "agent_replied", "public": tru}\n'
-        '{"ticket_id": "B", "at": "2025-03-03T09:00:00Z", "kind": "created"}\n',
-    )
-    tickets, problems = _read(path)
-    assert ["B"] == tickets
-    assert [
-        "2 not valid JSON: Expecting value",
-        "ticket 'A': not evaluated - 1 of its line(s) malformed (reported above)",
-    ] == problems
+def test_events_file_that_does_not_exist(tmp_path: Path) -> None:
+    """Reading a missing events file is a PolicyFileError naming it."""
+    with pytest.raises(PolicyFileError, match="no such file"):
+        list(read_timelines(tmp_path / "missing.jsonl"))

@@ -1,4 +1,5 @@
-"""Tests of slaclock.streaming: the streaming clock equals batch evaluation at every step."""
+"""Tests of slaclock.streaming: the streaming clock agrees with the reference model and with
+itself rebuilt from its stored text, at every step."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slaclock import Policy, PolicySet, TicketClock, TicketResult, Timeline, evaluate
+from slaclock import Policy, PolicySet, TicketClock, TicketResult, Timeline
 from slaclock.errors import TimelineError
 from slaclock.synthetic import DEFAULT_POLICY, generate_timelines
+from tests.engine_model import MODEL_POLICY, evaluate_model, model_summary, result_summary
+from tests.strategies import QUARTER, model_tickets
 
 UTC = timezone.utc
 MICRO = timedelta(microseconds=1)
@@ -88,20 +91,41 @@ def test_state_round_trips_through_json_text() -> None:
     assert clock == TicketClock.from_json(json.loads(text), POLICY)
 
 
-@given(seed=st.integers(0, 10_000), as_of_hours=st.integers(0, 400))
-def test_streaming_equals_batch_at_every_step(seed: int, as_of_hours: int) -> None:
-    """For every prefix of a random ticket, the clock's result is evaluate() on that prefix."""
-    timeline = next(generate_timelines(1, seed=seed))
-    clock = TicketClock(DEFAULT_POLICY, timeline.ticket_id, timeline.attributes)
+@given(model_tickets(), st.integers(0, 4 * 24 * 3))
+def test_clock_agrees_with_the_reference_model_at_every_step(
+    case: tuple[Timeline, datetime], quarters: int
+) -> None:
+    """Fed one event at a time and stored as JSON text between events, the clock's result at
+    every step agrees with the quarter-hour reference model (tests/engine_model.py) on the
+    events so far, as of some quarter hours after the last one."""
+    timeline, _ = case
+    clock = TicketClock(MODEL_POLICY, timeline.ticket_id, timeline.attributes)
     for count, event in enumerate(timeline.events, start=1):
-        clock = TicketClock.from_json(clock.add(event).to_json(), DEFAULT_POLICY)
+        text = json.dumps(clock.add(event).to_json())
+        clock = TicketClock.from_json(json.loads(text), MODEL_POLICY)
         prefix = Timeline(
             ticket_id=timeline.ticket_id,
             attributes=timeline.attributes,
             events=timeline.events[:count],
         )
-        as_of = event.at + timedelta(hours=as_of_hours)
-        assert evaluate(DEFAULT_POLICY, prefix, as_of) == clock.result(as_of)
+        as_of = event.at.astimezone(UTC) + QUARTER * quarters
+        expected = model_summary(evaluate_model(prefix, as_of))
+        assert expected == result_summary(clock.result(as_of))
+
+
+@given(seed=st.integers(0, 10_000), as_of_hours=st.integers(0, 400))
+def test_clock_rebuilt_from_its_text_gives_the_same_results(seed: int, as_of_hours: int) -> None:
+    """A clock kept in memory and one stored as JSON text and rebuilt after every event give
+    the same result, and the same next deadline, at every step."""
+    timeline = next(generate_timelines(1, seed=seed))
+    kept = stored = TicketClock(DEFAULT_POLICY, timeline.ticket_id, timeline.attributes)
+    for event in timeline.events:
+        kept = kept.add(event)
+        text = json.dumps(stored.add(event).to_json())
+        stored = TicketClock.from_json(json.loads(text), DEFAULT_POLICY)
+        as_of = event.at.astimezone(UTC) + timedelta(hours=as_of_hours)
+        assert kept.result(as_of) == stored.result(as_of)
+        assert kept.next_deadline() == stored.next_deadline()
 
 
 #: Two policies picked by group: billing gets tighter targets (a group change re-selects).
@@ -142,20 +166,17 @@ def _summary(result: TicketResult) -> list[tuple[str, int, str, list[bool]]]:
 
 @given(seed=st.integers(0, 10_000), hours=st.integers(0, 72))
 def test_next_deadline_is_when_the_result_next_changes(seed: int, hours: int) -> None:
-    """Under a policy set, with a group change: streaming equals batch at every step; and, for
+    """Under a policy set, with a group change: a clock rebuilt from its JSON text gives the same
+    result at every step; and, for
     the clock cut at a random event, from `after` nothing changes until next_deadline(after); at it a threshold is reached or, just
     after it, the cycle is overdue. With no deadline nothing changes for a year."""
     timeline = _moved(next(generate_timelines(1, seed=seed)), seed)
     cut = random.Random(seed).randrange(len(timeline.events)) + 1  # the clock as of some event
     clock = TicketClock(POLICIES, timeline.ticket_id, timeline.attributes)
-    for count, event in enumerate(timeline.events[:cut], start=1):
+    for event in timeline.events[:cut]:
         clock = clock.add(event)
-        prefix = Timeline(
-            ticket_id=timeline.ticket_id,
-            attributes=timeline.attributes,
-            events=timeline.events[:count],
-        )
-        assert evaluate(POLICIES, prefix) == clock.result()
+        rebuilt = TicketClock.from_json(json.loads(json.dumps(clock.to_json())), POLICIES)
+        assert rebuilt.result() == clock.result()
     after = clock.events[-1].at + timedelta(hours=hours)
     deadline = clock.next_deadline(after)
     # A cycle due at `after` itself turns overdue just after it (that deadline is not "after").

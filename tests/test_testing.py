@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from slaclock import Policy
+from slaclock import Policy, PolicySet
 from slaclock.errors import TimelineError
 from slaclock.testing import (
     assert_breached,
@@ -37,6 +37,31 @@ def test_steps_in_calendar_and_business_time() -> None:
     assert [datetime(2025, 3, 7, 16, 50, tzinfo=UTC), datetime(2025, 3, 10, 9, 50, tzinfo=UTC)] == [
         e.at for e in s.timeline().events[1:]
     ]
+
+
+def test_business_steps_use_the_calendar_in_force_after_a_change() -> None:
+    """Moved from the Berlin desk to the New York desk at 08:00Z (Monday 3 March 2025): '1
+    business hour' is counted on New York's 09:00-17:00 (EST, UTC-5), opening at 14:00Z, so
+    the reply lands at 15:00Z (on Berlin's calendar it would have been 09:00Z)."""
+    desks = PolicySet.model_validate(
+        [
+            {
+                "name": desk,
+                "conditions": {"group": desk},
+                "calendar": {"timezone": zone, "hours": {"mon-fri": [["09:00", "17:00"]]}},
+                "metrics": {"first_response": {"targets": {"normal": "4h"}}},
+            }
+            for desk, zone in (("berlin", "Europe/Berlin"), ("ny", "America/New_York"))
+        ]
+    )
+    s = (
+        ticket(
+            "2025-03-03T08:00:00Z", policy=desks, priority="normal", attributes={"group": "berlin"}
+        )
+        .event("attributes_changed", attributes={"group": "ny"})
+        .agent_replies(after="1 business hour")
+    )
+    assert datetime(2025, 3, 3, 15, tzinfo=UTC) == s.timeline().events[-1].at
 
 
 def test_business_days_step_goes_to_the_close() -> None:

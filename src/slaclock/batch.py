@@ -31,7 +31,6 @@ from slaclock.records import (
     DURATION_FIELDS,
     cycle_record,
     record_columns,
-    ticket_attributes,
     ticket_row,
 )
 from slaclock.timeline import Timeline
@@ -87,13 +86,12 @@ def _stream(
                 Failure(position, None if ticket_id is None else str(ticket_id), str(exc))
             )
         else:
-            attributes = ticket_attributes(timeline)
             records = [
-                cycle_record(result, cycle, attributes)
+                cycle_record(result, cycle)
                 for metric in result.metrics.values()
                 for cycle in metric.cycles
             ]
-            yield ticket_row(result, timeline, attributes), records
+            yield ticket_row(result), records
         done += 1
         if progress is not None and done % _PROGRESS_EVERY == 0:
             progress(done, total)

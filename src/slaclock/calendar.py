@@ -50,6 +50,7 @@ __all__ = [
     "Weekday",
 ]
 
+#: A day of the week as written in ``hours`` (``mon`` ... ``sun``; ranges like ``mon-fri`` too).
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: One opening span: local wall-clock ``(open, close)``, e.g. ``("09:00", "17:00")``.

@@ -245,8 +245,11 @@ def draw(result: TicketResult, width: int = 60) -> str:
     cycles = result.cycles()
     if not cycles:
         return f"ticket {result.ticket_id}: no clock has started"
-    start = min(c.started_at for c in cycles)
-    end = max([result.as_of, *[c.due_at for c in cycles if c.due_at is not None]])
+    # Ordered as instants (key=timestamp): datetimes sharing a tzinfo compare by wall clock.
+    start = min((c.started_at for c in cycles), key=datetime.timestamp)
+    end = max(
+        [result.as_of, *[c.due_at for c in cycles if c.due_at is not None]], key=datetime.timestamp
+    )
     origin = start.timestamp()  # timestamps: real time, whatever the zones
     span = (end.timestamp() - origin) or 1.0
 
@@ -495,7 +498,16 @@ def main(
 
 
 def run() -> None:
-    """Console-script entry point: exit with main()'s status; a closed pipe is not an error."""
+    """Console-script entry point: exit with main()'s status; a closed pipe is not an error.
+
+    >>> import sys
+    >>> from unittest import mock
+    >>> with mock.patch.object(sys, "argv", ["slaclock", "--version"]):
+    ...     run()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    SystemExit: 0
+    """
     try:
         status = main()
         sys.stdout.flush()

@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "NaiveDatetimeError",
     "OutOfRangeError",
     "PolicyError",
+    "PolicyFileError",
     "SlaclockError",
     "SlaclockWarning",
     "SubdivisionWarning",
@@ -130,6 +132,21 @@ class ArgumentError(SlaclockError, ValueError, TypeError):
     ...
     slaclock.errors.ArgumentError: period: unknown period 'fortnight' - expected 'day', 'week' or 'month'
     """
+
+
+class PolicyFileError(SlaclockError, ValueError):
+    """A policy, calendar or events file cannot be read or is invalid; ``problems`` lists every error as
+    ``FILE[:LINE]: path.inside.file: what is wrong``.
+
+    >>> error = PolicyFileError(["p.yaml:4: metrics.resolution: unknown key 'taregts'",
+    ...                          "p.yaml:9: name: Field required"])
+    >>> error.problems[1], isinstance(error, ValueError)
+    ('p.yaml:9: name: Field required', True)
+    """
+
+    def __init__(self, problems: Sequence[str], *, value: Any = None) -> None:
+        super().__init__("\n".join(problems), value=value)
+        self.problems = list(problems)
 
 
 class PolicyError(SlaclockError, ValueError):

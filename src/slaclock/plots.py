@@ -46,7 +46,15 @@ def attainment_curve(
     sweep: Sweep, *, goal: float | None = None, path: str | Path | None = None
 ) -> Any:
     """Attainment (%) against the target (hours) of a :func:`~slaclock.whatif.sweep`, with the
-    ``goal`` share as a horizontal line and the recommended target for it marked."""
+    ``goal`` share as a horizontal line and the recommended target for it marked.
+
+    >>> from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
+    >>> from slaclock.whatif import sweep
+    >>> s = sweep(sample_timelines(), "first_response", "urgent", ["1h", "90m"], baseline=DEFAULT_POLICY)
+    >>> fig = attainment_curve(s, goal=1.0)  # the one urgent reply took 1h20m
+    >>> fig.axes[0].get_legend_handles_labels()[1]
+    ['first_response (urgent)', 'goal 100%', 'recommended 1:20:00']
+    """
     fig = _figure()
     ax = fig.add_subplot()
     xs = [row.target / _HOUR for row in sweep.rows]
@@ -84,7 +92,16 @@ def attainment_by_period(
     path: str | Path | None = None,
 ) -> Any:
     """Attainment (%) per period of an :func:`~slaclock.analytics.attainment` report made with
-    ``period=...``: one line per group (and metric), with the ``goal`` line."""
+    ``period=...``: one line per group (and metric), with the ``goal`` line.
+
+    >>> from slaclock.analytics import attainment, evaluate_many
+    >>> from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
+    >>> batch = evaluate_many(DEFAULT_POLICY, sample_timelines())
+    >>> fig = attainment_by_period(attainment(batch, by=(), period="week", metric="first_response"),
+    ...                            goal=0.9)
+    >>> fig.axes[0].get_xlabel(), fig.axes[0].get_legend_handles_labels()[1]
+    ('week', ['first_response', 'goal 90%'])
+    """
     if report.period is None:
         raise ArgumentError(
             "attainment_by_period needs a report made with period='day', 'week' or 'month'"
@@ -129,6 +146,13 @@ def duration_histogram(
 ) -> Any:
     """Histogram of the business-time durations (hours) of ``metric``'s stopped cycles (of
     ``priority``), with ``target`` marked (default: the cycles' own target when they share one).
+
+    >>> from slaclock.analytics import evaluate_many
+    >>> from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
+    >>> fig = duration_histogram(evaluate_many(DEFAULT_POLICY, sample_timelines()),
+    ...                          "first_response", priority="high")
+    >>> fig.axes[0].get_title(), fig.axes[0].get_legend_handles_labels()[1]
+    ('first_response (high)', ['target 2:00:00'])
     """
     records = batch.records if isinstance(batch, Batch) else list(batch)
     chosen = [

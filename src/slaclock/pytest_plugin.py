@@ -15,6 +15,16 @@ It also explains failed comparisons of slaclock results and of aware datetimes (
 with the difference), so ``assert result.first_response.due_at == expected`` explains itself.
 
 Importing this module is cheap and has no side effects: slaclock itself is imported lazily.
+
+A test asks for the fixtures by name; pytest passes them in. Outside pytest the same test runs
+with the values the fixtures give by default (the embedded policy):
+
+>>> from slaclock.synthetic import DEFAULT_POLICY
+>>> from slaclock.testing import assert_met, ticket
+>>> def test_quick_reply_is_met(sla_ticket):
+...     story = sla_ticket("2025-03-03T09:00:00-05:00", priority="high").agent_replies(after="1h")
+...     assert_met(story.evaluate(), "first_response")  # 1h of a 2h target
+>>> test_quick_reply_is_met(lambda created_at, **options: ticket(created_at, policy=DEFAULT_POLICY, **options))
 """
 
 from __future__ import annotations
@@ -62,7 +72,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture
 def sla_policy(request: pytest.FixtureRequest) -> Any:
-    """The policy of the ``slaclock_policy`` ini option, else the embedded default policy."""
+    """The policy of the ``slaclock_policy`` ini option, else the embedded default policy.
+
+    >>> def test_policy_names_its_version(sla_policy):
+    ...     assert sla_policy.version == "2025.1"
+    >>> from slaclock.synthetic import DEFAULT_POLICY
+    >>> test_policy_names_its_version(DEFAULT_POLICY)  # pytest passes the fixture
+    """
     configured = str(request.config.getini("slaclock_policy") or "")
     if configured:
         from slaclock.files import load_policy
@@ -75,7 +91,13 @@ def sla_policy(request: pytest.FixtureRequest) -> Any:
 
 @pytest.fixture
 def sla_calendar(sla_policy: Any) -> Any:
-    """The calendar of ``sla_policy`` (of its first policy, for a policy set)."""
+    """The calendar of ``sla_policy`` (of its first policy, for a policy set).
+
+    >>> def test_open_monday_morning(sla_calendar):
+    ...     assert sla_calendar.is_open(datetime(2025, 3, 3, 14, tzinfo=timezone.utc))  # 09:00 NY
+    >>> from slaclock.synthetic import DEFAULT_POLICY
+    >>> test_open_monday_morning(DEFAULT_POLICY.calendar_named(None, {}))  # pytest passes it
+    """
     from slaclock.policy import PolicySet
 
     policy = sla_policy.policies[0] if isinstance(sla_policy, PolicySet) else sla_policy
@@ -84,7 +106,14 @@ def sla_calendar(sla_policy: Any) -> Any:
 
 @pytest.fixture
 def sla_ticket(sla_policy: Any) -> Callable[..., Any]:
-    """A factory of ticket stories under ``sla_policy``: ``sla_ticket(created_at, priority=...)``."""
+    """A factory of ticket stories under ``sla_policy``: ``sla_ticket(created_at, priority=...)``.
+
+    >>> def test_urgent_is_measured_around_the_clock(sla_ticket):
+    ...     story = sla_ticket("2025-03-08T22:00:00-05:00", priority="urgent")  # a Saturday night
+    ...     assert story.evaluate().metrics["first_response"].cycles[0].due_at.hour == 23
+    >>> from slaclock.testing import ticket
+    >>> test_urgent_is_measured_around_the_clock(ticket)  # pytest passes the fixture
+    """
     from slaclock.testing import ticket
 
     def make(created_at: datetime | str, **options: Any) -> Any:

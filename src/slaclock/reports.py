@@ -130,7 +130,13 @@ def _records_of(batch: Batch | Iterable[Mapping[str, Any]]) -> list[Mapping[str,
 @dataclass(frozen=True, slots=True)
 class AttainmentRow:
     """One group's tally. ``attainment`` is ``met / (met + breached)`` (``None`` when nothing
-    counts); ``breached`` includes ``overdue`` when running-overdue cycles count."""
+    counts); ``breached`` includes ``overdue`` when running-overdue cycles count.
+
+    >>> row = AttainmentRow(("high",), "first_response", met=3, breached=1, overdue=0,
+    ...                     cancelled=2, completed=0, open=5)
+    >>> row.attainment  # 3 / (3 + 1); cancelled and open cycles are not counted
+    0.75
+    """
 
     key: tuple[Any, ...]
     metric: str
@@ -188,7 +194,19 @@ def _tally(
 
 @dataclass(frozen=True)
 class AttainmentReport:
-    """Attainment per group (``by`` attributes, then the period, then the metric)."""
+    """Attainment per group (``by`` attributes, then the period, then the metric).
+
+    >>> report = AttainmentReport(("group",), None, [
+    ...     AttainmentRow(("billing",), "resolution", 1, 1, 0, 0, 0, 0),
+    ...     AttainmentRow(("tech",), "resolution", 3, 0, 0, 1, 0, 2)])
+    >>> print(report)
+    group    metric      met  breached  attainment
+    billing  resolution    1         1       50.0%
+    tech     resolution    3         0      100.0%
+    >>> total = report.total()  # (1 + 3) / (1 + 3 + 1 + 0)
+    >>> total.met, total.breached, total.attainment
+    (4, 1, 0.8)
+    """
 
     by: tuple[str, ...]
     period: Period | None

@@ -139,6 +139,15 @@ class IntervalRow:
     ``answered`` (N), ``answered_within`` (a: waited at most the threshold), ``abandoned`` (A),
     ``abandoned_within`` (b: abandoned within the threshold), ``short_abandoned`` (s: abandoned
     in less than the short-abandon cut-off), ``wait_answered`` (total wait of answered contacts).
+
+    >>> start = datetime(2025, 3, 4, 9, tzinfo=timezone.utc)
+    >>> row = IntervalRow(start, start + timedelta(minutes=30), answered=8, answered_within=6,
+    ...                   abandoned=2, abandoned_within=1, short_abandoned=0,
+    ...                   wait_answered=timedelta(seconds=160), treatment="failures")
+    >>> row.offered, row.service_level, row.abandonment_rate  # 6 / (8 + 2); 2 / (8 + 2)
+    (10, 0.6, 0.2)
+    >>> row.average_speed_of_answer  # 160 s / 8
+    datetime.timedelta(seconds=20)
     """
 
     start: datetime
@@ -193,7 +202,18 @@ class IntervalRow:
 
 @dataclass(frozen=True)
 class ServiceLevelReport:
-    """Service level per interval (``rows``, in time order) and the settings that made it."""
+    """Service level per interval (``rows``, in time order) and the settings that made it.
+
+    >>> at = datetime(2025, 3, 4, 9, tzinfo=timezone.utc)
+    >>> report = service_level(
+    ...     [Contact(offered_at=at, answered_at=at + timedelta(seconds=15)),
+    ...      Contact(offered_at=at + timedelta(minutes=40), answered_at=at + timedelta(minutes=41))],
+    ...     threshold="20s", interval="30min")
+    >>> [(row.start.strftime("%H:%M"), row.answered, row.service_level) for row in report.rows]
+    [('09:00', 1, 1.0), ('09:30', 1, 0.0)]
+    >>> report.total().service_level  # 1 of 2 answered within 20 s
+    0.5
+    """
 
     threshold: timedelta
     interval: Interval
@@ -353,6 +373,13 @@ def service_level(
     ``timezone`` (an IANA name or a tzinfo; ``UTC`` by default). With ``start`` and ``end``,
     every interval in ``[start, end)`` is listed (those without contacts have no service level)
     and contacts outside are left out; otherwise only intervals with contacts are listed.
+
+    >>> at = datetime(2025, 3, 4, 9, tzinfo=timezone.utc)
+    >>> calls = [{"offered_at": at, "answered_at": at + timedelta(seconds=30)},
+    ...          {"offered_at": at, "abandoned_at": at + timedelta(seconds=3)}]
+    >>> [service_level(calls, threshold=20, abandons=a).rows[0].service_level
+    ...  for a in ("ignored", "successes")]  # 0 / 1; (0 + 1) / (1 + 1)
+    [0.0, 0.5]
     """
     threshold_td = _as_duration(threshold, "threshold")
     if abandons not in _TREATMENTS:

@@ -112,15 +112,18 @@ class TicketStory:
         return self._policy
 
     def _calendar(self) -> Calendar:
+        """The business calendar in force now: of the policy the engine has the ticket under, for
+        the attributes in force (a story may change the ticket's group or priority on the way)."""
+        result = evaluate(self._policy, self.timeline(), self._now)
         policy = self._policy
         if isinstance(policy, PolicySet):
-            chosen = policy.select(self._attributes)
+            chosen = next((p for p in policy.policies if p.name == result.policy), None)
             if chosen is None:
                 raise TimelineError(
                     "no policy of the set matches this ticket: business steps need a calendar"
                 )
             policy = chosen
-        return policy.calendar_named(None, self._attributes)
+        return policy.calendar_named(None, result.attributes)
 
     def _when(
         self, step: str, after: str | timedelta | None, at: datetime | str | None
@@ -290,6 +293,13 @@ def clock_trace(cycle: CycleResult) -> str:
     """The cycle's spans as text lines (counted, paused, closed), for failure messages.
 
     Empty when the result was evaluated without ``explain=True``.
+
+    >>> story = ticket("2025-03-03T16:00:00-05:00", priority="high")  # a Monday, in New York
+    >>> cycle = story.evaluate("2025-03-04T10:00:00-05:00").metrics["first_response"].cycles[0]
+    >>> print(clock_trace(cycle))
+        2025-03-03 16:00 -0500 .. 2025-03-03 17:00 -0500  counted  1h
+        2025-03-03 17:00 -0500 .. 2025-03-04 09:00 -0500  closed   16h
+        2025-03-04 09:00 -0500 .. 2025-03-04 10:00 -0500  counted  1h
     """
     return "\n".join(
         f"    {_short(s.start)} .. {_short(s.end)}  {s.kind:<8} {format_duration(s.duration)}"
@@ -328,7 +338,12 @@ def _fail(cycle: CycleResult, what: str) -> AssertionError:
 def assert_state(
     result: TicketResult, metric: str, state: CycleState, *, cycle: int = -1
 ) -> CycleResult:
-    """Assert a cycle's state (default: the latest cycle); returns the cycle."""
+    """Assert a cycle's state (default: the latest cycle); returns the cycle.
+
+    >>> result = ticket("2025-03-03T09:00:00-05:00", priority="normal").evaluate()
+    >>> assert_state(result, "first_response", "running").remaining  # nothing counted yet: 8h
+    datetime.timedelta(seconds=28800)
+    """
     found = _cycle(result, metric, cycle)
     if found.state != state:
         raise _fail(found, f"expected {state}, got {found.state}")
@@ -336,14 +351,24 @@ def assert_state(
 
 
 def assert_met(result: TicketResult, metric: str, *, cycle: int = -1) -> CycleResult:
-    """Assert that a cycle stopped at or before its due instant."""
+    """Assert that a cycle stopped at or before its due instant.
+
+    >>> story = ticket("2025-03-03T09:00:00-05:00", priority="high").agent_replies(after="30m")
+    >>> assert_met(story.evaluate(), "first_response").elapsed  # 30m of a 2h target
+    datetime.timedelta(seconds=1800)
+    """
     return assert_state(result, metric, "met", cycle=cycle)
 
 
 def assert_breached(
     result: TicketResult, metric: str, *, by: str | timedelta | None = None, cycle: int = -1
 ) -> CycleResult:
-    """Assert that a cycle is breached or overdue, optionally by exactly ``by`` of business time."""
+    """Assert that a cycle is breached or overdue, optionally by exactly ``by`` of business time.
+
+    >>> late = ticket("2025-03-03T09:00:00-05:00", priority="high").agent_replies(after="3h")
+    >>> assert_breached(late.evaluate(), "first_response", by="1h").state  # 3h against 2h
+    'breached'
+    """
     found = _cycle(result, metric, cycle)
     if found.state not in ("breached", "overdue"):
         raise _fail(found, f"expected breached, got {found.state}")
@@ -360,7 +385,12 @@ def assert_breached(
 def assert_due(
     result: TicketResult, metric: str, *, at: datetime | str, cycle: int = -1
 ) -> CycleResult:
-    """Assert a cycle's due instant (compared as instants, whatever the zones)."""
+    """Assert a cycle's due instant (compared as instants, whatever the zones).
+
+    >>> story = ticket("2025-03-03T16:00:00-05:00", priority="high")  # 2h: 1h Monday, 1h Tuesday
+    >>> assert_due(story.evaluate(), "first_response", at="2025-03-04T15:00:00Z").due_at.isoformat()
+    '2025-03-04T10:00:00-05:00'
+    """
     found = _cycle(result, metric, cycle)
     expected = _instant(at, "at")
     if found.due_at is None or to_micros(found.due_at) != to_micros(expected):
@@ -372,7 +402,18 @@ def assert_due(
 # ---------------------------------------------------------------------------------------------
 # Scenario files
 def load_scenario(path: str | Path) -> dict[str, Any]:
-    """Read a scenario file (YAML or JSON) into plain data; ``policy`` may be a path relative to it."""
+    """Read a scenario file (YAML or JSON) into plain data; ``policy`` may be a path relative to it.
+
+    >>> import json, pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "quick-reply.json"
+    >>> _ = path.write_text(json.dumps({
+    ...     "ticket": {"created_at": "2025-03-03T09:00:00-05:00", "attributes": {"priority": "high"},
+    ...                "events": [{"after": "20m", "kind": "agent_replied"}]},
+    ...     "expect": {"first_response": {"state": "met", "elapsed": "20m"}}}))
+    >>> scenario = load_scenario(path)
+    >>> scenario["name"], scenario["expect"]["first_response"]["state"]
+    ('quick-reply', 'met')
+    """
     from slaclock.files import load_data, load_policy
 
     path = Path(path)
@@ -406,6 +447,17 @@ def check_scenario(scenario: Mapping[str, Any] | str | Path) -> TicketResult:
 
     Expectation keys: ``state``, ``due_at``, ``elapsed``, ``paused``, ``remaining``,
     ``breached_by``, ``cycles`` (the number of cycles), and ``cycle`` (which one, default last).
+
+    >>> scenario = {"name": "slow reply",
+    ...             "ticket": {"created_at": "2025-03-03T09:00:00-05:00",
+    ...                        "attributes": {"priority": "high"},
+    ...                        "events": [{"after": "3h", "kind": "agent_replied"}]},
+    ...             "expect": {"first_response": {"state": "met"}}}
+    >>> check_scenario(scenario)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    AssertionError: scenario 'slow reply': first_response cycle 0: expected met, got breached
+    ...
     """
     data = load_scenario(scenario) if isinstance(scenario, (str, Path)) else dict(scenario)
     policy = data.get("policy")
@@ -461,7 +513,15 @@ def check_scenario(scenario: Mapping[str, Any] | str | Path) -> TicketResult:
 
 def scenarios(folder: str | Path) -> list[Any]:
     """One ``pytest.param`` per scenario file in ``folder`` (``*.yaml``, ``*.yml``, ``*.json``),
-    with the file name as id, for ``@pytest.mark.parametrize("scenario", scenarios(...))``."""
+    with the file name as id, for ``@pytest.mark.parametrize("scenario", scenarios(...))``.
+
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("b-reopen.yaml", "a-reply.json", "notes.txt"):
+    ...     _ = (folder / name).write_text("{}")
+    >>> [param.id for param in scenarios(folder)]
+    ['a-reply', 'b-reopen']
+    """
     import pytest
 
     paths = sorted(p for p in Path(folder).iterdir() if p.suffix in (".yaml", ".yml", ".json"))

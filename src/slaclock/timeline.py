@@ -24,6 +24,7 @@ from slaclock.errors import TimelineError
 
 __all__ = ["BUILTIN_KINDS", "STATUS_OF_KIND", "Event", "EventKind", "Timeline"]
 
+#: The event kinds slaclock knows (a custom ``kind`` is allowed too, for custom metrics).
 EventKind = Literal[
     "created",
     "status_changed",
@@ -37,6 +38,7 @@ EventKind = Literal[
     "reopened",
     "closed",
 ]
+#: :data:`EventKind` as a set, to tell built-in kinds from custom ones.
 BUILTIN_KINDS: frozenset[str] = frozenset(EventKind.__args__)  # type: ignore[attr-defined]
 
 #: The status a ticket takes after events of these kinds (``status_changed`` names its own).
