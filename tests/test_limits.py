@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import tracemalloc
 from datetime import datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
 
-from slaclock import ALWAYS_OPEN, Calendar, Policy, Timeline, evaluate
+from slaclock import ALWAYS_OPEN, Calendar, Policy, PolicySet, Timeline, evaluate
 from slaclock.calendar import MAX_SPANS_PER_DAY
 from slaclock.durations import parse_duration
 from slaclock.errors import ArgumentError, OutOfRangeError, PolicyError, SlaclockError
@@ -271,3 +272,41 @@ def test_as_of_outside_the_range_is_out_of_range() -> None:
 
 def _one_ticket() -> Timeline:
     return Timeline(ticket_id="T", events=[{"at": "2025-01-01T09:00Z", "kind": "created"}])
+
+
+def test_policy_switching_replays_each_event_a_bounded_number_of_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A ticket alternating between two policies 400 and 1,600 times: the catch-up replays each
+    past event a bounded number of times, so the work grows linearly (it grew quadratically:
+    the whole history was replayed at each switch)."""
+    import slaclock.replay as replay
+
+    policies = PolicySet.model_validate(
+        [
+            {"name": "vip", "conditions": {"tags_any": ["vip"]}, "metrics": {"first_response": {}}},
+            {"name": "rest", "metrics": {"first_response": {}, "agent_work": {}}},
+        ]
+    )
+    calls = {"n": 0}
+    original = replay.apply_event
+
+    def counting(*args: Any) -> None:
+        calls["n"] += 1
+        original(*args)
+
+    monkeypatch.setattr(replay, "apply_event", counting)
+    counts = []
+    for switches in (400, 1600):
+        start = datetime(2025, 1, 1, tzinfo=UTC)
+        events: list[dict[str, Any]] = [{"at": start, "kind": "created"}]
+        events += [
+            {"at": start + timedelta(minutes=i + 1), "kind": "attributes_changed",
+             "attributes": {"tags": ["vip"] if i % 2 == 0 else []}}
+            for i in range(switches)
+        ]  # fmt: skip
+        calls["n"] = 0
+        evaluate(policies, Timeline(ticket_id="T", events=events))
+        counts.append(calls["n"])
+    # 4 times the events: about 4 times the calls (quadratic would be 16 times).
+    assert counts[1] < 5 * counts[0]
