@@ -31,9 +31,17 @@ from slaclock.cli import main
 from slaclock.durations import parse_duration
 from slaclock.errors import SlaclockError
 from slaclock.files import load_policy, read_timelines
-from slaclock.reports import at_risk, attainment, breaches, durations
+from slaclock.reports import (
+    at_risk,
+    attainment,
+    breaches,
+    durations,
+    first_contact_resolution,
+    volume,
+)
 from slaclock.servicelevel import service_level
 from slaclock.streaming import TicketClock
+from slaclock.whatif import compare, sweep
 
 DOCUMENTED = (SlaclockError, ValidationError)
 # Warnings are documented behaviour (a SubdivisionWarning for country: DE alone), not failures.
@@ -306,6 +314,9 @@ def test_timelines_and_evaluate(events: list[dict[str, Any]], as_of: datetime | 
         assert batch == fed.result(as_of)
 
 
+SLOWER = POLICY.with_target("first_response", "normal", "8h")
+
+
 @_SETTINGS
 @given(
     st.lists(st.lists(event_data, min_size=1, max_size=5), min_size=1, max_size=4),
@@ -333,6 +344,19 @@ def test_batches_and_reports(tickets: list[list[dict[str, Any]]], as_of: datetim
         lambda: durations(batch, by=("tags",)),
         lambda: breaches(batch),
         lambda: at_risk(batch, include_overdue=True),
+        lambda: volume(batch, by=("tags",)),
+        lambda: first_contact_resolution(batch, by=("tags",)),
+        lambda: compare(
+            timelines, baseline=POLICY, variants={"slow": SLOWER}, as_of=as_of, by=("tags",)
+        ),
+        lambda: sweep(
+            timelines,
+            "first_response",
+            "normal",
+            ["1h", "2 business days"],
+            baseline=POLICY,
+            as_of=as_of,
+        ),
     ):
         _documented(lambda r=report: r().to_table())
 

@@ -434,7 +434,7 @@ def volume(
     _check_by(batch.tickets, by)
     groups: dict[tuple[Any, ...], int] = {}
     for ticket in batch.tickets:
-        key = (period_of(ticket["created_at"], period, timezone), *(ticket.get(n) for n in by))
+        key = (period_of(ticket["created_at"], period, timezone), *group_values(ticket, by))
         groups[key] = groups.get(key, 0) + 1
     rows = [
         {**dict(zip(("period", *by), key)), "tickets": groups[key]}
@@ -457,7 +457,7 @@ def first_contact_resolution(batch: Batch, *, by: Sequence[str] = ()) -> Table:
     for ticket in batch.tickets:
         if not ticket["solved"]:
             continue
-        counts = groups.setdefault(tuple(ticket.get(n) for n in by), [0, 0])
+        counts = groups.setdefault(group_values(ticket, by), [0, 0])
         counts[0] += 1
         if ticket["public_replies"] == 1 and ticket["reopens"] == 0:
             counts[1] += 1
