@@ -413,3 +413,13 @@ def test_report_memory_does_not_grow_with_the_tickets(tmp_path: Path) -> None:
         finally:
             tracemalloc.stop()
     assert peaks[1] < 2 * peaks[0]
+
+
+def test_as_of_out_of_range_is_one_error_for_the_run() -> None:
+    """--as-of 9999-12-31 is refused once, naming the option (not once per ticket, where
+    --skip-invalid would skip every ticket)."""
+    status, _, err = run(
+        "evaluate", POLICY, EVENTS, "--as-of", "9999-12-31T00:00:00Z", "--skip-invalid"
+    )
+    assert 2 == status
+    assert err.startswith("slaclock: --as-of out of range: 9999-12-31T00:00:00+00:00")

@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slaclock import __version__
+from slaclock._tz import check_in_range
 from slaclock.engine import evaluate
 from slaclock.errors import SlaclockError
 from slaclock.files import (
@@ -85,7 +86,7 @@ def _instant(text: str, name: str) -> datetime:
         raise _Usage(
             f"{name}: {text!r} has no UTC offset - expected e.g. 2025-03-07T16:30:00+01:00"
         )
-    return value
+    return check_in_range(value, name)  # once for the run, not once per ticket
 
 
 def _table(result: TicketResult, paint: Any) -> str:
