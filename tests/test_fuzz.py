@@ -237,6 +237,7 @@ def test_policy_files(data: dict[str, Any], fmt: str, noise: bytes, cut: int) ->
         path = _FOLDER / f"policy.{fmt}"
         path.write_bytes(variant)
         _documented(lambda p=path: load_policy(p))
+        assert main(["validate", str(path)], io.StringIO(), io.StringIO()) in (0, 2)
 
 
 _KINDS = [

@@ -269,8 +269,8 @@ class CompiledCalendar:
             if not micros_in_range(t):
                 try:
                     text = from_micros(t, None).isoformat()
-                except (OverflowError, ValueError):  # pragma: no cover - beyond datetime
-                    text = f"{t} microseconds after 1970-01-01T00:00:00Z"
+                except (OverflowError, ValueError):  # beyond what datetime shows in UTC
+                    text = f"an instant in about year {1970 + t // 31_556_952_000_000}"
                 raise out_of_range(text)
         years = [self._year_of(t) for t in instants]
         first = min(years) - 1
