@@ -161,7 +161,8 @@ def test_deep_nesting_is_a_clear_error(tmp_path: Path, name: str, text: str) -> 
 
 
 def test_every_error_is_reported_at_its_own_line(tmp_path: Path) -> None:
-    """Two unknown keys, a misspelt metric and a misspelt weekday: four errors, four lines."""
+    """Two unknown keys, a misspelt metric, a misspelt weekday and a bad target in another
+    metric: five errors, each at its own line, in one run."""
     path = _write(
         tmp_path,
         "p.yaml",
@@ -170,6 +171,7 @@ def test_every_error_is_reported_at_its_own_line(tmp_path: Path) -> None:
         "calendar: {timezone: UTC, hours: {mondy: '09:00-17:00'}}\n"
         "metrics:\n"
         "  first_responce: {targets: {urgent: 1h}}\n"
+        "  resolution: {targets: {urgent: 1:30}}\n"
         "priority_chnage: keep\n",
     )
     problems = _problems(path)
@@ -177,8 +179,9 @@ def test_every_error_is_reported_at_its_own_line(tmp_path: Path) -> None:
         ":2: calender:",
         ":3: calendar.hours:",
         ":5: metrics.first_responce:",
-        ":6: priority_chnage:",
-    ] == [p.split(" unknown", 1)[0] for p in problems]
+        ":6: metrics.resolution.targets.urgent:",
+        ":7: priority_chnage:",
+    ] == [p.split(" unknown", 1)[0].split(" unreadable", 1)[0] for p in problems]
 
 
 def test_no_spurious_union_branch_error(tmp_path: Path) -> None:

@@ -67,6 +67,20 @@ ALWAYS_OPEN_NAME = "24x7"
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
+class _UnknownMetric:
+    """Stands in for the settings of a metric that is neither built in nor defined."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.message = (
+            f"unknown metric {name!r} with no 'definition' - expected one of "
+            f"{sorted(BUILTIN_METRICS)} or a custom metric with a definition"
+        )
+
+    def __repr__(self) -> str:
+        return f"<settings of unknown metric {self.name!r}>"
+
+
 class MetricPolicy(BaseModel):
     """One metric in a policy: targets per priority, and options.
 
@@ -91,6 +105,13 @@ class MetricPolicy(BaseModel):
     @classmethod
     def _statuses(cls, value: Any) -> Any:
         return as_tuple(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known(cls, value: Any) -> Any:
+        if isinstance(value, _UnknownMetric):
+            raise ValueError(value.message)
+        return value
 
     @model_validator(mode="after")
     def _unique_thresholds(self) -> MetricPolicy:
@@ -207,19 +228,16 @@ class Policy(ValueModel):
             raise ValueError(
                 "metrics: a policy needs at least one metric - expected e.g. {'first_response': ...}"
             )
-        unknown = [
-            m
-            for m, c in value.items()
-            if m not in BUILTIN_METRICS
-            and not (isinstance(c, MetricPolicy) and c.definition is not None)
-            and not (isinstance(c, Mapping) and c.get("definition") is not None)
-        ]
-        if unknown:
-            raise ValueError(
-                f"metrics.{unknown[0]}: unknown metric {unknown[0]!r} with no 'definition' - "
-                f"expected one of {sorted(BUILTIN_METRICS)} or a custom metric with a definition"
-            )
-        return value
+        # An unknown metric becomes an error at its own key (metrics.<name>), reported beside the
+        # errors of the other metrics and fields instead of hiding them.
+        return {
+            name: _UnknownMetric(name)
+            if name not in BUILTIN_METRICS
+            and not (isinstance(config, MetricPolicy) and config.definition is not None)
+            and not (isinstance(config, Mapping) and config.get("definition") is not None)
+            else config
+            for name, config in value.items()
+        }
 
     @model_validator(mode="after")
     def _references(self) -> Policy:
