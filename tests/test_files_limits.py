@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from slaclock.calendar import Calendar
+from slaclock.eventfiles import MAX_LINE
 from slaclock.files import (
     MAX_CSV_CELL,
     MAX_DEPTH,
@@ -362,4 +363,22 @@ def test_a_ticket_with_a_malformed_line_is_invalid(tmp_path: Path) -> None:
     assert [
         "2 not valid JSON: Expecting value",
         "ticket 'A': not evaluated - 1 of its line(s) malformed (reported above)",
+    ] == problems
+
+
+def test_an_overlong_events_line_is_never_read_whole(tmp_path: Path) -> None:
+    """A line over MAX_LINE bytes stops reading with one error at its line (a 2 GB line would
+    have been read into memory)."""
+    path = _write(
+        tmp_path,
+        "e.jsonl",
+        '{"ticket_id": "A", "at": "2025-03-03T09:00:00Z", "kind": "created"}\n'
+        + '{"ticket_id": "B", "note": "'
+        + "x" * MAX_LINE
+        + '"}\n',
+    )
+    tickets, problems = _read(path)
+    assert ["A"] == tickets
+    assert [
+        f"2 a line longer than {MAX_LINE} bytes - expected one event per line (reading stopped here)"
     ] == problems

@@ -27,6 +27,7 @@ from slaclock.timeline import Event, Timeline
 
 __all__ = [
     "MAX_CSV_CELL",
+    "MAX_LINE",
     "BadLine",
     "DuplicateKeyError",
     "no_duplicate_keys",
@@ -71,6 +72,8 @@ def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 _EVENT_FIELDS = ("at", "kind", "id", "status", "priority", "public", "author")
 #: The longest CSV cell (the csv module's field limit): a longer one is a malformed line.
 MAX_CSV_CELL = 131_072
+#: The longest line of an events file, in bytes (1 MiB): reading stops at a longer one.
+MAX_LINE = 1_048_576
 _TICKET_IN_TEXT = re.compile(r'"ticket_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
@@ -130,9 +133,16 @@ class _Undecodable(Exception):
 
 
 def _text_lines(path: Path) -> Iterator[str]:
-    """The lines of a UTF-8 file, a leading byte order mark (as spreadsheets write) dropped."""
+    """The lines of a UTF-8 file, a leading byte order mark (as spreadsheets write) dropped;
+    a line longer than :data:`MAX_LINE` bytes is never read whole."""
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+        number = 0
+        while raw := handle.readline(MAX_LINE + 1):
+            number += 1
+            if len(raw) > MAX_LINE:
+                raise _Undecodable(
+                    number, f"a line longer than {MAX_LINE} bytes - expected one event per line"
+                )
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             try:
