@@ -382,3 +382,16 @@ def test_an_overlong_events_line_is_never_read_whole(tmp_path: Path) -> None:
     assert [
         f"2 a line longer than {MAX_LINE} bytes - expected one event per line (reading stopped here)"
     ] == problems
+
+
+def test_json_policy_errors_carry_their_line(tmp_path: Path) -> None:
+    """JSON errors name the line like YAML ones (read by the YAML composer: JSON is YAML)."""
+    path = _write(
+        tmp_path,
+        "p.json",
+        '{"name": "p",\n "calender": "x",\n "metrics": {\n'
+        '  "resolution": {"targets": {"urgent": "4 hourz"}}\n }\n}\n',
+    )
+    assert [":2: calender:", ":4: metrics.resolution.targets.urgent:"] == [
+        p.split(" unknown", 1)[0].split(" unreadable", 1)[0] for p in _problems(path)
+    ]

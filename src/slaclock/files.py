@@ -243,6 +243,19 @@ def _json_duplicate_line(text: str, key: str) -> int | None:
     return text[: found[1].start()].count("\n") + 1 if len(found) > 1 else None
 
 
+def _json_lines(text: str, path: Path) -> _Lines:
+    """The line of every path of a JSON document (already read and checked by ``json``), read
+    by the YAML composer (JSON's flow syntax is YAML's); ``{}`` when it cannot (e.g. tabs
+    between tokens), and error messages then name the path without a line."""
+    try:
+        import yaml
+
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        return _yaml_lines(node, path) if node is not None else {}
+    except Exception:  # lines are a courtesy: the data itself came from json
+        return {}
+
+
 def _check_depth(data: Any, path: Path) -> None:
     """Refuse data nested deeper than :data:`MAX_DEPTH` (iteratively: no recursion to overflow)."""
     stack: list[tuple[Any, int]] = [(data, 0)]
@@ -334,7 +347,7 @@ def load_data(path: str | Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
                 [f"{path}: nested more than {MAX_DEPTH} levels deep - expected a flatter file"]
             ) from exc
         _check_depth(data, path)
-        return data, {}
+        return data, _json_lines(text, path)
     raise PolicyFileError(
         [f"{path}: unknown file type {suffix!r} - expected .yaml, .yml, .toml or .json"],
         value=str(path),
