@@ -339,6 +339,12 @@ def test_batches_and_reports(tickets: list[list[dict[str, Any]]], as_of: datetim
         return
     streamed = _documented(lambda: list(iter_records(POLICY, timelines, as_of, failures=[])))
     assert streamed is None or streamed == batch.records
+    # The attainment report tallied from a stream equals the one from the batch.
+    from_stream = _documented(
+        lambda: attainment(iter_records(POLICY, timelines, as_of, failures=[]), by=("tags",))
+    )
+    from_batch = _documented(lambda: attainment(batch, by=("tags",)))
+    assert from_stream is None or from_batch is None or from_stream.rows == from_batch.rows
     for report in (
         lambda: attainment(batch, by=("priority", "tags")),
         lambda: attainment(iter(batch.records), by=("tags",), period="week"),
