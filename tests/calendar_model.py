@@ -53,7 +53,14 @@ def day_spans(calendar: Calendar, day: date) -> list[tuple[datetime, datetime]]:
     elif _is_holiday(calendar, day):
         spans = ()
     else:
-        spans = calendar.hours.get(WEEKDAYS[day.weekday()], ())
+        hours = calendar.hours
+        for season in calendar.seasons:  # the first season whose days include this date
+            first, last = season.start, season.end  # "MM-DD" strings compare in date order
+            key = f"{day.month:02d}-{day.day:02d}"
+            if (first <= key <= last) if first <= last else (key >= first or key <= last):
+                hours = season.hours
+                break
+        spans = hours.get(WEEKDAYS[day.weekday()], ())
     out = []
     for open_text, close_text in spans:
         overnight = _clock(close_text) <= _clock(open_text)

@@ -8,7 +8,9 @@ counting on, quarter hour by quarter hour. No intervals, prefix sums or binary s
 instant, event and opening hour lies on the quarter-hour grid, so counting is exact.
 
 It covers the built-in ``first_response``, ``resolution`` and ``requester_wait`` metrics under one
-policy with ``reopen: continue`` and ``priority_change: recompute``.
+policy with ``reopen: continue`` and ``priority_change: recompute``; with ``next_open=True`` the
+convention ``due_at_closing: next_open`` (a due instant in a closed quarter hour moves on to the
+next open one), and a paused cycle's projected due instant (counting on from ``as_of``).
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class ModelCycle:
     paused: int
     target: int
     thresholds: list[tuple[str, int | None, bool]]
+    projected: int | None = None
 
 
 @dataclass
@@ -99,7 +102,9 @@ class OpenSteps:
         return around_the_clock or step in self.open
 
 
-def evaluate_model(timeline: Timeline, as_of: datetime) -> dict[str, ModelCycle | None]:
+def evaluate_model(
+    timeline: Timeline, as_of: datetime, next_open: bool = False
+) -> dict[str, ModelCycle | None]:
     """Each metric's cycle as of ``as_of`` (``None`` before it starts)."""
     events = [(to_micros(e.at) // STEP, e) for e in timeline.events]
     assert all(to_micros(e.at) % STEP == 0 for e in timeline.events), "events on the grid"
@@ -130,7 +135,9 @@ def evaluate_model(timeline: Timeline, as_of: datetime) -> dict[str, ModelCycle 
                 pause = status in _PAUSE[name]
                 track.tags[step] = ("pause" if pause else "count") if track.open else "gap"
     return {
-        name: _summarise(name, track, last, status, is_open) if track.start is not None else None
+        name: _summarise(name, track, last, status, is_open, next_open)
+        if track.start is not None
+        else None
         for name, track in tracks.items()
     }
 
@@ -158,7 +165,9 @@ def _apply(
         track.open, track.end, track.priority = True, None, priority  # reopen: continue
 
 
-def _summarise(name: str, track: _Track, last: int, status: str, is_open: OpenSteps) -> ModelCycle:
+def _summarise(
+    name: str, track: _Track, last: int, status: str, is_open: OpenSteps, next_open: bool = False
+) -> ModelCycle:
     assert track.start is not None
     target = MODEL_POLICY.metrics[name].targets[track.priority]
     around_the_clock = target.calendar == "24x7"
@@ -188,7 +197,23 @@ def _summarise(name: str, track: _Track, last: int, status: str, is_open: OpenSt
                     return step + 1
             step += 1
 
-    due = reach(target_steps, running or (not track.open and not track.cancelled))
+    def moved(step: int | None) -> int | None:
+        """``due_at_closing: next_open``: from a closed quarter hour on to the next open one."""
+        if step is None or not next_open:
+            return step
+        while not is_open(step, around_the_clock):
+            step += 1
+        return step
+
+    due = moved(reach(target_steps, running or (not track.open and not track.cancelled)))
+    projected = None
+    if due is None and track.open and not track.cancelled and target_steps > len(counted):
+        have, step = len(counted), last  # as if the clock resumed at as_of
+        while have < target_steps:
+            if is_open(step, around_the_clock):
+                have += 1
+            step += 1
+        projected = moved(step)
     if track.cancelled:
         state = "cancelled"
     elif not track.open:
@@ -215,6 +240,7 @@ def _summarise(name: str, track: _Track, last: int, status: str, is_open: OpenSt
         paused=len(paused),
         target=target_steps,
         thresholds=thresholds,
+        projected=projected,
     )
 
 

@@ -81,6 +81,24 @@ def calendars(draw: st.DrawFn) -> Calendar:
 
 
 @st.composite
+def seasonal_calendars(draw: st.DrawFn) -> Calendar:
+    """A calendar with 1-2 seasons near an anchor (one may wrap over the new year)."""
+    base = draw(calendars())
+    seasons = []
+    for _ in range(draw(st.integers(1, 2))):
+        anchor = draw(st.sampled_from(ANCHORS))
+        first = anchor + timedelta(days=draw(st.integers(-10, 20)))
+        last = first + timedelta(days=draw(st.integers(0, 40)))
+        hours = {day: draw(day_spans()) for day in DAYS if draw(st.integers(0, 3))}
+        seasons.append({"start": f"{first:%m-%d}", "end": f"{last:%m-%d}", "hours": hours})
+    try:
+        return base.model_copy(update={"seasons": seasons})
+    except ValidationError:
+        assume(False)  # an overnight span running into the next day's first span
+        raise  # pragma: no cover - assume() does not return
+
+
+@st.composite
 def instants(draw: st.DrawFn, calendar: Calendar) -> datetime:
     """An instant near an anchor, often on a quarter hour (span edges), in a random tzinfo."""
     anchor = draw(st.sampled_from(ANCHORS))
@@ -162,4 +180,19 @@ contact_lists = st.lists(
 any_durations = st.one_of(
     st.integers(-1000 * 24 * 60, 1000 * 24 * 60).map(lambda m: timedelta(minutes=m)),
     st.timedeltas(min_value=timedelta(days=-1000), max_value=timedelta(days=1000)),
+)
+
+# ----------------------------------------------------------------------------------------------
+# Survey answers
+#: Survey answers as (group, scale, score): stars 1-5, good/bad, NPS 0-10.
+survey_answers = st.lists(
+    st.tuples(
+        st.sampled_from(["billing", "tech"]),
+        st.one_of(
+            st.tuples(st.just("stars"), st.integers(1, 5)),
+            st.tuples(st.just("good_bad"), st.sampled_from(["good", "bad"])),
+            st.tuples(st.just("nps"), st.integers(0, 10)),
+        ),
+    ),
+    max_size=40,
 )

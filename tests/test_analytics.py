@@ -49,10 +49,10 @@ STATES = ["met", "met", "breached", "overdue", "cancelled", "completed", "runnin
 
 
 def test_attainment_default_choices() -> None:
-    """Default: overdue counts as breached; cancelled, completed and running are left out:
-    met 2 / (met 2 + breached 1 + overdue 1) = 0.5."""
+    """Default: overdue counts against attainment (in its own column, not in breached);
+    cancelled, completed and running are left out: met 2 / (met 2 + breached 1 + overdue 1)."""
     row = attainment([_record(s) for s in STATES], by=()).rows[0]
-    assert (2, 2, 1, 1, 1, 1) == (
+    assert (2, 1, 1, 1, 1, 1) == (
         row.met,
         row.breached,
         row.overdue,

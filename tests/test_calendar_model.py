@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from slaclock import Calendar
 from tests.calendar_model import Reference
-from tests.strategies import ZONES, calendars, durations, instants
+from tests.strategies import ZONES, calendars, durations, instants, seasonal_calendars
 
 UTC = timezone.utc
 
@@ -33,6 +33,26 @@ def _in_utc(value: datetime) -> datetime:
 def _reference(calendar: Calendar, *points: datetime) -> Reference:
     days = [p.astimezone(ZoneInfo(calendar.timezone)).date() for p in points]
     return Reference(calendar, min(days) - timedelta(days=3), max(days) + timedelta(days=60))
+
+
+@given(data=st.data(), calendar=seasonal_calendars())
+def test_seasons_agree_with_reference_model(data: st.DataObject, calendar: Calendar) -> None:
+    """With seasons, elapsed, add, is_open, next_open and open_intervals match the model."""
+    a = data.draw(instants(calendar))
+    b = data.draw(instants(calendar))
+    d = data.draw(durations)
+    model = _reference(calendar, a, b)
+    assert model.elapsed(a, b) == calendar.elapsed(a, b)
+    assert model.is_open(a) == calendar.is_open(a)
+    lo, hi = min(a, b), max(a, b)
+    assert _utc(model.open_intervals(lo, hi)) == _utc(calendar.open_intervals(lo, hi))
+    try:
+        expected_add = model.add(a, d)
+        expected_open = model.next_open(a)
+    except LookupError:
+        assume(False)
+    assert _utc(expected_add) == _utc(calendar.add(a, d))
+    assert _utc(expected_open) == _utc(calendar.next_open(a))
 
 
 @given(data=st.data(), calendar=calendars())

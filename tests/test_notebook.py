@@ -32,6 +32,8 @@ def test_notebook_runs(tmp_path: Path) -> None:
     )
     assert "attainment" in text
     assert "recommended for 95%" in text
+    assert "rounded up" in text  # the recommendation shows the exact and the rounded target
+    assert "first_response  met" in text  # satisfaction of met against breached SLAs
     images = [
         output
         for cell in notebook.cells
@@ -39,4 +41,4 @@ def test_notebook_runs(tmp_path: Path) -> None:
         for output in cell.get("outputs", [])
         if "image/png" in output.get("data", {})
     ]
-    assert 3 == len(images)
+    assert 4 == len(images)

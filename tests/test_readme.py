@@ -30,5 +30,5 @@ def test_readme_reporting_example_runs() -> None:
     with contextlib.redirect_stdout(out):
         exec(compile(blocks[1], str(README), "exec"), {})
     lines = out.getvalue().splitlines()
-    assert lines[0].split() == ["priority", "metric", "met", "breached", "attainment"]
+    assert lines[0].split() == ["priority", "metric", "met", "breached", "overdue", "attainment"]
     assert lines[-1].startswith("2:")  # a duration of about two and a half hours

@@ -127,3 +127,25 @@ def test_table_lists_every_cycle() -> None:
     assert lines[0].startswith("ticket T-1 - policy support - as of 2025-03-10T12:00:00+01:00")
     assert ["first_response", "resolution"] == [line.split()[0] for line in lines[2:]]
     assert ["met", "met"] == [line.split()[2] for line in lines[2:]]
+
+
+def test_table_shows_durations_rounded_to_the_second() -> None:
+    """A reply 20m0.6s after creation shows as 20m1s (display rounding); the result keeps the
+    exact 20m0.6s."""
+    ticket = Timeline.model_validate(
+        {
+            "ticket_id": "R",
+            "attributes": {"priority": "normal"},
+            "events": [
+                {"at": "2025-03-03T09:00:00Z", "kind": "created"},
+                {"at": "2025-03-03T09:20:00.600000Z", "kind": "agent_replied"},
+            ],
+        }
+    )
+    policy = Policy.model_validate(
+        {"name": "p", "metrics": {"first_response": {"targets": {"normal": "1h"}}}}
+    )
+    result = evaluate(policy, ticket)
+    assert timedelta(minutes=20, seconds=0.6) == result.metrics["first_response"].cycles[0].elapsed
+    row = result.to_table().splitlines()[2].split()
+    assert ["20m1s", "39m59s"] == row[-2:]

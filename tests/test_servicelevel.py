@@ -11,7 +11,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from slaclock.servicelevel import Contact, IntervalRow, ServiceLevelReport, bands, service_level
+from slaclock.errors import ReportOptionError
+from slaclock.servicelevel import (
+    TREATMENTS,
+    BandRule,
+    Contact,
+    IntervalRow,
+    ServiceLevelReport,
+    abandon_bands,
+    bands,
+    service_level,
+)
 from tests.strategies import contact_lists
 
 UTC = timezone.utc
@@ -47,9 +57,10 @@ CONTACTS = [
     [
         ("ignored", Fraction(2, 4)),  # a / N = 2 / 4
         ("failures", Fraction(2, 7)),  # a / (N + A) = 2 / 7
-        ("successes", Fraction(5, 7)),  # (a + A) / (N + A) = (2 + 3) / 7
         ("excluded_within_threshold", Fraction(2, 5)),  # a / (N + A - b) = 2 / (7 - 2)
-        ("short_abandon", Fraction(2, 6)),  # a / (N + A - s) = 2 / (7 - 1)
+        ("successes_within_threshold", Fraction(4, 7)),  # (a + b) / (N + A) = (2 + 2) / 7
+        ("short_excluded", Fraction(2, 6)),  # a / (N + A - s) = 2 / (7 - 1)
+        ("short_successes", Fraction(3, 7)),  # (a + s) / (N + A) = (2 + 1) / 7
     ],
 )
 def test_service_level_formulas(treatment: str, expected: Fraction) -> None:
@@ -135,7 +146,8 @@ def _report(*levels: tuple[int, int]) -> ServiceLevelReport:
 
 
 def test_band_edges() -> None:
-    """Target 80 %: 80 on target, 75 (5 below) warning, 70 (10 below) act, 69 all hands."""
+    """Absolute bands, target 80 %: 80 on target, 75 (5 points below) warning, 74.99 act,
+    70 (10 points below) act, 69 all hands."""
     report = _report((80, 100), (75, 100), (7499, 10000), (70, 100), (69, 100))
     assert ["on_target", "warning", "act", "act", "all_hands"] == [
         band for _, band in bands(report, target=0.8)
@@ -172,7 +184,8 @@ def test_contact_needs_exactly_one_outcome() -> None:
     [
         ({"abandons": "sometimes"}, "unknown treatment 'sometimes'"),
         ({"interval": "10min"}, "unknown interval '10min'"),
-        ({"abandons": "short_abandon"}, "needs the cut-off"),
+        ({"abandons": "short_excluded"}, "needs the cut-off"),
+        ({"abandons": "short_successes"}, "needs the cut-off"),
         ({"threshold": -5}, "negative duration"),
         ({"start": T0, "end": T0}, "empty range of intervals"),
         ({"start": T0}, "give both or neither"),
@@ -199,19 +212,205 @@ def test_properties_of_the_treatments(items: list[tuple[int, int, bool]], thresh
     ]
     results = {
         name: service_level(contacts, threshold=threshold, abandons=name, short_abandon=10)
-        for name in (
-            "ignored",
-            "failures",
-            "successes",
-            "excluded_within_threshold",
-            "short_abandon",
-        )
+        for name in TREATMENTS
     }
     base = results["failures"]
     assert len(contacts) == sum(row.offered for row in base.rows)
     for i, row in enumerate(base.rows):
         failures = row.service_level_fraction()
         assert failures is not None
-        for name in ("ignored", "excluded_within_threshold", "short_abandon", "successes"):
+        for name in TREATMENTS:
             other = results[name].rows[i].service_level_fraction()
             assert other is None or 0 <= failures <= other <= 1
+        # Removing the abandons within T never beats counting them as successes:
+        # (a + b) / D - a / (D - b) = b (D - a - b) / (D (D - b)) >= 0, and likewise for s.
+        for removed, counted in (
+            ("excluded_within_threshold", "successes_within_threshold"),
+            ("short_excluded", "short_successes"),
+        ):
+            low = results[removed].rows[i].service_level_fraction()
+            high = results[counted].rows[i].service_level_fraction()
+            assert high is not None
+            assert low is None or low <= high
+
+
+def _worked_example() -> list[Contact]:
+    """1,000 answered (860 within 20 s), 60 abandoned (20 within 20 s, 10 of them short)."""
+    return [
+        *(_answered(0, 10) for _ in range(860)),  # a = 860: wait 10 s <= 20 s
+        *(_answered(0, 30) for _ in range(140)),  # N = 1,000
+        *(_abandoned(0, 2) for _ in range(10)),  # s = 10: wait 2 s < 5 s
+        *(_abandoned(0, 15) for _ in range(10)),  # b = 20: wait <= 20 s
+        *(_abandoned(0, 45) for _ in range(40)),  # A = 60
+    ]
+
+
+@pytest.mark.parametrize(
+    ("treatment", "expected", "shown"),
+    [
+        ("ignored", Fraction(860, 1000), "86.0%"),  # a / N = 860 / 1000
+        ("failures", Fraction(860, 1060), "81.1%"),  # a / (N + A) = 860 / 1060 = 0.8113
+        # a / (N + A - b) = 860 / (1060 - 20) = 860 / 1040 = 0.8269
+        ("excluded_within_threshold", Fraction(860, 1040), "82.7%"),
+        # (a + b) / (N + A) = (860 + 20) / 1060 = 880 / 1060 = 0.8302: the standard 83.0 %
+        # (the removed 'successes' gave (860 + 60) / 1060 = 86.8 %)
+        ("successes_within_threshold", Fraction(880, 1060), "83.0%"),
+        ("short_excluded", Fraction(860, 1050), "81.9%"),  # a / (N + A - s) = 860 / 1050 = 0.8190
+        (
+            "short_successes",
+            Fraction(870, 1060),
+            "82.1%",
+        ),  # (a + s) / (N + A) = 870 / 1060 = 0.8208
+    ],
+)
+def test_worked_example(treatment: str, expected: Fraction, shown: str) -> None:
+    """The issue's worked example under every treatment, computed by hand."""
+    report = service_level(
+        _worked_example(),
+        threshold="20s",
+        abandons=treatment,  # type: ignore[arg-type]
+        short_abandon="5s",
+    )
+    row = report.rows[0]
+    assert (1000, 860, 60, 20, 10) == (
+        row.answered,
+        row.answered_within,
+        row.abandoned,
+        row.abandoned_within,
+        row.short_abandoned,
+    )
+    assert expected == row.service_level_fraction()
+    assert shown in report.to_table()
+    assert TREATMENTS[treatment] in report.to_table().splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("old", "replacement"),
+    [("successes", "successes_within_threshold"), ("short_abandon", "short_excluded")],
+)
+def test_retired_treatments_name_their_replacement(old: str, replacement: str) -> None:
+    """The removed treatment names are errors naming what to use instead."""
+    with pytest.raises(ReportOptionError, match=replacement):
+        service_level(CONTACTS, abandons=old, short_abandon=5)  # type: ignore[arg-type]
+
+
+def test_short_abandon_cut_off_is_exclusive() -> None:
+    """With a 5 s cut-off an abandon after 4.999999 s is short, one after exactly 5 s is not."""
+    contacts = [_answered(0, 1), _abandoned(1, 4.999999), _abandoned(2, 5)]
+    row = service_level(contacts, abandons="short_excluded", short_abandon="5s").rows[0]
+    assert 1 == row.short_abandoned
+    assert Fraction(1, 2) == row.service_level_fraction()  # a / (N + A - s) = 1 / (3 - 1)
+    row = row.replace_treatment("short_successes")
+    assert Fraction(2, 3) == row.service_level_fraction()  # (a + s) / (N + A) = (1 + 1) / 3
+
+
+@pytest.mark.parametrize(
+    ("treatment", "expected", "band"),
+    [
+        ("ignored", None, "all_abandoned"),  # a / N = 0 / 0
+        ("failures", Fraction(0), "all_hands"),  # a / (N + A) = 0 / 3
+        ("excluded_within_threshold", None, "all_abandoned"),  # 0 / (0 + 3 - 3)
+        ("successes_within_threshold", Fraction(1), "on_target"),  # (0 + 3) / 3
+        ("short_excluded", None, "all_abandoned"),  # 0 / (0 + 3 - 3): all waited 5 s < 10 s
+        ("short_successes", Fraction(1), "on_target"),  # (0 + 3) / 3
+    ],
+)
+def test_all_abandoned_interval_is_not_no_contacts(
+    treatment: str, expected: Fraction | None, band: str
+) -> None:
+    """An interval where all three callers hung up (after 5 s) is never labelled no_contacts."""
+    contacts = [_abandoned(0, 5), _abandoned(1, 5), _abandoned(2, 5)]
+    report = service_level(
+        contacts,
+        threshold=20,
+        abandons=treatment,  # type: ignore[arg-type]
+        short_abandon=10,
+    )
+    assert expected == report.rows[0].service_level_fraction()
+    assert [band] == [b for _, b in bands(report, target=0.8)]
+    assert band in report.to_table(0.8)
+    assert ["all_hands"] == [b for _, b in abandon_bands(report)]  # 3 / 3 = 100 % abandoned
+
+
+def test_relative_band_edges() -> None:
+    """Relative bands, target 50 %: warning up to 5 % of 50 = 2.5 points below (47.5 %), act up
+    to 10 % of 50 = 5 points below (45 %)."""
+    report = _report((500, 1000), (475, 1000), (474, 1000), (450, 1000), (449, 1000))
+    assert ["on_target", "warning", "act", "act", "all_hands"] == [
+        band for _, band in bands(report, target=0.5, scale="relative")
+    ]
+    # The same figures in absolute points: 45 % is 5 points below, still a warning.
+    assert ["on_target", "warning", "warning", "warning", "act"] == [
+        band for _, band in bands(report, target=0.5)
+    ]
+
+
+def _abandon_report(*rates: tuple[int, int]) -> ServiceLevelReport:
+    rows = [
+        IntervalRow(T0, T0, offered - lost, 0, lost, 0, 0, timedelta(0), "failures")
+        for lost, offered in rates
+    ]
+    return ServiceLevelReport(timedelta(seconds=20), "30min", "failures", None, False, UTC, rows)
+
+
+def test_abandon_rate_band_edges() -> None:
+    """Abandon rate at most 5 %: 5 % on target, 7 % (2 points above) warning, 7.01 % act,
+    10 % (5 points above) act, 10.01 % all hands; nobody offered: no_contacts."""
+    report = _abandon_report((5, 100), (7, 100), (701, 10000), (10, 100), (1001, 10000), (0, 0))
+    assert ["on_target", "warning", "act", "act", "all_hands", "no_contacts"] == [
+        band for _, band in abandon_bands(report)
+    ]
+    # Relative: warning up to 20 % of 5 = 1 point above (6 %), act up to 40 % = 2 points (7 %).
+    relative = _abandon_report((6, 100), (601, 10000), (7, 100), (701, 10000))
+    assert ["warning", "act", "act", "all_hands"] == [
+        band for _, band in abandon_bands(relative, warning=20, act=40, scale="relative")
+    ]
+
+
+def test_tables_say_which_bands() -> None:
+    """The table states the formula, the boundaries and whether bands are absolute or relative."""
+    report = service_level(CONTACTS, threshold=20, abandons="failures")
+    text = report.to_table(
+        bands=BandRule(target=0.5, scale="relative"),
+        abandon_bands=BandRule(target=0.05, warning=2, act=5, higher_is_better=False),
+    )
+    lines = text.splitlines()
+    assert lines[0].startswith("service level = a / (N + A) (abandons=failures)")
+    assert "[start, end)" in lines[0]
+    assert lines[1] == (
+        "band: target at least 50%; warning up to 5% of the target (2.5 points) below, act up "
+        "to 10% of the target (5 points) below, all_hands beyond (relative bands)"
+    )
+    assert lines[2] == (
+        "abandon_band: abandon rate target at most 5%; warning up to 2 points above, act up to "
+        "5 points above, all_hands beyond (absolute bands)"
+    )
+
+
+def test_rows_are_labelled_by_what_they_cover() -> None:
+    """A report from 09:10 to 10:45 starts with 09:10-09:30 and ends with 10:30-10:45; a contact
+    offered at 10:45 exactly is outside the half-open range."""
+    report = service_level(
+        [_answered(10 * 60, 5), _answered(105 * 60, 5)],
+        start=T0 + timedelta(minutes=10),
+        end=T0 + timedelta(minutes=105),
+    )
+    assert [
+        "2025-03-04 09:10-09:30",
+        "2025-03-04 09:30-10:00",
+        "2025-03-04 10:00-10:30",
+        "2025-03-04 10:30-10:45",
+    ] == [row.label for row in report.rows]
+    assert T0 + timedelta(minutes=10) == report.rows[0].start
+    assert [1, 0, 0, 0] == [row.offered for row in report.rows]
+
+
+def test_day_rows_are_labelled_by_date() -> None:
+    """A whole local day is labelled by its date; the last half hour ends at 24:00."""
+    day = service_level([_answered(0, 5)], interval="day", timezone="Europe/Berlin")
+    assert "2025-03-04" == day.rows[0].label
+    late = Contact(
+        offered_at=datetime(2025, 3, 4, 22, 45, tzinfo=UTC),
+        answered_at=datetime(2025, 3, 4, 22, 46, tzinfo=UTC),
+    )
+    assert "2025-03-04 23:30-24:00" == service_level([late], timezone="Europe/Berlin").rows[0].label

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from slaclock import Policy, Timeline
 from slaclock.analytics import attainment, evaluate_many
+from slaclock.errors import ReportOptionError
 from slaclock.synthetic import DEFAULT_POLICY, generate_timelines, sample_timelines
 from slaclock.whatif import compare, recommend_target, sweep, variant
 
@@ -110,7 +111,7 @@ def test_unknown_metric_is_a_clear_error() -> None:
 
 def test_bad_targets_and_shares() -> None:
     """A non-positive target and a share outside (0, 1] are refused."""
-    with pytest.raises(ValueError, match="not positive"):
+    with pytest.raises(ValueError, match="must be positive"):
         sweep([TIGHT], "first_response", "normal", ["0s"], baseline=POLICY)
     with pytest.raises(ValueError, match="expected a share"):
         recommend_target([TIGHT], "first_response", "normal", baseline=POLICY, attainment=95)
@@ -197,3 +198,102 @@ def test_running_cycles_count_when_overdue() -> None:
     s = sweep([open_ticket], "first_response", "normal", ["2h", "4h"], baseline=POLICY, as_of=as_of)
     assert [(0, 1, 0.0), (0, 0, None)] == [(r.met, r.overdue, r.attainment) for r in s.rows]
     assert "attainment" in s.to_table()
+
+
+def test_misspelt_priority_names_the_valid_ones() -> None:
+    """sweep(priority="hihg") is an error listing the priorities the metric has targets for."""
+    with pytest.raises(ReportOptionError, match=r"unknown priority 'hihg'.*\['high', 'low'"):
+        sweep(sample_timelines(), "first_response", "hihg", ["1h"], baseline=DEFAULT_POLICY)
+    with pytest.raises(ReportOptionError, match="expected one of \\['normal'\\]"):
+        recommend_target([TIGHT], "first_response", "hihg", baseline=POLICY)
+
+
+def _replied(ticket_id: str, created: str, replied: str) -> Timeline:
+    return Timeline.model_validate(
+        {
+            "ticket_id": ticket_id,
+            "attributes": {"priority": "normal"},
+            "events": [
+                {"at": created, "kind": "created"},
+                {"at": replied, "kind": "agent_replied"},
+            ],
+        }
+    )
+
+
+def test_business_day_targets_are_accepted() -> None:
+    """Created Monday 2025-03-03 13:00: '1 business day' is due at the close of Tuesday
+    (17:00). Replies Tuesday 16:59 (met) and Wednesday 09:30 (breached): 1 / 2. Under
+    '2 business days' (due Wednesday 17:00) both are met."""
+    tickets = [
+        _replied("a", "2025-03-03T13:00:00Z", "2025-03-04T16:59:00Z"),
+        _replied("b", "2025-03-03T13:00:00Z", "2025-03-05T09:30:00Z"),
+    ]
+    s = sweep(
+        iter(tickets),  # a generator is fine: the sweep keeps the timelines for the extra pass
+        "first_response",
+        "normal",
+        ["1 business day", "2 business days", "4h"],
+        baseline=POLICY,
+    )
+    assert [
+        ("1 business day", None, 1, 1, 0.5),
+        ("2 business days", None, 2, 0, 1.0),
+        ("4h", timedelta(hours=4), 0, 2, 0.0),  # 4h of business time is due Tuesday 09:00
+    ] == [(r.spec, r.target, r.met, r.breached, r.attainment) for r in s.rows]
+    assert "1 business day" in s.to_table()
+
+
+def test_targets_on_another_calendar() -> None:
+    """{'duration': '4h', 'calendar': '24x7'}: TIGHT (13:00 to 17:00) is met, LATE (to 18:00,
+    5 wall-clock hours) is breached; under 5h on 24x7 both are met."""
+    s = sweep(
+        [TIGHT, LATE],
+        "first_response",
+        "normal",
+        [{"duration": "4h", "calendar": "24x7"}, {"duration": "5h", "calendar": "24x7"}],
+        baseline=POLICY,
+    )
+    assert [("4h (24x7)", 1, 1), ("5h (24x7)", 2, 0)] == [
+        (r.spec, r.met, r.breached) for r in s.rows
+    ]
+
+
+def test_recommendation_exact_and_rounded() -> None:
+    """All four tickets replied within 1h1m30.5s of business time: the exact target for 100 %
+    is that; rounded up to the minute, 1h2m, still reaches 100 %."""
+    tickets = [
+        _replied(str(i), "2025-03-03T09:00:00Z", f"2025-03-03T{reply}Z")
+        for i, reply in enumerate(("09:10:00", "09:30:00", "09:45:00", "10:01:30.500000"))
+    ]
+    rec = sweep(tickets, "first_response", "normal", [], baseline=POLICY).recommendation(1.0)
+    assert (timedelta(hours=1, minutes=1, seconds=30.5), timedelta(hours=1, minutes=2), 1.0) == (
+        rec.target,
+        rec.rounded,
+        rec.reached,
+    )
+    assert "target for 100%: 1h1m30.500000s exact, 1h2m rounded up (reaches 100.0%)" == str(rec)
+
+
+def test_recommendation_says_why_there_is_none() -> None:
+    """No cycle at all: no_cycles; only open cycles (they count only when overdue): the other."""
+    nothing = sweep([], "first_response", "normal", [], baseline=POLICY).recommendation(0.9)
+    assert (None, "no_cycles") == (nothing.target, nothing.reason)
+    open_ticket = Timeline.model_validate(
+        {
+            "ticket_id": "open",
+            "attributes": {"priority": "normal"},
+            "events": [{"at": "2025-03-03T09:00:00Z", "kind": "created"}],
+        }
+    )
+    s = sweep(
+        [open_ticket],
+        "first_response",
+        "normal",
+        [],
+        baseline=POLICY,
+        as_of=datetime(2025, 3, 3, 12, tzinfo=UTC),
+    )
+    assert s.recommend(0.9) is None
+    assert "only_open_cycles" == s.recommendation(0.9).reason
+    assert "every cycle is still open" in str(s.recommendation(0.9))

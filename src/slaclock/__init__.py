@@ -8,21 +8,29 @@
 datetime.datetime(2025, 3, 10, 9, 30, tzinfo=zoneinfo.ZoneInfo(key='Europe/Berlin'))
 """
 
+from slaclock.alerts import Alert, alerts
 from slaclock.calendar import ALWAYS_OPEN, Calendar, CountryHolidays
+from slaclock.conventions import Conventions, Precision
 from slaclock.durations import format_duration, parse_duration
 from slaclock.engine import evaluate
 from slaclock.errors import (
     ArgumentError,
     CalendarNeverOpenError,
+    ClockStateError,
+    DayTargetWarning,
     DurationSyntaxError,
     NaiveDatetimeError,
     OutOfRangeError,
     PolicyError,
+    ReportOptionError,
     SlaclockError,
     SlaclockWarning,
     SubdivisionWarning,
     TimelineError,
+    TimelineWarning,
 )
+from slaclock.frame import evaluate_frame
+from slaclock.full_history import FullHistoryClock
 from slaclock.policy import (
     Condition,
     DaysTarget,
@@ -36,7 +44,7 @@ from slaclock.policy import (
     TicketCondition,
 )
 from slaclock.results import CycleResult, MetricResult, Span, ThresholdResult, TicketResult
-from slaclock.streaming import Deadline, TicketClock
+from slaclock.streaming import Deadline, HistoryNeededError, TicketClock
 from slaclock.timeline import Event, Timeline
 
 __version__ = "0.1.0"
@@ -44,8 +52,13 @@ __version__ = "0.1.0"
 __all__ = [
     "ArgumentError",
     "ALWAYS_OPEN",
+    "Alert",
+    "alerts",
     "Calendar",
     "CalendarNeverOpenError",
+    "ClockStateError",
+    "FullHistoryClock",
+    "HistoryNeededError",
     "Condition",
     "CycleResult",
     "Deadline",
@@ -64,6 +77,7 @@ __all__ = [
     "Threshold",
     "Timeline",
     "evaluate",
+    "evaluate_frame",
     "CountryHolidays",
     "DaysTarget",
     "DurationTarget",
@@ -71,10 +85,15 @@ __all__ = [
     "NaiveDatetimeError",
     "OutOfRangeError",
     "PolicyError",
+    "ReportOptionError",
     "SlaclockError",
     "SlaclockWarning",
     "SubdivisionWarning",
     "TimelineError",
+    "Conventions",
+    "DayTargetWarning",
+    "Precision",
+    "TimelineWarning",
     "__version__",
     "format_duration",
     "parse_duration",

@@ -16,10 +16,10 @@ needed; :meth:`Batch.to_pandas` is there when the ``[pandas]`` extra is installe
 >>> len(batch.tickets), len(batch.failures)
 (5, 0)
 >>> print(attainment(batch, by=("priority",), metric="first_response").to_table())
-priority  metric          met  breached  attainment
-high      first_response    1         1       50.0%
-normal    first_response    1         0      100.0%
-urgent    first_response    0         1        0.0%
+priority  metric          met  breached  overdue  attainment
+high      first_response    1         1        0       50.0%
+normal    first_response    1         0        0      100.0%
+urgent    first_response    0         1        0        0.0%
 
 The definitions (what counts as met, breached, and in the denominator) are in
 ``docs/reference/reports.md``.

@@ -31,7 +31,14 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from slaclock._model import ValueModel
 from slaclock._tz import check_in_range, load_zone
@@ -47,6 +54,7 @@ __all__ = [
     "Calendar",
     "CountryHolidays",
     "OpeningSpan",
+    "Season",
     "Weekday",
 ]
 
@@ -175,6 +183,81 @@ def _day_keys(key: object) -> list[Weekday]:
     return days
 
 
+def _expand_weekly(value: Any) -> dict[str, tuple[OpeningSpan, ...]]:
+    """Weekly hours as written (``{"mon-fri": "09:00-17:00"}``) -> weekday -> spans, checked."""
+    if not isinstance(value, Mapping):
+        raise ValueError(
+            f"hours: not a mapping: {value!r} - expected e.g. {{'mon': [['09:00', '17:00']]}}"
+        )
+    seconds: dict[Weekday, DaySpans] = {}
+    for key, spans in value.items():
+        for day in _day_keys(key):
+            if day in seconds:
+                raise ValueError(
+                    f"hours: {day!r} is given twice (in key {key!r}) - expected each weekday once"
+                )
+            seconds[day] = _seconds_spans(spans, f"hours[{day!r}]")
+    _check_overnight(seconds)
+    return {day: _normalise_spans(seconds[day]) for day in WEEKDAYS if day in seconds}
+
+
+_MONTH_DAY = re.compile(r"(\d\d)-(\d\d)")
+
+
+def month_day(text: str) -> int:
+    """``"MM-DD"`` as the number ``MM * 100 + DD`` (``"02-29"`` is allowed: leap years).
+
+    >>> month_day("06-01"), month_day("12-24")
+    (601, 1224)
+    """
+    problem = f"not a day of the year: {text!r} - expected 'MM-DD', e.g. '06-01'"
+    found = _MONTH_DAY.fullmatch(text) if isinstance(text, str) else None
+    if found is None:
+        raise ValueError(problem)
+    month, day = int(found[1]), int(found[2])
+    try:
+        date(2000, month, day)  # 2000 is a leap year
+    except ValueError:
+        raise ValueError(problem) from None
+    return month * 100 + day
+
+
+class Season(BaseModel):
+    """Weekly hours that apply between two days of every year (``start`` and ``end``, both
+    ``"MM-DD"`` and included; a season may run over the new year, ``"12-15"`` to ``"01-15"``).
+
+    On the local dates of a season its ``hours`` replace the calendar's weekly hours (a weekday
+    it does not list is closed); holidays and per-date ``overrides`` still win. When seasons
+    overlap, the first one listed applies.
+
+    >>> summer = Season(start="07-01", end="08-31", hours={"mon-fri": "08:00-14:00"})
+    >>> summer.hours["fri"], summer.covers(date(2025, 8, 31)), summer.covers(date(2025, 9, 1))
+    ((('08:00', '14:00'),), True, False)
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: str
+    end: str
+    hours: dict[Weekday, tuple[OpeningSpan, ...]] = Field(default_factory=dict)
+
+    @field_validator("start", "end")
+    @classmethod
+    def _day_of_year(cls, value: str) -> str:
+        month_day(value)
+        return value
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _expand_hours(cls, value: Any) -> dict[str, tuple[OpeningSpan, ...]]:
+        return _expand_weekly(value)
+
+    def covers(self, day: date) -> bool:
+        """Whether the season applies on the local date ``day``."""
+        first, last, key = month_day(self.start), month_day(self.end), day.month * 100 + day.day
+        return first <= key <= last if first <= last else key >= first or key <= last
+
+
 class CountryHolidays(BaseModel):
     """Public holidays of a country (and optionally a subdivision) from the ``holidays`` package.
 
@@ -213,6 +296,8 @@ class Calendar(ValueModel):
     - ``country_holidays``: ``{"country": "US", "subdiv": "NY"}``, read year by year on demand.
     - ``overrides``: date -> the spans of that date (``[]`` closes it); an override beats a
       holiday.
+    - ``seasons``: weekly hours for part of every year (summer hours, a December schedule), each
+      a :class:`Season`; on its dates they replace ``hours`` (holidays and overrides still win).
 
     >>> cal = Calendar(timezone="Europe/Berlin", hours={"mon-fri": "09:00-12:00, 13:00-17:00"})
     >>> cal.hours["mon"]
@@ -233,6 +318,15 @@ class Calendar(ValueModel):
     holidays: tuple[date, ...] = ()
     country_holidays: CountryHolidays | None = None
     overrides: dict[date, tuple[OpeningSpan, ...]] = Field(default_factory=dict)
+    seasons: tuple[Season, ...] = ()
+
+    @model_serializer(mode="wrap")
+    def _without_empty_seasons(self, handler: Any) -> Any:
+        # Calendars without seasons dump exactly as before seasons existed.
+        data = handler(self)
+        if not self.seasons and isinstance(data, dict):
+            data.pop("seasons", None)
+        return data
 
     # ------------------------------------------------------------------------------------------
     # Validation
@@ -245,20 +339,7 @@ class Calendar(ValueModel):
     @field_validator("hours", mode="before")
     @classmethod
     def _expand_hours(cls, value: Any) -> dict[str, tuple[OpeningSpan, ...]]:
-        if not isinstance(value, Mapping):
-            raise ValueError(
-                f"hours: not a mapping: {value!r} - expected e.g. {{'mon': [['09:00', '17:00']]}}"
-            )
-        seconds: dict[Weekday, DaySpans] = {}
-        for key, spans in value.items():
-            for day in _day_keys(key):
-                if day in seconds:
-                    raise ValueError(
-                        f"hours: {day!r} is given twice (in key {key!r}) - expected each weekday once"
-                    )
-                seconds[day] = _seconds_spans(spans, f"hours[{day!r}]")
-        _check_overnight(seconds)
-        return {day: _normalise_spans(seconds[day]) for day in WEEKDAYS if day in seconds}
+        return _expand_weekly(value)
 
     @field_validator("overrides", mode="before")
     @classmethod
@@ -335,6 +416,14 @@ class Calendar(ValueModel):
             def closed_on(day: date) -> bool:
                 return day in explicit or day in country_holiday_dates(code, subdiv, day.year)
 
+        seasons = [
+            (
+                month_day(season.start),
+                month_day(season.end),
+                tuple(_seconds_spans(season.hours.get(day, ()), day) for day in WEEKDAYS),
+            )
+            for season in self.seasons
+        ]
         return CompiledCalendar(
             zone,
             weekly,
@@ -343,12 +432,15 @@ class Calendar(ValueModel):
             holidays_open_ended=country is not None,
             last_holiday=self.holidays[-1] if self.holidays else None,
             describe=self._describe(),
+            seasons=seasons,
         )
 
     def _describe(self) -> str:
         hours = {day: [list(span) for span in spans] for day, spans in self.hours.items()}
         text = f"hours={hours}"
-        if not any(self.hours.values()):
+        if self.seasons:
+            text += f" and {len(self.seasons)} season(s)"
+        if not any(self.hours.values()) and not any(s.hours for s in self.seasons):
             text += " and no override opens a day" if not any(self.overrides.values()) else ""
         return text
 
@@ -389,6 +481,41 @@ class Calendar(ValueModel):
         if type(duration) is not timedelta:
             duration = parse_duration(duration)
         return self.compiled.add(start, duration)
+
+    def add_many(self, starts: Any, durations: Any) -> Any:
+        """:meth:`add` for a whole column at once: each of ``starts`` plus the matching
+        duration (or one duration for all), exact like :meth:`add`, vectorised (numpy).
+
+        ``starts``: aware datetimes, a pandas Series/DatetimeIndex with a zone, or a numpy
+        ``datetime64`` array (read as UTC); ``durations``: one ``timedelta`` or text, a sequence,
+        or a ``timedelta64`` column. The result comes back in the same kind of container
+        (a list keeps each start's tzinfo; a Series its zone and index; numpy: ``datetime64[us]``).
+
+        >>> import numpy as np
+        >>> cal = Calendar.weekdays("America/New_York")
+        >>> starts = np.array(["2025-03-07T21:00", "2025-03-10T13:00"], "datetime64[us]")  # UTC
+        >>> cal.add_many(starts, "2h")  # Fri 16:00 EST + 2h -> Mon 10:00 EDT; Mon 09:00 EDT + 2h
+        array(['2025-03-10T14:00:00.000000', '2025-03-10T15:00:00.000000'],
+              dtype='datetime64[us]')
+        """
+        from slaclock.bulk import add_many
+
+        return add_many(self.compiled, starts, durations)
+
+    def elapsed_many(self, starts: Any, ends: Any) -> Any:
+        """:meth:`elapsed` for whole columns at once (pairs of ``starts`` and ``ends``), exact,
+        vectorised (numpy); inputs and results as for :meth:`add_many` (durations come back as
+        timedeltas, ``timedelta64[us]`` or a pandas timedelta Series).
+
+        >>> from zoneinfo import ZoneInfo
+        >>> ny = ZoneInfo("America/New_York")
+        >>> cal = Calendar.weekdays("America/New_York")
+        >>> cal.elapsed_many([datetime(2025, 3, 7, 16, tzinfo=ny)], [datetime(2025, 3, 10, 10, tzinfo=ny)])
+        [datetime.timedelta(seconds=7200)]
+        """
+        from slaclock.bulk import elapsed_many
+
+        return elapsed_many(self.compiled, starts, ends)
 
     def subtract(self, end: datetime, duration: timedelta | str) -> datetime:
         """The latest instant ``t <= end`` with ``elapsed(t, end) == duration`` (for ``duration >= 0``).

@@ -1,7 +1,8 @@
 """The ``slaclock`` command line.
 
 Commands: ``demo``, ``evaluate``, ``report``, ``explain``, ``due``, ``elapsed``, ``validate``,
-``schema``. Exit statuses: 0 success; 1 done, but invalid input lines were skipped
+``schema``, ``import``, ``alerts``. Exit statuses: 0 success; 1 done, but invalid input lines were
+skipped
 (``--skip-invalid``); 2 bad input or usage (the error names the file, line and value).
 
 >>> main(["due", "--help"])  # doctest: +ELLIPSIS
@@ -23,6 +24,8 @@ from zoneinfo import ZoneInfo
 
 from slaclock import __version__
 from slaclock._tz import check_in_range
+from slaclock.commands.report import add_report_options
+from slaclock.details import describe
 from slaclock.engine import evaluate
 from slaclock.errors import SlaclockError
 from slaclock.files import (
@@ -192,6 +195,8 @@ def _unevaluated(args: argparse.Namespace, ticket_id: str | None, error: str) ->
 def _evaluate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     policy = load_policy(args.policy)
     as_of = None if args.as_of is None else _instant(args.as_of, "--as-of")
+    if _parquet(args):  # Parquet events or results: the columnar path (slaclock.tablefiles)
+        return _evaluate_tables(args, policy, as_of, out, err)
     target = open(args.output, "w", encoding="utf-8") if args.output else out  # noqa: SIM115
     try:
         paint = _colour(args.output is None and _use_colour(out))
@@ -225,6 +230,35 @@ def _evaluate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     finally:
         if target is not out:
             target.close()
+    return _finish(args, err)
+
+
+def _parquet(args: argparse.Namespace) -> bool:
+    from slaclock.tablefiles import is_parquet
+
+    return is_parquet(args.events) or is_parquet(args.output)
+
+
+def _evaluate_tables(
+    args: argparse.Namespace,
+    policy: Policy | PolicySet,
+    as_of: datetime | None,
+    out: IO[str],
+    err: IO[str],
+) -> int:
+    from slaclock.analytics import iter_records
+    from slaclock.tablefiles import evaluate_files
+
+    failures: list[Failure] = []
+
+    def records() -> Iterator[dict[str, Any]]:
+        yield from iter_records(policy, _tickets(args, err), as_of, failures=failures)
+        _reject_failures(args, failures)
+
+    evaluate_files(
+        policy, args.events, as_of, args.output, args.format, out, args.skip_invalid, records,
+        lambda bad: _reject(args, bad),
+    )  # fmt: skip
     return _finish(args, err)
 
 
@@ -287,6 +321,8 @@ def _explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             print(draw(result, width=args.width), file=out)
             print(file=out)
             print(_table(result, _colour(_use_colour(out))), file=out)
+            print(file=out)
+            print(describe(result), file=out)
             return _finish(args, err)
     raise _Usage(f"--ticket: no ticket {args.ticket!r} in {args.events}")
 
@@ -336,12 +372,39 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     )
     for note in policy_notes(policy):
         print(f"note: {note}", file=out)
+    if args.events is not None:
+        from slaclock.commands.validate_events import report_events
+
+        return report_events(policy, args.events, args.known_status, out)
     return 0
 
 
 def _schema(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     print(json.dumps(policy_schema(), indent=2), file=out)
     return 0
+
+
+def _import(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from slaclock.commands.importing import options_from, run_import
+
+    options = options_from(args.status, args.priority, args.attribute, args.strict)
+    return run_import(args.source, args.files, out, err, options)
+
+
+def _alerts(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from slaclock.commands.alerts import write_alerts
+
+    since, until = _instant(args.since, "--since"), _instant(args.until, "--until")
+    if until < since:
+        raise _Usage(
+            f"--until {args.until} is before --since {args.since} - expected since <= until"
+        )
+    write_alerts(
+        load_policy(args.policy), _tickets(args, err), since, until, out,
+        format=args.format, kinds=args.kind or ("threshold", "due"),
+        on_error=lambda ticket, exc: _reject(args, _unevaluated(args, ticket.ticket_id, str(exc))),
+    )  # fmt: skip
+    return _finish(args, err)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -389,7 +452,9 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=("table", "json", "jsonl", "csv"), default="table"
     )
     evaluate_cmd.add_argument(
-        "--output", metavar="FILE", help="write to FILE instead of standard output"
+        "--output",
+        metavar="FILE",
+        help="write to FILE instead of standard output; a .parquet FILE or .parquet EVENTS give one row per cycle",
     )
 
     report = events_command(
@@ -406,6 +471,7 @@ def _parser() -> argparse.ArgumentParser:
         help="also group by period of the cycle's start",
     )
     report.add_argument("--metric", help="only this metric")
+    add_report_options(report)  # satisfaction, service level, --html
 
     explain = events_command(
         "explain",
@@ -446,12 +512,50 @@ def _parser() -> argparse.ArgumentParser:
         "validate", "check a policy file and list every error", "slaclock validate policy.yaml"
     )
     validate.add_argument("policy", metavar="POLICY")
+    validate.add_argument(
+        "--events",
+        metavar="FILE",
+        help="also check an events file against the policy (exit 1 if problems)",
+    )
+    validate.add_argument(
+        "--known-status",
+        action="append",
+        metavar="STATUS",
+        help="a status tickets may take (repeat)",
+    )
 
     command(
         "schema",
         "print the JSON Schema of policy files",
         "slaclock schema > slaclock-policy.schema.json",
     )
+    imports = command(
+        "import",
+        "convert helpdesk exports (JSON) to an events file on standard output",
+        "slaclock import zendesk audits.json > events.jsonl",
+    )
+    imports.add_argument(
+        "source", metavar="SOURCE", choices=("zendesk", "jira", "zammad", "servicenow", "freshdesk")
+    )
+    imports.add_argument("files", metavar="FILE", nargs="+", help="export files (JSON)")
+    imports.add_argument("--status", action="append", metavar="SRC=STATUS", help="map a status")
+    imports.add_argument("--priority", action="append", metavar="SRC=PRIO", help="map a priority")
+    imports.add_argument(
+        "--attribute", action="append", metavar="FIELD[=NAME]", help="keep a field (repeat)"
+    )
+    imports.add_argument("--strict", action="store_true", help="unmapped values are errors")
+    alerts = command(
+        "alerts",
+        "every threshold, due instant and escalation crossed in [--since, --until)",
+        "slaclock alerts policy.yaml events.jsonl --since 2025-03-11T16:00:00Z --until 2025-03-11T16:05:00Z",
+    )
+    alerts.add_argument("policy", metavar="POLICY", help="policy file (.yaml, .toml or .json)")
+    alerts.add_argument("events", metavar="EVENTS", help="events file (.jsonl or .csv)")
+    alerts.add_argument("--since", required=True, metavar="T", help="window start (included)")
+    alerts.add_argument("--until", required=True, metavar="T", help="window end (excluded)")
+    alerts.add_argument("--kind", action="append", choices=("threshold", "due"), help="only these")
+    alerts.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    alerts.add_argument("--skip-invalid", action="store_true", help="skip invalid inputs (exit 1)")
     return parser
 
 
@@ -464,6 +568,8 @@ _RUN = {
     "elapsed": _elapsed,
     "validate": _validate,
     "schema": _schema,
+    "import": _import,
+    "alerts": _alerts,
 }
 
 
@@ -486,8 +592,11 @@ def main(
     if args.command is None:
         parser.print_help(out)
         return 2
+    from slaclock.commands.validate_events import summarised_timeline_warnings
+
     try:
-        return int(_RUN[args.command](args, out, err))
+        with summarised_timeline_warnings(err):  # one line per unknown value, not per ticket
+            return int(_RUN[args.command](args, out, err))
     except PolicyFileError as exc:
         print("\n".join(f"slaclock: {problem}" for problem in exc.problems), file=err)
         return 2

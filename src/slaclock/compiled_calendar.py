@@ -23,6 +23,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slaclock._tz import (
@@ -39,6 +40,29 @@ from slaclock._tz import (
 from slaclock.errors import CalendarNeverOpenError, OutOfRangeError
 
 __all__ = ["CompiledCalendar", "DaySpans", "OpenTable"]
+
+
+def _arrays(table: OpenTable) -> tuple[Any, Any, Any]:
+    """The table's starts, ends and cums as numpy int64 arrays."""
+    import numpy as np
+
+    return (
+        np.asarray(table.starts, np.int64),
+        np.asarray(table.ends, np.int64),
+        np.asarray(table.cums, np.int64),
+    )
+
+
+def _cum_many(starts: Any, ends: Any, cums: Any, t: Any) -> Any:
+    """``OpenTable.cum_at`` for each of ``t`` (numpy arrays)."""
+    import numpy as np
+
+    if len(starts) == 0:
+        return np.zeros(len(t), np.int64)
+    i = np.searchsorted(starts, t, "right") - 1
+    j = np.maximum(i, 0)
+    return np.where(i < 0, 0, cums[j] + np.minimum(t, ends[j]) - starts[j])
+
 
 # A day's spans as (open, close) seconds after local midnight; close may exceed 86_400 for a
 # span that runs into the next day (at most 2 * 86_400).
@@ -98,6 +122,7 @@ class CompiledCalendar:
         "_last_open_override",
         "_never_open",
         "_overrides",
+        "_seasons",
         "_table",
         "_weekly",
         "_weekly_always_open",
@@ -118,10 +143,15 @@ class CompiledCalendar:
         holidays_open_ended: bool,
         last_holiday: date | None,
         describe: str,
+        seasons: Sequence[tuple[int, int, Sequence[DaySpans]]] = (),
     ) -> None:
         """``closed_on(day)`` says whether ``day`` is a holiday; ``holidays_open_ended`` is True
-        when holidays recur for ever (country holidays), else ``last_holiday`` bounds them."""
+        when holidays recur for ever (country holidays), else ``last_holiday`` bounds them.
+        ``seasons`` are ``(first, last, weekly)`` with ``first``/``last`` as ``month * 100 +
+        day`` (inclusive, wrapping over the new year when ``first > last``): on those dates
+        ``weekly`` replaces the weekly hours (the first matching season wins)."""
         self.zone = zone
+        self._seasons = tuple((a, b, tuple(w)) for a, b, w in seasons)
         self._weekly = tuple(weekly)
         self._overrides = dict(overrides)
         self._closed_on = closed_on
@@ -129,14 +159,16 @@ class CompiledCalendar:
         self._table: OpenTable | None = None
         # Raw intervals per local year, so a table extension only materialises the new years.
         self._years: dict[int, list[tuple[int, int]]] = {}
-        self._weekly_open = any(self._weekly)
+        self._weekly_open = any(self._weekly) or any(any(w) for _, _, w in self._seasons)
         open_days = sorted(day for day, spans in self._overrides.items() if spans)
         self._first_open_override = open_days[0] if open_days else None
         self._last_open_override = open_days[-1] if open_days else None
         self._never_open = not self._weekly_open and not open_days
         # A 24x7 week never closes once the last holiday or override is behind us.
         self._weekly_always_open = not holidays_open_ended and all(
-            spans == ((0, 86_400),) for spans in self._weekly
+            spans == ((0, 86_400),)
+            for week in (self._weekly, *(w for _, _, w in self._seasons))
+            for spans in week
         )
         closing = [*self._overrides, *([last_holiday] if last_holiday else [])]
         self._last_closing_day = max(closing) if closing else None
@@ -149,7 +181,18 @@ class CompiledCalendar:
             return override
         if self._closed_on(day):
             return ()
-        return self._weekly[day.weekday()]
+        return self._weekday_spans(day.toordinal())
+
+    def _weekday_spans(self, ordinal: int) -> DaySpans:
+        """The weekly (or seasonal) spans of the date with this ordinal, holidays aside."""
+        weekday = (ordinal - 1) % 7  # ordinal 1 (0001-01-01) is a Monday
+        if self._seasons:
+            day = date.fromordinal(ordinal)
+            key = day.month * 100 + day.day
+            for first, last, weekly in self._seasons:
+                if (first <= key <= last) if first <= last else (key >= first or key <= last):
+                    return weekly[weekday]
+        return self._weekly[weekday]
 
     def _year_intervals(self, year: int) -> list[tuple[int, int]]:
         """The raw intervals of the spans starting on the local dates of ``year`` (cached)."""
@@ -190,6 +233,7 @@ class CompiledCalendar:
     def _materialise(self, first_year: int, end_year: int) -> list[tuple[int, int]]:
         zone = self.zone
         weekly = self._weekly
+        seasonal = bool(self._seasons)
         overrides = {day.toordinal(): spans for day, spans in self._overrides.items()}
         closed_on = self._closed_on
         first = date(first_year, 1, 1).toordinal()
@@ -200,7 +244,8 @@ class CompiledCalendar:
         for ordinal in range(first, end):
             spans = overrides.get(ordinal)
             if spans is None:
-                spans = weekly[(ordinal - 1) % 7]  # ordinal 1 (0001-01-01) is a Monday
+                # ordinal 1 (0001-01-01) is a Monday
+                spans = self._weekday_spans(ordinal) if seasonal else weekly[(ordinal - 1) % 7]
                 if spans and closed_on(date.fromordinal(ordinal)):
                     continue
             if not spans:
@@ -476,6 +521,58 @@ class CompiledCalendar:
             # Re-anchor: the new table's origin differs from the old one's.
             target = new.cum_at(s) + d
             table = new
+
+    # ----------------------------------------------------------------------------------------
+    # Bulk arithmetic over numpy int64 arrays of UTC microseconds: the formulas of elapsed and
+    # add_from, vectorised over one table; an element whose answer lies outside the table takes
+    # the per-item path (exact either way).
+    def elapsed_many_micros(self, a: Any, b: Any) -> Any:
+        """``elapsed`` in microseconds for each pair of ``a`` and ``b`` (int64 arrays)."""
+        import numpy as np
+
+        if len(a) == 0:
+            return np.zeros(0, np.int64)
+        table = self._cover(int(min(a.min(), b.min())), int(max(a.max(), b.max())))
+        starts, ends, cums = _arrays(table)
+        return _cum_many(starts, ends, cums, b) - _cum_many(starts, ends, cums, a)
+
+    def add_many_micros(self, s: Any, d: Any) -> Any:
+        """``add_micros`` for each pair of ``s`` and ``d`` (int64 arrays)."""
+        import numpy as np
+
+        out = s.copy()
+        if len(s) == 0:
+            return out
+        moving = d != 0
+        if not moving.any():
+            return out
+        if self._never_open:
+            raise self._never_open_error(timedelta(microseconds=int(d[moving][0])))
+        table = self._cover(int(s.min()), int(s.max()))
+        starts, ends, cums = _arrays(table)
+        cum_ends = cums + (ends - starts)
+        target = _cum_many(starts, ends, cums, s) + d
+        count = len(starts)
+        found = np.zeros(len(s), bool)
+        forward = d > 0
+        backward = d < 0
+        if count and forward.any():
+            i = np.searchsorted(cum_ends, target, "left")
+            j = np.minimum(i, count - 1)
+            t = starts[j] + target - cums[j]
+            ok = forward & (i < count) & (t <= table.hi)
+            out[ok] = t[ok]
+            found |= ok
+        if count and backward.any():
+            k = np.searchsorted(cums, target, "right") - 1
+            j = np.maximum(k, 0)
+            t = starts[j] + target - cums[j]
+            ok = backward & (k >= 0) & (t >= table.lo)
+            out[ok] = t[ok]
+            found |= ok
+        for index in np.flatnonzero(moving & ~found):  # beyond the table: the general path
+            out[index] = self.add_micros(int(s[index]), int(d[index]))
+        return out
 
     def _no_open_time_error(
         self, s: int, duration: timedelta | None, d: int, forward: bool

@@ -5,6 +5,8 @@ Accepted: ``"4h"``, ``"30m"``, ``"1h30m"``, ``"1h 30m"``, ``"90s"``, ``"2d"`` (2
 ``timedelta``, or an ``int`` number of seconds. A leading ``-`` makes a negative duration.
 A duration longer than the supported range of instants (84,006 days, see
 ``docs/reference/limits.md``) is an :class:`~slaclock.errors.OutOfRangeError`.
+Given a ``working_day`` length, days and weeks are working days and working weeks of five
+working days (Jira's time-tracking reading: ``"1d"`` is 8 hours, ``"1w"`` 40 hours).
 
 >>> parse_duration("1h30m")
 datetime.timedelta(seconds=5400)
@@ -21,7 +23,16 @@ from decimal import Decimal, InvalidOperation
 from slaclock._tz import MAX_DURATION, timedelta_to_micros
 from slaclock.errors import DurationSyntaxError, OutOfRangeError
 
-__all__ = ["format_duration", "parse_duration"]
+__all__ = [
+    "display_duration",
+    "format_duration",
+    "parse_duration",
+    "round_for_display",
+    "uses_days",
+]
+
+#: Working days in a working week when ``d``/``w`` mean working days (Jira's default).
+WORKING_DAYS_PER_WEEK = 5
 
 _UNIT_MICROS = {
     "w": 7 * 86_400_000_000,
@@ -63,9 +74,12 @@ def _bounded(micros: int, value: object) -> timedelta:
     return timedelta(microseconds=micros)
 
 
-def _micros(number: str, unit: str, text: str) -> int:
+def _micros(number: str, unit: str, text: str, day: int | None = None) -> int:
+    scale = _UNIT_MICROS[unit]
+    if day is not None and unit in ("d", "w"):
+        scale = day if unit == "d" else WORKING_DAYS_PER_WEEK * day
     try:
-        amount = Decimal(number) * _UNIT_MICROS[unit]
+        amount = Decimal(number) * scale
     except InvalidOperation as exc:  # pragma: no cover - the regexes only pass numbers
         raise DurationSyntaxError(
             f"unreadable duration: {text!r} - {_EXPECTED}", value=text
@@ -77,8 +91,12 @@ def _micros(number: str, unit: str, text: str) -> int:
     return int(amount)
 
 
-def parse_duration(value: str | timedelta | int) -> timedelta:
+def parse_duration(
+    value: str | timedelta | int, *, working_day: timedelta | None = None
+) -> timedelta:
     """A ``timedelta`` from a duration written as text, a timedelta or whole seconds.
+
+    ``working_day`` (for text only) makes ``d`` a working day of that length and ``w`` five of them.
 
     >>> parse_duration("4h")
     datetime.timedelta(seconds=14400)
@@ -90,7 +108,14 @@ def parse_duration(value: str | timedelta | int) -> timedelta:
     Traceback (most recent call last):
     ...
     slaclock.errors.OutOfRangeError: duration too long: 'P99999999999W' - expected at most 84006 days (the length of the supported range of instants)
+    >>> parse_duration("1d 4h", working_day=timedelta(hours=8))
+    datetime.timedelta(seconds=43200)
     """
+    day = None
+    if working_day is not None:
+        day = (
+            working_day.days * 86_400 + working_day.seconds
+        ) * 1_000_000 + working_day.microseconds
     if isinstance(value, timedelta):
         return _bounded(timedelta_to_micros(value), value) if abs(value) > MAX_DURATION else value
     if isinstance(value, bool) or not isinstance(value, (str, int)):
@@ -111,7 +136,7 @@ def parse_duration(value: str | timedelta | int) -> timedelta:
     iso = _ISO.fullmatch(text.upper())
     if iso and text.upper() not in ("P", "PT") and not text.upper().endswith("T"):
         total = sum(
-            _micros(number, unit.lower(), value)
+            _micros(number, unit.lower(), value, day)
             for unit, number in iso.groupdict().items()
             if number is not None
         )
@@ -123,9 +148,21 @@ def parse_duration(value: str | timedelta | int) -> timedelta:
         unit = _UNIT_ALIASES.get(part.group(2)) if part else None
         if part is None or unit is None:
             raise DurationSyntaxError(f"unreadable duration: {value!r} - {_EXPECTED}", value=value)
-        total += _micros(part.group(1), unit, value)
+        total += _micros(part.group(1), unit, value, day)
         position = part.end()
     return _bounded(sign * total, value)
+
+
+def uses_days(text: str) -> bool:
+    """Whether a duration written as text counts in days or weeks (``"2d"``, ``"1w"``, ``"P1D"``).
+
+    >>> uses_days("2d"), uses_days("1 week"), uses_days("P1DT2H"), uses_days("48h")
+    (True, True, True, False)
+    """
+    try:
+        return parse_duration(text, working_day=timedelta(hours=1)) != parse_duration(text)
+    except DurationSyntaxError:
+        return False
 
 
 def format_duration(value: timedelta) -> str:
@@ -154,3 +191,29 @@ def format_duration(value: timedelta) -> str:
     elif seconds or not parts:
         parts.append(f"{seconds}s")
     return sign + "".join(parts)
+
+
+def round_for_display(value: timedelta) -> timedelta:
+    """``value`` rounded to the whole second, halves away from zero: how every report, plot
+    and notebook shows a duration (the exact value stays in the data).
+
+    >>> round_for_display(timedelta(seconds=2, microseconds=500_000))
+    datetime.timedelta(seconds=3)
+    >>> round_for_display(timedelta(hours=2, minutes=41, seconds=48, microseconds=1))
+    datetime.timedelta(seconds=9708)
+    """
+    micros = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+    seconds = (abs(micros) + 500_000) // 1_000_000
+    return timedelta(seconds=seconds if micros >= 0 else -seconds)
+
+
+def display_duration(value: timedelta) -> str:
+    """The one human form of a duration in tables, plots and notebooks: hours, minutes and
+    seconds (``2h41m48s``), rounded to the second by :func:`round_for_display`.
+
+    >>> display_duration(timedelta(hours=2, minutes=41, seconds=48, microseconds=1))
+    '2h41m48s'
+    >>> display_duration(timedelta(seconds=8.624615))
+    '9s'
+    """
+    return format_duration(round_for_display(value))

@@ -26,19 +26,23 @@ evaluation instant is an argument.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
 from slaclock._tz import check_in_range, to_micros
-from slaclock.errors import SlaclockError
+from slaclock.errors import SlaclockError, TimelineWarning
 from slaclock.measure import DisplayInstants, Measuring, display_zone, measure_cycle
 from slaclock.policy import Policy, PolicySet
-from slaclock.replay import TicketReplay
-from slaclock.results import MetricResult, TicketResult, construct
+from slaclock.replay import ReplayedCycle, TicketReplay
+from slaclock.results import CycleResult, MetricResult, TicketResult, construct
+from slaclock.rules import policy_rules
 from slaclock.timeline import Timeline
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "ticket_result"]
+
+_OPEN_STATES = frozenset({"running", "paused", "overdue"})
 
 
 def evaluate(
@@ -85,34 +89,110 @@ def evaluate(
         assert created_zone is not None  # events are validated aware
         shown = DisplayInstants(display_zone(replay.policy, replay.attributes, created_zone))
         measuring = Measuring(as_of_micros, shown, explain)
-        metrics: dict[str, MetricResult] = {}
-        for name, progress in replay.reported_metrics():
-            cycles = tuple(
-                measure_cycle(name, i, cycle, measuring) for i, cycle in enumerate(progress.cycles)
-            )
-            metrics[name] = construct(MetricResult, {"name": name, "cycles": cycles})
+        result = ticket_result(timeline.ticket_id, replay, measuring, as_of, instants[0], ignored)
     except SlaclockError as exc:  # name the ticket: in a batch, the message is all one sees
         exc.args = (f"ticket {timeline.ticket_id!r}: {exc}", *exc.args[1:])
         raise
-    final_policy = replay.policy
+    if replay.unknown:
+        _warn_unknown(timeline.ticket_id, replay)
+    return result
+
+
+def ticket_result(
+    ticket_id: str,
+    replay: TicketReplay,
+    measuring: Measuring,
+    as_of: datetime,
+    created_at: int,
+    ignored: int,
+) -> TicketResult:
+    """Step 3 and the result: every metric of a replayed ticket measured as of
+    ``measuring.as_of``, with the ticket's facts. :func:`evaluate` and the incremental
+    :class:`~slaclock.streaming.TicketClock` both end here, so they give the same result.
+    ``created_at`` is the ``created`` event's instant, ``ignored`` the events left out.
+
+    >>> from datetime import timezone
+    >>> from slaclock import Policy, Timeline
+    >>> policy = Policy(name="p", metrics={"resolution": {"targets": {"normal": "8h"}}})
+    >>> ticket = Timeline.model_validate({"ticket_id": "T-3", "attributes": {"priority": "normal"},
+    ...     "events": [{"at": "2025-01-01T09:00:00Z", "kind": "created"}]})
+    >>> replay = TicketReplay(policy, ticket.attributes)
+    >>> replay.replay_events(ticket.events, ticket.instants, ticket.instants[0])
+    0
+    >>> as_of = ticket.instants[0] + 3_600_000_000  # one hour later
+    >>> measuring = Measuring(as_of, DisplayInstants(timezone.utc), False)
+    >>> result = ticket_result("T-3", replay, measuring, ticket.events[0].at, ticket.instants[0], 0)
+    >>> result.resolution.cycles[0].elapsed, result.escalation_at.isoformat()  # due at 17:00
+    (datetime.timedelta(seconds=3600), '2025-01-01T17:00:00+00:00')
+    """
+    metrics: dict[str, MetricResult] = {}
+    for name, progress in replay.reported_metrics():
+        cycles = tuple(_measure_cycles(name, progress.cycles, measuring))
+        metrics[name] = construct(MetricResult, {"name": name, "cycles": cycles})
+    policy = replay.policy
     facts = replay.facts
+    shown = measuring.shown
     solved_at, closed_at = facts.solved_at, facts.closed_at
     return construct(
         TicketResult,
         {
-            "ticket_id": timeline.ticket_id,
-            "policy": None if final_policy is None else final_policy.name,
-            "policy_version": None if final_policy is None else final_policy.version,
+            "ticket_id": ticket_id,
+            "policy": None if policy is None else policy.name,
+            "policy_version": None if policy is None else policy.version,
             "as_of": as_of,
             "metrics": metrics,
             "ignored_events": ignored,
             # Sorted by name: the same ticket gives the same result whatever its input order.
             "attributes": dict(sorted(replay.attributes.items())),
-            "created_at": shown[instants[0]],
+            "created_at": shown[created_at],
             "status": facts.status,
             "solved_at": None if solved_at is None else shown[solved_at],
             "closed_at": None if closed_at is None else shown[closed_at],
             "public_agent_replies": facts.public_agent_replies,
             "reopens": facts.reopens,
+            "escalation_at": min(
+                (
+                    cycle.due_at
+                    for metric in metrics.values()
+                    for cycle in metric.cycles
+                    if cycle.due_at is not None and cycle.state in _OPEN_STATES
+                ),
+                default=None,
+            ),
         },
     )
+
+
+def _measure_cycles(
+    metric: str, cycles: list[ReplayedCycle], measuring: Measuring
+) -> Iterator[CycleResult]:
+    """Step 3 for one metric: each cycle measured; under a sequential recurrence a cycle counts
+    from the previous cycle's due instant at the earliest."""
+    if len(cycles) == 1:  # most metrics: nothing to chain
+        yield measure_cycle(metric, 0, cycles[0], measuring)
+        return
+    not_before: int | None = None
+    last = len(cycles) - 1
+    sequential: dict[int, bool] = {}  # per policy (by identity) in force at a cycle
+    for i, cycle in enumerate(cycles):
+        result = measure_cycle(metric, i, cycle, measuring, not_before)
+        yield result
+        not_before = None
+        if i < last and result.due_at is not None:
+            policy = cycles[i + 1].context.policy
+            chained = sequential.get(id(policy))
+            if chained is None:
+                chained = sequential[id(policy)] = _sequential(metric, policy)
+            if chained:
+                not_before = to_micros(result.due_at)
+
+
+def _sequential(metric: str, policy: Policy) -> bool:
+    rules = policy_rules(policy)
+    return metric in rules.names and rules.rules[rules.names.index(metric)].sequential
+
+
+def _warn_unknown(ticket_id: str, replay: TicketReplay) -> None:
+    """One :class:`~slaclock.errors.TimelineWarning` per kind of problem the replay met."""
+    for problem, reasons in replay.unknown.items():
+        warnings.warn(TimelineWarning(ticket_id, problem, reasons), stacklevel=3)

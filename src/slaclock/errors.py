@@ -14,21 +14,25 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
     "ArgumentError",
     "CalendarNeverOpenError",
+    "ClockStateError",
+    "DayTargetWarning",
     "DurationSyntaxError",
     "NaiveDatetimeError",
     "OutOfRangeError",
     "PolicyError",
     "PolicyFileError",
+    "ReportOptionError",
     "SlaclockError",
     "SlaclockWarning",
     "SubdivisionWarning",
     "TimelineError",
+    "TimelineWarning",
 ]
 
 
@@ -157,6 +161,29 @@ class PolicyError(SlaclockError, ValueError):
     """
 
 
+class ReportOptionError(ArgumentError):
+    """A report was asked for with an option it does not know (a treatment, a band scale, a
+    priority no record has, ...); the message names the valid choices. An
+    :class:`ArgumentError` (so also a ``ValueError`` and a ``TypeError``).
+
+    >>> issubclass(ReportOptionError, ArgumentError), issubclass(ReportOptionError, ValueError)
+    (True, True)
+    """
+
+
+class ClockStateError(SlaclockError, ValueError):
+    """Stored clock state that cannot be loaded: not clock state, another format version, built
+    with another policy (or policy version), a different clock kind, or tampered or truncated.
+
+    >>> from slaclock import TicketClock
+    >>> from slaclock.synthetic import DEFAULT_POLICY
+    >>> TicketClock.from_dict({"format": "slaclock.clock"}, DEFAULT_POLICY)
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.ClockStateError: clock state: 'format_version' is missing - expected state written by to_dict() (truncated?)
+    """
+
+
 class SlaclockWarning(UserWarning):
     """Base class of every warning slaclock emits; ``warnings.simplefilter("error", SlaclockWarning)``
     turns them all into errors.
@@ -173,3 +200,33 @@ class SubdivisionWarning(SlaclockWarning):
     >>> issubclass(SubdivisionWarning, SlaclockWarning)
     True
     """
+
+
+class DayTargetWarning(SlaclockWarning):
+    """A target counts in days (``"2d"``) on a business-hours calendar, where ``d`` means 24 hours
+    of business time (three 8-hour days), not a working day. Write ``"2 business days"``, or set
+    the policy's ``working_day`` (e.g. ``8h``) to read ``d`` as a working day.
+
+    >>> issubclass(DayTargetWarning, SlaclockWarning)
+    True
+    """
+
+
+class TimelineWarning(SlaclockWarning):
+    """A ticket has events the policy does not know: a kind no condition names and that is not
+    built in (``agent_reply``), or a status that is none of the policy's (``on-hold`` where the
+    policy pauses on ``on_hold``). Such events change no clock, silently; the engine warns once
+    per ticket and kind of problem. ``problem`` is ``"kind"`` or ``"status"``, ``values`` the
+    unknown values, ``reasons`` what is wrong with each, ``ticket_id`` the ticket.
+
+    >>> warning = TimelineWarning("T-1", "status", {"on-hold": "did you mean 'on_hold'?"})
+    >>> warning.problem, warning.values, str(warning)
+    ('status', ('on-hold',), "ticket 'T-1': did you mean 'on_hold'?")
+    """
+
+    def __init__(self, ticket_id: str, problem: str, reasons: Mapping[str, str]) -> None:
+        super().__init__(f"ticket {ticket_id!r}: " + "; ".join(reasons.values()))
+        self.ticket_id = ticket_id
+        self.problem = problem
+        self.values = tuple(reasons)
+        self.reasons = tuple(reasons.values())

@@ -440,6 +440,17 @@ def _problems(
     return [text for _, text in sorted(found_lines, key=lambda row: row[0])]
 
 
+def _with_ics(data: Any, path: Path) -> Any:
+    """The data with each calendar's ``ics`` files (paths relative to ``path``) read into its
+    holidays and overrides (see :mod:`slaclock.ics`)."""
+    from slaclock.ics import IcsError, expand_ics
+
+    try:
+        return expand_ics(data, path)
+    except IcsError as exc:
+        raise PolicyFileError([f"{path}: {exc}"], value=str(path)) from exc
+
+
 def load_policy(path: str | Path) -> Policy | PolicySet:
     """The policy (one policy) or policy set (``calendars`` + ``policies``) in a file.
 
@@ -453,6 +464,7 @@ def load_policy(path: str | Path) -> Policy | PolicySet:
     """
     path = Path(path)
     data, lines = load_data(path)
+    data = _with_ics(data, path)
     if not isinstance(data, Mapping):
         raise PolicyFileError(
             [f"{path}: expected a mapping at the top level, got {type(data).__name__}"]
@@ -522,6 +534,7 @@ def load_calendar(path: str | Path) -> Calendar:
     """
     path = Path(path)
     data, lines = load_data(path)
+    data = _with_ics(data, path)
     raw, prefix = data, cast("tuple[str, ...]", ())
     if isinstance(data, Mapping) and "timezone" not in data and "calendar" in data:
         data, prefix = data["calendar"], ("calendar",)

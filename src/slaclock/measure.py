@@ -21,14 +21,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from slaclock._tz import from_micros, timedelta_to_micros
+from slaclock._tz import from_micros, timedelta_to_micros, to_micros
 from slaclock.calendar import ALWAYS_OPEN, Calendar
 from slaclock.compiled_calendar import CompiledCalendar, OpenTable
+from slaclock.conventions import Conventions
+from slaclock.errors import TimelineError
 from slaclock.policy import ALWAYS_OPEN_NAME, DaysTarget, DurationTarget, Policy, Target, Threshold
 from slaclock.replay import CycleContext, ReplayedCycle, Transition
 from slaclock.results import (
@@ -43,16 +45,19 @@ from slaclock.rules import MAX_MEMO
 
 __all__ = [
     "DisplayInstants",
+    "attribute_instant",
     "Measuring",
     "Piece",
     "Pieces",
     "ResolvedTarget",
+    "convention_due",
     "display_zone",
     "explain_pieces",
     "instant_reaching",
     "measure_cycle",
     "measure_pieces",
     "resolve_target",
+    "starting_not_before",
     "threshold_position",
 ]
 
@@ -77,6 +82,8 @@ class ResolvedTarget:
     thresholds: tuple[Threshold, ...]
     # (name, position in the target) of each threshold, for a target in fixed business time.
     positions: tuple[tuple[str, int], ...]
+    due_from: str | None = None  # the ticket attribute holding the due instant, if any
+    start_from: str | None = None  # the ticket attribute holding the start instant, if any
 
 
 def resolve_target(metric: str, context: CycleContext) -> ResolvedTarget:
@@ -144,6 +151,8 @@ def _resolve_uncached(metric: str, context: CycleContext) -> ResolvedTarget:
         ()
         if micros is None
         else tuple((t.name, threshold_position(t, micros)) for t in config.thresholds),
+        config.due_from,
+        config.start_from,
     )
 
 
@@ -253,6 +262,53 @@ def instant_reaching(
     return cal.add_from(table, running_from, last.open_before + last.business, amount - counted)
 
 
+def attribute_instant(attributes: Mapping[str, Any], name: str) -> int | None:
+    """The instant a ticket attribute holds (an aware datetime or ISO 8601 text), or ``None``
+    when the ticket does not have it.
+
+    >>> attribute_instant({"due_date": "2025-03-07T17:00:00+01:00"}, "due_date")
+    1741363200000000
+    >>> attribute_instant({}, "due_date") is None
+    True
+    """
+    value = attributes.get(name)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise TimelineError(
+            f"ticket attribute {name}={attributes.get(name)!r} - expected an aware datetime or "
+            "ISO 8601 text with a UTC offset, e.g. '2025-03-07T17:00:00+01:00'",
+            value=attributes.get(name),
+        )
+    return to_micros(value)
+
+
+def convention_due(cal: CompiledCalendar, due: int, conventions: Conventions) -> int:
+    """The due instant as the conventions in force state it: put on the ``precision`` grid
+    first, then, under ``due_at_closing: next_open``, moved from a closed instant (a target used
+    up exactly at a closing time) to the next opening.
+
+    >>> from slaclock import Calendar
+    >>> cal = Calendar.weekdays("UTC").compiled
+    >>> friday_17 = 1_741_366_800_000_000  # 2025-03-07T17:00Z, a closing time
+    >>> moved = convention_due(cal, friday_17, Conventions(due_at_closing="next_open"))
+    >>> from_micros(moved, timezone.utc).isoformat()  # Monday's opening
+    '2025-03-10T09:00:00+00:00'
+    """
+    if conventions.precision is not None:
+        due = conventions.precision.round(due)
+    if conventions.due_at_closing == "next_open":
+        moment = from_micros(due, timezone.utc)
+        if not cal.is_open(moment):
+            due = to_micros(cal.next_open(moment))
+    return due
+
+
 # ----------------------------------------------------------------------------------------------
 # Cycles into results
 class DisplayInstants(dict[int, datetime]):
@@ -293,11 +349,33 @@ def display_zone(policy: Policy | None, attributes: Mapping[str, Any], created: 
     return calendar.compiled.zone
 
 
+def starting_not_before(transitions: list[Transition], start: int) -> list[Transition]:
+    """A cycle's transitions with its clock starting at ``start`` (a later instant than its own
+    start: a sequential recurrence), in the state it had there.
+
+    >>> starting_not_before([Transition(0, True), Transition(5, False), Transition(9, True)], 7)
+    [Transition(at=7, counting=False), Transition(at=9, counting=True)]
+    """
+    counting = transitions[0].counting
+    later = []
+    for transition in transitions:
+        if transition.at <= start:
+            counting = transition.counting
+        else:
+            later.append(transition)
+    return [Transition(start, counting), *later]
+
+
 def measure_cycle(
-    metric: str, index: int, cycle: ReplayedCycle, measuring: Measuring
+    metric: str,
+    index: int,
+    cycle: ReplayedCycle,
+    measuring: Measuring,
+    not_before: int | None = None,
 ) -> CycleResult:
     """The result of one replayed cycle (the ``index``-th of ``metric``) as of
-    ``measuring.as_of``."""
+    ``measuring.as_of``; with ``not_before`` (the previous cycle's due instant, for a sequential
+    recurrence) its clock starts there if that is later than its own start."""
     as_of, shown, explain = measuring
     context = (
         cycle.start_context if cycle.context.policy.priority_change == "keep" else cycle.context
@@ -305,31 +383,77 @@ def measure_cycle(
     resolved = resolve_target(metric, context)
     cal = resolved.compiled
     end = cycle.end if cycle.end is not None else as_of
-    measured = measure_pieces(cal, cycle.transitions, end)
-    elapsed = paused = 0
+    start = cycle.start
+    transitions = cycle.transitions
+    if resolved.start_from is not None:
+        given = attribute_instant(cycle.start_context.attributes, resolved.start_from)
+        if given is not None and given != start:
+            start = given if cycle.end is None else min(given, cycle.end)
+            if start < cycle.start:
+                transitions = [Transition(start, transitions[0].counting), *transitions[1:]]
+            else:
+                transitions = starting_not_before(transitions, start)
+    if not_before is not None and not_before > start:
+        # A closed cycle that stopped before its sequential start used no time (it starts and
+        # stops at its stop); an open one starts at not_before, even after as_of.
+        start = not_before if cycle.end is None else min(not_before, cycle.end)
+        transitions = starting_not_before(transitions, start)
+    measured = measure_pieces(cal, transitions, end)
+    elapsed = paused = actual_elapsed = actual_paused = 0
     for piece in measured.pieces:
         if piece.counting:
             elapsed += piece.business
+            actual_elapsed += piece.end - piece.start
         else:
             paused += piece.business
+            actual_paused += piece.end - piece.start
     open_now = cycle.end is None
-    running = open_now and cycle.transitions[-1].counting
+    running = open_now and transitions[-1].counting
     target_micros = resolved.duration_micros
     positions = resolved.positions
     target_delta = resolved.duration
-    if isinstance(resolved.target, DaysTarget):  # depends on the day the cycle starts
+    due_given = (
+        None
+        if resolved.due_from is None
+        else attribute_instant(context.attributes, resolved.due_from)
+    )
+    if due_given is not None:
+        # The due instant is the ticket's; the target is the business time up to it.
+        if due_given > start:
+            _, (before_start, before_due) = cal.open_time_before([start, due_given])
+            target_micros = before_due - before_start
+        else:
+            target_micros = 0  # due at or before the start: any time used is late
+        target_delta = _US * target_micros
+        positions = tuple(
+            (t.name, threshold_position(t, target_micros)) for t in resolved.thresholds
+        )
+    elif isinstance(resolved.target, DaysTarget):  # depends on the day the cycle starts
         days = resolved.target.business_days
-        target_micros = _business_days_target(resolved.calendar, shown[cycle.start], days)
+        target_micros = _business_days_target(resolved.calendar, shown[start], days)
         target_delta = _US * target_micros
         positions = tuple(
             (t.name, threshold_position(t, target_micros)) for t in resolved.thresholds
         )
 
+    conventions = context.policy.conventions_in_force
+    adjust = conventions.precision is not None or conventions.due_at_closing != "close"
     due: int | None = None
+    projected: int | None = None
     state: CycleState
     if target_micros is not None:
-        projection = end if (running or (not open_now and not cycle.cancelled)) else None
+        projection = (
+            max(end, start) if (running or (not open_now and not cycle.cancelled)) else None
+        )
         due = instant_reaching(cal, measured, target_micros, projection)
+        if due_given is not None:
+            due = due_given
+        if due is None and open_now and not cycle.cancelled and target_micros > elapsed:
+            projected = cal.add_micros(as_of, target_micros - elapsed)  # as if resumed now
+            if adjust:
+                projected = convention_due(cal, projected, conventions)
+        if due is not None and adjust and due_given is None:  # the ticket's own date stands
+            due = convention_due(cal, due, conventions)
     if cycle.cancelled:
         state = "cancelled"
     elif not open_now:
@@ -347,11 +471,7 @@ def measure_cycle(
         reached_by = None if cycle.cancelled else (end if running else None)
         found: list[ThresholdResult] = []
         for name, position in positions:
-            at = (
-                cycle.start
-                if position == 0
-                else instant_reaching(cal, measured, position, reached_by)
-            )
+            at = start if position == 0 else instant_reaching(cal, measured, position, reached_by)
             found.append(
                 construct(
                     ThresholdResult,
@@ -374,14 +494,14 @@ def measure_cycle(
         remaining = _US * (target_micros - elapsed)
         if breached:
             overdue_by = _US * (elapsed - target_micros) if elapsed > target_micros else _ZERO
-        percent_used = elapsed * 100 / target_micros
+        percent_used = elapsed * 100 / target_micros if target_micros else None
     return construct(
         CycleResult,
         {
             "metric": metric,
             "index": index,
             "state": state,
-            "started_at": shown[cycle.start],
+            "started_at": shown[start],
             "stopped_at": None if open_now else shown[end],
             "due_at": due_at,
             "breached_at": due_at if breached else None,
@@ -399,6 +519,9 @@ def measure_cycle(
             "thresholds": thresholds,
             "events": tuple(cycle.events),
             "spans": tuple(explain_pieces(cal, measured.pieces, shown)) if explain else (),
+            "projected_due_at": None if projected is None else shown[projected],
+            "actual_elapsed": _US * actual_elapsed,
+            "actual_paused": _US * actual_paused if actual_paused else _ZERO,
         },
     )
 

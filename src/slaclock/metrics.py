@@ -8,11 +8,25 @@ clock, and the built-in metrics defined with them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["BUILTIN_METRICS", "Condition", "MetricDefinition", "as_tuple"]
+from slaclock.conventions import DEFINITION_DATA
+from slaclock.errors import TimelineError
+
+__all__ = [
+    "BUILTIN_METRICS",
+    "NAMED_DEFINITIONS",
+    "Condition",
+    "MetricDefinition",
+    "Recurrence",
+    "TicketCondition",
+    "as_tuple",
+]
+
+#: How a recurring metric's next cycle starts: on its own, or not before the previous one's due.
+Recurrence = Literal["independent", "sequential"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -66,6 +80,75 @@ class Condition(BaseModel):
         return self
 
 
+class TicketCondition(BaseModel):
+    """Which tickets a policy (or a metric's ``start_when``/``pause_when``) applies to; every
+    field given must hold.
+
+    ``priority``, ``group``, ``channel`` and each entry of ``attributes`` match by equality with
+    one value or membership in a list. ``tags_any``: at least one of these tags;
+    ``tags_all``: all of them; ``tags_none``: none of them.
+
+    >>> cond = TicketCondition(priority=["urgent", "high"], tags_any=["vip"])
+    >>> cond.matches({"priority": "high", "tags": ["vip", "eu"]})
+    True
+    >>> cond.matches({"priority": "low", "tags": ["vip"]})
+    False
+    """
+
+    model_config = _FROZEN
+
+    priority: tuple[str, ...] | None = None
+    group: tuple[str, ...] | None = None
+    channel: tuple[str, ...] | None = None
+    tags_any: tuple[str, ...] | None = None
+    tags_all: tuple[str, ...] | None = None
+    tags_none: tuple[str, ...] | None = None
+    attributes: dict[str, tuple[Any, ...]] = Field(default_factory=dict)
+
+    @field_validator(
+        "priority", "group", "channel", "tags_any", "tags_all", "tags_none", mode="before"
+    )
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return as_tuple(value)
+
+    @field_validator("attributes", mode="before")
+    @classmethod
+    def _listify_values(cls, value: Any) -> Any:
+        if not isinstance(value, Mapping):
+            return value
+        return {k: tuple(v) if isinstance(v, (list, tuple)) else (v,) for k, v in value.items()}
+
+    def __hash__(self) -> int:
+        # Frozen, but ``attributes`` is a dict: hash the canonical form (metric definitions
+        # holding a ticket condition are compiled once per value).
+        return hash(self.model_dump_json())
+
+    def matches(self, attributes: Mapping[str, Any]) -> bool:
+        """Whether a ticket with these attributes satisfies every condition given."""
+        for key in ("priority", "group", "channel"):
+            wanted = getattr(self, key)
+            if wanted is not None and attributes.get(key) not in wanted:
+                return False
+        tags = attributes.get("tags") or ()
+        if isinstance(tags, str):
+            tags = {tags}
+        elif isinstance(tags, (list, tuple, set, frozenset)):
+            tags = set(tags)
+        else:
+            raise TimelineError(
+                f"ticket attribute tags={tags!r} - expected a list of tags such as ['vip']",
+                value=tags,
+            )
+        if self.tags_any is not None and not tags.intersection(self.tags_any):
+            return False
+        if self.tags_all is not None and not tags.issuperset(self.tags_all):
+            return False
+        if self.tags_none is not None and tags.intersection(self.tags_none):
+            return False
+        return all(attributes.get(key) in values for key, values in self.attributes.items())
+
+
 def _conditions(value: Any) -> Any:
     if value is None:
         return ()
@@ -88,6 +171,14 @@ class MetricDefinition(BaseModel):
     - ``count_statuses``: when given, the clock counts only while the status is one of these.
     - ``reopenable``: a ``reopened`` event after a stop continues the cycle or starts a new one,
       as the policy's ``reopen`` option says.
+    - ``recurrence`` (recurring metrics): ``independent`` (default) - each cycle starts when its
+      start condition matches; ``sequential`` (Salesforce) - a cycle's clock starts no earlier
+      than the previous cycle's due instant.
+    - ``start_when``: a :class:`TicketCondition` on the ticket's attributes (group, tags, any
+      field) that must hold for a cycle to start, and whose end cancels the open cycle
+      (ServiceNow: "cancel when the start conditions are no longer met").
+    - ``pause_when``: a :class:`TicketCondition` under which the clock is paused, resuming when
+      it no longer holds ("pause while the ticket sits with the vendor group").
 
     >>> first_reply = MetricDefinition(start=["created"],
     ...                                stop=[{"event": "agent_replied", "public": True}])
@@ -108,6 +199,9 @@ class MetricDefinition(BaseModel):
     count_statuses: tuple[str, ...] | None = None
     recurring: bool = False
     reopenable: bool = False
+    recurrence: Recurrence = "independent"
+    start_when: TicketCondition | None = None
+    pause_when: TicketCondition | None = None
 
     @field_validator(
         "start", "stop", "pause", "resume", "reset", "cancel", "start_after", mode="before"
@@ -131,6 +225,11 @@ class MetricDefinition(BaseModel):
             raise ValueError(
                 "a metric needs at least one 'stop' condition - expected e.g. "
                 "[{'event': 'agent_replied', 'public': true}]"
+            )
+        if self.recurrence != "independent" and not self.recurring:
+            raise ValueError(
+                f"recurrence {self.recurrence!r} needs 'recurring': true - a metric that runs "
+                "once has no next cycle"
             )
         return self
 
@@ -178,4 +277,14 @@ BUILTIN_METRICS: Mapping[str, MetricDefinition] = {
             "reopenable": True,
         },
     }.items()
+}
+
+
+#: Metric definitions other helpdesks use, by name (``definition: zammad_update`` in a policy):
+#: ``zammad_update`` (Zammad's update time: customer message -> next agent reply),
+#: ``zammad_update_legacy`` (older Zammad: restarts at the last contact of either side),
+#: ``zendesk_periodic_update`` (between public agent replies, any status) and
+#: ``zendesk_pausable_update`` (the same, counting while new, open or on-hold).
+NAMED_DEFINITIONS: Mapping[str, MetricDefinition] = {
+    name: MetricDefinition.model_validate(data) for name, data in DEFINITION_DATA.items()
 }

@@ -20,6 +20,7 @@ names are re-exported here.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from functools import cached_property
@@ -29,9 +30,28 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 from slaclock._model import ValueModel
 from slaclock.calendar import ALWAYS_OPEN, MAX_BUSINESS_DAYS, Calendar
-from slaclock.errors import PolicyError, TimelineError
-from slaclock.metrics import BUILTIN_METRICS, Condition, MetricDefinition, as_tuple
+from slaclock.conventions import (
+    OPTION_NAMES,
+    PRESETS,
+    ConventionName,
+    Conventions,
+    DueAtClosing,
+    FirstResponseWhenSolved,
+    Precision,
+    resolve,
+)
+from slaclock.durations import parse_duration, uses_days
+from slaclock.errors import DayTargetWarning, PolicyError
+from slaclock.metrics import (
+    BUILTIN_METRICS,
+    NAMED_DEFINITIONS,
+    Condition,
+    MetricDefinition,
+    TicketCondition,
+    as_tuple,
+)
 from slaclock.targets import (
+    BUSINESS_DAYS,
     MAX_AT_PERCENT,
     AnyTarget,
     DaysTarget,
@@ -49,6 +69,7 @@ __all__ = [
     "DurationTarget",
     "MetricDefinition",
     "MetricPolicy",
+    "NAMED_DEFINITIONS",
     "Policy",
     "PolicySet",
     "PriorityChange",
@@ -88,10 +109,18 @@ class MetricPolicy(BaseModel):
       this metric (its cycles are measured but never met or breached: state ``completed``).
     - ``pause_statuses``: replaces the metric's default pause statuses.
     - ``thresholds``: warnings and escalations (see :class:`Threshold`).
-    - ``definition``: required for a custom metric, optional to redefine a built-in one.
+    - ``definition``: required for a custom metric, optional to redefine a built-in one; a
+      :class:`MetricDefinition` or the name of one of :data:`NAMED_DEFINITIONS`.
+    - ``due_from``: a ticket attribute holding the due instant (ServiceNow's "breach on due
+      date", a date negotiated in Jira); while the ticket has it, it replaces the target, and a
+      change of the attribute moves the due instant.
+    - ``start_from``: a ticket attribute holding the instant the clock starts from (ServiceNow's
+      "set start to"), read when the cycle starts.
 
     >>> MetricPolicy.model_validate({"targets": {"urgent": "1h"}, "pause_statuses": "pending"}).pause_statuses
     ('pending',)
+    >>> MetricPolicy.model_validate({"definition": "zammad_update"}).definition
+    'zammad_update'
     """
 
     model_config = _FROZEN
@@ -99,7 +128,9 @@ class MetricPolicy(BaseModel):
     targets: dict[str, AnyTarget] = Field(default_factory=dict)
     pause_statuses: tuple[str, ...] | None = None
     thresholds: tuple[Threshold, ...] = ()
-    definition: MetricDefinition | None = None
+    definition: MetricDefinition | str | None = None
+    due_from: str | None = None
+    start_from: str | None = None
 
     @field_validator("pause_statuses", mode="before")
     @classmethod
@@ -113,6 +144,16 @@ class MetricPolicy(BaseModel):
             raise ValueError(value.message)
         return value
 
+    @field_validator("definition")
+    @classmethod
+    def _known_name(cls, value: MetricDefinition | str | None) -> MetricDefinition | str | None:
+        if isinstance(value, str) and value not in NAMED_DEFINITIONS:
+            raise ValueError(
+                f"definition: unknown named definition {value!r} - expected one of "
+                f"{sorted(NAMED_DEFINITIONS)} or a mapping with 'start' and 'stop'"
+            )
+        return value
+
     @model_validator(mode="after")
     def _unique_thresholds(self) -> MetricPolicy:
         names = [t.name for t in self.thresholds]
@@ -120,69 +161,6 @@ class MetricPolicy(BaseModel):
         if duplicates:
             raise ValueError(f"thresholds: names used twice: {duplicates} - expected unique names")
         return self
-
-
-class TicketCondition(BaseModel):
-    """Which tickets a policy applies to; every field given must hold.
-
-    ``priority``, ``group``, ``channel`` and each entry of ``attributes`` match by equality with
-    one value or membership in a list. ``tags_any``: at least one of these tags;
-    ``tags_all``: all of them; ``tags_none``: none of them.
-
-    >>> cond = TicketCondition(priority=["urgent", "high"], tags_any=["vip"])
-    >>> cond.matches({"priority": "high", "tags": ["vip", "eu"]})
-    True
-    >>> cond.matches({"priority": "low", "tags": ["vip"]})
-    False
-    """
-
-    model_config = _FROZEN
-
-    priority: tuple[str, ...] | None = None
-    group: tuple[str, ...] | None = None
-    channel: tuple[str, ...] | None = None
-    tags_any: tuple[str, ...] | None = None
-    tags_all: tuple[str, ...] | None = None
-    tags_none: tuple[str, ...] | None = None
-    attributes: dict[str, tuple[Any, ...]] = Field(default_factory=dict)
-
-    @field_validator(
-        "priority", "group", "channel", "tags_any", "tags_all", "tags_none", mode="before"
-    )
-    @classmethod
-    def _listify(cls, value: Any) -> Any:
-        return as_tuple(value)
-
-    @field_validator("attributes", mode="before")
-    @classmethod
-    def _listify_values(cls, value: Any) -> Any:
-        if not isinstance(value, Mapping):
-            return value
-        return {k: tuple(v) if isinstance(v, (list, tuple)) else (v,) for k, v in value.items()}
-
-    def matches(self, attributes: Mapping[str, Any]) -> bool:
-        """Whether a ticket with these attributes satisfies every condition given."""
-        for key in ("priority", "group", "channel"):
-            wanted = getattr(self, key)
-            if wanted is not None and attributes.get(key) not in wanted:
-                return False
-        tags = attributes.get("tags") or ()
-        if isinstance(tags, str):
-            tags = {tags}
-        elif isinstance(tags, (list, tuple, set, frozenset)):
-            tags = set(tags)
-        else:
-            raise TimelineError(
-                f"ticket attribute tags={tags!r} - expected a list of tags such as ['vip']",
-                value=tags,
-            )
-        if self.tags_any is not None and not tags.intersection(self.tags_any):
-            return False
-        if self.tags_all is not None and not tags.issuperset(self.tags_all):
-            return False
-        if self.tags_none is not None and tags.intersection(self.tags_none):
-            return False
-        return all(attributes.get(key) in values for key, values in self.attributes.items())
 
 
 # ----------------------------------------------------------------------------------------------
@@ -195,13 +173,29 @@ class Policy(ValueModel):
     - ``calendars``: named calendars that targets, or ``calendar_attribute``, refer to.
     - ``calendar_attribute``: a ticket attribute (e.g. ``"region"``) whose value names the
       calendar to use (one of ``calendars``); tickets without it use ``calendar``.
+    - ``known_statuses``: the statuses tickets may take besides those the metrics name (pause,
+      count and condition statuses) and those slaclock sets itself (``new``, ``open``,
+      ``solved``, ``closed``); default: slaclock's words ``new``, ``open``, ``pending``,
+      ``on_hold``, ``solved``, ``closed``. Any other status is reported as likely misspelt
+      (``slaclock validate --events``, and a :class:`~slaclock.errors.TimelineWarning`).
     - ``priority_change``: ``recompute`` (default), ``keep`` or ``restart``.
     - ``reopen``: ``continue`` (default) or ``new_cycle``.
     - ``conditions``: which tickets the policy applies to, inside a :class:`PolicySet`.
+    - ``conventions``: measure like another helpdesk (``zendesk``, ``zammad``, ``jira``,
+      ``servicenow``, ``salesforce``; default ``slaclock``): sets the options below to what that
+      tool documents. Each option written in the policy overrides the preset:
+      ``due_at_closing`` (``close``/``next_open``), ``precision`` (e.g. ``"1m"``, ``"1m ceil"``,
+      or ``"exact"``), ``first_response_when_solved`` (``cancel``/``pause``) and ``working_day``
+      (e.g. ``"8h"``: ``d``/``w`` in targets mean working days/weeks). The options in force are
+      :attr:`conventions_in_force`.
 
     >>> policy = Policy(name="p", metrics={"first_response": {"targets": {"normal": "8h"}}})
     >>> policy.priority_change, policy.reopen
     ('recompute', 'continue')
+    >>> zammad = Policy(name="z", conventions="zammad", precision="exact",
+    ...                 metrics={"first_response": {"targets": {"normal": "1h"}}})
+    >>> zammad.conventions_in_force.due_at_closing, zammad.conventions_in_force.precision
+    ('next_open', None)
     """
 
     model_config = _FROZEN
@@ -213,9 +207,64 @@ class Policy(ValueModel):
     calendar: Calendar | str | None = None
     calendars: dict[str, Calendar] = Field(default_factory=dict)
     calendar_attribute: str | None = None
+    known_statuses: tuple[str, ...] | None = None
     metrics: dict[str, MetricPolicy]
     priority_change: PriorityChange = "recompute"
     reopen: Reopen = "continue"
+    conventions: ConventionName | None = None
+    due_at_closing: DueAtClosing | None = None
+    precision: Precision | Literal["exact"] | None = None
+    first_response_when_solved: FirstResponseWhenSolved | None = None
+    working_day: timedelta | None = None
+
+    @field_validator("working_day", mode="before")
+    @classmethod
+    def _working_day(cls, value: Any) -> Any:
+        return None if value is None else parse_duration(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _day_targets(cls, data: Any) -> Any:
+        """Read ``d``/``w`` in target texts as working days when a working day is in force;
+        otherwise warn about them on business-hours calendars."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("metrics"), Mapping):
+            return data
+        day = data.get("working_day")
+        preset = PRESETS.get(data.get("conventions") or "slaclock", {})
+        if day is None:
+            day = preset.get("working_day")
+        working_day = None if day is None else parse_duration(day)
+        # A preset that states its reading of "d" (ServiceNow: 24 hours) is a choice, not a slip.
+        day_is_chosen = working_day is not None or "working_day" in preset
+        metrics: dict[str, Any] = {}
+        for metric, config in data["metrics"].items():
+            targets = config.get("targets") if isinstance(config, Mapping) else None
+            if not isinstance(targets, Mapping):
+                metrics[metric] = config
+                continue
+            rewritten = {}
+            for priority, target in targets.items():
+                text = target.get("duration") if isinstance(target, Mapping) else target
+                if isinstance(text, str) and not BUSINESS_DAYS.fullmatch(text) and uses_days(text):
+                    calendar = target.get("calendar") if isinstance(target, Mapping) else None
+                    if working_day is not None:
+                        duration = parse_duration(text, working_day=working_day)
+                        target = (
+                            {**target, "duration": duration}
+                            if isinstance(target, Mapping)
+                            else duration
+                        )
+                    elif not day_is_chosen and not _always_open(data, calendar):
+                        warnings.warn(
+                            f"metrics.{metric}.targets.{priority}: {text!r} counts 24-hour days of "
+                            "business time on a business-hours calendar - write e.g. "
+                            "'2 business days', or set working_day (e.g. '8h') to mean working days",
+                            DayTargetWarning,
+                            stacklevel=2,
+                        )
+                rewritten[priority] = target
+            metrics[metric] = {**config, "targets": rewritten}
+        return {**data, "metrics": metrics}
 
     @field_validator("metrics", mode="before")
     @classmethod
@@ -283,17 +332,55 @@ class Policy(ValueModel):
         """
         return frozenset(p for config in self.metrics.values() for p in config.targets)
 
+    @cached_property
+    def conventions_in_force(self) -> Conventions:
+        """The convention options in force: defaults, then the preset, then explicit options.
+
+        >>> Policy(name="p", conventions="jira", metrics={"resolution": {}}).conventions_in_force.working_day
+        datetime.timedelta(seconds=28800)
+        """
+        explicit = {k: getattr(self, k) for k in OPTION_NAMES if getattr(self, k) is not None}
+        return resolve(self.conventions, explicit)
+
     def definition(self, metric: str) -> MetricDefinition:
         """The effective definition of ``metric`` (built-in or custom, with this policy's options).
+
+        A built-in metric follows the conventions in force: a preset may give it a named
+        definition, and ``first_response_when_solved: pause`` turns the first response's
+        cancellation on solving into a pause while solved or closed.
 
         >>> Policy(name="p", metrics={"resolution": {"pause_statuses": ["pending", "on_hold"]}}
         ...        ).definition("resolution").pause_statuses
         ('pending', 'on_hold')
+        >>> paused = Policy(name="p", first_response_when_solved="pause",
+        ...                 metrics={"first_response": {}}).definition("first_response")
+        >>> paused.cancel, paused.pause_statuses
+        ((), ('solved', 'closed'))
         """
         config = self.metrics[metric]
-        base = config.definition or BUILTIN_METRICS[metric]
+        conventions = self.conventions_in_force
+        chosen = config.definition or conventions.definitions.get(metric)
+        if isinstance(chosen, str):
+            base = NAMED_DEFINITIONS[chosen]
+        else:
+            base = chosen or BUILTIN_METRICS[metric]
         if config.pause_statuses is not None:
             base = base.model_copy(update={"pause_statuses": config.pause_statuses})
+        if (
+            metric == "first_response"
+            and config.definition is None
+            and conventions.first_response_when_solved == "pause"
+        ):
+            solved = ("solved", "closed")
+            base = base.model_copy(
+                update={
+                    "cancel": tuple(c for c in base.cancel if c.status != solved),
+                    "pause_statuses": (
+                        *base.pause_statuses,
+                        *(s for s in solved if s not in base.pause_statuses),
+                    ),
+                }
+            )
         return base
 
     def calendar_named(self, name: str | None, attributes: Mapping[str, Any]) -> Calendar:
@@ -328,6 +415,26 @@ class Policy(ValueModel):
         metric_data = data["metrics"].setdefault(metric, {"targets": {}})
         metric_data["targets"][priority] = Target.model_validate(target).model_dump()
         return type(self).model_validate(data)
+
+
+def _always_open(data: Mapping[str, Any], calendar: Any) -> bool:
+    """Whether a target's calendar (``None``: the policy's) in raw policy data is 24x7."""
+    if calendar is None:
+        if data.get("calendar_attribute") is not None:
+            return False
+        calendar = data.get("calendar")
+    if calendar is None or calendar == ALWAYS_OPEN_NAME:
+        return True
+    if isinstance(calendar, str):
+        named = data.get("calendars")
+        calendar = named.get(calendar) if isinstance(named, Mapping) else None
+        if calendar is None:
+            return True  # an unknown name: the reference check reports it
+    try:
+        checked = Calendar.model_validate(calendar)
+        return checked == Calendar.always_open(checked.timezone)
+    except ValueError:
+        return True  # an invalid calendar: its own validation reports it
 
 
 class PolicySet(BaseModel):

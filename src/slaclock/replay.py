@@ -24,11 +24,11 @@ is left to :mod:`slaclock.measure`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from slaclock.errors import PolicyError, TimelineError
+from slaclock.errors import PolicyError, SlaclockError, TimelineError
 from slaclock.policy import Policy, PolicySet, Reopen
 from slaclock.rules import (
     CANCEL,
@@ -40,13 +40,16 @@ from slaclock.rules import (
     STOP,
     MetricRules,
     PolicyRules,
+    Vocabulary,
     policy_rules,
+    policy_vocabulary,
 )
 from slaclock.timeline import STATUS_OF_KIND, Event
 
 __all__ = [
     "INITIAL_STATUS",
     "CycleContext",
+    "HistoryNeededError",
     "MetricProgress",
     "PastEvent",
     "ReplayStep",
@@ -76,6 +79,16 @@ class TicketFacts(NamedTuple):
     closed_at: int | None  # the move into closed, while the ticket stays closed
     public_agent_replies: int
     reopens: int  # `reopened` events
+
+
+class HistoryNeededError(SlaclockError, ValueError):
+    """An event needs the ticket's past events, which a replay without history did not keep
+    (see :class:`TicketReplay`'s ``keep_history``): a policy coming into force that measures a
+    metric from the ticket's start.
+
+    >>> issubclass(HistoryNeededError, ValueError)
+    True
+    """
 
 
 @dataclass(slots=True)
@@ -143,25 +156,121 @@ class ReplayStep(NamedTuple):
 
 
 class TicketReplay:
-    """The replay of one timeline (used once): :meth:`replay_events` leaves each metric's cycles
-    in ``progress``, the ticket's attributes and policy in force at ``as_of``, and its
-    :class:`TicketFacts` in ``facts``."""
+    """The replay of one timeline: :meth:`replay_events` leaves each metric's cycles in
+    ``progress``, the ticket's attributes and policy in force at ``as_of``, and its
+    :class:`TicketFacts` in ``facts``.
 
-    def __init__(self, policies: Policy | PolicySet, attributes: Mapping[str, Any]) -> None:
+    It can go on with more events later (the streaming clock does: each call continues where the
+    last one stopped, ``first_position`` numbering the new events). With ``keep_history=False``
+    it keeps no list of past events: a policy of a set that comes into force and measures a
+    metric from the ticket's start then raises :class:`HistoryNeededError`.
+    """
+
+    def __init__(
+        self,
+        policies: Policy | PolicySet,
+        attributes: Mapping[str, Any],
+        *,
+        keep_history: bool = True,
+    ) -> None:
         self.policies = policies
         self.attributes: dict[str, Any] = dict(attributes)
         self.progress: dict[str, MetricProgress] = {}
         self.policy: Policy | None = None
         self.context: CycleContext | None = None
         self.rules: PolicyRules | None = None
+        # What a policy that comes into force later replays its new metrics over.
+        self.history: list[PastEvent] | None = (
+            [] if keep_history and not isinstance(policies, Policy) else None
+        )
         # (rules, progress) of each metric the policy in force measures, in its metric order.
         self.active: list[tuple[MetricRules, MetricProgress]] = []
         # (policy id, metric) -> a shadow replay of the metric and how many past events it has
         # seen: a ticket that keeps switching policy replays only the events since the last
         # switch, not its whole history each time (which was quadratic).
         self.shadows: dict[tuple[int, str], tuple[MetricProgress, int]] = {}
+        # The words the policy (or any policy of the set) knows: an event outside them changes
+        # no clock, and is reported (see TimelineWarning).
+        self.vocabulary = policy_vocabulary(policies)
+        # "kind" or "status" -> each value the policy in force did not know (in the order seen)
+        # -> what is wrong with it.
+        self.unknown: dict[str, dict[str, str]] = {}
         self.facts = TicketFacts(INITIAL_STATUS, None, None, 0, 0)
         self.enter_policy(self.select_policy())
+
+    @classmethod
+    def restored(
+        cls,
+        policies: Policy | PolicySet,
+        attributes: Mapping[str, Any],
+        policy: Policy | None,
+        progress: dict[str, MetricProgress],
+        facts: TicketFacts,
+    ) -> TicketReplay:
+        """A replay without history continued from stored state: the attributes, policy in
+        force, each metric's progress and the ticket's facts after the last event."""
+        replay = cls(policies, attributes, keep_history=False)
+        replay.progress = progress
+        replay.facts = facts
+        replay.activate_policy(policy)
+        return replay
+
+    def copy_for(self, event: Event) -> TicketReplay:
+        """A copy that ``event`` can change without changing this one. What the event can touch
+        is copied (the attributes, and for each metric it may change: its list of cycles and
+        its last cycle); the rest, earlier cycles above all, is shared."""
+        copied = object.__new__(TicketReplay)
+        copied.policies = self.policies
+        # Only events of the attribute kinds change the attributes (in place).
+        changes = event.kind in _ATTRIBUTE_KINDS
+        copied.attributes = dict(self.attributes) if changes else self.attributes
+        copied.facts = self.facts
+        copied.vocabulary = self.vocabulary
+        copied.unknown = {problem: dict(seen) for problem, seen in self.unknown.items()}
+        copied.history = None if self.history is None else list(self.history)
+        touched = self._metrics_touched_by(event)
+        copied.progress = {
+            name: _copied(metric) if touched is None or name in touched else metric
+            for name, metric in self.progress.items()
+        }
+        copied.policy, copied.context, copied.rules = self.policy, self.context, self.rules
+        progress = copied.progress
+        in_force = self.rules
+        copied.active = (
+            []
+            if in_force is None
+            else [(rules, progress[name]) for name, rules in zip(in_force.names, in_force.rules)]
+        )
+        return copied
+
+    def _metrics_touched_by(self, event: Event) -> frozenset[str] | None:
+        """The metrics whose progress ``event`` may change (``None``: any). Mirrors what
+        :meth:`replay_events` and :func:`apply_event` do with an event: a metric none of whose
+        conditions matches it changes only when its open cycle's counting does."""
+        kind = event.kind
+        if kind in _ATTRIBUTE_KINDS or kind == "reopened":
+            return None  # attributes (and the policy in force) may change; a reopen may resume
+        rules = self.rules
+        if rules is None:
+            return frozenset()
+        new_status = event.status or STATUS_OF_KIND.get(kind)
+        previous = self.facts.status
+        status = previous if new_status is None else new_status
+        status_into = status if status != previous else None
+        acts = rules.actions.get((kind, event.public is not False, status_into)) or (
+            rules.actions_for((kind, event.public is not False, status_into))
+        )
+        touched = set()
+        for (metric_rules, progress), name, act in zip(self.active, rules.names, acts):
+            cycle = progress.open
+            if act or (
+                status_into is not None
+                and cycle is not None
+                and metric_rules.counting(status, progress.event_paused)
+                != cycle.transitions[-1].counting
+            ):
+                touched.add(name)
+        return frozenset(touched)
 
     def select_policy(self) -> Policy | None:
         """The policy for the ticket's attributes as they are now."""
@@ -171,6 +280,15 @@ class TicketReplay:
 
     def enter_policy(self, policy: Policy | None) -> None:
         """Make ``policy`` the policy in force (also after an attribute change)."""
+        self.activate_policy(policy)
+        for rules, progress in self.active:
+            if progress.event_paused and not rules.resume:
+                # A pause by event under a policy whose definition of the metric has no resume
+                # condition would never end: the new definition's clock is not paused by event.
+                progress.event_paused = False
+
+    def activate_policy(self, policy: Policy | None) -> None:
+        """Make ``policy`` the policy in force, leaving each metric's progress as it is."""
         self.policy = policy
         self.active = []
         if policy is None:
@@ -183,10 +301,6 @@ class TicketReplay:
             progress = self.progress.get(name)
             if progress is None:
                 progress = self.progress[name] = MetricProgress()
-            elif progress.event_paused and not rules.resume:
-                # A pause by event under a policy whose definition of the metric has no resume
-                # condition would never end: the new definition's clock is not paused by event.
-                progress.event_paused = False
             self.active.append((rules, progress))
 
     def reported_metrics(self) -> list[tuple[str, MetricProgress]]:
@@ -255,24 +369,28 @@ class TicketReplay:
         return kind != "created" and attributes.get("priority") != previous_priority, policy_changed
 
     def replay_events(
-        self, events: tuple[Event, ...], instants: tuple[int, ...], as_of: int
+        self,
+        events: Sequence[Event],
+        instants: Sequence[int],
+        as_of: int,
+        first_position: int = 0,
     ) -> int:
         """Apply the events up to ``as_of``; returns how many later events were left out.
+        ``first_position`` is the position of ``events[0]`` in the ticket (when going on).
 
         The hot loop of the engine: state lives in locals, and a metric none of whose
         conditions matches an event is skipped unless the status or the attributes changed.
         """
-        status = INITIAL_STATUS
-        replies = reopens = ignored = 0
-        solved_at: int | None = None
-        closed_at: int | None = None
-        # What a policy that comes into force later replays its new metrics over.
-        history: list[PastEvent] | None = None if isinstance(self.policies, Policy) else []
-        for position, t in enumerate(instants):
+        status, solved_at, closed_at, replies, reopens = self.facts
+        ignored = 0
+        known_kinds, known_statuses = self.vocabulary
+        history = self.history
+        for offset, t in enumerate(instants):
             if t > as_of:
-                ignored = len(events) - position
+                ignored = len(events) - offset
                 break
-            event = events[position]
+            position = first_position + offset
+            event = events[offset]
             kind = event.kind
             public = event.public is not False
             previous_status = status
@@ -307,7 +425,7 @@ class TicketReplay:
                 attributes_changed = True
                 before = self.rules
                 priority_changed, policy_changed = self.apply_attribute_change(event, t, position)
-                if policy_changed and history and self.rules is not None:
+                if policy_changed and position and self.rules is not None:
                     self.catch_up_new_metrics(before, history, t, position, status)
             if attributes_changed or position == 0:  # the ticket exists from `created` on
                 self.check_priority()
@@ -327,6 +445,10 @@ class TicketReplay:
             context = self.context
             if rules is None or context is None:
                 continue
+            if kind not in known_kinds or (
+                event.status is not None and event.status not in known_statuses
+            ):
+                self.note_unknown(event, self.vocabulary)
             acts = rules.actions.get(shape) or rules.actions_for(shape)
             # Unless the attributes or the status changed (or a reopen may undo a stop), a
             # metric none of whose conditions matches the event is left as it is: an open
@@ -345,10 +467,22 @@ class TicketReplay:
         self.facts = TicketFacts(status, solved_at, closed_at, replies, reopens)
         return ignored
 
+    def note_unknown(self, event: Event, vocabulary: Vocabulary) -> None:
+        """Record an event kind or status the policy in force does not know (see
+        :class:`~slaclock.errors.TimelineWarning`)."""
+        if event.kind not in vocabulary.kinds:
+            seen = self.unknown.setdefault("kind", {})
+            if event.kind not in seen:
+                seen[event.kind] = vocabulary.explain("kind", event.kind)
+        if event.status is not None and event.status not in vocabulary.statuses:
+            seen = self.unknown.setdefault("status", {})
+            if event.status not in seen:
+                seen[event.status] = vocabulary.explain("status", event.status)
+
     def catch_up_new_metrics(
         self,
         before: PolicyRules | None,
-        history: list[PastEvent],
+        history: list[PastEvent] | None,
         t: int,
         position: int,
         status: str,
@@ -363,6 +497,17 @@ class TicketReplay:
         assert context is not None and rules_in_force is not None
         policy = context.policy
         measured = () if before is None else before.names
+        if history is None:
+            for name, (_, progress) in zip(rules_in_force.names, self.active):
+                if name not in measured and progress.open is None:
+                    raise HistoryNeededError(
+                        f"policy {policy.name!r} comes into force at event #{position} and "
+                        f"measures {name!r} from the ticket's start, which needs the {position} "
+                        "earlier events - this replay kept no history (a compact clock): "
+                        "replay the ticket's events with history (e.g. a FullHistoryClock)",
+                        value=name,
+                    )
+            return
         # The new policy, with the priority the ticket had at each past event; the other
         # attributes (which pick the calendar, say) as they are now: the ticket is measured on
         # the new policy's terms for it as it is.
@@ -419,6 +564,28 @@ class TicketReplay:
                 open_cycle(progress, t, position, rules, context, status, shadow.event_paused)
 
 
+def _copied(metric: MetricProgress) -> MetricProgress:
+    """``metric`` with its cycle list and last cycle copied (what the next event may change)."""
+    cycles = list(metric.cycles)
+    if cycles:
+        last = cycles[-1]
+        cycles[-1] = ReplayedCycle(
+            last.start,
+            last.start_context,
+            last.context,
+            list(last.transitions),
+            list(last.events),
+            last.end,
+            last.cancelled,
+        )
+    return MetricProgress(
+        cycles,
+        None if metric.open is None else cycles[-1],
+        metric.started_after,
+        metric.event_paused,
+    )
+
+
 def apply_event(progress: MetricProgress, rules: MetricRules, act: int, step: ReplayStep) -> None:
     """One event's effect on one metric: ``act`` is the mask of the metric's conditions that
     match it (see :mod:`slaclock.rules`), ``step`` the event as every metric sees it."""
@@ -459,6 +626,14 @@ def apply_event(progress: MetricProgress, rules: MetricRules, act: int, step: Re
             progress.event_paused = True
         elif act & RESUME:
             progress.event_paused = False
+        # State-holding: the open cycle is cancelled once its start condition no longer holds.
+        if (
+            progress.open is not None
+            and rules.start_when is not None
+            and not rules.start_when.matches(step.context.attributes)
+        ):
+            close_cycle(progress, t, position, cancelled=True)
+            return
     elif (
         kind == "reopened"
         and rules.reopenable
@@ -489,6 +664,7 @@ def apply_event(progress: MetricProgress, rules: MetricRules, act: int, step: Re
             starts
             and (rules.recurring or not progress.cycles or kind == "reopened")
             and (not rules.start_after or progress.started_after)
+            and (rules.start_when is None or rules.start_when.matches(step.context.attributes))
         ):
             open_cycle(progress, t, position, rules, step.context, step.status)
         return
@@ -496,6 +672,8 @@ def apply_event(progress: MetricProgress, rules: MetricRules, act: int, step: Re
     counting = not progress.event_paused and status not in rules.pause_statuses
     if counting and rules.count_statuses is not None:
         counting = status in rules.count_statuses
+    if counting and rules.pause_when is not None:
+        counting = not rules.pause_when.matches(step.context.attributes)
     if counting != cycle.transitions[-1].counting:
         cycle.transitions.append(Transition(t, counting))
         if cycle.events[-1] != position:
@@ -515,6 +693,8 @@ def open_cycle(
     ``event_paused`` (a pause event is still in force)."""
     progress.event_paused = event_paused
     counting = rules.counting(status, event_paused)
+    if counting and rules.pause_when is not None:
+        counting = not rules.pause_when.matches(context.attributes)
     cycle = ReplayedCycle(t, context, context, [Transition(t, counting)], [position])
     progress.cycles.append(cycle)
     progress.open = cycle

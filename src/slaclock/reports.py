@@ -10,22 +10,23 @@ file. The definitions (what counts as met, breached, and in the denominator) are
 >>> from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
 >>> batch = evaluate_many(DEFAULT_POLICY, sample_timelines())
 >>> print(attainment(batch, by=("priority",), metric="first_response").to_table())
-priority  metric          met  breached  attainment
-high      first_response    1         1       50.0%
-normal    first_response    1         0      100.0%
-urgent    first_response    0         1        0.0%
+priority  metric          met  breached  overdue  attainment
+high      first_response    1         1        0       50.0%
+normal    first_response    1         0        0      100.0%
+urgent    first_response    0         1        0        0.0%
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Literal
 
+from slaclock._tz import to_micros
 from slaclock.batch import Batch
-from slaclock.errors import ArgumentError
+from slaclock.errors import ArgumentError, ReportOptionError
+from slaclock.percentiles import PERCENTILE_METHODS, PercentileMethod, percentile
 from slaclock.tables import Percent, Table, group_sort_key
 
 __all__ = [
@@ -50,6 +51,7 @@ Period = Literal["day", "week", "month"]
 CancelledAs = Literal["excluded", "met", "breached"]
 #: What a stopped cycle with no target for its priority (state ``completed``) counts as.
 UntargetedAs = Literal["excluded", "met"]
+_STATES = ("met", "breached", "overdue", "cancelled", "completed", "running", "paused")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -129,12 +131,13 @@ def _records_of(batch: Batch | Iterable[Mapping[str, Any]]) -> list[Mapping[str,
 # Attainment
 @dataclass(frozen=True, slots=True)
 class AttainmentRow:
-    """One group's tally. ``attainment`` is ``met / (met + breached)`` (``None`` when nothing
-    counts); ``breached`` includes ``overdue`` when running-overdue cycles count.
+    """One group's tally. ``breached`` means one thing everywhere: cycles that *stopped* late
+    (plus cancelled ones with ``cancelled="breached"``); ``overdue`` are cycles still running
+    past due. ``attainment`` is ``met / (met + breached + overdue)``, the ``overdue`` term only
+    when ``overdue_counted`` (``None`` when nothing counts).
 
-    >>> row = AttainmentRow(("high",), "first_response", met=3, breached=1, overdue=0,
-    ...                     cancelled=2, completed=0, open=5)
-    >>> row.attainment  # 3 / (3 + 1); cancelled and open cycles are not counted
+    >>> AttainmentRow(("high",), "first_response", met=6, breached=1, overdue=1, cancelled=0,
+    ...               completed=0, open=2).attainment  # 6 / (6 + 1 + 1)
     0.75
     """
 
@@ -146,11 +149,17 @@ class AttainmentRow:
     cancelled: int
     completed: int
     open: int
+    overdue_counted: bool = True
+
+    @property
+    def failed(self) -> int:
+        """The cycles counted against attainment: ``breached`` (+ ``overdue`` when counted)."""
+        return self.breached + (self.overdue if self.overdue_counted else 0)
 
     @property
     def attainment(self) -> float | None:
-        """``met / (met + breached)``, or ``None`` when the denominator is zero."""
-        counted = self.met + self.breached
+        """``met / (met + failed)``, or ``None`` when the denominator is zero."""
+        counted = self.met + self.failed
         return None if counted == 0 else self.met / counted
 
 
@@ -175,8 +184,6 @@ def _tally(
             counts[1] += 1
         elif state == "overdue":
             counts[2] += 1
-            if overdue:
-                counts[1] += 1
         elif state == "cancelled":
             counts[3] += 1
             if cancelled == "met":
@@ -200,9 +207,9 @@ class AttainmentReport:
     ...     AttainmentRow(("billing",), "resolution", 1, 1, 0, 0, 0, 0),
     ...     AttainmentRow(("tech",), "resolution", 3, 0, 0, 1, 0, 2)])
     >>> print(report)
-    group    metric      met  breached  attainment
-    billing  resolution    1         1       50.0%
-    tech     resolution    3         0      100.0%
+    group    metric      met  breached  overdue  attainment
+    billing  resolution    1         1        0       50.0%
+    tech     resolution    3         0        0      100.0%
     >>> total = report.total()  # (1 + 3) / (1 + 3 + 1 + 0)
     >>> total.met, total.breached, total.attainment
     (4, 1, 0.8)
@@ -211,6 +218,7 @@ class AttainmentReport:
     by: tuple[str, ...]
     period: Period | None
     rows: list[AttainmentRow]
+    overdue_counted: bool = True
 
     def total(self) -> AttainmentRow:
         """All rows added up (over every group and metric)."""
@@ -220,10 +228,15 @@ class AttainmentReport:
                 (row.met, row.breached, row.overdue, row.cancelled, row.completed, row.open)
             ):
                 sums[i] += value
-        return AttainmentRow((), "*", *sums)
+        met, breached, overdue, cancelled, completed, open_ = sums
+        return AttainmentRow(
+            (), "*", met, breached, overdue, cancelled, completed, open_, self.overdue_counted
+        )
 
     def to_table(self) -> str:
-        """A plain-text table: the group columns, metric, met, breached and attainment."""
+        """A plain-text table: the group columns, metric, met, breached (stopped late), overdue
+        (running late; counted in attainment unless the report was made with ``overdue=False``)
+        and attainment."""
         columns = (*self.by, *(("period",) if self.period else ()), "metric")
         rows = []
         for row in self.rows:
@@ -232,10 +245,14 @@ class AttainmentReport:
             data.update(
                 met=row.met,
                 breached=row.breached,
+                overdue=row.overdue,
                 attainment=None if share is None else Percent(share),
             )
             rows.append(data)
-        return Table((*columns, "met", "breached", "attainment"), rows).to_table()
+        caption = None if self.overdue_counted else "overdue cycles not counted (overdue=False)"
+        return Table(
+            (*columns, "met", "breached", "overdue", "attainment"), rows, caption
+        ).to_table()
 
     def __str__(self) -> str:
         return self.to_table()
@@ -253,15 +270,16 @@ def attainment(
     anchor: Literal["started_at", "stopped_at"] = "started_at",
     timezone: tzinfo | None = None,
 ) -> AttainmentReport:
-    """Attainment, ``met / (met + breached)``, per metric and group.
+    """Attainment, ``met / (met + breached + overdue)``, per metric and group.
 
     - ``by``: record fields or ticket attributes to group by (``priority`` is the priority the
       cycle's target was read for; ``group``, ``channel``, ``tier`` ... are attributes).
     - ``period``: also group by ``day``, ``week`` or ``month`` of ``anchor`` (the cycle's start,
       by default), in the zone results are expressed in (the policy calendar's) or ``timezone``.
       Cycles that have not stopped have no ``stopped_at`` and are left out with that anchor.
-    - ``overdue=True``: a running cycle past its due instant counts as breached (it can no
-      longer be met); ``False`` leaves it out until it stops.
+    - ``overdue=True``: a running cycle past its due instant counts against attainment (it can
+      no longer be met; shown in the ``overdue`` column, never in ``breached``); ``False``
+      leaves it out until it stops.
     - ``cancelled``: ``excluded`` (default), or counted as ``met`` or ``breached``.
     - ``untargeted``: cycles with no target for their priority (``completed``) are
       ``excluded`` from the denominator (default) or counted as ``met``.
@@ -277,6 +295,14 @@ def attainment(
     """
     if anchor not in ("started_at", "stopped_at"):
         raise ArgumentError(f"anchor: {anchor!r} - expected 'started_at' or 'stopped_at'")
+    if cancelled not in ("excluded", "met", "breached"):
+        raise ReportOptionError(
+            f"cancelled: {cancelled!r} - expected 'excluded', 'met' or 'breached'", value=cancelled
+        )
+    if untargeted not in ("excluded", "met"):
+        raise ReportOptionError(
+            f"untargeted: {untargeted!r} - expected 'excluded' or 'met'", value=untargeted
+        )
     if period is not None:
         period_of(datetime(2000, 1, 1), period)  # validates the name
     # One pass over the records, which may be a stream: the checks of metric and by collect
@@ -303,24 +329,16 @@ def attainment(
         _check_metric([{"metric": m} for m in sorted(metrics)], metric)
         # A ``by`` name no record has is a typo (``prio``), not a group of its own.
         _check_by(sample, [name for name in by if name in missing])
-    rows = [AttainmentRow(k[:-1], k[-1], *counts) for k, counts in groups.items()]
+    rows = [
+        AttainmentRow(k[:-1], k[-1], c[0], c[1], c[2], c[3], c[4], c[5], overdue)
+        for k, c in groups.items()
+    ]
     rows.sort(key=lambda row: (group_sort_key(row.key), row.metric))
-    return AttainmentReport(tuple(by), period, rows)
+    return AttainmentReport(tuple(by), period, rows, overdue)
 
 
 # ----------------------------------------------------------------------------------------------
 # Durations, breaches, volume, first contact resolution, at risk
-def percentile(values: Sequence[timedelta], share: float) -> timedelta:
-    """Nearest-rank percentile of sorted ``values``: the smallest value with at least ``share``
-    of the values at or below it (``values[ceil(share * n) - 1]``; always an observed value).
-
-    >>> percentile([timedelta(minutes=m) for m in (1, 2, 3, 4)], 0.5)
-    datetime.timedelta(seconds=120)
-    """
-    if not values:
-        raise ArgumentError("percentile of no values - expected at least one value")
-    rank = max(1, math.ceil(round(share * len(values), 9)))
-    return values[min(rank, len(values)) - 1]
 
 
 def _mean(values: Sequence[timedelta]) -> timedelta:
@@ -339,22 +357,38 @@ def durations(
     metric: str | None = None,
     by: Sequence[str] = ("priority",),
     states: Sequence[str] = _STOPPED,
+    method: PercentileMethod = "nearest_rank",
 ) -> Table:
     """Business-time durations (``elapsed``) per metric and group: count, mean, median, p80,
     p90, p95, p99 and max, over cycles in ``states`` (default: those that stopped - met,
-    breached, or completed without a target). Percentiles are nearest-rank (an observed
-    duration); the median is p50 (the lower middle value for an even count); the mean is
-    rounded to the microsecond.
+    breached, or completed without a target). Percentiles are read by ``method`` (see
+    :func:`percentile`; ``nearest_rank`` by default, an observed duration, the median being the
+    lower middle value of an even count; ``linear`` as numpy and pandas), named in the
+    table's header line; the mean is rounded to the microsecond. Durations show rounded to
+    the second; the rows keep the exact values.
 
     >>> from slaclock.batch import evaluate_many
     >>> from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
     >>> print(durations(evaluate_many(DEFAULT_POLICY, sample_timelines()), metric="first_response", by=()).to_table())
+    durations: business time; percentiles by nearest rank (an observed value: the ceil(p*n)-th smallest)
     metric          count      mean  median     p80     p90     p95     p99     max
     first_response      4  3h26m15s     40m  11h25m  11h25m  11h25m  11h25m  11h25m
     """
     records = _records_of(batch)
     _check_metric(records, metric)
     _check_by(records, by)
+    unknown = [state for state in states if state not in _STATES]
+    if unknown:
+        raise ReportOptionError(
+            f"states: unknown cycle state(s) {unknown} - expected some of {list(_STATES)}",
+            value=unknown,
+        )
+    if method not in PERCENTILE_METHODS:
+        raise ReportOptionError(
+            f"method: unknown percentile method {method!r} - expected one of "
+            f"{list(PERCENTILE_METHODS)}",
+            value=method,
+        )
     groups: dict[tuple[Any, ...], list[timedelta]] = {}
     for record in records:
         if (metric is None or record["metric"] == metric) and record["state"] in states:
@@ -367,15 +401,16 @@ def durations(
         row.update(
             count=len(values),
             mean=_mean(values),
-            median=percentile(values, 0.5),
-            p80=percentile(values, 0.8),
-            p90=percentile(values, 0.9),
-            p95=percentile(values, 0.95),
-            p99=percentile(values, 0.99),
+            median=percentile(values, 0.5, method),
+            p80=percentile(values, 0.8, method),
+            p90=percentile(values, 0.9, method),
+            p95=percentile(values, 0.95, method),
+            p99=percentile(values, 0.99, method),
             max=values[-1],
         )
         rows.append(row)
-    return Table((*by, "metric", *_DURATION_COLUMNS), rows)
+    caption = f"durations: business time; percentiles by {PERCENTILE_METHODS[method]}"
+    return Table((*by, "metric", *_DURATION_COLUMNS), rows, caption)
 
 
 def breaches(
@@ -421,7 +456,8 @@ def volume(
     timezone: tzinfo | None = None,
 ) -> Table:
     """Tickets created per period (and group), by the ``created`` instant in the results' zone
-    (the policy calendar's) or ``timezone``.
+    (the policy calendar's) or ``timezone``. A ticket created after its evaluation instant
+    (``as_of``) does not exist yet and is not counted.
 
     >>> from slaclock.batch import evaluate_many
     >>> from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
@@ -434,6 +470,9 @@ def volume(
     _check_by(batch.tickets, by)
     groups: dict[tuple[Any, ...], int] = {}
     for ticket in batch.tickets:
+        as_of = ticket.get("as_of")
+        if as_of is not None and to_micros(ticket["created_at"]) > to_micros(as_of):
+            continue
         key = (period_of(ticket["created_at"], period, timezone), *group_values(ticket, by))
         groups[key] = groups.get(key, 0) + 1
     rows = [
@@ -498,8 +537,16 @@ def at_risk(
     True
     """
     states = ("running", "paused", "overdue") if include_overdue else ("running", "paused")
+    records = _records_of(batch)
+    if threshold is not None:
+        known = {t.name for record in records for t in record["thresholds"]}
+        if records and threshold not in known:
+            raise ReportOptionError(
+                f"threshold: unknown threshold {threshold!r} - expected one of {sorted(known)}",
+                value=threshold,
+            )
     rows = []
-    for record in _records_of(batch):
+    for record in records:
         if record["state"] not in states:
             continue
         reached = [

@@ -17,7 +17,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, field_serializer
 
-from slaclock.durations import format_duration
+from slaclock.durations import display_duration
 
 __all__ = [
     "CycleResult",
@@ -125,6 +125,9 @@ class CycleResult(BaseModel):
     ``target - elapsed`` (negative once overdue); ``due_at`` is when ``elapsed`` reaches
     ``target`` (projected for a running cycle, ``None`` while paused short of it, or without a
     target); ``breached_at`` equals ``due_at`` once the cycle is breached or overdue.
+    ``projected_due_at`` is, for a cycle paused short of its target, the due instant if the clock
+    resumed at the evaluation instant (the calendar's ``add(as_of, remaining)``).
+    ``actual_elapsed`` and ``actual_paused`` are the same spans in wall-clock time (24x7).
 
     >>> from datetime import datetime, timezone
     >>> cycle = CycleResult(metric="first_response", index=0, state="met",
@@ -156,8 +159,13 @@ class CycleResult(BaseModel):
     thresholds: tuple[ThresholdResult, ...] = ()
     events: tuple[int, ...] = ()
     spans: tuple[Span, ...] = ()
+    projected_due_at: AwareDatetime | None = None
+    actual_elapsed: timedelta = _alias("actual_elapsed")
+    actual_paused: timedelta = _alias("actual_paused")
 
-    @field_serializer("target", "elapsed", "paused", "remaining", "overdue_by")
+    @field_serializer(
+        "target", "elapsed", "paused", "remaining", "overdue_by", "actual_elapsed", "actual_paused"
+    )
     def _as_seconds(self, value: timedelta | None) -> float | None:
         return _seconds(value)
 
@@ -214,6 +222,43 @@ class MetricResult(BaseModel):
         """True when any cycle is breached or overdue."""
         return any(cycle.is_breached for cycle in self.cycles)
 
+    @property
+    def total_elapsed(self) -> timedelta:
+        """Business time counted over all cycles (cancelled ones included).
+
+        >>> from datetime import datetime, timezone
+        >>> start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+        >>> m = MetricResult(name="next_response", cycles=(
+        ...     CycleResult(metric="next_response", index=0, state="met", started_at=start,
+        ...                 elapsed=timedelta(minutes=10), paused=timedelta(0)),
+        ...     CycleResult(metric="next_response", index=1, state="breached", started_at=start,
+        ...                 elapsed=timedelta(minutes=70), paused=timedelta(minutes=5))))
+        >>> m.total_elapsed, m.total_paused, m.breached_cycles, m.longest.index
+        (datetime.timedelta(seconds=4800), datetime.timedelta(seconds=300), 1, 1)
+        """
+        return sum((c.elapsed for c in self.cycles), timedelta(0))
+
+    @property
+    def total_paused(self) -> timedelta:
+        """Business time paused over all cycles."""
+        return sum((c.paused or timedelta(0) for c in self.cycles), timedelta(0))
+
+    @property
+    def breached_cycles(self) -> int:
+        """How many cycles are breached or overdue."""
+        return sum(1 for cycle in self.cycles if cycle.is_breached)
+
+    @property
+    def longest(self) -> CycleResult | None:
+        """The cycle with the most elapsed business time (the earliest of equals), or ``None``.
+
+        Zammad keeps this one as its update-time statistics ("keeps statistics of longest
+        exchange").
+        """
+        if not self.cycles:
+            return None
+        return max(self.cycles, key=lambda c: (c.elapsed, -c.index))
+
 
 class TicketResult(BaseModel):
     """Everything about one ticket as of an instant: one :class:`MetricResult` per metric, and
@@ -222,7 +267,9 @@ class TicketResult(BaseModel):
     Metrics are also attributes: ``result.first_response.due_at`` (a metric named like a field
     below is reached through ``result.metrics[name]``). ``policy`` and ``policy_version`` are
     those in force at ``as_of`` (each cycle names its own). ``ignored_events`` counts events
-    after ``as_of`` (left out of this evaluation).
+    after ``as_of`` (left out of this evaluation). ``escalation_at`` is the earliest due instant
+    among the open cycles of all metrics, past ones included (what Zammad and Znuny store as the
+    ticket's ``escalation_at``).
 
     The ticket's facts as of ``as_of`` (events after it are not looked at), exactly as
     ``docs/semantics/engine.md`` ("Ticket facts") defines them:
@@ -263,6 +310,7 @@ class TicketResult(BaseModel):
     closed_at: AwareDatetime | None = None
     public_agent_replies: int = 0
     reopens: int = 0
+    escalation_at: AwareDatetime | None = None
 
     def __getattr__(self, name: str) -> Any:
         metrics = self.__dict__.get("metrics")
@@ -308,8 +356,8 @@ class TicketResult(BaseModel):
                         _short(cycle.started_at),
                         _short(cycle.due_at),
                         _short(cycle.stopped_at),
-                        format_duration(cycle.elapsed),
-                        "" if cycle.remaining is None else format_duration(cycle.remaining),
+                        display_duration(cycle.elapsed),
+                        "" if cycle.remaining is None else display_duration(cycle.remaining),
                     )
                 )
         if len(rows) == 1:

@@ -21,14 +21,17 @@ True
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from slaclock.policy import Condition, MetricDefinition, Policy
+from slaclock.policy import Condition, MetricDefinition, Policy, PolicySet, TicketCondition
+from slaclock.timeline import BUILTIN_KINDS, STATUS_OF_KIND
 
 __all__ = [
     "CANCEL",
+    "STANDARD_STATUSES",
     "PAUSE",
     "RESET",
     "RESUME",
@@ -39,9 +42,11 @@ __all__ = [
     "Matcher",
     "MetricRules",
     "PolicyRules",
+    "Vocabulary",
     "compile_conditions",
     "metric_rules",
     "policy_rules",
+    "policy_vocabulary",
 ]
 
 #: Bits of an action mask: which of a metric's condition lists match an event.
@@ -134,6 +139,9 @@ class MetricRules:
     count_statuses: frozenset[str] | None
     recurring: bool
     reopenable: bool
+    sequential: bool  # the next cycle counts from the previous one's due instant at the earliest
+    start_when: TicketCondition | None  # must hold to start; its end cancels the open cycle
+    pause_when: TicketCondition | None  # the clock is paused while it holds
     # Every event kind some condition names, and whether a condition matches on status alone:
     # an event outside both cannot match any condition, so the replay skips the tests.
     kinds: frozenset[str]
@@ -202,6 +210,9 @@ def metric_rules(definition: MetricDefinition) -> MetricRules:
         else frozenset(definition.count_statuses),
         recurring=definition.recurring,
         reopenable=definition.reopenable,
+        sequential=definition.recurrence == "sequential",
+        start_when=definition.start_when,
+        pause_when=definition.pause_when,
     )
 
 
@@ -238,3 +249,81 @@ def policy_rules(policy: Policy) -> PolicyRules:
 def _build_policy_rules(policy: Policy) -> PolicyRules:
     names = tuple(policy.metrics)
     return PolicyRules(names, tuple(metric_rules(policy.definition(name)) for name in names))
+
+
+class Vocabulary(NamedTuple):
+    """The event kinds and statuses a policy knows: an event of another kind, or a status
+    outside these, changes no clock and is likely a misspelling (see :mod:`slaclock.checks`).
+
+    ``kinds``: the built-in kinds and every kind a condition names. ``statuses``: ``new``, the
+    statuses the built-in kinds set (``open``, ``solved``, ``closed``), every pause, count and
+    condition status of the metrics, and the policy's ``known_statuses`` (by default
+    :data:`STANDARD_STATUSES`). A policy set knows what any of its policies knows.
+
+    >>> vocabulary = policy_vocabulary(Policy(name="p", known_statuses=["in_progress"],
+    ...                                       metrics={"requester_wait": {}}))
+    >>> sorted(vocabulary.statuses)
+    ['closed', 'in_progress', 'new', 'open', 'pending', 'solved']
+    """
+
+    kinds: frozenset[str]
+    statuses: frozenset[str]
+
+    def explain(self, problem: str, value: str) -> str:
+        """What is wrong with an unknown ``value`` (a ``"kind"`` or a ``"status"``), with the
+        closest known word when there is one.
+
+        >>> policy_vocabulary(Policy(name="p", metrics={"resolution": {}})).explain("kind", "agent_reply")
+        "event kind 'agent_reply' is not built in and no condition names it, so it changes no clock - did you mean 'agent_replied'?"
+        """
+        if problem == "kind":
+            text = (
+                f"event kind {value!r} is not built in and no condition names it, so it "
+                "changes no clock"
+            )
+            known = self.kinds
+        else:
+            text = (
+                f"status {value!r} is not one the policy knows (the statuses its metrics name, "
+                "its known_statuses, new/open/solved/closed), so it pauses nothing"
+            )
+            known = self.statuses
+        close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+        if not close:
+            close = [k for k in sorted(known) if k.casefold() == value.casefold()]
+        return text + (f" - did you mean {close[0]!r}?" if close else " - check the spelling")
+
+
+def policy_vocabulary(policy: Policy | PolicySet) -> Vocabulary:
+    """The :class:`Vocabulary` of ``policy`` (built once per policy value, kept on it), or of
+    every policy of a set."""
+    if isinstance(policy, Policy):
+        return policy.derived("vocabulary", _build_vocabulary)
+    parts = [policy_vocabulary(one) for one in policy.policies]
+    return Vocabulary(
+        frozenset().union(*(p.kinds for p in parts)),
+        frozenset().union(*(p.statuses for p in parts)),
+    )
+
+
+#: The statuses a policy knows when it declares no ``known_statuses``: slaclock's words, which
+#: the importers map helpdesk statuses onto.
+STANDARD_STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
+
+
+def _build_vocabulary(policy: Policy) -> Vocabulary:
+    kinds = set(BUILTIN_KINDS)
+    declared = STANDARD_STATUSES if policy.known_statuses is None else policy.known_statuses
+    statuses = {"new", *STATUS_OF_KIND.values(), *declared}
+    for name in policy.metrics:
+        definition = policy.definition(name)
+        statuses.update(definition.pause_statuses)
+        statuses.update(definition.count_statuses or ())
+        for conditions in (
+            definition.start, definition.stop, definition.pause, definition.resume,
+            definition.reset, definition.cancel, definition.start_after,
+        ):  # fmt: skip
+            for condition in conditions:
+                kinds.update(condition.event or ())
+                statuses.update(condition.status or ())
+    return Vocabulary(frozenset(kinds), frozenset(statuses))

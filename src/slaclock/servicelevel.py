@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta, timezone, tzinfo
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import (
     AwareDatetime,
@@ -41,42 +41,78 @@ from pydantic import (
 
 from slaclock._tz import (
     MAX_DURATION,
-    MICROS_PER_SECOND,
     check_in_range,
     from_micros,
     load_zone,
-    local_to_micros,
     timedelta_to_micros,
     to_micros,
 )
-from slaclock.durations import parse_duration
-from slaclock.errors import ArgumentError, OutOfRangeError
+from slaclock.bands import BandRule, BandScale
+from slaclock.durations import format_duration, parse_duration, round_for_display
+from slaclock.errors import ArgumentError, OutOfRangeError, ReportOptionError
+from slaclock.intervals import LocalIntervals
+from slaclock.tables import Percent, Table
 
 __all__ = [
     "AbandonTreatment",
     "Band",
+    "BandRule",
     "Contact",
     "Interval",
     "IntervalRow",
     "ServiceLevelReport",
+    "TREATMENTS",
+    "Undefined",
+    "abandon_bands",
     "bands",
     "service_level",
 ]
 
-#: How abandoned contacts enter the service level (formulas in ``docs/reference/reports.md``):
-#: ``ignored`` a/N; ``failures`` a/(N+A); ``successes`` (a+A)/(N+A);
-#: ``excluded_within_threshold`` a/(N+A-b); ``short_abandon`` a/(N+A-s).
+#: How abandoned contacts enter the service level (N answered, a answered within the threshold,
+#: A abandoned, b abandoned within the threshold, s short abandons):
+#: ``ignored`` a/N; ``failures`` a/(N+A); ``excluded_within_threshold`` a/(N+A-b);
+#: ``successes_within_threshold`` (a+b)/(N+A); ``short_excluded`` a/(N+A-s);
+#: ``short_successes`` (a+s)/(N+A).
 AbandonTreatment = Literal[
-    "ignored", "failures", "successes", "excluded_within_threshold", "short_abandon"
+    "ignored",
+    "failures",
+    "excluded_within_threshold",
+    "successes_within_threshold",
+    "short_excluded",
+    "short_successes",
 ]
 #: Interval lengths: 15, 30 or 60 minutes of local wall-clock time, or a local day.
 Interval = Literal["15min", "30min", "60min", "day"]
-#: An interval's rating against the target (``no_contacts`` when it has no service level).
-Band = Literal["on_target", "warning", "act", "all_hands", "no_contacts"]
+#: Why a figure has no value: nobody was offered, or every contact offered abandoned (so the
+#: treatment's denominator is zero; the worst intervals must not look empty).
+Undefined = Literal["no_contacts", "all_abandoned"]
+#: An interval's rating against a target, or why it has no figure to rate.
+Band = Literal["on_target", "warning", "act", "all_hands", "no_contacts", "all_abandoned"]
 
+#: Each treatment's formula, as the reports print it.
+TREATMENTS: Mapping[str, str] = {
+    "ignored": "a / N",
+    "failures": "a / (N + A)",
+    "excluded_within_threshold": "a / (N + A - b)",
+    "successes_within_threshold": "(a + b) / (N + A)",
+    "short_excluded": "a / (N + A - s)",
+    "short_successes": "(a + s) / (N + A)",
+}
+# Names that used to exist, and what replaces them.
+_RETIRED: Mapping[str, str] = {
+    "successes": (
+        "abandons='successes' was removed: it counted every abandon as a success, "
+        "(a + A) / (N + A), so a caller who hung up after ten minutes raised the service level - "
+        "use 'successes_within_threshold' for (a + b) / (N + A) (abandons within the threshold "
+        "are successes) or 'excluded_within_threshold' for a / (N + A - b)"
+    ),
+    "short_abandon": (
+        "abandons='short_abandon' was renamed: use 'short_excluded' for a / (N + A - s) "
+        "or 'short_successes' for (a + s) / (N + A)"
+    ),
+}
+_SHORT = ("short_excluded", "short_successes")
 _MINUTES: Mapping[str, int] = {"15min": 15, "30min": 30, "60min": 60}
-_TREATMENTS = ("ignored", "failures", "successes", "excluded_within_threshold", "short_abandon")
-_QUARTER = 15 * 60 * MICROS_PER_SECOND
 
 
 class Contact(BaseModel):
@@ -136,18 +172,20 @@ class Contact(BaseModel):
 class IntervalRow:
     """One interval's counts and figures.
 
-    ``answered`` (N), ``answered_within`` (a: waited at most the threshold), ``abandoned`` (A),
-    ``abandoned_within`` (b: abandoned within the threshold), ``short_abandoned`` (s: abandoned
-    in less than the short-abandon cut-off), ``wait_answered`` (total wait of answered contacts).
+    ``start`` and ``end`` are what the row covers, ``[start, end)``: a whole interval, or the
+    part of it inside the report's ``start`` and ``end``. ``answered`` (N),
+    ``answered_within`` (a: waited at most the threshold), ``abandoned`` (A),
+    ``abandoned_within`` (b: abandoned within the threshold, ``wait <= T``),
+    ``short_abandoned`` (s: abandoned in *less* than the short-abandon cut-off, ``wait < S``),
+    ``wait_answered`` (total wait of answered contacts).
 
-    >>> start = datetime(2025, 3, 4, 9, tzinfo=timezone.utc)
-    >>> row = IntervalRow(start, start + timedelta(minutes=30), answered=8, answered_within=6,
-    ...                   abandoned=2, abandoned_within=1, short_abandoned=0,
-    ...                   wait_answered=timedelta(seconds=160), treatment="failures")
-    >>> row.offered, row.service_level, row.abandonment_rate  # 6 / (8 + 2); 2 / (8 + 2)
-    (10, 0.6, 0.2)
-    >>> row.average_speed_of_answer  # 160 s / 8
-    datetime.timedelta(seconds=20)
+    >>> from datetime import datetime, timezone
+    >>> nine = datetime(2025, 3, 4, 9, 10, tzinfo=timezone.utc)
+    >>> row = IntervalRow(nine, nine.replace(minute=30), 0, 0, 3, 3, 0, timedelta(0), "failures")
+    >>> row.label, row.service_level, row.undefined, row.abandonment_rate  # a / (N + A) = 0 / 3
+    ('2025-03-04 09:10-09:30', 0.0, None, 1.0)
+    >>> row.replace_treatment("ignored").undefined  # a / N with N = 0: everyone hung up
+    'all_abandoned'
     """
 
     start: datetime
@@ -165,26 +203,45 @@ class IntervalRow:
         """Contacts offered: ``N + A``."""
         return self.answered + self.abandoned
 
-    def service_level_fraction(self) -> Fraction | None:
-        """The exact service level (``None`` when the denominator is zero)."""
+    def replace_treatment(self, treatment: AbandonTreatment) -> IntervalRow:
+        """The same counts under another treatment of abandons."""
+        _check_treatment(treatment)
+        return replace(self, treatment=treatment)
+
+    def _ratio(self) -> tuple[int, int]:
         n, a, ab = self.answered, self.answered_within, self.abandoned
-        if self.treatment == "ignored":
-            top, bottom = a, n
-        elif self.treatment == "failures":
-            top, bottom = a, n + ab
-        elif self.treatment == "successes":
-            top, bottom = a + ab, n + ab
-        elif self.treatment == "excluded_within_threshold":
-            top, bottom = a, n + ab - self.abandoned_within
-        else:
-            top, bottom = a, n + ab - self.short_abandoned
+        b, s = self.abandoned_within, self.short_abandoned
+        return {
+            "ignored": (a, n),
+            "failures": (a, n + ab),
+            "excluded_within_threshold": (a, n + ab - b),
+            "successes_within_threshold": (a + b, n + ab),
+            "short_excluded": (a, n + ab - s),
+            "short_successes": (a + s, n + ab),
+        }[self.treatment]
+
+    def service_level_fraction(self) -> Fraction | None:
+        """The exact service level (``None`` when the denominator is zero: see :attr:`undefined`)."""
+        top, bottom = self._ratio()
         return None if bottom == 0 else Fraction(top, bottom)
 
     @property
     def service_level(self) -> float | None:
-        """The service level as a share in [0, 1] (``None``: no contact counts)."""
+        """The service level as a share in [0, 1] (``None``: see :attr:`undefined`)."""
         value = self.service_level_fraction()
         return None if value is None else float(value)
+
+    @property
+    def undefined(self) -> Undefined | None:
+        """Why the service level has no value: ``no_contacts`` (nobody was offered) or
+        ``all_abandoned`` (every contact the treatment counts abandoned); ``None`` when it has one."""
+        if self.offered == 0:
+            return "no_contacts"
+        return "all_abandoned" if self._ratio()[1] == 0 else None
+
+    def abandonment_rate_fraction(self) -> Fraction | None:
+        """The exact abandonment rate ``A / (N + A)`` (``None`` with no contacts)."""
+        return None if self.offered == 0 else Fraction(self.abandoned, self.offered)
 
     @property
     def abandonment_rate(self) -> float | None:
@@ -198,6 +255,18 @@ class IntervalRow:
             return None
         total = timedelta_to_micros(self.wait_answered)
         return timedelta(microseconds=(2 * total + self.answered) // (2 * self.answered))
+
+    @property
+    def label(self) -> str:
+        """What the row covers, in local time: ``2025-03-04 09:10-09:30`` (half-open: 09:30 is
+        the next row's), or the date alone for a whole local day."""
+        start, end = self.start, self.end
+        end_date = end.date()
+        midnight = end.time() == time(0) and end_date > start.date()
+        if start.time() == time(0) and midnight and end_date == start.date() + timedelta(days=1):
+            return start.strftime("%Y-%m-%d")
+        close = "24:00" if midnight else end.strftime("%H:%M")
+        return f"{start.strftime('%Y-%m-%d %H:%M')}-{close}"
 
 
 @dataclass(frozen=True)
@@ -245,28 +314,62 @@ class ServiceLevelReport:
             start, end, sums[0], sums[1], sums[2], sums[3], sums[4], wait, self.abandons
         )
 
-    def to_table(self, target: float | None = None) -> str:
-        """A plain-text table; with ``target``, a band column from :func:`bands`."""
-        from slaclock.tables import Percent, Table
+    def describe(self) -> str:
+        """The definitions the figures use, as the first line of every table."""
+        by = "answered or abandoned" if self.by_end else "offered"
+        short = (
+            ""
+            if self.short_abandon is None
+            else f"; short abandon: wait < {format_duration(self.short_abandon)}"
+        )
+        return (
+            f"service level = {TREATMENTS[self.abandons]} (abandons={self.abandons}); within = "
+            f"wait <= {format_duration(self.threshold)}{short}; a contact counts in the interval "
+            f"[start, end) it was {by} in, local time {self.timezone}"
+        )
 
-        rated = bands(self, target=target) if target is not None else None
+    def to_table(
+        self,
+        target: float | None = None,
+        *,
+        bands: BandRule | None = None,
+        abandon_bands: BandRule | None = None,
+    ) -> str:
+        """A plain-text table under a line stating the definitions; with ``target`` (or a
+        ``bands`` rule) a band column, with ``abandon_bands`` an abandon-rate band column, each
+        with a line saying which bands (absolute or relative) rate it.
+
+        >>> from datetime import datetime, timezone
+        >>> nine = datetime(2025, 3, 4, 9, 10, tzinfo=timezone.utc)
+        >>> calls = [Contact(offered_at=nine, answered_at=nine + timedelta(seconds=s)) for s in (5, 30)]
+        >>> print(service_level(calls, start=nine, end=nine.replace(hour=10, minute=0)).to_table(0.8))
+        service level = a / N (abandons=ignored); within = wait <= 20s; a contact counts in the interval [start, end) it was offered in, local time UTC
+        band: target at least 80%; warning up to 5 points below, act up to 10 points below, all_hands beyond (absolute bands)
+        interval                offered  answered  within  abandoned  service_level  abandon_rate  asa  band
+        2025-03-04 09:10-09:30        2         2       1          0          50.0%          0.0%  18s  all_hands
+        2025-03-04 09:30-10:00        0         0       0          0              -             -    -  no_contacts
+        """
+        if bands is None and target is not None:
+            bands = BandRule(target=target)
         rows = []
-        for i, row in enumerate(self.rows):
-            share = row.service_level
+        for row in self.rows:
+            share = row.service_level_fraction()
             rate = row.abandonment_rate
             asa = row.average_speed_of_answer
             data: dict[str, Any] = {
-                "interval": row.start.strftime("%Y-%m-%d %H:%M"),
+                "interval": row.label,
                 "offered": row.offered,
                 "answered": row.answered,
                 "within": row.answered_within,
                 "abandoned": row.abandoned,
                 "service_level": None if share is None else Percent(share),
                 "abandon_rate": None if rate is None else Percent(rate),
-                "asa_seconds": None if asa is None else asa.total_seconds(),
+                "asa": None if asa is None else round_for_display(asa),
             }
-            if rated is not None:
-                data["band"] = rated[i][1]
+            if bands is not None:
+                data["band"] = bands.rate(share, row.undefined or "no_contacts")
+            if abandon_bands is not None:
+                data["abandon_band"] = abandon_bands.rate(row.abandonment_rate_fraction())
             rows.append(data)
         columns = (
             "interval",
@@ -276,13 +379,29 @@ class ServiceLevelReport:
             "abandoned",
             "service_level",
             "abandon_rate",
-            "asa_seconds",
-            *(("band",) if rated is not None else ()),
+            "asa",
+            *(("band",) if bands is not None else ()),
+            *(("abandon_band",) if abandon_bands is not None else ()),
         )
-        return Table(columns, rows).to_table()
+        lines = [self.describe()]
+        if bands is not None:
+            lines.append(f"band: {bands.describe()}")
+        if abandon_bands is not None:
+            lines.append(f"abandon_band: abandon rate {abandon_bands.describe()}")
+        return "\n".join([*lines, Table(columns, rows).to_table()])
 
     def __str__(self) -> str:
         return self.to_table()
+
+
+def _check_treatment(abandons: str) -> None:
+    if abandons in _RETIRED:
+        raise ReportOptionError(_RETIRED[abandons], value=abandons)
+    if abandons not in TREATMENTS:
+        raise ReportOptionError(
+            f"abandons: unknown treatment {abandons!r} - expected one of {list(TREATMENTS)}",
+            value=abandons,
+        )
 
 
 def _as_duration(value: timedelta | str | int | float, name: str) -> timedelta:
@@ -308,49 +427,6 @@ def _as_duration(value: timedelta | str | int | float, name: str) -> timedelta:
     return result
 
 
-class _Bucketer:
-    """Instants (UTC microseconds) -> interval start (UTC microseconds), in a zone."""
-
-    def __init__(self, zone: tzinfo, interval: Interval) -> None:
-        self.zone = zone
-        self.minutes = _MINUTES.get(interval)
-        self.offsets: dict[int, int | None] = {}
-        self.day_starts: dict[date, int] = {}
-
-    def _offset(self, t: int) -> int:
-        # The zone's offset, cached per UTC quarter hour when it is constant over it.
-        quarter = t // _QUARTER
-        offset = self.offsets.get(quarter, -1)
-        if offset == -1:
-            first = self._exact_offset(quarter * _QUARTER)
-            last = self._exact_offset(quarter * _QUARTER + _QUARTER - 1)
-            offset = self.offsets[quarter] = first if first == last else None
-        return offset if offset is not None else self._exact_offset(t)
-
-    def _exact_offset(self, t: int) -> int:
-        delta = from_micros(t, self.zone).utcoffset()
-        assert delta is not None
-        return timedelta_to_micros(delta)
-
-    def start(self, t: int) -> int:
-        offset = self._offset(t)
-        local = t + offset
-        if self.minutes is not None:
-            size = self.minutes * 60 * MICROS_PER_SECOND
-            return local - local % size - offset
-        day = date.fromordinal(719_163 + local // (86_400 * MICROS_PER_SECOND))
-        found = self.day_starts.get(day)
-        if found is None:
-            found = self.day_starts[day] = local_to_micros(day, 0, self.zone)
-        return found
-
-    def end(self, start: int) -> int:
-        if self.minutes is not None:
-            return start + self.minutes * 60 * MICROS_PER_SECOND
-        day = from_micros(start, self.zone).date() + timedelta(days=1)
-        return local_to_micros(day, 0, self.zone)
-
-
 def service_level(
     contacts: Iterable[Contact | Mapping[str, Any]],
     *,
@@ -364,37 +440,37 @@ def service_level(
     end: datetime | None = None,
 ) -> ServiceLevelReport:
     """Service level per interval: the share of contacts answered within ``threshold``
-    (``wait <= threshold``; a number is seconds), with abandoned contacts treated as
-    ``abandons`` says (see :data:`AbandonTreatment`; ``short_abandon`` needs the
-    ``short_abandon`` cut-off: abandons with ``wait < short_abandon`` are removed).
+    (``wait <= threshold``, inclusive; a number is seconds), with abandoned contacts treated as
+    ``abandons`` says (see :data:`TREATMENTS`). The short-abandon treatments need the
+    ``short_abandon`` cut-off ``S``: a short abandon waited *less* than it (``wait < S``,
+    exclusive: with ``S = 5s`` an abandon after exactly 5 s is not short).
 
     A contact belongs to the interval in which it is *offered*; ``by_end=True`` uses the
-    instant it was answered or abandoned instead. Intervals are local wall-clock intervals of
-    ``timezone`` (an IANA name or a tzinfo; ``UTC`` by default). With ``start`` and ``end``,
-    every interval in ``[start, end)`` is listed (those without contacts have no service level)
-    and contacts outside are left out; otherwise only intervals with contacts are listed.
+    instant it was answered or abandoned instead. Intervals are half-open, ``[start, end)``, in
+    local wall-clock time of ``timezone`` (an IANA name or a tzinfo; ``UTC`` by default). With
+    ``start`` and ``end``, every interval in ``[start, end)`` is listed (those without contacts
+    have no service level, ``undefined == "no_contacts"``), contacts outside are left out, and
+    the first and last rows cover only their part inside (a report from 09:10 starts with the
+    row 09:10-09:30); otherwise only intervals with contacts are listed.
 
-    >>> at = datetime(2025, 3, 4, 9, tzinfo=timezone.utc)
-    >>> calls = [{"offered_at": at, "answered_at": at + timedelta(seconds=30)},
-    ...          {"offered_at": at, "abandoned_at": at + timedelta(seconds=3)}]
-    >>> [service_level(calls, threshold=20, abandons=a).rows[0].service_level
-    ...  for a in ("ignored", "successes")]  # 0 / 1; (0 + 1) / (1 + 1)
-    [0.0, 0.5]
+    >>> from datetime import datetime, timezone
+    >>> service_level([], abandons="successes")
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.ReportOptionError: abandons='successes' was removed: it counted every abandon as a success, (a + A) / (N + A), so a caller who hung up after ten minutes raised the service level - use 'successes_within_threshold' for (a + b) / (N + A) (abandons within the threshold are successes) or 'excluded_within_threshold' for a / (N + A - b)
     """
     threshold_td = _as_duration(threshold, "threshold")
-    if abandons not in _TREATMENTS:
-        raise ArgumentError(
-            f"abandons: unknown treatment {abandons!r} - expected one of {list(_TREATMENTS)}"
-        )
+    _check_treatment(abandons)
     if interval not in ("15min", "30min", "60min", "day"):
-        raise ArgumentError(
-            f"interval: unknown interval {interval!r} - expected '15min', '30min', '60min' or 'day'"
+        raise ReportOptionError(
+            f"interval: unknown interval {interval!r} - expected '15min', '30min', '60min' or 'day'",
+            value=interval,
         )
     short_td: timedelta | None = None
-    if abandons == "short_abandon":
+    if abandons in _SHORT:
         if short_abandon is None:
-            raise ArgumentError(
-                "short_abandon: abandons='short_abandon' needs the cut-off - expected e.g. "
+            raise ReportOptionError(
+                f"short_abandon: abandons={abandons!r} needs the cut-off - expected e.g. "
                 "short_abandon='5s'"
             )
         short_td = _as_duration(short_abandon, "short_abandon")
@@ -404,17 +480,17 @@ def service_level(
     lo = hi = None
     if start is not None or end is not None:
         if start is None or end is None:
-            raise ArgumentError("start and end: give both or neither")
+            raise ReportOptionError("start and end: give both or neither")
         lo = to_micros(check_in_range(start, "start"))
         hi = to_micros(check_in_range(end, "end"))
         if hi <= lo:
-            raise ArgumentError(
+            raise ReportOptionError(
                 f"empty range of intervals: start {start.isoformat()} >= end {end.isoformat()} - "
                 "expected start < end"
             )
     limit = timedelta_to_micros(threshold_td)
     short = -1 if short_td is None else timedelta_to_micros(short_td)
-    bucketer = _Bucketer(zone, interval)
+    bucketer = LocalIntervals(zone, _MINUTES.get(interval))
     # start -> [answered, answered_within, abandoned, abandoned_within, short, wait_answered]
     counts: dict[int, list[int]] = {}
     for item in contacts:
@@ -446,10 +522,12 @@ def service_level(
         while key < hi:
             counts.setdefault(key, [0, 0, 0, 0, 0, 0])
             key = bucketer.end(key)
+    lowest = -(2**63) if lo is None else lo
+    highest = 2**63 if hi is None else hi
     rows = [
         IntervalRow(
-            from_micros(key, zone),
-            from_micros(bucketer.end(key), zone),
+            from_micros(max(key, lowest), zone),
+            from_micros(min(bucketer.end(key), highest), zone),
             c[0],
             c[1],
             c[2],
@@ -469,43 +547,49 @@ def bands(
     target: float = 0.8,
     warning: float = 5,
     act: float = 10,
+    scale: BandScale = "points",
 ) -> list[tuple[IntervalRow, Band]]:
-    """Rate each interval against ``target`` (a share, ``0.8`` for 80 %), in percentage points
-    below it: ``on_target`` (at or above), ``warning`` (more than 0 and at most ``warning``
-    points below), ``act`` (more than ``warning``, at most ``act`` points below), ``all_hands``
-    (more than ``act`` points below); ``no_contacts`` when the interval has no service level.
-    Compared exactly (no float rounding at the edges).
+    """Rate each interval's service level against ``target`` (a share, ``0.8`` for 80 %):
+    ``on_target`` (at or above), ``warning`` (below by more than 0 and at most ``warning``),
+    ``act`` (more than ``warning``, at most ``act`` below), ``all_hands`` (more than ``act``
+    below); ``no_contacts`` or ``all_abandoned`` when the interval has no service level.
+    ``scale="points"`` (default) reads ``warning`` and ``act`` as percentage points,
+    ``scale="relative"`` as percent of the target (see :class:`BandRule`).
 
     >>> from datetime import datetime, timezone
     >>> t = datetime(2025, 3, 4, 9, tzinfo=timezone.utc)
     >>> calls = [Contact(offered_at=t, answered_at=t + timedelta(seconds=s)) for s in (5, 10, 15, 30, 60)]
     >>> [band for _, band in bands(service_level(calls, threshold=20), target=0.65)]  # 60 %: 5 points below
     ['warning']
+    >>> [band for _, band in bands(service_level(calls, threshold=20), target=0.65, scale="relative")]
+    ['act']
     """
-    if not 0 < target <= 1:
-        raise ArgumentError(f"target: {target!r} - expected a share in (0, 1], e.g. 0.8")
-    if not 0 <= warning <= act:
-        raise ArgumentError(
-            f"bands: warning={warning!r}, act={act!r} - expected 0 <= warning <= act"
-        )
-    goal = Fraction(str(target)) * 100
-    warn_points = Fraction(str(warning))
-    act_points = Fraction(str(act))
-    rated: list[tuple[IntervalRow, Band]] = []
-    for row in report.rows:
-        value = row.service_level_fraction()
-        band: Band
-        if value is None:
-            band = "no_contacts"
-        else:
-            below = goal - value * 100
-            if below <= 0:
-                band = "on_target"
-            elif below <= warn_points:
-                band = "warning"
-            elif below <= act_points:
-                band = "act"
-            else:
-                band = "all_hands"
-        rated.append((row, band))
-    return rated
+    rule = BandRule(target=target, warning=warning, act=act, scale=scale)
+    return [
+        (row, cast(Band, rule.rate(row.service_level_fraction(), row.undefined or "no_contacts")))
+        for row in report.rows
+    ]
+
+
+def abandon_bands(
+    report: ServiceLevelReport,
+    *,
+    target: float = 0.05,
+    warning: float = 2,
+    act: float = 5,
+    scale: BandScale = "points",
+) -> list[tuple[IntervalRow, Band]]:
+    """Rate each interval's abandonment rate ``A / (N + A)`` against a goal of *at most*
+    ``target`` (default 5 %): ``on_target`` at or below it, ``warning`` above by at most
+    ``warning`` (2 points), ``act`` by at most ``act`` (5 points), ``all_hands`` beyond;
+    ``no_contacts`` when nobody was offered. ``scale`` as in :func:`bands`.
+
+    >>> from datetime import datetime, timezone
+    >>> t = datetime(2025, 3, 4, 9, tzinfo=timezone.utc)
+    >>> calls = [Contact(offered_at=t, answered_at=t) for _ in range(13)]
+    >>> calls += [Contact(offered_at=t, abandoned_at=t) for _ in range(2)]
+    >>> [band for _, band in abandon_bands(service_level(calls))]  # 2 / 15 = 13.3 %: 8.3 points above
+    ['all_hands']
+    """
+    rule = BandRule(target=target, warning=warning, act=act, scale=scale, higher_is_better=False)
+    return [(row, cast(Band, rule.rate(row.abandonment_rate_fraction()))) for row in report.rows]

@@ -2,15 +2,16 @@
 
 Every report (attainment, durations, what-if, service level) returns a :class:`Table` or renders
 through one, so they all look alike: numbers right-aligned, ``None`` as ``-``, shares as
-percentages (:class:`Percent`) and durations as ``1h30m``.
+percentages (:class:`Percent`, one decimal) and durations as ``1h30m`` rounded to the second
+(:func:`~slaclock.durations.display_duration`; the rows keep the exact values).
 
 >>> from datetime import timedelta
 >>> print(Table(("queue", "tickets", "share", "wait"),
 ...             [{"queue": "billing", "tickets": 3, "share": Percent(0.5), "wait": timedelta(minutes=90)},
-...              {"queue": "tech", "tickets": 12, "share": None, "wait": timedelta(0)}]).to_table())
+...              {"queue": "tech", "tickets": 12, "share": None, "wait": timedelta(microseconds=400_000)}]).to_table())
 queue    tickets  share   wait
 billing        3  50.0%  1h30m
-tech          12  -         0s
+tech          12      -     0s
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from slaclock.durations import format_duration
+from slaclock.durations import display_duration
 
 __all__ = ["Percent", "Table", "group_sort_key"]
 
@@ -62,15 +63,19 @@ class Table:
 
     columns: tuple[str, ...]
     rows: list[dict[str, Any]]
+    caption: str | None = None
 
     def to_table(self) -> str:
-        """The rows as an aligned plain-text table (numbers right-aligned)."""
+        """The rows as an aligned plain-text table (numbers right-aligned), under the
+        ``caption`` line when there is one (what the figures mean: a method, a rounding)."""
         cells = [list(self.columns)]
         for row in self.rows:
             cells.append([_cell(row.get(name)) for name in self.columns])
         widths = [max(len(line[i]) for line in cells) for i in range(len(self.columns))]
+        # A column of numbers stays right-aligned when some cells have none ("-").
         numeric = [
-            all(_is_number(row.get(name)) for row in self.rows) and bool(self.rows)
+            all(_is_number(row.get(name)) or row.get(name) is None for row in self.rows)
+            and any(_is_number(row.get(name)) for row in self.rows)
             for name in self.columns
         ]
         lines = []
@@ -80,7 +85,7 @@ class Table:
                 for cell, width, is_num in zip(line, widths, numeric)
             ]
             lines.append("  ".join(parts).rstrip())
-        return "\n".join(lines)
+        return "\n".join([self.caption, *lines] if self.caption else lines)
 
     def __str__(self) -> str:
         return self.to_table()
@@ -106,5 +111,5 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.2f}"
     if isinstance(value, timedelta):
-        return format_duration(value)
+        return display_duration(value)
     return str(value)

@@ -35,7 +35,7 @@ __all__ = ["MAX_AT_PERCENT", "AnyTarget", "DaysTarget", "DurationTarget", "Targe
 
 #: The largest ``at_percent`` of a threshold (100 times the target).
 MAX_AT_PERCENT = 10_000
-_BUSINESS_DAYS = re.compile(r"\s*(\d+)\s*business\s*days?\s*", re.IGNORECASE)
+BUSINESS_DAYS = re.compile(r"\s*(\d+)\s*business\s*days?\s*", re.IGNORECASE)
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -164,7 +164,7 @@ def _target_data(value: Any) -> Any:
     if isinstance(value, (str, int, timedelta)) and not isinstance(value, bool):
         value = {"duration": value}
     if isinstance(value, Mapping) and isinstance(value.get("duration"), str):
-        days = _BUSINESS_DAYS.fullmatch(value["duration"])
+        days = BUSINESS_DAYS.fullmatch(value["duration"])
         rest = {k: v for k, v in value.items() if k != "duration"}
         if days:
             return {**rest, "business_days": int(days[1])}
@@ -186,7 +186,7 @@ def _target_kind(value: Any) -> str:
         if given[0] == "business_days":
             return "DaysTarget"
         value = value["duration"]
-    if isinstance(value, str) and _BUSINESS_DAYS.fullmatch(value):
+    if isinstance(value, str) and BUSINESS_DAYS.fullmatch(value):
         return "DaysTarget"
     return "DurationTarget"
 
@@ -218,10 +218,17 @@ class Threshold(BaseModel):
     - ``before_due``: when this much business time remains (``"30m"``).
     - ``after_due``: when the cycle has been overdue for this much business time (``"2h"``).
 
+    Routing data, passed through unchanged on every alert the threshold raises
+    (:func:`slaclock.alerts.alerts`): ``notify`` (who to tell, e.g. ``"team-lead"`` or a list)
+    and ``level`` (an escalation level number, ``0`` or more).
+
     >>> Threshold(name="warn", at_percent=75).at_percent
     75.0
     >>> Threshold.model_validate({"name": "escalate", "after_due": "2h"}).after_due
     datetime.timedelta(seconds=7200)
+    >>> Threshold.model_validate({"name": "escalate", "after_due": "2h", "notify": "team-lead",
+    ...                           "level": 2}).model_dump()
+    {'name': 'escalate', 'after_due': '2h', 'notify': 'team-lead', 'level': 2}
     """
 
     model_config = _FROZEN
@@ -230,6 +237,8 @@ class Threshold(BaseModel):
     at_percent: float | None = Field(default=None, gt=0, le=MAX_AT_PERCENT, allow_inf_nan=False)
     before_due: timedelta | None = None
     after_due: timedelta | None = None
+    notify: str | tuple[str, ...] | None = None
+    level: int | None = Field(default=None, ge=0)
 
     @field_validator("before_due", "after_due", mode="before")
     @classmethod

@@ -37,6 +37,7 @@ EventKind = Literal[
     "solved",
     "reopened",
     "closed",
+    "satisfaction_rated",
 ]
 #: :data:`EventKind` as a set, to tell built-in kinds from custom ones.
 BUILTIN_KINDS: frozenset[str] = frozenset(EventKind.__args__)  # type: ignore[attr-defined]
@@ -96,7 +97,8 @@ class Event(BaseModel):
 
     ``kind`` is one of the built-in kinds (``created``, ``status_changed``, ``priority_changed``,
     ``agent_replied``, ``customer_replied``, ``note_added``, ``assigned``, ``attributes_changed``,
-    ``solved``, ``reopened``, ``closed``) or a custom name. The fields a kind needs:
+    ``solved``, ``reopened``, ``closed``, ``satisfaction_rated`` (a survey answer, see
+    :mod:`slaclock.surveys`)) or a custom name. The fields a kind needs:
     ``status_changed`` -> ``status``; ``priority_changed`` -> ``priority``;
     ``attributes_changed`` -> ``attributes`` (a value of ``None`` removes an attribute).
     Replies are public unless ``public=False``. ``created`` may carry the ticket's initial

@@ -1,1 +1,1 @@
-"""The command line's sub-commands that live in their own modules (registered in :mod:`slaclock.cli`)."""
+"""Command-line sub-commands, one module per command; :mod:`slaclock.cli` registers them."""

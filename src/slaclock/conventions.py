@@ -1,0 +1,237 @@
+"""Convention options and presets: measure the way Zendesk, Zammad, Jira, ServiceNow or Salesforce do.
+
+Where helpdesks disagree on a rule, slaclock names the rule as an option of the policy, with its own
+choice as the default. A policy's ``conventions:`` key picks a preset that sets every option to
+what that tool documents (and nothing else); an option written in the policy overrides the preset.
+``docs/comparison.md`` cites the page or test behind every preset value.
+
+>>> zammad = PRESETS["zammad"]
+>>> zammad.get("due_at_closing"), zammad.get("precision")
+('next_open', '1m')
+>>> Conventions().due_at_closing
+'close'
+
+This module holds the option literals and the preset data; :class:`~slaclock.Policy` resolves
+them (``Policy.conventions_in_force``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+
+from slaclock.durations import format_duration, parse_duration
+
+__all__ = [
+    "DEFINITION_DATA",
+    "PRESETS",
+    "ConventionName",
+    "Conventions",
+    "DueAtClosing",
+    "FirstResponseWhenSolved",
+    "Precision",
+    "Rounding",
+]
+
+#: The presets a policy's ``conventions:`` key names; ``slaclock`` is the default.
+ConventionName = Literal["slaclock", "zendesk", "zammad", "jira", "servicenow", "salesforce"]
+#: When a target is used up exactly at a closing time: due at that ``close`` or at the ``next_open``.
+DueAtClosing = Literal["close", "next_open"]
+#: How an instant is brought onto the precision grid: ``floor`` truncates, ``ceil`` rounds up.
+Rounding = Literal["floor", "ceil"]
+#: What solving or closing a ticket does to a first response still running.
+FirstResponseWhenSolved = Literal["cancel", "pause"]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+_HOUR_MICROS = 3_600_000_000
+
+
+class Precision(BaseModel):
+    """The grid due instants are put on: a ``unit`` that divides an hour, and a ``rounding`` mode.
+
+    Written ``"1m"`` (truncate to the minute), ``"1m ceil"`` or ``{"unit": "1m", "rounding":
+    "ceil"}``. The engine rounds the due instant (and so met/breached, which compare the stop with
+    it) and a paused cycle's projected due instant; elapsed and remaining business time stay
+    exact. See ``docs/semantics/engine.md``.
+
+    >>> Precision.model_validate("1m").unit
+    datetime.timedelta(seconds=60)
+    >>> Precision.model_validate("1m ceil").model_dump()
+    '1m ceil'
+    >>> Precision.model_validate("1m").round(90_500_000)  # 1m30.5s, truncated
+    60000000
+    """
+
+    model_config = _FROZEN
+
+    unit: timedelta
+    rounding: Rounding = "floor"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            unit, _, rounding = value.strip().partition(" ")
+            value = {"unit": unit, **({"rounding": rounding.strip()} if rounding else {})}
+        if isinstance(value, Mapping) and isinstance(value.get("unit"), str):
+            return {**value, "unit": parse_duration(value["unit"])}
+        return value
+
+    @model_validator(mode="after")
+    def _divides_an_hour(self) -> Precision:
+        micros = self.unit // timedelta(microseconds=1)
+        if micros <= 0 or _HOUR_MICROS % micros:
+            raise ValueError(
+                f"precision unit {format_duration(self.unit)!r} - expected a positive duration "
+                "that divides one hour, e.g. '1s' or '1m'"
+            )
+        return self
+
+    @model_serializer(mode="plain")
+    def _to_text(self) -> str:
+        unit = format_duration(self.unit)
+        return unit if self.rounding == "floor" else f"{unit} {self.rounding}"
+
+    def round(self, micros: int) -> int:
+        """An instant or duration in integer microseconds, put on the grid.
+
+        >>> Precision.model_validate("1m ceil").round(60_000_001)
+        120000000
+        """
+        step = self.unit // timedelta(microseconds=1)
+        down = micros - micros % step
+        return down if self.rounding == "floor" or down == micros else down + step
+
+
+class Conventions(BaseModel):
+    """The convention options in force for a policy, after its preset and explicit options.
+
+    - ``name``: the preset (``slaclock`` when none is named).
+    - ``due_at_closing``: ``close`` (default) or ``next_open``.
+    - ``precision``: ``None`` (exact, the default) or a :class:`Precision`.
+    - ``first_response_when_solved``: ``cancel`` (default) or ``pause`` (paused while solved or
+      closed, resumed by a reopen).
+    - ``working_day``: ``None`` (``d`` is 24 hours, the default) or the length of a working day
+      (``d`` and ``w`` then mean working days and five-day working weeks).
+    - ``definitions``: built-in metric -> the name of the :data:`~slaclock.policy.NAMED_DEFINITIONS` entry it uses.
+
+    >>> Conventions(name="zammad", due_at_closing="next_open").first_response_when_solved
+    'cancel'
+    """
+
+    model_config = _FROZEN
+
+    name: ConventionName = "slaclock"
+    due_at_closing: DueAtClosing = "close"
+    precision: Precision | None = None
+    first_response_when_solved: FirstResponseWhenSolved = "cancel"
+    working_day: timedelta | None = None
+    definitions: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("working_day", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return None if value is None else parse_duration(value)
+
+    @field_validator("working_day")
+    @classmethod
+    def _positive_day(cls, value: timedelta | None) -> timedelta | None:
+        if value is not None and not timedelta(0) < value <= timedelta(days=1):
+            raise ValueError(
+                f"working_day {format_duration(value)!r} - expected a length of up to 24h, e.g. '8h'"
+            )
+        return value
+
+    @field_validator("definitions")
+    @classmethod
+    def _known_definitions(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value.values()) - set(DEFINITION_DATA))
+        if unknown:
+            raise ValueError(
+                f"definitions: unknown {unknown} - expected one of {sorted(DEFINITION_DATA)}"
+            )
+        return value
+
+
+_REPLY = {"event": "agent_replied", "public": True}
+
+#: Metric definitions helpdesks use, by name; a metric picks one with ``definition: <name>``.
+DEFINITION_DATA: Mapping[str, Mapping[str, Any]] = {
+    # Zammad's update time (since issue zammad/zammad#3140): from the customer's message that
+    # waits for an answer, before or after the first agent reply, to the next agent reply; a
+    # second customer message does not move it; paused while pending, solved or closed (Zammad
+    # suspends escalations in those states and resumes them on reopen).
+    "zammad_update": {
+        "start": ["created", "customer_replied"],
+        "stop": _REPLY,
+        "pause_statuses": ["pending", "solved", "closed"],
+        "recurring": True,
+    },
+    # Zendesk's "periodic update": the time between public agent replies, whatever the status.
+    "zendesk_periodic_update": {
+        "start": _REPLY,
+        "stop": _REPLY,
+        "cancel": {"status": ["solved", "closed"]},
+        "recurring": True,
+    },
+    # Zendesk's "pausable update": the same, counting only while new, open or on-hold.
+    "zendesk_pausable_update": {
+        "start": _REPLY,
+        "stop": _REPLY,
+        "cancel": {"status": ["solved", "closed"]},
+        "count_statuses": ["new", "open", "on_hold"],
+        "recurring": True,
+    },
+    # Older Zammad (before #3140): the update clock restarts at the last contact of either side.
+    "zammad_update_legacy": {
+        "start": "created",
+        "reset": ["customer_replied", _REPLY],
+        "stop": {"status": ["solved", "closed"]},
+        "pause_statuses": ["pending"],
+    },
+}
+
+#: Each preset's option values, exactly what that tool documents (sources in docs/comparison.md).
+PRESETS: Mapping[ConventionName, Mapping[str, Any]] = {
+    "slaclock": {},
+    # Zendesk documents its update clocks; the other conventions as slaclock's defaults.
+    "zendesk": {"definitions": {"periodic_update": "zendesk_periodic_update"}},
+    "zammad": {
+        "due_at_closing": "next_open",
+        "precision": "1m",
+        "first_response_when_solved": "pause",
+        "definitions": {"next_response": "zammad_update"},
+    },
+    "jira": {"working_day": "8h"},
+    "servicenow": {"working_day": None},
+    "salesforce": {},
+}
+
+#: The options a policy may set itself (each overrides its preset).
+OPTION_NAMES = ("due_at_closing", "precision", "first_response_when_solved", "working_day")
+
+
+def resolve(name: ConventionName | None, explicit: Mapping[str, Any]) -> Conventions:
+    """The conventions in force: defaults, then the preset ``name``, then ``explicit`` options.
+
+    >>> resolve("zammad", {"precision": "exact"}).precision is None
+    True
+    >>> resolve("jira", {}).working_day
+    datetime.timedelta(seconds=28800)
+    """
+    preset = name or "slaclock"
+    values: dict[str, Any] = {"name": preset, **PRESETS[preset]}
+    values.update(explicit)
+    if values.get("precision") == "exact":
+        values["precision"] = None
+    return Conventions.model_validate(values)

@@ -1,0 +1,686 @@
+"""Columnar evaluation: an events table in, one row per cycle (or per ticket) out.
+
+:func:`evaluate_frame` takes the events of many tickets as a pandas DataFrame, a pyarrow Table
+or a polars DataFrame and evaluates them without building a pydantic ``Event`` per row: the
+instants become integers once, column-wise (pyarrow compute), the rows are grouped by ticket
+with one sort, and each ticket's rows feed the engine's replay directly. The results are those
+of :func:`slaclock.evaluate` on the same tickets (a property test holds the two paths together).
+
+Needs the ``[arrow]`` extra (pyarrow); pandas and polars inputs need their own library too.
+
+>>> import pyarrow as pa
+>>> from slaclock.synthetic import DEFAULT_POLICY
+>>> events = pa.table({
+...     "ticket_id": ["T-1", "T-1", "T-2"],
+...     "at": ["2025-03-07T16:30:00-05:00", "2025-03-07T16:50:00-05:00", "2025-03-10T09:00:00-04:00"],
+...     "kind": ["created", "agent_replied", "created"],
+...     "priority": ["high", None, "normal"]})
+>>> table = evaluate_frame(DEFAULT_POLICY, events)
+>>> table.select(["ticket_id", "metric", "state", "elapsed_seconds"]).slice(0, 2).to_pylist()
+[{'ticket_id': 'T-1', 'metric': 'first_response', 'state': 'met', 'elapsed_seconds': 1200.0}, {'ticket_id': 'T-1', 'metric': 'requester_wait', 'state': 'running', 'elapsed_seconds': 1200.0}]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+from slaclock._tz import check_aware, from_micros, timedelta_to_micros, to_micros
+from slaclock.errors import SlaclockError, TimelineError
+from slaclock.measure import (
+    instant_reaching,
+    measure_pieces,
+    resolve_target,
+    threshold_position,
+)
+from slaclock.policy import DaysTarget, Policy, PolicySet
+from slaclock.replay import ReplayedCycle, TicketReplay
+from slaclock.timeline import STATUS_OF_KIND, Event
+
+if TYPE_CHECKING:
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+
+__all__ = ["CYCLE_COLUMNS", "TICKET_COLUMNS", "FrameErrors", "evaluate_frame"]
+
+#: ``raise``: the first bad row or ticket stops the evaluation; ``collect``: each failed ticket
+#: becomes one row with its ``ticket_id`` and an ``error`` message (other fields empty).
+FrameErrors = Literal["raise", "collect"]
+
+#: The columns of a cycle row, in order (the CLI's CSV columns, ``spans`` aside); the
+#: ticket's attributes follow, then ``attribute_priority`` (the priority it was created with).
+CYCLE_COLUMNS: tuple[str, ...] = (
+    "ticket_id",
+    "policy",
+    "policy_version",
+    "as_of",
+    "metric",
+    "index",
+    "state",
+    "priority",
+    "calendar",
+    "target_spec",
+    "started_at",
+    "stopped_at",
+    "due_at",
+    "breached_at",
+    "target_seconds",
+    "elapsed_seconds",
+    "paused_seconds",
+    "remaining_seconds",
+    "overdue_by_seconds",
+    "percent_used",
+    "thresholds",
+    "events",
+)
+#: The columns of a ticket row (``per_ticket=True``), in order; the attributes follow.
+TICKET_COLUMNS: tuple[str, ...] = (
+    "ticket_id",
+    "policy",
+    "as_of",
+    "created_at",
+    "status",
+    "solved",
+    "solved_at",
+    "public_replies",
+    "reopens",
+)
+_INSTANT_COLUMNS = frozenset(
+    {"as_of", "started_at", "stopped_at", "due_at", "breached_at", "created_at", "solved_at"}
+)
+_SECONDS_COLUMNS = frozenset(c for c in CYCLE_COLUMNS if c.endswith("_seconds"))
+#: Columns with a meaning of their own; every other column is a ticket attribute.
+_EVENT_COLUMNS = ("ticket_id", "at", "kind", "id", "status", "priority", "public", "author")
+_ATTRIBUTE_KINDS = frozenset({"created", "attributes_changed"})
+_REQUIRED = {"status_changed": "status", "priority_changed": "priority"}
+
+
+@dataclass(slots=True)
+class _Row:
+    """One event row, as the engine's replay reads it (the fields it uses of an ``Event``)."""
+
+    kind: str
+    status: str | None
+    public: bool | None
+    priority: str | None
+    attributes: dict[str, Any] | None
+
+
+# ----------------------------------------------------------------------------------------------
+# Input: any supported table -> pyarrow, instants -> integer microseconds (UTC)
+def _arrow_module() -> Any:
+    try:
+        import pyarrow  # type: ignore[import-untyped,unused-ignore]
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("evaluate_frame needs pyarrow: pip install 'slaclock[arrow]'") from exc
+    return pyarrow
+
+
+def _to_arrow(events: Any) -> tuple[pa.Table, str]:
+    """The events as a pyarrow Table, and which library they came from."""
+    pa = _arrow_module()
+    library = type(events).__module__.split(".")[0]
+    if isinstance(events, pa.Table):
+        return events, "pyarrow"
+    if library == "pandas":
+        return pa.Table.from_pandas(events, preserve_index=False), "pandas"
+    if library == "polars":
+        return events.to_arrow(), "polars"
+    raise TypeError(
+        f"events: {type(events).__name__} - expected a pandas DataFrame, a pyarrow Table or a "
+        "polars DataFrame"
+    )
+
+
+def _from_arrow(table: pa.Table, library: str) -> Any:
+    if library == "pandas":
+        return table.to_pandas()
+    if library == "polars":
+        import polars  # type: ignore[import-untyped,unused-ignore]
+
+        return polars.from_arrow(table)
+    return table
+
+
+def _where(row: int, ticket: object) -> str:
+    return f"row {row}" if ticket is None else f"row {row} (ticket {ticket!r})"
+
+
+def _instants(column: Any) -> tuple[list[int | None], dict[int, str]]:
+    """The ``at`` column as UTC microseconds, and a message per row that has no valid instant.
+
+    Column-wise when the column converts cleanly (timestamps with a zone, or ISO 8601 text with
+    an offset); row by row, to name the bad rows, only when it does not."""
+    pa = _arrow_module()
+    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
+    kind = column.type
+    if pa.types.is_timestamp(kind):
+        if kind.tz is None:
+            return [None] * len(column), dict.fromkeys(
+                range(len(column)),
+                "at: a timestamp without a time zone - expected an aware instant "
+                "(e.g. a column of timestamps with a zone, or ISO 8601 text with an offset)",
+            )
+        micros = pc.cast(column, pa.timestamp("us", kind.tz)).cast(pa.int64())
+    elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        try:
+            micros = pc.cast(column, pa.timestamp("us", "UTC")).cast(pa.int64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            micros = None
+    else:
+        micros = None
+    if micros is not None and micros.null_count == 0:
+        return micros.to_pylist(), {}
+    # The slow path: one row at a time, with the message the object path gives.
+    values: list[int | None] = []
+    problems: dict[int, str] = {}
+    for row, value in enumerate(column.to_pylist()):
+        try:
+            if value is None:
+                raise ValueError("at is missing - expected an ISO 8601 instant with an offset")
+            if isinstance(value, str):
+                value = Event(at=value, kind="created").at
+            values.append(to_micros(check_aware(value, "at")))
+        except (ValueError, TypeError) as exc:
+            problems[row] = _message(exc)
+            values.append(None)
+    return values, problems
+
+
+def _message(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):  # a pydantic ValidationError: its first error, without the banner
+        first = errors()[0]
+        return f"at: {first['msg']}: {first.get('input')!r}"
+    return str(exc)
+
+
+def _text_column(table: pa.Table, name: str) -> list[Any]:
+    if name not in table.column_names:
+        return [None] * table.num_rows
+    pa = _arrow_module()
+    column = table.column(name)
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    return cast("list[Any]", column.to_pylist())
+
+
+# ----------------------------------------------------------------------------------------------
+# Measuring: a cycle -> the values of its row, as integers (the engine's _measure, without
+# building result objects; the equality property test holds the two together)
+def _cycle_row(metric: str, index: int, cycle: ReplayedCycle, as_of: int) -> tuple[Any, ...]:
+    context = (
+        cycle.start_context if cycle.context.policy.priority_change == "keep" else cycle.context
+    )
+    resolved = resolve_target(metric, context)
+    cal = resolved.compiled
+    end = cycle.end if cycle.end is not None else as_of
+    measured = measure_pieces(cal, cycle.transitions, end)
+    elapsed = paused = 0
+    for piece in measured.pieces:
+        if piece.counting:
+            elapsed += piece.business
+        else:
+            paused += piece.business
+    open_now = cycle.end is None
+    running = open_now and cycle.transitions[-1].counting
+    target = resolved.duration_micros
+    positions = resolved.positions
+    if isinstance(resolved.target, DaysTarget):  # depends on the day the cycle starts
+        calendar = resolved.calendar
+        start = from_micros(cycle.start, timezone.utc)
+        close = calendar.business_day_close(start, resolved.target.business_days)
+        target = timedelta_to_micros(calendar.elapsed(start, close))
+        positions = tuple((t.name, threshold_position(t, target)) for t in resolved.thresholds)
+    due: int | None = None
+    if target is not None:
+        projection = end if (running or (not open_now and not cycle.cancelled)) else None
+        due = instant_reaching(cal, measured, target, projection)
+    if cycle.cancelled:
+        state = "cancelled"
+    elif not open_now:
+        if target is None:
+            state = "completed"
+        else:
+            state = "met" if due is not None and end <= due else "breached"
+    elif due is not None and as_of > due:
+        state = "overdue"
+    else:
+        state = "running" if running else "paused"
+    thresholds: list[tuple[str, int | None, bool]] = []
+    if positions:
+        reached_by = None if cycle.cancelled else (end if running else None)
+        for name, position in positions:
+            at = (
+                cycle.start
+                if position == 0
+                else instant_reaching(cal, measured, position, reached_by)
+            )
+            thresholds.append((name, at, at is not None and at <= as_of))
+    breached = state == "breached" or state == "overdue"
+    priority = context.attributes.get("priority")
+    remaining = overdue_by = percent = None
+    if target is not None:
+        remaining = target - elapsed
+        if breached:
+            overdue_by = elapsed - target if elapsed > target else 0
+        percent = elapsed * 100 / target
+    # The values of CYCLE_COLUMNS from "metric" on, after the policy the cycle ran under.
+    return (
+        context.policy.name,
+        metric,
+        index,
+        state,
+        None if priority is None else str(priority),
+        resolved.label,
+        resolved.target_text,
+        cycle.start,
+        None if open_now else end,
+        due,
+        due if breached else None,
+        target,
+        elapsed,
+        paused,
+        remaining,
+        overdue_by,
+        percent,
+        _thresholds_text(thresholds),
+        tuple(cycle.events),  # a tuple of ints: the collector stops tracking it
+    )
+
+
+def _thresholds_text(thresholds: list[tuple[str, int | None, bool]]) -> str:
+    """Thresholds as JSON text (like the CSV output), instants in UTC; written by hand, as
+    ``json.dumps`` of a list of dicts costs a few times more per cycle."""
+    parts = []
+    for name, at, reached in thresholds:
+        at_text = "null" if at is None else f'"{_iso(at)}"'
+        parts.append(
+            f'{{"name": {json.dumps(name)}, "at": {at_text}, '
+            f'"reached": {"true" if reached else "false"}}}'
+        )
+    return "[" + ", ".join(parts) + "]"
+
+
+def _iso(micros: int) -> str:
+    return from_micros(micros, timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+# ----------------------------------------------------------------------------------------------
+# The public entry point
+def evaluate_frame(
+    policy: Policy | PolicySet,
+    events: Any,
+    as_of: datetime | None = None,
+    *,
+    per_ticket: bool = False,
+    errors: FrameErrors = "raise",
+) -> Any:
+    """Evaluate the tickets of an events table: one row per cycle (or per ticket).
+
+    ``events`` is a pandas DataFrame, a pyarrow Table or a polars DataFrame with the columns
+    ``ticket_id``, ``at`` (timestamps with a zone, or ISO 8601 text with an offset) and
+    ``kind``, and optionally ``id``, ``status``, ``priority``, ``public``, ``author``; every
+    other column is a ticket attribute, read from the ``created`` row (and from
+    ``attributes_changed`` rows, where a missing value means "unchanged"). A ticket's rows need
+    not be contiguous or ordered. The result is a table of the same library as the input.
+
+    One row per ticket x metric x cycle (:data:`CYCLE_COLUMNS`, the fields and names of the
+    CLI's CSV output, then the attributes), in the order the tickets first appear; with
+    ``per_ticket=True`` one row per ticket instead (:data:`TICKET_COLUMNS`). Instants are
+    timestamps in UTC; durations are seconds; ``thresholds`` is JSON text; ``events`` the
+    positions of the events that shaped the cycle in the ticket's ordered timeline.
+
+    ``as_of`` is the evaluation instant of every ticket (default: each ticket's last event).
+    ``errors="raise"``: a bad row or a ticket that cannot be evaluated raises, naming the row
+    (its position in the input) and the ticket; ``errors="collect"``: the table has an extra
+    ``error`` column, and each failed ticket one row with its ``ticket_id`` and the message.
+
+    >>> import pandas as pd
+    >>> from slaclock.synthetic import DEFAULT_POLICY
+    >>> events = pd.DataFrame({"ticket_id": ["A", "A"], "kind": ["created", "solved"],
+    ...     "at": pd.to_datetime(["2025-03-10 09:00", "2025-03-10 11:00"]).tz_localize("America/New_York"),
+    ...     "priority": ["normal", None]})
+    >>> evaluate_frame(DEFAULT_POLICY, events, per_ticket=True)[["ticket_id", "status", "solved_at"]]
+      ticket_id  status                 solved_at
+    0         A  solved 2025-03-10 15:00:00+00:00
+    >>> bad = events.assign(kind=["created", "status_changed"])
+    >>> evaluate_frame(DEFAULT_POLICY, bad)
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.TimelineError: row 1 (ticket 'A'): status is missing: an event of kind 'status_changed' needs it - expected a value in the status column
+    >>> evaluate_frame(DEFAULT_POLICY, bad, errors="collect").loc[0, ["ticket_id", "error"]].tolist()
+    ['A', "row 1 (ticket 'A'): status is missing: an event of kind 'status_changed' needs it - expected a value in the status column"]
+    """
+    if errors not in ("raise", "collect"):
+        raise ValueError(f"errors: unknown option {errors!r} - expected 'raise' or 'collect'")
+    table, library = _to_arrow(events)
+    result = _evaluate_arrow(policy, table, as_of, per_ticket, errors == "collect")
+    return _from_arrow(result, library)
+
+
+def _evaluate_arrow(
+    policy: Policy | PolicySet,
+    table: pa.Table,
+    as_of: datetime | None,
+    per_ticket: bool,
+    collect: bool,
+) -> pa.Table:
+    pa = _arrow_module()
+    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
+    missing = [c for c in ("ticket_id", "at", "kind") if c not in table.column_names]
+    if missing:
+        raise TimelineError(
+            f"events: missing columns {missing} - expected ticket_id, at, kind, ...",
+            value=missing,
+        )
+    as_of_micros = None if as_of is None else to_micros(check_aware(as_of, "as_of"))
+    attribute_names = [c for c in table.column_names if c not in _EVENT_COLUMNS]
+    tickets_column = table.column("ticket_id")
+    if not (
+        pa.types.is_string(tickets_column.type) or pa.types.is_large_string(tickets_column.type)
+    ):
+        tickets_column = tickets_column.cast(pa.string())
+    tickets = tickets_column.to_pylist()
+    instants, problems = _instants(table.column("at"))
+
+    # Group: one sort by (ticket in order of first appearance, instant, row).
+    count = table.num_rows
+    codes = pc.dictionary_encode(tickets_column).combine_chunks()
+    code_column = codes.indices.fill_null(-1) if count else pa.array([], pa.int32())
+    keys = pa.table(
+        {
+            "ticket": code_column,
+            "at": pa.array([0 if t is None else t for t in instants], pa.int64()),
+            "row": pa.array(range(count), pa.int64()),
+        }
+    )
+    order: list[int] = pc.sort_indices(
+        keys, [("ticket", "ascending"), ("at", "ascending"), ("row", "ascending")]
+    ).to_pylist()
+    code_list = code_column.to_pylist()
+    kinds = _text_column(table, "kind")
+    statuses = _text_column(table, "status")
+    priorities = _text_column(table, "priority")
+    publics = _text_column(table, "public")
+    ids = _text_column(table, "id") if "id" in table.column_names else None
+    attribute_values = {name: table.column(name).to_pylist() for name in attribute_names}
+
+    out = _Output(attribute_names, per_ticket, collect, "priority" in table.column_names)
+    start = 0
+    while start < count:
+        code = code_list[order[start]]
+        stop = start + 1
+        while stop < count and code_list[order[stop]] == code:
+            stop += 1
+        rows = order[start:stop]
+        start = stop
+        ticket = tickets[rows[0]]
+        try:
+            _ticket(policy, out, ticket, rows, instants, problems, kinds, statuses,
+                    priorities, publics, ids, attribute_values, as_of, as_of_micros)  # fmt: skip
+        except SlaclockError as exc:
+            if not collect:
+                raise
+            out.failure(ticket, str(exc))
+    return out.table(table.schema)
+
+
+def _ticket(
+    policy: Policy | PolicySet,
+    out: _Output,
+    ticket: Any,
+    rows: list[int],
+    instants: list[int | None],
+    problems: dict[int, str],
+    kinds: list[Any],
+    statuses: list[Any],
+    priorities: list[Any],
+    publics: list[Any],
+    ids: list[Any] | None,
+    attribute_values: dict[str, list[Any]],
+    as_of: datetime | None,
+    as_of_micros: int | None,
+) -> None:
+    """Check one ticket's rows (sorted by instant), replay them and add its rows to ``out``."""
+    if ticket is None:
+        raise TimelineError(f"{_where(rows[0], None)}: ticket_id is missing - expected a ticket id")
+    for row in rows:
+        if row in problems:
+            raise TimelineError(f"{_where(row, ticket)}: {problems[row]}", value=row)
+    if ids is not None:
+        rows = _unique(rows, ticket, ids, instants, kinds, statuses, priorities, publics,
+                       attribute_values)  # fmt: skip
+    created = [row for row in rows if kinds[row] == "created"]
+    if len(created) != 1:
+        raise TimelineError(
+            f"{_where(rows[0], ticket)}: ticket {ticket!r} has {len(created)} 'created' events "
+            "- expected exactly one",
+            value=len(created),
+        )
+    first = created[0]
+    if rows[0] != first:
+        if instants[rows[0]] != instants[first]:
+            raise TimelineError(
+                f"{_where(rows[0], ticket)}: {kinds[rows[0]]} at {_iso(cast(int, instants[rows[0]]))} "
+                f"is before the ticket was created at {_iso(cast(int, instants[first]))} - "
+                "expected every event at or after 'created'",
+                value=rows[0],
+            )
+        rows = [first, *(row for row in rows if row != first)]
+    attributes: dict[str, Any] = {}
+    events: list[_Row] = []
+    for row in rows:
+        kind = kinds[row]
+        if not isinstance(kind, str) or not kind:
+            raise TimelineError(f"{_where(row, ticket)}: kind: {kind!r} - expected an event kind")
+        changed: dict[str, Any] | None = None
+        if kind in _ATTRIBUTE_KINDS:
+            changed = {}
+            for name, values in attribute_values.items():
+                value = values[row]
+                if value is not None:
+                    changed[name] = value
+            if kind == "created":
+                attributes = changed
+                changed = None
+            elif not changed:
+                raise TimelineError(
+                    f"{_where(row, ticket)}: attributes is missing: an event of kind "
+                    "'attributes_changed' needs them - expected a value in an attribute column"
+                )
+        needed = _REQUIRED.get(kind)
+        if needed is not None and (statuses if needed == "status" else priorities)[row] is None:
+            raise TimelineError(
+                f"{_where(row, ticket)}: {needed} is missing: an event of kind {kind!r} needs it "
+                f"- expected a value in the {needed} column"
+            )
+        public = publics[row]
+        if public is not None and not isinstance(public, bool):
+            raise TimelineError(
+                f"{_where(row, ticket)}: public: {public!r} - expected true or false"
+            )
+        events.append(_Row(kind, statuses[row], public, priorities[row], changed))
+    times = cast("tuple[int, ...]", tuple(instants[row] for row in rows))
+    until = times[-1] if as_of_micros is None else as_of_micros
+    try:
+        replay = TicketReplay(policy, attributes)
+        # The replay reads the fields of _Row that an Event has: no Event per row.
+        replay.replay_events(cast("tuple[Event, ...]", events), times, until)
+        cycles = [
+            _cycle_row(name, i, cycle, until)
+            for name, progress in replay.reported_metrics()
+            for i, cycle in enumerate(progress.cycles)
+        ]
+    except SlaclockError as exc:
+        exc.args = (f"ticket {ticket!r}: {exc}", *exc.args[1:])
+        raise
+    final = replay.policy
+    created_priority = events[0].priority
+    record_attributes = dict(attributes)
+    if created_priority is not None:
+        record_attributes["priority"] = created_priority
+    if out.per_ticket:
+        out.ticket_row(ticket, final, until, times, events, record_attributes)
+    else:
+        out.cycle_rows(ticket, final, until, cycles, record_attributes)
+
+
+def _unique(
+    rows: list[int],
+    ticket: Any,
+    ids: list[Any],
+    instants: list[int | None],
+    *columns: Any,
+) -> list[int]:
+    """Rows with an ``id`` seen before: a re-send with the same content is kept once, other
+    content under the same id is an error (as in :class:`~slaclock.Timeline`)."""
+    given = [ids[row] for row in rows if ids[row] is not None]
+    if len(set(given)) == len(given):  # no id seen twice: nothing to check
+        return rows
+    seen: dict[Any, tuple[Any, ...]] = {}
+    kept: list[int] = []
+    for row in rows:
+        event_id = ids[row]
+        if event_id is None:
+            kept.append(row)
+            continue
+        content = (instants[row], *(_value(column, row) for column in columns))
+        earlier = seen.get(event_id)
+        if earlier is None:
+            seen[event_id] = content
+            kept.append(row)
+        elif earlier != content:
+            raise TimelineError(
+                f"{_where(row, ticket)}: event id {event_id!r} is used twice with different "
+                "content - expected one content per id",
+                value=event_id,
+            )
+    return kept
+
+
+def _value(column: Any, row: int) -> Any:
+    if isinstance(column, dict):
+        return tuple(values[row] for values in column.values())
+    return column[row]
+
+
+class _Output:
+    """The output rows, one tuple each (turned into columns once, at the end)."""
+
+    def __init__(
+        self, attributes: Sequence[str], per_ticket: bool, collect: bool, has_priority: bool
+    ) -> None:
+        self.per_ticket = per_ticket
+        self.collect = collect
+        self.names = list(TICKET_COLUMNS if per_ticket else CYCLE_COLUMNS)
+        self.attributes = list(attributes)
+        if has_priority:
+            self.attributes.append("priority")
+        self.rows: list[tuple[Any, ...]] = []
+        # Appended to every row: the ticket's attributes, and no error.
+        self.width = len(self.names) + len(self.attributes) + (1 if collect else 0)
+
+    def _tail(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        tail = tuple(values.get(name) for name in self.attributes)
+        return (*tail, None) if self.collect else tail
+
+    def cycle_rows(
+        self,
+        ticket: str,
+        final: Policy | None,
+        as_of: int,
+        cycles: list[tuple[Any, ...]],
+        attributes: dict[str, Any],
+    ) -> None:
+        final_name = None if final is None else final.name
+        version = None if final is None else final.version
+        tail = self._tail(attributes)
+        append = self.rows.append
+        for values in cycles:
+            policy = values[0]
+            append(
+                (ticket, policy, version if policy == final_name else None, as_of,
+                 *values[1:], *tail)
+            )  # fmt: skip
+
+    def ticket_row(
+        self,
+        ticket: str,
+        final: Policy | None,
+        as_of: int,
+        times: tuple[int, ...],
+        events: list[_Row],
+        attributes: dict[str, Any],
+    ) -> None:
+        status = "new"
+        replies = reopens = 0
+        solved_at: int | None = None
+        for t, event in zip(times, events):
+            if t > as_of:
+                break
+            kind = event.kind
+            if kind == "agent_replied" and event.public is not False:
+                replies += 1
+            elif kind == "reopened":
+                reopens += 1
+            new = event.status or STATUS_OF_KIND.get(kind)
+            if new is not None:
+                if new in ("solved", "closed") and status not in ("solved", "closed"):
+                    solved_at = t
+                status = new
+        self.rows.append(
+            (ticket, None if final is None else final.name, as_of, times[0], status,
+             status in ("solved", "closed"), solved_at, replies, reopens, *self._tail(attributes))
+        )  # fmt: skip
+
+    def failure(self, ticket: Any, message: str) -> None:
+        self.rows.append((ticket, *([None] * (self.width - 2)), message))
+
+    def table(self, schema: pa.Schema) -> pa.Table:
+        pa = _arrow_module()
+        import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
+        columns = list(zip(*self.rows)) if self.rows else [()] * self.width
+        arrays: dict[str, Any] = {}
+        for name, values in zip(self.names, columns):
+            if name in _INSTANT_COLUMNS:
+                arrays[name] = pa.array(values, pa.int64()).cast(pa.timestamp("us", "UTC"))
+            elif name in _SECONDS_COLUMNS:
+                arrays[name] = pc.divide(pa.array(values, pa.int64()).cast(pa.float64()), 1e6)
+            else:
+                arrays[name] = pa.array(values, _TYPES[name](pa))
+        rest = columns[len(self.names) :]
+        for name, values in zip(self.attributes, rest):
+            column = name if name not in arrays else f"attribute_{name}"
+            kind = pa.string() if name == "priority" else schema.field(name).type
+            if pa.types.is_dictionary(kind):
+                kind = kind.value_type
+            arrays[column] = pa.array(values, kind)
+        if self.collect:
+            arrays["error"] = pa.array(columns[-1], pa.string())
+        return pa.table(arrays)
+
+
+_TYPES: dict[str, Any] = {
+    "ticket_id": lambda pa: pa.string(),
+    "policy": lambda pa: pa.string(),
+    "policy_version": lambda pa: pa.string(),
+    "metric": lambda pa: pa.string(),
+    "index": lambda pa: pa.int64(),
+    "state": lambda pa: pa.string(),
+    "priority": lambda pa: pa.string(),
+    "calendar": lambda pa: pa.string(),
+    "target_spec": lambda pa: pa.string(),
+    "percent_used": lambda pa: pa.float64(),
+    "thresholds": lambda pa: pa.string(),
+    "events": lambda pa: pa.list_(pa.int64()),
+    "status": lambda pa: pa.string(),
+    "solved": lambda pa: pa.bool_(),
+    "public_replies": lambda pa: pa.int64(),
+    "reopens": lambda pa: pa.int64(),
+}

@@ -1,0 +1,187 @@
+"""Parquet files for the command line: ``slaclock evaluate`` on the columnar path.
+
+An events file ending in ``.parquet`` is read whole (pyarrow) and evaluated with
+:func:`slaclock.evaluate_frame`; a results file ending in ``.parquet`` is written with one row
+per cycle (the columns of :data:`slaclock.frame.CYCLE_COLUMNS`, instants in UTC). JSON Lines and
+CSV events written to Parquet go through the streaming object path and are then written as one
+table. Needs the ``[arrow]`` extra.
+
+>>> is_parquet("events.parquet"), is_parquet("events.jsonl")
+(True, False)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+from slaclock.errors import SlaclockError
+from slaclock.files import BadLine, PolicyFileError
+from slaclock.frame import evaluate_frame
+from slaclock.policy import Policy, PolicySet
+
+__all__ = ["evaluate_files", "is_parquet", "read_parquet_events", "records_table", "write_table"]
+
+_DURATIONS = ("target", "elapsed", "paused", "remaining", "overdue_by")
+
+
+def is_parquet(path: str | Path | None) -> bool:
+    """Whether ``path`` names a Parquet file (by its extension)."""
+    return path is not None and Path(path).suffix.lower() in (".parquet", ".pq")
+
+
+def read_parquet_events(path: str | Path) -> Any:
+    """The events of a Parquet file as a pyarrow Table."""
+    import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
+
+    if not Path(path).exists():
+        raise PolicyFileError([f"{path}: no such file"], value=str(path))
+    return pq.read_table(path)
+
+
+def records_table(records: Iterable[Mapping[str, Any]]) -> Any:
+    """Records of the object path (:func:`slaclock.analytics.iter_records`) as a pyarrow Table
+    in the columnar path's form: instants in UTC, durations in ``*_seconds``, thresholds JSON."""
+    import json
+
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+
+    rows = []
+    for record in records:
+        row: dict[str, Any] = {}
+        for key, value in record.items():
+            if key in _DURATIONS:
+                row[f"{key}_seconds"] = None if value is None else value.total_seconds()
+            elif key == "thresholds":
+                row[key] = json.dumps(
+                    [
+                        {
+                            "name": t.name,
+                            "at": None if t.at is None else _utc_text(t.at),
+                            "reached": t.reached,
+                        }
+                        for t in value
+                    ]
+                )
+            elif key == "events":
+                row[key] = list(value)
+            elif key != "spans":
+                row[key] = value
+        rows.append(row)
+    # Every key of every record (from_pylist would read the first record's keys only).
+    names = list(dict.fromkeys(key for row in rows for key in row))
+    table = pa.table({name: [row.get(name) for row in rows] for name in names})
+    for index, field in enumerate(table.schema):
+        if pa.types.is_timestamp(field.type):
+            table = table.set_column(
+                index, field.name, table.column(index).cast(pa.timestamp("us", "UTC"))
+            )
+    return table
+
+
+def _utc_text(value: datetime) -> str:
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def write_table(table: Any, path: str | Path) -> None:
+    """Write a pyarrow Table to a Parquet file."""
+    import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
+
+    pq.write_table(table, path)
+
+
+def evaluate_files(
+    policy: Policy | PolicySet,
+    events: str,
+    as_of: datetime | None,
+    output: str | None,
+    fmt: str,
+    out: IO[str],
+    skip_invalid: bool,
+    records: Callable[[], Iterable[Mapping[str, Any]]],
+    reject: Callable[[BadLine], None],
+) -> None:
+    """``slaclock evaluate`` when the events or the output are Parquet.
+
+    Parquet events are evaluated on the columnar path (a bad row stops the run naming the file,
+    row and ticket, or is skipped with --skip-invalid); other events come from ``records`` (the
+    streaming object path). Output by the extension of ``output``: ``.parquet``, ``.csv`` or
+    ``.jsonl``; else ``fmt`` (``csv`` or ``jsonl``): the rows of the table."""
+    if is_parquet(events):
+        import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
+        table = read_parquet_events(events)
+        try:
+            result = evaluate_frame(
+                policy, table, as_of, errors="collect" if skip_invalid else "raise"
+            )
+        except SlaclockError as exc:  # name the file, like a bad line of JSON Lines or CSV
+            raise BadLine(events, str(exc)) from exc
+        if skip_invalid:
+            failed = pc.is_valid(result.column("error"))
+            for row in result.filter(failed).select(["error"]).to_pylist():
+                reject(BadLine(events, row["error"]))
+            result = result.filter(pc.invert(failed)).drop_columns(["error"])
+    else:
+        result = records_table(records())
+    if output is not None and is_parquet(output):
+        write_table(result, output)
+        return
+    suffix = "" if output is None else Path(output).suffix.lower()
+    fmt = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(suffix, fmt)
+    if fmt in ("csv", "jsonl"):
+        if output is None:
+            _write_text(result, fmt, out)
+        else:
+            with open(output, "w", encoding="utf-8", newline="") as handle:
+                _write_text(result, fmt, handle)
+    else:
+        raise BadLine(
+            events,
+            f"--format {fmt} with Parquet events - expected --format csv or jsonl, or an "
+            "--output file ending in .parquet",
+        )
+
+
+def _as_text(table: Any) -> Any:
+    """The table with instants as ISO 8601 text in UTC and lists as JSON text (column-wise)."""
+    import json
+
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
+    for index, field in enumerate(table.schema):
+        column = table.column(index)
+        if pa.types.is_timestamp(field.type):
+            text = pc.strftime(column.cast(pa.timestamp("us", "UTC")), format="%Y-%m-%dT%H:%M:%SZ")
+        elif pa.types.is_list(field.type) or pa.types.is_large_list(field.type):
+            text = pa.array(
+                [None if v is None else json.dumps(v) for v in column.to_pylist()], pa.string()
+            )
+        else:
+            continue
+        table = table.set_column(index, field.name, text)
+    return table
+
+
+def _write_text(table: Any, fmt: str, out: IO[str]) -> None:
+    """The table's rows as CSV (lists as JSON text) or JSON Lines, in batches."""
+    import csv
+    import io
+    import json
+
+    import pyarrow.csv as pcsv  # type: ignore[import-untyped,unused-ignore]
+
+    table = _as_text(table)
+    if fmt == "csv":
+        # The header by the csv module (pyarrow quotes every column name); rows by pyarrow.
+        csv.writer(out).writerow(table.column_names)
+        buffer = io.BytesIO()
+        pcsv.write_csv(table, buffer, pcsv.WriteOptions(include_header=False))
+        out.write(buffer.getvalue().decode("utf-8"))
+        return
+    for batch in table.to_batches(max_chunksize=10_000):
+        for row in batch.to_pylist():
+            out.write(json.dumps(row) + "\n")
