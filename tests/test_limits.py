@@ -214,6 +214,7 @@ def test_a_list_as_the_calendar_attribute_is_a_policy_error() -> None:
         evaluate(policy, timeline)
 
 
+@pytest.mark.filterwarnings("ignore::slaclock.errors.TimelineWarning")  # unknown on purpose
 def test_per_policy_memos_stay_bounded_with_unique_custom_kinds() -> None:
     """10,000 tickets with unique custom kinds and statuses: the policy's memo stops at MAX_MEMO."""
     policy = Policy(name="p", metrics={"resolution": {"targets": {"normal": "4h"}}})
