@@ -20,8 +20,9 @@ from functools import reduce
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -31,6 +32,8 @@ from slaclock.cli import main
 from slaclock.durations import parse_duration
 from slaclock.errors import SlaclockError
 from slaclock.files import load_policy, read_timelines
+from slaclock.frame import evaluate_frame
+from slaclock.full_history import FullHistoryClock
 from slaclock.reports import (
     at_risk,
     attainment,
@@ -42,6 +45,8 @@ from slaclock.reports import (
 from slaclock.servicelevel import service_level
 from slaclock.streaming import TicketClock
 from slaclock.whatif import compare, sweep
+
+from .frame_support import comparable, expected_rows, timelines_of
 
 DOCUMENTED = (SlaclockError, ValidationError)
 # Warnings are documented behaviour (a SubdivisionWarning for country: DE alone), not failures.
@@ -311,8 +316,21 @@ def test_timelines_and_evaluate(events: list[dict[str, Any]], as_of: datetime | 
     batch = _documented(lambda: evaluate(POLICY, timeline, as_of))
     clock = TicketClock(POLICY, ticket_id="T", attributes={"priority": "high"})
     fed = _documented(lambda: reduce(TicketClock.add, timeline.events, clock))
-    if batch is not None and fed is not None:
+    if fed is None:
+        return
+    # The incremental clock looks back no further than its last event; the full-history one does.
+    looks_back = as_of is not None and as_of < timeline.events[-1].at
+    if looks_back:
+        full = FullHistoryClock(POLICY, ticket_id="T", attributes={"priority": "high"})
+        fed_full = _documented(lambda: reduce(FullHistoryClock.add, timeline.events, full))
+        if batch is not None and fed_full is not None:
+            assert batch == fed_full.result(as_of)
+    elif batch is not None:
         assert batch == fed.result(as_of)
+    # The stored state, loaded again, is the same clock (as of the same instant).
+    restored = TicketClock.from_dict(json.dumps(fed.to_dict()), POLICY)
+    if not looks_back:
+        assert _documented(lambda: fed.result(as_of)) == _documented(lambda: restored.result(as_of))
 
 
 SLOWER = POLICY.with_target("first_response", "normal", "8h")
@@ -520,3 +538,57 @@ def test_incremental_policy_catch_up_equals_a_full_replay(steps: list[Any], hour
     finally:
         replay.TicketReplay.__init__ = original  # type: ignore[method-assign]
     assert full == incremental
+
+
+# ---------------------------------------------------------------------------------------------
+# The columnar path (evaluate_frame) against the object path (evaluate_many) on the same rows
+_MARCH = st.datetimes(datetime(2025, 3, 3, 9), datetime(2025, 3, 12), timezones=st.just(UTC))
+frame_row = st.fixed_dictionaries(
+    {
+        "ticket_id": st.sampled_from(["A", "A", "A", "B"]),
+        "at": st.one_of(
+            *[_MARCH.map(datetime.isoformat)] * 18,  # mostly valid, so both paths often run
+            instant.map(datetime.isoformat),
+            st.sampled_from(["", "yesterday"]),
+        ),
+        "kind": st.one_of(
+            st.sampled_from(["agent_replied", "customer_replied", "solved", "reopened", "closed"]),
+            st.sampled_from(["agent_replied", "customer_replied", "note_added"]),
+            st.sampled_from(
+                ["created", "status_changed", "priority_changed", "attributes_changed", "custom", ""]
+            ),
+        ),
+    },
+    optional={
+        "status": st.sampled_from(["pending", "open", "solved", "closed", "Resolved"]),
+        "priority": st.sampled_from(["high", "normal", "high", "normal", "vip"]),
+        "public": st.booleans(),
+        "group": st.one_of(st.text(max_size=3), st.sampled_from(["=1+2", "billing"])),
+    },
+)  # fmt: skip
+_FRAME_TYPES = {"public": pa.bool_()}
+_FRAME_COLUMNS = ("ticket_id", "at", "kind", "status", "priority", "public", "group")
+
+
+@_SETTINGS
+@given(st.lists(frame_row, min_size=1, max_size=6), st.one_of(st.none(), _MARCH, instant))
+def test_evaluate_frame_equals_evaluate_many(rows: list[dict[str, Any]], as_of: Any) -> None:
+    """Malformed or extreme rows: evaluate_frame raises only documented errors, refuses what
+    the object path refuses (an instant out of range, a status contradicting its kind ...), and
+    on valid tickets gives evaluate_many's records."""
+    created = {"ticket_id": "A", "at": "2025-03-03T09:00:00+00:00", "kind": "created"}
+    rows = [{**created, "priority": "high"}, *rows]
+    table = pa.table(
+        {c: pa.array([r.get(c) for r in rows], _FRAME_TYPES.get(c, pa.string()))
+         for c in _FRAME_COLUMNS}
+    )  # fmt: skip
+    frame = _documented(lambda: evaluate_frame(POLICY, table, as_of))
+    timelines = _documented(lambda: timelines_of(rows))
+    expected = (
+        None if timelines is None else _documented(lambda: expected_rows(POLICY, timelines, as_of))
+    )
+    if expected is None:
+        assert frame is None, "the object path refuses these rows; the columnar path must too"
+    elif frame is not None:
+        event("both paths evaluated the rows")
+        assert comparable(expected) == comparable(frame.to_pylist())
