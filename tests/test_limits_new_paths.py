@@ -236,3 +236,26 @@ def test_report_with_satisfaction_keeps_the_default_as_of(tmp_path: Path) -> Non
     lines = out.splitlines()
     assert "as of 2025-03-13T19:00:00+00:00 (the latest event in the file)" == lines[0]
     assert any(line.startswith("open: ") for line in lines) and "CSAT" in lines
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("contacts.csv", 'offered_at,answered_at\n"2025-03-04T09:00:00Z,x\n', "not CSV"),
+        ("contacts.csv", b"offered_at\n\xff\n", "not UTF-8 text"),
+        ("contacts.jsonl", "[" * 100_000 + "\n", "contacts.jsonl:1:"),
+    ],
+)
+def test_unreadable_contacts_files_are_clear_errors(
+    tmp_path: Path, name: str, text: str | bytes, message: str
+) -> None:
+    """An unclosed quote, bytes that are not UTF-8, deep nesting: exit 2 naming the file."""
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    policy = str(EXAMPLES / "policies" / "b2b-saas.yaml")
+    status, _, err = _run("report", policy, str(EXAMPLES / "events.jsonl"), "--contacts", str(path))
+    assert 2 == status
+    assert f"slaclock: {tmp_path}/{name}" in err and message in err and "Traceback" not in err

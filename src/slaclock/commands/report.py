@@ -133,9 +133,17 @@ def read_contacts(path: str) -> list[Contact]:
     """
     file = Path(path)
     with file.open(encoding="utf-8", newline="") as handle:
-        if file.suffix.lower() == ".csv":
-            reader = csv.DictReader(handle, restkey=_EXTRA)
-            contacts = []
+        try:
+            return _contacts_of(handle, path, file.suffix.lower() == ".csv")
+        except UnicodeDecodeError as exc:
+            raise BadLine(path, f"not UTF-8 text (byte at offset {exc.start})") from None
+
+
+def _contacts_of(handle: IO[str], path: str, is_csv: bool) -> list[Contact]:
+    contacts = []
+    if is_csv:
+        reader = csv.DictReader(handle, restkey=_EXTRA, strict=True)
+        try:
             for raw in reader:
                 where = f"{path}:{reader.line_num}"
                 if _EXTRA in raw:
@@ -145,21 +153,26 @@ def read_contacts(path: str) -> list[Contact]:
                         f"extra {raw[_EXTRA]!r} - expected one cell per column",
                     )
                 contacts.append(_row(dict(raw), where))
-            return contacts
-        contacts = []
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                raw = json.loads(line, object_pairs_hook=no_duplicate_keys)
-            except json.JSONDecodeError as exc:
-                raise BadLine(f"{path}:{number}", f"not JSON: {exc.msg}") from exc
-            except DuplicateKeyError as exc:
-                raise BadLine(
-                    f"{path}:{number}", f"key {exc.key!r} given twice - expected each key once"
-                ) from exc
-            contacts.append(_row(raw, f"{path}:{number}"))
+        except csv.Error as exc:  # an unclosed quote, a cell past the csv module's limit
+            raise BadLine(f"{path}:{reader.line_num}", f"not CSV: {exc}") from None
         return contacts
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line, object_pairs_hook=no_duplicate_keys)
+        except json.JSONDecodeError as exc:
+            raise BadLine(f"{path}:{number}", f"not JSON: {exc.msg}") from exc
+        except DuplicateKeyError as exc:
+            raise BadLine(
+                f"{path}:{number}", f"key {exc.key!r} given twice - expected each key once"
+            ) from exc
+        except RecursionError:
+            raise BadLine(
+                f"{path}:{number}", "nested too deeply - expected one flat object"
+            ) from None
+        contacts.append(_row(raw, f"{path}:{number}"))
+    return contacts
 
 
 def _service_level(args: argparse.Namespace) -> tuple[ServiceLevelReport, BandRule] | None:
