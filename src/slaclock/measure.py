@@ -41,6 +41,7 @@ from slaclock.results import (
     ThresholdResult,
     construct,
 )
+from slaclock.rules import MAX_MEMO
 
 __all__ = [
     "DisplayInstants",
@@ -101,11 +102,18 @@ def resolve_target(metric: str, context: CycleContext) -> ResolvedTarget:
         attributes.get("priority"),
         attributes.get(policy.calendar_attribute) if policy.calendar_attribute else None,
     )
+    if not all(isinstance(part, _HASHABLE) for part in key[1:]):
+        return _resolve_uncached(metric, context)  # a list value: the policy names the error
     cache: dict[Any, ResolvedTarget] = policy.derived("resolved_targets", _new_cache)
     resolved = cache.get(key)
     if resolved is None:
-        resolved = cache[key] = _resolve_uncached(metric, context)
+        resolved = _resolve_uncached(metric, context)
+        if len(cache) < MAX_MEMO:  # priorities and calendar names are open-ended text
+            cache[key] = resolved
     return resolved
+
+
+_HASHABLE = (str, int, float, bool, type(None))
 
 
 def _new_cache(_: Policy) -> dict[Any, ResolvedTarget]:
