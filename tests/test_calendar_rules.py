@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import time
+import warnings
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
 
 from slaclock import ALWAYS_OPEN, Calendar
-from slaclock.errors import CalendarNeverOpenError, NaiveDatetimeError
+from slaclock.errors import (
+    CalendarNeverOpenError,
+    NaiveDatetimeError,
+    OutOfRangeError,
+    SubdivisionWarning,
+)
+from slaclock.files import load_policy
 
 UTC = timezone.utc
 NY = ZoneInfo("America/New_York")
@@ -263,15 +271,26 @@ def test_always_open_never_closes() -> None:
         ALWAYS_OPEN.next_close(datetime(2025, 1, 1, tzinfo=UTC))
 
 
-def test_a_million_business_hours_is_quick_and_exact() -> None:
-    """1,000,000 business hours forwards and backwards: a few seconds at most, and exact."""
+def test_a_hundred_thousand_business_hours_is_quick_and_exact() -> None:
+    """100,000 business hours (about 48 years of 9-to-5 weekdays) forwards and backwards: a few
+    seconds at most, and exact."""
     cal = Calendar.weekdays("America/New_York", country="US")
     start = datetime(2025, 3, 7, 16, tzinfo=NY)
     began = time.perf_counter()
-    later = cal.add(start, timedelta(hours=1_000_000))
-    earlier = cal.subtract(start, timedelta(hours=1_000_000))
+    later = cal.add(start, timedelta(hours=100_000))
+    earlier = cal.subtract(start, timedelta(hours=100_000))
     assert time.perf_counter() - began < 30
-    assert timedelta(hours=1_000_000) == cal.elapsed(start, later) == cal.elapsed(earlier, start)
+    assert timedelta(hours=100_000) == cal.elapsed(start, later) == cal.elapsed(earlier, start)
+
+
+def test_a_million_business_hours_leaves_the_supported_range() -> None:
+    """1,000,000 business hours (about 480 years of weekdays) ends after 2200: OutOfRangeError."""
+    cal = Calendar.weekdays("America/New_York", country="US")
+    start = datetime(2025, 3, 7, 16, tzinfo=NY)
+    with pytest.raises(OutOfRangeError, match="at or after 2200-01-01"):
+        cal.add(start, timedelta(hours=1_000_000))
+    with pytest.raises(OutOfRangeError, match="before 1970-01-01"):
+        cal.subtract(start, timedelta(hours=1_000_000))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -334,6 +353,33 @@ def test_naive_datetimes_are_refused_by_name() -> None:
     """A naive datetime is an error naming the argument and what to pass instead."""
     with pytest.raises(NaiveDatetimeError, match="start is a naive datetime: 2025-03-03T09:00:00"):
         WEEKDAYS_NY.add(datetime(2025, 3, 3, 9), "1h")
+
+
+def test_gb_without_a_subdivision_warns_naming_the_subdivisions() -> None:
+    """country GB alone misses Easter Monday (2025-04-21) in England: a SubdivisionWarning."""
+    with pytest.warns(SubdivisionWarning, match="2025-04-21, 2025-08-25.*ENG, NIR, SCT, WLS"):
+        Calendar.weekdays("Europe/London", country="GB")
+    england = Calendar.weekdays("Europe/London", country="GB", subdiv="ENG")
+    assert not england.is_open(datetime(2025, 4, 21, 10, tzinfo=ZoneInfo("Europe/London")))
+
+
+def test_us_federal_holidays_need_no_subdivision() -> None:
+    """No state keeps a holiday most others keep beyond the federal list: no warning for US."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Calendar.weekdays("America/New_York", country="US")
+
+
+def test_follow_the_sun_example_keeps_english_bank_holidays() -> None:
+    """examples/policies/follow-the-sun.yaml's London calendar is closed on Easter Monday 2025."""
+    policy = load_policy(
+        Path(__file__).parent.parent / "examples" / "policies" / "follow-the-sun.yaml"
+    )
+    calendars = [c for p in getattr(policy, "policies", (policy,)) for c in p.calendars.values()]
+    london = [c for c in calendars if c.timezone == "Europe/London"]
+    assert london and not london[0].is_open(
+        datetime(2025, 4, 21, 12, tzinfo=ZoneInfo("Europe/London"))
+    )
 
 
 def test_calendar_span_is_a_deprecated_alias_of_opening_span() -> None:

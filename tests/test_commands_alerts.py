@@ -114,7 +114,7 @@ def test_skip_invalid_reports_the_ticket_and_exits_1(tmp_path: Path) -> None:
     status, _, err = run("alerts", str(policy), str(events), *window)
     assert 2 == status and "ticket 'T-2'" in err and "unknown priority 'vip'" in err
     status, out, err = run("alerts", str(policy), str(events), *window, "--skip-invalid")
-    assert 1 == status and "skipped 1 invalid input(s)" in err
+    assert 1 == status and "skipped 0 malformed line(s) and 1 invalid ticket(s)" in err
     assert [("T-1", "due")] == [
         (a["ticket_id"], a["name"]) for a in map(json.loads, out.splitlines())
     ]

@@ -292,7 +292,8 @@ def test_csv_events(tmp_path: Path) -> None:
 
 
 def test_csv_bad_public_value_and_missing_columns(tmp_path: Path) -> None:
-    """A `public` that is not a boolean is a BadLine on its line (3); a file without the
+    """A `public` that is not a boolean is a BadLine on its line (3) and makes its ticket
+    invalid; a file without the
     required columns is one BadLine on line 1 naming them."""
     bad_value = _write(
         tmp_path,
@@ -303,8 +304,10 @@ def test_csv_bad_public_value_and_missing_columns(tmp_path: Path) -> None:
     )
     items = list(read_timelines(bad_value))
     bad = [i for i in items if isinstance(i, BadLine)]
-    assert [f"{bad_value}:3"] == [b.where for b in bad]
+    # ... and ticket A, whose reply line is malformed, is invalid as a whole (issue 10).
+    assert [f"{bad_value}:3", f"{bad_value}"] == [b.where for b in bad]
     assert "public: 'maybe' - expected true or false" == bad[0].reason
+    assert (False, True) == (bad[0].whole_ticket, bad[1].whole_ticket)
     missing = _write(tmp_path, "m.csv", "ticket,at\nA,2025-03-03T09:00:00+00:00\n")
     (only,) = read_timelines(missing)
     assert isinstance(only, BadLine)

@@ -50,6 +50,7 @@ CORE = {
     "timeline",
 }
 OUTER = {
+    "_frame_input",
     "_shipping",
     "alerts",
     "analytics",
@@ -59,6 +60,7 @@ OUTER = {
     "cli",
     "dask",
     "details",
+    "eventfiles",
     "files",
     "frame",
     "ics",
@@ -84,7 +86,11 @@ OUTER = {
 }
 #: Core modules that may import an optional extra, inside the function that needs it (bulk
 #: calendar arithmetic is numpy's by nature; without numpy only those functions fail).
-LAZY_EXTRAS_IN_CORE: dict[str, set[str]] = {"bulk": {"numpy"}, "compiled_calendar": {"numpy"}}
+LAZY_EXTRAS_IN_CORE: dict[str, set[str]] = {
+    # bulk converts results back to pandas only when the input was a pandas column.
+    "bulk": {"numpy", "pandas"},
+    "compiled_calendar": {"numpy"},
+}
 #: Third-party packages the core may import (the runtime dependencies and the standard library).
 RUNTIME = {"pydantic", "pydantic_core", "dateutil", "holidays", "tzdata"}
 OPTIONAL = {

@@ -37,13 +37,17 @@ def test_import_then_report(tmp_path: Path) -> None:
     # + 3h = 3h15m: all within 40h.
     assert 0 == status
     # Nothing is still running past its due instant, so nothing is overdue.
-    rows = [line.split() for line in report.splitlines()]
+    # Every ticket as of the file's latest event (5003 solved Wed 12:00 New York = 17:00Z).
+    lines = report.splitlines()
+    assert "as of 2025-03-05T17:00:00+00:00 (the latest event in the file)" == lines[0]
+    rows = [line.split() for line in lines[1:-1]]
     header = rows[0]
     assert ["priority", "metric", "met", "breached", "overdue", "attainment"] == header
     assert [
         ["normal", "first_response", "2", "1", "0", "66.7%"],
         ["normal", "requester_wait", "3", "0", "0", "100.0%"],
     ] == rows[1:]
+    assert lines[-1].endswith("overdue: 0")
 
 
 def test_imported_events_read_back_as_the_same_timelines(tmp_path: Path) -> None:

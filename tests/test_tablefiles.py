@@ -91,6 +91,6 @@ def test_bad_row_names_file_row_and_ticket(tmp_path: Path) -> None:
         "evaluate", str(policy), str(events), "--output", str(output), "--skip-invalid"
     )
     assert 1 == status
-    assert "skipped 1 invalid input(s)" in err
+    assert "skipped 0 malformed line(s) and 1 invalid ticket(s)" in err
     written = {row["ticket_id"] for row in pq.read_table(output).to_pylist()}
     assert rows[bad]["ticket_id"] not in written and len(written) == 2

@@ -14,6 +14,7 @@ from slaclock.conventions import Conventions, Precision
 from slaclock.durations import format_duration, parse_duration
 from slaclock.engine import evaluate
 from slaclock.errors import (
+    ArgumentError,
     CalendarNeverOpenError,
     ClockStateError,
     DayTargetWarning,
@@ -24,6 +25,7 @@ from slaclock.errors import (
     ReportOptionError,
     SlaclockError,
     SlaclockWarning,
+    SubdivisionWarning,
     TimelineError,
     TimelineWarning,
 )
@@ -48,6 +50,7 @@ from slaclock.timeline import Event, Timeline
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArgumentError",
     "ALWAYS_OPEN",
     "Alert",
     "alerts",
@@ -85,6 +88,7 @@ __all__ = [
     "ReportOptionError",
     "SlaclockError",
     "SlaclockWarning",
+    "SubdivisionWarning",
     "TimelineError",
     "Conventions",
     "DayTargetWarning",

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from slaclock._tz import to_micros
+from slaclock._tz import MAX_INSTANT, MIN_INSTANT, micros_in_range, to_micros
 from slaclock.errors import ClockStateError, SlaclockError
 from slaclock.policy import Policy, PolicySet
 from slaclock.replay import (
@@ -221,10 +221,10 @@ def _restore(policy: Policy | PolicySet, count: int, state: _ReplayState) -> Kep
                     )
             ats = [at for at, _ in transitions]
             for instant in (start, *ats, *(() if end is None else (end,))):
-                if not _FIRST_INSTANT <= instant <= _LAST_INSTANT:
+                if not micros_in_range(instant):
                     raise ClockStateError(
-                        f"clock state: metric {name!r} has instant {instant} outside the years "
-                        "1-9999 - expected state written by to_dict()",
+                        f"clock state: metric {name!r} has instant {instant} outside the "
+                        f"supported range ({_RANGE}) - expected state written by to_dict()",
                         value=instant,
                     )
             if (
@@ -278,9 +278,11 @@ def _restore(policy: Policy | PolicySet, count: int, state: _ReplayState) -> Kep
         )
     status, solved_at, closed_at, replies, reopens = state.facts
     for instant in (state.created_at, solved_at, closed_at):
-        if instant is not None and not _FIRST_INSTANT <= instant <= _LAST_INSTANT:
+        if instant is not None and not micros_in_range(instant):
             raise ClockStateError(
-                f"clock state: instant {instant} outside the years 1-9999", value=instant
+                f"clock state: instant {instant} outside the supported range ({_RANGE}) - "
+                "expected state written by to_dict()",
+                value=instant,
             )
     if replies < 0 or reopens < 0:
         raise ClockStateError(
@@ -295,8 +297,9 @@ def _restore(policy: Policy | PolicySet, count: int, state: _ReplayState) -> Kep
     return KeptState(replay, last_events, zone, state.created_at)
 
 
-_FIRST_INSTANT = to_micros(datetime(1, 1, 2, tzinfo=timezone.utc))
-_LAST_INSTANT = to_micros(datetime(9999, 12, 30, tzinfo=timezone.utc))
+#: The instants stored state may hold: those events and ``as_of`` may take (integer
+#: microseconds since the epoch, from 1970-01-01 up to 2200-01-01, see ``slaclock._tz``).
+_RANGE = f"{MIN_INSTANT.isoformat()} up to {MAX_INSTANT.isoformat()}"
 
 
 def _check_context(context: CycleContext) -> None:

@@ -9,12 +9,16 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from slaclock.errors import NaiveDatetimeError
+from slaclock.errors import ArgumentError, NaiveDatetimeError, OutOfRangeError
 
 __all__ = [
+    "MAX_DURATION",
+    "MAX_INSTANT",
     "MICROS_PER_DAY",
     "MICROS_PER_SECOND",
+    "MIN_INSTANT",
     "check_aware",
+    "check_in_range",
     "from_micros",
     "load_zone",
     "local_to_micros",
@@ -27,11 +31,24 @@ MICROS_PER_SECOND = 1_000_000
 MICROS_PER_DAY = 86_400 * MICROS_PER_SECOND
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
+#: The supported instants are [MIN_INSTANT, MAX_INSTANT): every event, ``as_of`` and calendar
+#: query lies there, and every computed due date must. A fixed range keeps the cost of a
+#: calendar bounded (it never builds more than these years) and far from datetime's own limits.
+MIN_INSTANT = _EPOCH
+MAX_INSTANT = datetime(2200, 1, 1, tzinfo=timezone.utc)
+#: The longest duration slaclock reads: the length of the supported range (84,006 days).
+MAX_DURATION = MAX_INSTANT - MIN_INSTANT
+_MIN_MICROS = 0
+_MAX_MICROS = (MAX_DURATION.days * 86_400) * 1_000_000
+_RANGE_TEXT = "from 1970-01-01T00:00:00Z up to 2200-01-01T00:00:00Z"
+
 
 def check_aware(value: datetime, name: str) -> datetime:
     """Return ``value`` if it is an aware datetime, else raise an error naming ``name``."""
     if not isinstance(value, datetime):
-        raise TypeError(f"{name} must be a datetime: {value!r} - expected an aware datetime")
+        raise ArgumentError(
+            f"{name} must be a datetime: {value!r} - expected an aware datetime", value=value
+        )
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(
             f"{name} is a naive datetime: {value.isoformat()} - expected an aware datetime, "
@@ -39,6 +56,31 @@ def check_aware(value: datetime, name: str) -> datetime:
             value=value,
         )
     return value
+
+
+def check_in_range(value: datetime, name: str = "instant") -> datetime:
+    """Return the aware ``value`` if it lies in the supported range, else raise
+    :class:`OutOfRangeError` naming it (without arithmetic that could overflow)."""
+    check_aware(value, name)
+    try:
+        inside = MIN_INSTANT <= value < MAX_INSTANT
+    except OverflowError:  # pragma: no cover - comparing aware datetimes near year 1 or 9999
+        inside = False
+    if not inside:
+        raise out_of_range(value.isoformat(), name)
+    return value
+
+
+def out_of_range(text: str, name: str = "instant") -> OutOfRangeError:
+    """The error for an instant ``text`` outside the supported range."""
+    return OutOfRangeError(
+        f"{name} out of range: {text} - expected an instant {_RANGE_TEXT}", value=text
+    )
+
+
+def micros_in_range(micros: int) -> bool:
+    """Whether ``micros`` (since the epoch) is a supported instant."""
+    return _MIN_MICROS <= micros < _MAX_MICROS
 
 
 def to_micros(value: datetime) -> int:
@@ -83,11 +125,12 @@ def micros_to_timedelta(micros: int) -> timedelta:
 
 
 def load_zone(name: str) -> ZoneInfo:
-    """The IANA zone ``name``; raises ``ValueError`` naming it when unknown."""
+    """The IANA zone ``name``; raises :class:`~slaclock.errors.ArgumentError` (a ``ValueError``)
+    naming it when unknown."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(
+        raise ArgumentError(
             f"unknown time zone: {name!r} - expected an IANA name such as 'Europe/Berlin'"
         ) from exc
 

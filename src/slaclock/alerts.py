@@ -39,7 +39,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from slaclock._tz import check_aware, from_micros, to_micros
+from slaclock._tz import check_in_range, from_micros, to_micros
 from slaclock.engine import evaluate
 from slaclock.errors import SlaclockError
 from slaclock.full_history import FullHistoryClock
@@ -118,8 +118,8 @@ def alerts(
     ...     print(alert.ticket_id, alert.metric, alert.at.strftime("%H:%M"))
     T-1003 next_response 17:00
     """
-    check_aware(since, "since")
-    check_aware(until, "until")
+    check_in_range(since, "since")
+    check_in_range(until, "until")
     unknown = sorted(set(kinds) - set(_KINDS))
     if unknown:
         raise SlaclockError(

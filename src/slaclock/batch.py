@@ -25,7 +25,7 @@ from typing import IO, Any, Literal
 from pydantic import ValidationError
 
 from slaclock.engine import evaluate
-from slaclock.errors import SlaclockError
+from slaclock.errors import ArgumentError, SlaclockError
 from slaclock.policy import Policy, PolicySet
 from slaclock.records import (
     DURATION_FIELDS,
@@ -165,7 +165,7 @@ def evaluate_many(
     (3, [(3, 'bad')])
     """
     if errors not in ("collect", "raise"):
-        raise ValueError(f"errors: unknown option {errors!r} - expected 'collect' or 'raise'")
+        raise ArgumentError(f"errors: unknown option {errors!r} - expected 'collect' or 'raise'")
     total = len(timelines) if isinstance(timelines, Sequence) else None
     close: Callable[[], None] | None = None
     callback: Progress | None

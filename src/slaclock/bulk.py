@@ -9,7 +9,21 @@ together). Needs numpy (the ``[numpy]`` extra; pandas and pyarrow bring it too).
 Instants may be a sequence of aware datetimes, a pandas Series or DatetimeIndex with a time
 zone, or a numpy ``datetime64`` array (numpy's datetime64 counts from the UTC epoch: read as
 UTC instants). Durations may be one ``timedelta`` or text such as ``"8h"`` (for every
-instant), a sequence of them, or a numpy / pandas ``timedelta64`` column.
+instant), a sequence of them, or a numpy / pandas ``timedelta64`` column. Every instant must
+lie in the supported range (1970 up to 2200): the first one outside is an
+:class:`~slaclock.errors.OutOfRangeError` naming its position.
+
+>>> import numpy as np
+>>> from slaclock import Calendar
+>>> cal = Calendar.weekdays("UTC")
+>>> starts = np.array(["2025-03-07T16:00", "2025-03-10T09:00"], "datetime64[us]")
+>>> add_many(cal.compiled, starts, "2h")  # Fri 16:00 + 2h of 09-17 -> Mon 10:00
+array(['2025-03-10T10:00:00.000000', '2025-03-10T11:00:00.000000'],
+      dtype='datetime64[us]')
+>>> add_many(cal.compiled, np.array(["2250-01-01"], "datetime64[us]"), "2h")
+Traceback (most recent call last):
+...
+slaclock.errors.OutOfRangeError: starts[0] out of range: 2250-01-01T00:00:00+00:00 - expected an instant from 1970-01-01T00:00:00Z up to 2200-01-01T00:00:00Z
 """
 
 from __future__ import annotations
@@ -17,8 +31,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from slaclock._tz import check_aware, from_micros, timedelta_to_micros, to_micros
+from slaclock._tz import (
+    check_in_range,
+    from_micros,
+    micros_in_range,
+    out_of_range,
+    timedelta_to_micros,
+    to_micros,
+)
 from slaclock.durations import parse_duration
+from slaclock.errors import ArgumentError
 
 if TYPE_CHECKING:
     from slaclock.compiled_calendar import CompiledCalendar
@@ -50,22 +72,39 @@ def _instants(values: Any, name: str) -> tuple[Any, Any]:
         # A Series converts through .dt (its own tz_convert converts the index).
         utc = values.dt.tz_convert("UTC") if hasattr(values, "dt") else values.tz_convert("UTC")
         if utc.isna().any():
-            raise ValueError(f"{name}: a missing instant (NaT) - expected every instant")
+            raise ArgumentError(f"{name}: a missing instant (NaT) - expected every instant")
         micros = np.asarray(utc.astype("datetime64[us, UTC]").astype("int64"), np.int64)
-        return micros, ("pandas", values, tz)
+        return _in_range(micros, name), ("pandas", values, tz)
     if isinstance(values, np.ndarray):
         if values.dtype.kind != "M":
-            raise TypeError(f"{name}: a numpy {values.dtype} array - expected datetime64")
+            raise ArgumentError(f"{name}: a numpy {values.dtype} array - expected datetime64")
         if np.isnat(values).any():
-            raise ValueError(f"{name}: a missing instant (NaT) - expected every instant")
-        return values.astype("datetime64[us]", copy=False).view(np.int64), ("numpy", None, None)
+            raise ArgumentError(f"{name}: a missing instant (NaT) - expected every instant")
+        micros = values.astype("datetime64[us]", copy=False).view(np.int64)
+        return _in_range(micros, name), ("numpy", None, None)
     items = list(values)
     micros = np.fromiter(
-        (to_micros(check_aware(v, f"{name}[{i}]")) for i, v in enumerate(items)),
+        (to_micros(check_in_range(v, f"{name}[{i}]")) for i, v in enumerate(items)),
         np.int64,
         len(items),
     )
     return micros, ("list", items, None)
+
+
+def _in_range(micros: Any, name: str) -> Any:
+    """``micros`` if every instant lies in the supported range, else the error naming the first
+    one outside (``starts[3]``)."""
+    if len(micros) and not (
+        micros_in_range(int(micros.min())) and micros_in_range(int(micros.max()))
+    ):
+        index = next(i for i, m in enumerate(micros.tolist()) if not micros_in_range(m))
+        value = micros[index]
+        try:
+            text = from_micros(int(value), None).isoformat()
+        except (OverflowError, ValueError):  # pragma: no cover - beyond what datetime shows
+            text = f"{int(value)} microseconds since 1970-01-01"
+        raise out_of_range(text, f"{name}[{index}]")
+    return micros
 
 
 def _naive(name: str) -> Exception:
@@ -86,9 +125,9 @@ def _durations(values: Any, count: int, name: str) -> Any:
     if _is_pandas(values) or isinstance(values, np.ndarray):
         array = np.asarray(values)
         if array.dtype.kind != "m":
-            raise TypeError(f"{name}: a {array.dtype} column - expected timedelta64 durations")
+            raise ArgumentError(f"{name}: a {array.dtype} column - expected timedelta64 durations")
         if np.isnat(array).any():
-            raise ValueError(f"{name}: a missing duration (NaT) - expected every duration")
+            raise ArgumentError(f"{name}: a missing duration (NaT) - expected every duration")
         micros = array.astype("timedelta64[us]", copy=False).view(np.int64)
     else:
         micros = np.fromiter(
@@ -96,7 +135,9 @@ def _durations(values: Any, count: int, name: str) -> Any:
             np.int64,
         )
     if len(micros) != count:
-        raise ValueError(f"{name}: {len(micros)} durations for {count} instants - expected as many")
+        raise ArgumentError(
+            f"{name}: {len(micros)} durations for {count} instants - expected as many"
+        )
     return micros
 
 
@@ -127,16 +168,31 @@ def _durations_out(micros: Any, how: tuple[Any, Any, Any]) -> Any:
 
 
 def add_many(compiled: CompiledCalendar, starts: Any, durations: Any) -> Any:
-    """``add`` for each instant of ``starts`` and duration of ``durations`` (see the module)."""
+    """``add`` for each instant of ``starts`` and duration of ``durations`` (see the module).
+
+    >>> from datetime import datetime, timezone
+    >>> from slaclock import Calendar
+    >>> cal = Calendar.weekdays("UTC")  # Mon-Fri 09:00-17:00
+    >>> add_many(cal.compiled, [datetime(2025, 3, 7, 16, tzinfo=timezone.utc)], ["90m"])
+    [datetime.datetime(2025, 3, 10, 9, 30, tzinfo=datetime.timezone.utc)]
+    """
     micros, how = _instants(starts, "starts")
     amounts = _durations(durations, len(micros), "durations")
     return _instants_out(compiled.add_many_micros(micros, amounts), how)
 
 
 def elapsed_many(compiled: CompiledCalendar, starts: Any, ends: Any) -> Any:
-    """``elapsed`` for each pair of ``starts`` and ``ends`` (see the module)."""
+    """``elapsed`` for each pair of ``starts`` and ``ends`` (see the module).
+
+    >>> import numpy as np
+    >>> from slaclock import Calendar
+    >>> cal = Calendar.weekdays("UTC")  # Fri 16:00 -> Mon 10:00: 1h on Friday + 1h on Monday
+    >>> elapsed_many(cal.compiled, np.array(["2025-03-07T16:00"], "datetime64[us]"),
+    ...              np.array(["2025-03-10T10:00"], "datetime64[us]"))
+    array([7200000000], dtype='timedelta64[us]')
+    """
     a, how = _instants(starts, "starts")
     b, _ = _instants(ends, "ends")
     if len(a) != len(b):
-        raise ValueError(f"ends: {len(b)} instants for {len(a)} starts - expected as many")
+        raise ArgumentError(f"ends: {len(b)} instants for {len(a)} starts - expected as many")
     return _durations_out(compiled.elapsed_many_micros(a, b), how)

@@ -41,13 +41,22 @@ from pydantic import (
 )
 
 from slaclock._model import ValueModel
-from slaclock._tz import check_aware, load_zone
+from slaclock._tz import check_in_range, load_zone
 from slaclock.compiled_calendar import CompiledCalendar, DaySpans
 from slaclock.durations import parse_duration
-from slaclock.errors import PolicyError
+from slaclock.errors import OutOfRangeError, PolicyError
 from slaclock.holidays import check_country, country_holiday_dates
 
-__all__ = ["ALWAYS_OPEN", "Calendar", "CountryHolidays", "OpeningSpan", "Season", "Weekday"]
+__all__ = [
+    "ALWAYS_OPEN",
+    "MAX_BUSINESS_DAYS",
+    "MAX_SPANS_PER_DAY",
+    "Calendar",
+    "CountryHolidays",
+    "OpeningSpan",
+    "Season",
+    "Weekday",
+]
 
 #: A day of the week as written in ``hours`` (``mon`` ... ``sun``; ranges like ``mon-fri`` too).
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -56,6 +65,22 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 #: (Called ``Span`` before 0.2; ``slaclock.Span`` is a piece of a cycle's clock trace.)
 OpeningSpan = tuple[str, str]
 
+#: The accepted names of each weekday: "mon" and "monday" (any case); nothing else.
+_WEEKDAY_NAMES: dict[str, Weekday] = {
+    **{day: day for day in WEEKDAYS},
+    **dict(
+        zip(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"), WEEKDAYS
+        )
+    ),
+}
+#: The most business days :meth:`Calendar.business_day_close` counts (about 14 years of
+#: weekdays): it walks day by day, so the bound keeps every call fast.
+MAX_BUSINESS_DAYS = 3660
+_MAX_CLOSES = 4096
+#: The most opening spans one day may have: a calendar's compiled table holds every span of
+#: every day it covers, so its size (and first-use cost) grows with this.
+MAX_SPANS_PER_DAY = 24
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _EXPECTED_SPAN = "expected [open, close] times such as ['09:00', '17:00']"
 
@@ -95,7 +120,12 @@ def _span_items(value: object, where: str) -> list[object]:
 def _seconds_spans(value: object, where: str) -> DaySpans:
     """Validated spans of one day as (open, close) seconds; close > 86400 runs into the next day."""
     spans: list[tuple[int, int]] = []
-    for item in _span_items(value, where):
+    items = _span_items(value, where)
+    if len(items) > MAX_SPANS_PER_DAY:
+        raise ValueError(
+            f"{where}: {len(items)} spans in one day - expected at most {MAX_SPANS_PER_DAY}"
+        )
+    for item in items:
         if isinstance(item, str) and "-" in item:
             item = item.split("-")
         if not isinstance(item, (list, tuple)) or len(item) != 2:
@@ -139,11 +169,12 @@ def _day_keys(key: object) -> list[Weekday]:
         return list(WEEKDAYS)
     days: list[Weekday] = []
     for part in text.split(","):
-        names = [name.strip()[:3] for name in part.split("-")]
+        names = [_WEEKDAY_NAMES.get(name.strip(), "") for name in part.split("-")]
         if any(name not in WEEKDAYS for name in names) or len(names) > 2:
             raise ValueError(
-                f"hours: unknown weekday: {key!r} - expected one of {', '.join(WEEKDAYS)}, "
-                "a range such as 'mon-fri', or a list such as 'sat,sun'"
+                f"hours: unknown weekday: {key!r} - expected one of {', '.join(WEEKDAYS)} (or "
+                "the full names 'monday' .. 'sunday'), a range such as 'mon-fri', a list such "
+                "as 'sat,sun', or 'daily'"
             )
         first = WEEKDAYS.index(names[0])  # type: ignore[arg-type,unused-ignore]
         last = WEEKDAYS.index(names[-1])  # type: ignore[arg-type,unused-ignore]
@@ -552,16 +583,23 @@ class Calendar(ValueModel):
         >>> cal.business_day_close(friday, 1).isoformat()  # Monday's close
         '2025-03-10T17:00:00+01:00'
         """
-        check_aware(start, "start")
+        check_in_range(start, "start")
         if days < 1:
             raise PolicyError(f"business days: {days!r} - expected at least 1", value=days)
+        if days > MAX_BUSINESS_DAYS:
+            raise OutOfRangeError(
+                f"business days: {days!r} - expected at most {MAX_BUSINESS_DAYS}", value=days
+            )
         zone = self.compiled.zone
         day = start.astimezone(zone).date()
         # The close depends only on the local date: kept on the calendar per (date, days).
         closes = self._business_day_closes
         close = closes.get((day, days))
         if close is None:
-            close = closes[day, days] = self._find_business_day_close(start, day, days)
+            close = self._find_business_day_close(start, day, days)
+            if len(closes) >= _MAX_CLOSES:  # one entry per local date asked about: bounded
+                closes.clear()
+            closes[day, days] = close
         return close.astimezone(start.tzinfo)
 
     @cached_property

@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slaclock import __version__
+from slaclock._tz import check_in_range
 from slaclock.commands.report import add_report_options
 from slaclock.details import describe
 from slaclock.engine import evaluate
@@ -32,10 +33,11 @@ from slaclock.files import (
     PolicyFileError,
     load_calendar,
     load_policy,
+    policy_notes,
     policy_schema,
     read_timelines,
 )
-from slaclock.policy import Policy, PolicySet, Target
+from slaclock.policy import MAX_BUSINESS_DAYS, Policy, PolicySet, Target
 from slaclock.results import TicketResult
 from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
 from slaclock.timeline import Timeline
@@ -87,7 +89,7 @@ def _instant(text: str, name: str) -> datetime:
         raise _Usage(
             f"{name}: {text!r} has no UTC offset - expected e.g. 2025-03-07T16:30:00+01:00"
         )
-    return value
+    return check_in_range(value, name)  # once for the run, not once per ticket
 
 
 def _table(result: TicketResult, paint: Any) -> str:
@@ -151,7 +153,12 @@ def _finish(args: argparse.Namespace, err: IO[str]) -> int:
     skipped = _skipped(args)
     if not skipped:
         return 0
-    print(f"slaclock: skipped {len(skipped)} invalid input(s):", file=err)
+    tickets = sum(bad.whole_ticket for bad in skipped)
+    print(
+        f"slaclock: skipped {len(skipped) - tickets} malformed line(s) and {tickets} invalid "
+        "ticket(s):",
+        file=err,
+    )
     for bad in skipped:
         print(f"  {bad}", file=err)
     return 1
@@ -181,7 +188,8 @@ def _reject_failures(args: argparse.Namespace, failures: Iterable[Failure]) -> N
 def _unevaluated(args: argparse.Namespace, ticket_id: str | None, error: str) -> BadLine:
     """A ticket the policy could not evaluate, as a skippable input naming the ticket."""
     about = f"ticket {ticket_id!r}"
-    return BadLine(f"{args.events}", error if error.startswith(about) else f"{about}: {error}")
+    reason = error if error.startswith(about) else f"{about}: {error}"
+    return BadLine(f"{args.events}", reason, ticket=ticket_id, whole_ticket=True)
 
 
 def _evaluate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -255,18 +263,9 @@ def _evaluate_tables(
 
 
 def _report(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from slaclock.analytics import attainment, evaluate_many
-    from slaclock.commands.report import finish_report, keep_timelines
+    from slaclock.commands.report import report
 
-    policy = load_policy(args.policy)
-    as_of = None if args.as_of is None else _instant(args.as_of, "--as-of")
-    kept: list[Timeline] = []  # the timelines, when satisfaction or the HTML page needs them
-    batch = evaluate_many(policy, keep_timelines(args, _tickets(args, err), kept), as_of)
-    _reject_failures(args, batch.failures)  # never dropped silently
-    by = [part.strip() for part in args.by.split(",") if part.strip()] if args.by else []
-    print(attainment(batch, by=by, period=args.period, metric=args.metric).to_table(), file=out)
-    finish_report(args, batch, kept, as_of, out)
-    return _finish(args, err)
+    return report(args, out, err, _tickets, _reject_failures, _instant, _finish)
 
 
 _GLYPH = {"counted": "█", "closed": "░", "paused": "┄"}
@@ -314,6 +313,8 @@ def draw(result: TicketResult, width: int = 60) -> str:
 def _explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     policy = load_policy(args.policy)
     as_of = None if args.as_of is None else _instant(args.as_of, "--as-of")
+    if not 10 <= args.width <= 1000:
+        raise _Usage(f"--width: {args.width} - expected 10 to 1000 characters")
     for timeline in _tickets(args, err):
         if timeline.ticket_id == args.ticket:
             result = evaluate(policy, timeline, as_of, explain=True)
@@ -345,7 +346,11 @@ def _business_days(text: str) -> int | None:
     """N for a target written "N business days" (as in policies), else None."""
     try:
         return Target.model_validate(text).business_days
-    except ValueError:  # not a target at all: calendar.add reports the duration's syntax
+    except ValueError as exc:  # not a target at all: calendar.add reports the duration's syntax
+        if "business" in text.lower():
+            raise _Usage(
+                f"--target: {text!r} - expected 1 to {MAX_BUSINESS_DAYS} business days"
+            ) from exc
         return None
 
 
@@ -365,6 +370,8 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         f"{args.policy}: valid ({len(names)} polic{'y' if len(names) == 1 else 'ies'}: {', '.join(names)})",
         file=out,
     )
+    for note in policy_notes(policy):
+        print(f"note: {note}", file=out)
     if args.events is not None:
         from slaclock.commands.validate_events import report_events
 
@@ -426,7 +433,8 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--as-of",
             metavar="T",
-            help="evaluate as of this ISO 8601 instant (default: each ticket's last event)",
+            help="evaluate as of this ISO 8601 instant (default: each ticket's last event; "
+            "report: the latest event in the file, for every ticket)",
         )
         sub.add_argument(
             "--skip-invalid",

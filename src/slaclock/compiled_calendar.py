@@ -27,11 +27,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slaclock._tz import (
+    MAX_INSTANT,
     MICROS_PER_DAY,
     MICROS_PER_SECOND,
     check_aware,
     from_micros,
     local_to_micros,
+    micros_in_range,
+    out_of_range,
     to_micros,
 )
 from slaclock.errors import CalendarNeverOpenError, OutOfRangeError
@@ -65,9 +68,13 @@ def _cum_many(starts: Any, ends: Any, cums: Any, t: Any) -> Any:
 # span that runs into the next day (at most 2 * 86_400).
 DaySpans = tuple[tuple[int, int], ...]
 
-_MIN_YEAR = 2  # keep one local year of margin inside datetime's range
-_MAX_YEAR = 9998
+# Local years a table may hold: the supported instants [1970-01-01Z, 2200-01-01Z) fall in local
+# years 1969..2200 in every zone, and a table keeps a year of margin on each side. A table never
+# claims validity outside the supported instants (its lo/hi are clamped to them).
+_MIN_YEAR = 1968
+_MAX_YEAR = 2201
 _DAY = timedelta(days=1)
+_MAX_MICROS = to_micros(MAX_INSTANT)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _ONE_MICRO = timedelta(microseconds=1)  # int * timedelta is cheaper than timedelta(microseconds=)
 
@@ -293,8 +300,8 @@ class CompiledCalendar:
             total += stop - start
             cum_ends.append(total)
         # Spans of the day before first_year may reach up to two local midnights later.
-        lo = local_to_micros(date(first_year, 1, 2), 0, self.zone)
-        hi = local_to_micros(date(end_year, 1, 1), 0, self.zone)
+        lo = max(0, local_to_micros(date(first_year, 1, 2), 0, self.zone))
+        hi = min(_MAX_MICROS, local_to_micros(date(end_year, 1, 1), 0, self.zone))
         return OpenTable(first_year, end_year, lo, hi, starts, ends, cums, cum_ends)
 
     def _year_of(self, t: int) -> int:
@@ -303,15 +310,16 @@ class CompiledCalendar:
     def _cover(self, *instants: int) -> OpenTable:
         """A table whose valid range holds every instant given (extending the current one)."""
         table = self._table
+        for t in instants:
+            if not micros_in_range(t):
+                try:
+                    text = from_micros(t, None).isoformat()
+                except (OverflowError, ValueError):  # beyond what datetime shows in UTC
+                    text = f"an instant in about year {1970 + t // 31_556_952_000_000}"
+                raise out_of_range(text)
         years = [self._year_of(t) for t in instants]
         first = min(years) - 1
         end = max(years) + 2
-        if first < _MIN_YEAR or end > _MAX_YEAR + 1:
-            raise OutOfRangeError(
-                f"instant out of range: year {min(years) if first < _MIN_YEAR else max(years)} "
-                f"- expected years {_MIN_YEAR + 1}..{_MAX_YEAR - 1}",
-                value=min(years) if first < _MIN_YEAR else max(years),
-            )
         if table is not None:
             first = min(first, table.first_year)
             end = max(end, table.end_year)
@@ -329,18 +337,18 @@ class CompiledCalendar:
         if forward:
             if table.end_year > _MAX_YEAR:
                 raise OutOfRangeError(
-                    f"result out of range: after year {_MAX_YEAR - 1} - "
-                    "expected a result datetime can represent",
-                    value=_MAX_YEAR,
+                    "result out of range: at or after 2200-01-01T00:00:00Z - expected a result "
+                    "before then (see docs/reference/limits.md)",
+                    value=MAX_INSTANT,
                 )
             end = min(_MAX_YEAR + 1, table.end_year + max(years, 1))
             new = self._build(table.first_year, end)
         else:
             if table.first_year <= _MIN_YEAR:
                 raise OutOfRangeError(
-                    f"result out of range: before year {_MIN_YEAR + 1} - "
-                    "expected a result datetime can represent",
-                    value=_MIN_YEAR,
+                    "result out of range: before 1970-01-01T00:00:00Z - expected a result "
+                    "from then on (see docs/reference/limits.md)",
+                    value=_EPOCH,
                 )
             first = max(_MIN_YEAR, table.first_year - max(years, 1))
             new = self._build(first, table.end_year)
@@ -380,6 +388,10 @@ class CompiledCalendar:
         if forward:
             return day > self._last_open_override + 2 * _DAY
         return day < self._first_open_override - 2 * _DAY
+
+    def never_closes(self) -> bool:
+        """True when the calendar is open around the clock with no closing day at all."""
+        return self._weekly_always_open and self._last_closing_day is None
 
     def _never_closes_after(self, t: int) -> bool:
         """True when the calendar is open without end after ``t`` (a 24x7 week, no closing day)."""

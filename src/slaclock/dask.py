@@ -51,6 +51,18 @@ def evaluate(
     already in one partition (say, Parquet files or row groups written ticket by ticket); a
     ticket split across partitions would then be evaluated in pieces (each piece without its
     ``created`` row is an error naming the row).
+
+    >>> import dask.dataframe as dd, pandas as pd
+    >>> from slaclock.synthetic import DEFAULT_POLICY
+    >>> events = dd.from_pandas(pd.DataFrame({
+    ...     "ticket_id": ["A", "A"], "kind": ["created", "agent_replied"],
+    ...     "at": ["2025-03-10T09:00:00-04:00", "2025-03-10T09:20:00-04:00"],
+    ...     "priority": ["normal", None]}), npartitions=1)
+    >>> cycles = evaluate(events, DEFAULT_POLICY, partitioned_by_ticket=True)  # lazy: nothing ran
+    >>> list(cycles.columns[:5])
+    ['ticket_id', 'policy', 'policy_version', 'as_of', 'metric']
+    >>> cycles.compute().query("metric == 'first_response'")[["state", "elapsed_seconds"]].values.tolist()
+    [['met', 1200.0]]
     """
     text = policy_to_json(policy)
     # The output's columns and types: the columnar path on the input's empty meta frame.

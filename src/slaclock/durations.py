@@ -3,6 +3,8 @@
 Accepted: ``"4h"``, ``"30m"``, ``"1h30m"``, ``"1h 30m"``, ``"90s"``, ``"2d"`` (2 x 24 hours),
 ``"1.5h"``, ``"4 hours"``, ``"30 minutes"``, ISO 8601 (``"PT4H"``, ``"P1DT2H30M"``), a
 ``timedelta``, or an ``int`` number of seconds. A leading ``-`` makes a negative duration.
+A duration longer than the supported range of instants (84,006 days, see
+``docs/reference/limits.md``) is an :class:`~slaclock.errors.OutOfRangeError`.
 Given a ``working_day`` length, days and weeks are working days and working weeks of five
 working days (Jira's time-tracking reading: ``"1d"`` is 8 hours, ``"1w"`` 40 hours).
 
@@ -18,7 +20,8 @@ import re
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from slaclock.errors import DurationSyntaxError
+from slaclock._tz import MAX_DURATION, timedelta_to_micros
+from slaclock.errors import DurationSyntaxError, OutOfRangeError
 
 __all__ = [
     "display_duration",
@@ -55,6 +58,20 @@ _ISO = re.compile(
     r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?"
 )
 _EXPECTED = "expected e.g. '4h', '30m', '1h30m', '90s' or ISO 8601 'PT4H'"
+_MAX_MICROS = timedelta_to_micros(MAX_DURATION)
+# Longer text cannot be a duration of at most 84,006 days (and would cost time to read).
+_MAX_TEXT = 200
+
+
+def _bounded(micros: int, value: object) -> timedelta:
+    """The timedelta of ``micros``, refused when longer than :data:`MAX_DURATION`."""
+    if abs(micros) > _MAX_MICROS:
+        raise OutOfRangeError(
+            f"duration too long: {value!r} - expected at most {MAX_DURATION.days} days "
+            "(the length of the supported range of instants)",
+            value=value,
+        )
+    return timedelta(microseconds=micros)
 
 
 def _micros(number: str, unit: str, text: str, day: int | None = None) -> int:
@@ -87,6 +104,10 @@ def parse_duration(
     datetime.timedelta(seconds=1800)
     >>> parse_duration("-2d")
     datetime.timedelta(days=-2)
+    >>> parse_duration("P99999999999W")
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.OutOfRangeError: duration too long: 'P99999999999W' - expected at most 84006 days (the length of the supported range of instants)
     >>> parse_duration("1d 4h", working_day=timedelta(hours=8))
     datetime.timedelta(seconds=43200)
     """
@@ -96,11 +117,16 @@ def parse_duration(
             working_day.days * 86_400 + working_day.seconds
         ) * 1_000_000 + working_day.microseconds
     if isinstance(value, timedelta):
-        return value
+        return _bounded(timedelta_to_micros(value), value) if abs(value) > MAX_DURATION else value
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise DurationSyntaxError(f"unreadable duration: {value!r} - {_EXPECTED}", value=value)
     if isinstance(value, int):
-        return timedelta(seconds=value)
+        return _bounded(value * 1_000_000, value)
+    if len(value) > _MAX_TEXT:
+        raise DurationSyntaxError(
+            f"unreadable duration: {value[:40]!r}... ({len(value)} characters) - {_EXPECTED}",
+            value=value,
+        )
     text = value.strip()
     sign = 1
     if text.startswith("-"):
@@ -114,7 +140,7 @@ def parse_duration(
             for unit, number in iso.groupdict().items()
             if number is not None
         )
-        return timedelta(microseconds=sign * total)
+        return _bounded(sign * total, value)
     lowered = text.lower()
     position, total = 0, 0
     while position < len(lowered):
@@ -124,7 +150,7 @@ def parse_duration(
             raise DurationSyntaxError(f"unreadable duration: {value!r} - {_EXPECTED}", value=value)
         total += _micros(part.group(1), unit, value, day)
         position = part.end()
-    return timedelta(microseconds=sign * total)
+    return _bounded(sign * total, value)
 
 
 def uses_days(text: str) -> bool:

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from slaclock._tz import check_aware, to_micros
+from slaclock._tz import check_in_range, to_micros
 from slaclock.errors import SlaclockError, TimelineWarning
 from slaclock.measure import DisplayInstants, Measuring, display_zone, measure_cycle
 from slaclock.policy import Policy, PolicySet
@@ -79,7 +79,7 @@ def evaluate(
         as_of = timeline.events[-1].at
         as_of_micros = instants[-1]
     else:
-        as_of_micros = to_micros(check_aware(as_of, "as_of"))
+        as_of_micros = to_micros(check_in_range(as_of, "as_of"))
     try:
         # Steps 1 and 2: the rules (compiled once per policy) and the replay of the events.
         replay = TicketReplay(policy, timeline.attributes)

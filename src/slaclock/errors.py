@@ -14,10 +14,11 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "ArgumentError",
     "CalendarNeverOpenError",
     "ClockStateError",
     "DayTargetWarning",
@@ -25,9 +26,11 @@ __all__ = [
     "NaiveDatetimeError",
     "OutOfRangeError",
     "PolicyError",
+    "PolicyFileError",
     "ReportOptionError",
     "SlaclockError",
     "SlaclockWarning",
+    "SubdivisionWarning",
     "TimelineError",
     "TimelineWarning",
 ]
@@ -85,10 +88,21 @@ class CalendarNeverOpenError(SlaclockError, ValueError):
     """
 
 
-class OutOfRangeError(SlaclockError, OverflowError):
-    """A result would fall outside the years datetime can represent (1..9999).
+class OutOfRangeError(SlaclockError, OverflowError, ValueError):
+    """An instant, a duration or a result lies outside what slaclock supports.
 
-    >>> issubclass(OutOfRangeError, OverflowError)
+    Supported instants run from 1970-01-01T00:00:00Z up to (not including)
+    2200-01-01T00:00:00Z; durations are at most that long (84,006 days). The full list of input
+    limits is in ``docs/reference/limits.md``. Also a ``ValueError``, so a model field out of
+    range is reported by pydantic's ``ValidationError`` like any other invalid value.
+
+    >>> from datetime import datetime, timezone
+    >>> from slaclock import ALWAYS_OPEN
+    >>> ALWAYS_OPEN.is_open(datetime(9990, 1, 1, tzinfo=timezone.utc))
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.OutOfRangeError: instant out of range: 9990-01-01T00:00:00+00:00 - expected an instant from 1970-01-01T00:00:00Z up to 2200-01-01T00:00:00Z
+    >>> issubclass(OutOfRangeError, OverflowError) and issubclass(OutOfRangeError, ValueError)
     True
     """
 
@@ -110,6 +124,35 @@ class TimelineError(SlaclockError, ValueError):
     """
 
 
+class ArgumentError(SlaclockError, ValueError, TypeError):
+    """A function's argument is invalid: an unknown option, a value out of its range, or a value
+    of the wrong type. Also a ``ValueError`` and a ``TypeError``, so ``except`` clauses written
+    for either keep working.
+
+    >>> from slaclock.reports import period_of
+    >>> from datetime import datetime, timezone
+    >>> period_of(datetime(2025, 1, 1, tzinfo=timezone.utc), "fortnight")
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.ArgumentError: period: unknown period 'fortnight' - expected 'day', 'week' or 'month'
+    """
+
+
+class PolicyFileError(SlaclockError, ValueError):
+    """A policy, calendar or events file cannot be read or is invalid; ``problems`` lists every error as
+    ``FILE[:LINE]: path.inside.file: what is wrong``.
+
+    >>> error = PolicyFileError(["p.yaml:4: metrics.resolution: unknown key 'taregts'",
+    ...                          "p.yaml:9: name: Field required"])
+    >>> error.problems[1], isinstance(error, ValueError)
+    ('p.yaml:9: name: Field required', True)
+    """
+
+    def __init__(self, problems: Sequence[str], *, value: Any = None) -> None:
+        super().__init__("\n".join(problems), value=value)
+        self.problems = list(problems)
+
+
 class PolicyError(SlaclockError, ValueError):
     """A policy cannot be applied to a ticket (no target for its priority, an unknown calendar, ...).
 
@@ -118,12 +161,13 @@ class PolicyError(SlaclockError, ValueError):
     """
 
 
-class ReportOptionError(SlaclockError, ValueError):
+class ReportOptionError(ArgumentError):
     """A report was asked for with an option it does not know (a treatment, a band scale, a
-    priority no record has, ...); the message names the valid choices.
+    priority no record has, ...); the message names the valid choices. An
+    :class:`ArgumentError` (so also a ``ValueError`` and a ``TypeError``).
 
-    >>> issubclass(ReportOptionError, ValueError)
-    True
+    >>> issubclass(ReportOptionError, ArgumentError), issubclass(ReportOptionError, ValueError)
+    (True, True)
     """
 
 
@@ -145,6 +189,15 @@ class SlaclockWarning(UserWarning):
     turns them all into errors.
 
     >>> issubclass(SlaclockWarning, UserWarning)
+    True
+    """
+
+
+class SubdivisionWarning(SlaclockWarning):
+    """Country holidays without a subdivision, for a country whose subdivisions keep holidays
+    the country-wide list lacks (``country: GB`` alone misses Easter Monday in England).
+
+    >>> issubclass(SubdivisionWarning, SlaclockWarning)
     True
     """
 

@@ -20,52 +20,47 @@ and every error is reported, not just the first:
 >>> load_policy(path)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-slaclock.files.PolicyFileError: .../bad.yaml:4: metrics.first_response.targets.urgent: unreadable duration: '4 hourz' - expected e.g. '4h', '30m', '1h30m', '90s' or ISO 8601 'PT4H'
+slaclock.errors.PolicyFileError: .../bad.yaml:4: metrics.first_response.targets.urgent: unreadable duration: '4 hourz' - expected e.g. '4h', '30m', '1h30m', '90s' or ISO 8601 'PT4H'
 """
 
 from __future__ import annotations
 
-import csv
 import json
+import re
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from slaclock.calendar import Calendar
-from slaclock.errors import SlaclockError
+from slaclock.errors import PolicyFileError
+from slaclock.eventfiles import (
+    MAX_CSV_CELL,
+    BadLine,
+    DuplicateKeyError,
+    no_duplicate_keys,
+    read_timelines,
+)
 from slaclock.policy import Policy, PolicySet
-from slaclock.timeline import Timeline
 
 __all__ = [
+    "MAX_CSV_CELL",
+    "MAX_DEPTH",
+    "MAX_VALUES",
     "BadLine",
     "PolicyFile",
     "PolicyFileError",
     "load_calendar",
     "load_data",
     "load_policy",
+    "policy_notes",
     "policy_schema",
     "read_timelines",
 ]
 
 _Lines = dict[tuple[Any, ...], int]
-
-
-class PolicyFileError(SlaclockError, ValueError):
-    """A policy or calendar file cannot be read or is invalid; ``problems`` lists every error as
-    ``FILE[:LINE]: path.inside.file: what is wrong``.
-
-    >>> error = PolicyFileError(["p.yaml:4: metrics.resolution: unknown key 'taregts'",
-    ...                          "p.yaml:9: name: Field required"])
-    >>> error.problems[1], isinstance(error, ValueError)
-    ('p.yaml:9: name: Field required', True)
-    """
-
-    def __init__(self, problems: Sequence[str], *, value: Any = None) -> None:
-        super().__init__("\n".join(problems), value=value)
-        self.problems = list(problems)
 
 
 class PolicyFile(BaseModel):
@@ -110,6 +105,20 @@ def policy_schema() -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------------
 # Reading the three formats
+#: Deepest nesting a policy file may have (a real one needs about 8 levels).
+MAX_DEPTH = 64
+#: Most values a policy file may hold once YAML aliases are expanded (a real one holds hundreds).
+MAX_VALUES = 100_000
+# YAML 1.1 reads 1:30 as the sexagesimal number 90 (and 13:00 as 780); slaclock reads such
+# plain scalars as text, as YAML 1.2 does, so a duration "1:30" is an error and "13:00" a time.
+_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _yaml(text: str, path: Path) -> tuple[Any, _Lines]:
     try:
         import yaml
@@ -117,34 +126,179 @@ def _yaml(text: str, path: Path) -> tuple[Any, _Lines]:
         raise PolicyFileError(
             [f"{path}: reading YAML needs PyYAML - install slaclock[yaml] or use JSON/TOML"]
         ) from exc
+
+    class Loader(yaml.SafeLoader):
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is yaml.ScalarNode and implicit[0] and _SEXAGESIMAL.fullmatch(value):
+                return "tag:yaml.org,2002:str"
+            return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            try:
+                return super().construct_object(node, deep)
+            except yaml.YAMLError:
+                raise
+            except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+                # e.g. "!!timestamp foo", "!!bool maybe", "!!int abc": the tag's constructor
+                # fails on the text; report the tag, the text and the line.
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"cannot read {_short(node.value)} as {node.tag.rsplit(':', 1)[-1]}",
+                    node.start_mark,
+                ) from exc
+
+    loader: Any = None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        loader = Loader(text)
+        node = loader.get_single_node()
+        lines = _yaml_lines(node, path) if node is not None else {}
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise PolicyFileError([f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from exc
-    lines: _Lines = {}
-
-    def walk(current: Any, loc: tuple[Any, ...]) -> None:
-        lines[loc] = current.start_mark.line + 1
-        if isinstance(current, yaml.MappingNode):
-            for key, value in current.value:
-                here = (*loc, key.value)
-                walk(value, here)
-                lines[here] = key.start_mark.line + 1  # a key's own line, not its value's
-        elif isinstance(current, yaml.SequenceNode):
-            for index, item in enumerate(current.value):
-                walk(item, (*loc, index))
-
-    if node is not None:
-        walk(node, ())
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or exc
+        if isinstance(exc, yaml.reader.ReaderError):  # a character YAML cannot hold
+            line = text[: exc.position].count("\n") + 1
+            problem = f"{exc.reason} (#x{exc.character:04x}) - expected printable text"
+        raise PolicyFileError([f"{path}{_at(line)}: not valid YAML: {problem}"]) from exc
+    except RecursionError as exc:
+        raise PolicyFileError(
+            [f"{path}: not valid YAML: nested too deeply - expected at most {MAX_DEPTH} levels"]
+        ) from exc
+    finally:
+        if loader is not None:
+            loader.dispose()
     return data, lines
+
+
+def _at(line: int | None) -> str:
+    return f":{line}" if line else ""
+
+
+def _yaml_lines(root: Any, path: Path) -> _Lines:
+    """The line of every path in a composed YAML document, after refusing documents that nest
+    deeper than :data:`MAX_DEPTH`, expand (through aliases) to more than :data:`MAX_VALUES`
+    values, or repeat a key in a mapping.
+
+    Each node is visited once, however many aliases point at it: an alias bomb costs what its
+    text costs (its expanded size is counted, not built).
+    """
+    import yaml
+
+    lines: _Lines = {}
+    sizes: dict[int, int] = {}  # id(node) -> values it expands to
+
+    def walk(node: Any, loc: tuple[Any, ...], depth: int) -> int:
+        seen = sizes.get(id(node))
+        if seen is not None:
+            return seen
+        line = node.start_mark.line + 1
+        lines.setdefault(loc, line)
+        if depth > MAX_DEPTH:
+            raise PolicyFileError(
+                [
+                    f"{path}:{line}: nested more than {MAX_DEPTH} levels deep - expected a flatter file"
+                ]
+            )
+        size = 1
+        if isinstance(node, yaml.MappingNode):
+            keys: dict[tuple[str, str], int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    ident = (key.tag, key.value)
+                    if key.value != "<<" and ident in keys:
+                        raise PolicyFileError(
+                            [
+                                f"{path}:{key.start_mark.line + 1}: key {key.value!r} is given "
+                                f"twice (first on line {keys[ident]}) - expected each key once"
+                            ],
+                            value=key.value,
+                        )
+                    keys[ident] = key.start_mark.line + 1
+                here = (*loc, key.value)
+                size += walk(key, here, depth + 1) + walk(value, here, depth + 1)
+                lines[here] = key.start_mark.line + 1  # a key's own line, not its value's
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                size += walk(item, (*loc, index), depth + 1)
+        if size > MAX_VALUES:
+            raise PolicyFileError(
+                [
+                    f"{path}:{line}: expands to more than {MAX_VALUES} values (through YAML "
+                    "aliases) - expected a policy file of ordinary size"
+                ]
+            )
+        sizes[id(node)] = size
+        return size
+
+    walk(root, (), 0)
+    return lines
+
+
+def _json_duplicate_line(text: str, key: str) -> int | None:
+    """The line of the second ``"key":`` in ``text`` (where a duplicate key most likely is)."""
+    pattern = re.compile(re.escape(json.dumps(key)) + r"\s*:")
+    found = list(pattern.finditer(text))
+    return text[: found[1].start()].count("\n") + 1 if len(found) > 1 else None
+
+
+def _json_lines(text: str, path: Path) -> _Lines:
+    """The line of every path of a JSON document (already read and checked by ``json``), read
+    by the YAML composer (JSON's flow syntax is YAML's); ``{}`` when it cannot (e.g. tabs
+    between tokens), and error messages then name the path without a line."""
+    try:
+        import yaml
+
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        return _yaml_lines(node, path) if node is not None else {}
+    except Exception:  # lines are a courtesy: the data itself came from json
+        return {}
+
+
+def _check_depth(data: Any, path: Path) -> None:
+    """Refuse data nested deeper than :data:`MAX_DEPTH` (iteratively: no recursion to overflow)."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise PolicyFileError(
+                [f"{path}: nested more than {MAX_DEPTH} levels deep - expected a flatter file"]
+            )
+        if isinstance(value, Mapping):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PolicyFileError(
+            [
+                f"{path}:{line}: not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start})"
+                " - expected a UTF-8 text file"
+            ],
+            value=str(path),
+        ) from exc
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise PolicyFileError(
+            [f"{path}:{line}: a NUL character - expected a text file, not binary data"],
+            value=str(path),
+        )
+    return text
 
 
 def load_data(path: str | Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """The plain data in a ``.yaml``/``.yml``, ``.toml`` or ``.json`` file, and for YAML the line
     of each path inside it (used in error messages).
+
+    Refused with :class:`PolicyFileError` naming the file and line: text that is not UTF-8, a key
+    given twice in one mapping (YAML, JSON), nesting deeper than :data:`MAX_DEPTH`, and YAML that
+    expands through aliases to more than :data:`MAX_VALUES` values.
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "p.yaml"
@@ -155,9 +309,10 @@ def load_data(path: str | Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise PolicyFileError([f"{path}: cannot read: {exc.strerror}"], value=str(path)) from exc
+    text = _decode(raw, path)
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         return _yaml(text, path)
@@ -167,49 +322,122 @@ def load_data(path: str | Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
         else:  # pragma: no cover
             import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
         try:
-            return tomllib.loads(text), {}
+            data: Any = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise PolicyFileError([f"{path}: not valid TOML: {exc}"]) from exc
+        except RecursionError as exc:
+            raise PolicyFileError(
+                [f"{path}: nested more than {MAX_DEPTH} levels deep - expected a flatter file"]
+            ) from exc
+        _check_depth(data, path)
+        return data, {}
     if suffix == ".json":
         try:
-            return json.loads(text), {}
+            data = json.loads(text, object_pairs_hook=no_duplicate_keys)
         except json.JSONDecodeError as exc:
             raise PolicyFileError([f"{path}:{exc.lineno}: not valid JSON: {exc.msg}"]) from exc
+        except DuplicateKeyError as exc:
+            line = _json_duplicate_line(text, exc.key)
+            raise PolicyFileError(
+                [f"{path}{_at(line)}: key {exc.key!r} is given twice - expected each key once"],
+                value=exc.key,
+            ) from exc
+        except RecursionError as exc:
+            raise PolicyFileError(
+                [f"{path}: nested more than {MAX_DEPTH} levels deep - expected a flatter file"]
+            ) from exc
+        _check_depth(data, path)
+        return data, _json_lines(text, path)
     raise PolicyFileError(
         [f"{path}: unknown file type {suffix!r} - expected .yaml, .yml, .toml or .json"],
         value=str(path),
     )
 
 
+_PATH_PREFIX = re.compile(r"([A-Za-z_][\w-]*(?:\.[\w-]+)*): ")
+
+
+def _child(value: Any, part: Any) -> tuple[bool, Any]:
+    """Whether ``part`` is a key or index of ``value`` in the file's data, and what it holds."""
+    if isinstance(value, Mapping):
+        for key in (part, str(part)):
+            if key in value:
+                return True, value[key]
+        # YAML reads a date key as a date; pydantic's loc shows it as text.
+        for key, item in value.items():
+            if str(key) == str(part):
+                return True, item
+        return False, None
+    if isinstance(value, (list, tuple)) and isinstance(part, int) and 0 <= part < len(value):
+        return True, value[part]
+    return False, None
+
+
 def _problems(
-    error: ValidationError, path: Path, lines: _Lines, prefix: tuple[Any, ...] = ()
+    error: ValidationError, path: Path, lines: _Lines, data: Any, prefix: tuple[Any, ...] = ()
 ) -> list[str]:
-    found = []
+    """One ``FILE[:LINE]: path: message`` per error, the path as written in the file.
+
+    pydantic's locations add union and validator branch names (``Calendar``, ``str``,
+    ``function-after[...]``): the path keeps only the keys and indexes that exist in ``data``
+    (plus a missing key at the end). A type error of one union branch is dropped when another
+    branch reports on the same value (``calendar.str: Input should be a valid string`` beside the
+    calendar's real error).
+    """
+    rows: list[tuple[list[Any], bool, Any]] = []
     for item in error.errors():
         loc = (*prefix, *item["loc"])
-        # pydantic adds union/validator branch names (e.g. "Calendar" or "function-after"): keep
-        # only the keys and indexes that exist in the file, for the path and the line.
         real: list[Any] = []
-        for part in loc:
-            if (
-                (*real, part) in lines
-                or not lines
-                or isinstance(part, int)
-                or (isinstance(part, str) and not part[:1].isupper() and "[" not in part)
-            ):
+        node, branched = data, False
+        for index, part in enumerate(loc):
+            found, child = _child(node, part)
+            if found:
                 real.append(part)
+                node = child
+            elif index == len(loc) - 1 and item["type"] in ("missing", "extra_forbidden"):
+                real.append(part)
+            else:
+                branched = True
+        rows.append((real, branched, item))
+    found_lines: list[tuple[int, str]] = []
+    for real, branched, item in rows:
+        if (
+            branched
+            and item["type"].endswith("_type")
+            and any(other is not item and r[: len(real)] == real for r, _, other in rows)
+        ):
+            continue
+        message = item["msg"].removeprefix("Value error, ")
+        # A validator may name a deeper path itself ("metrics.first_responce: unknown metric"):
+        # follow it in the data, for the path and the line.
+        match = _PATH_PREFIX.match(message)
+        if match and real:
+            parts = match[1].split(".")
+            if parts[0] == real[-1]:
+                deeper, node = list(real), data
+                for part in real:
+                    node = _child(node, part)[1]
+                ok = True
+                for part in parts[1:]:
+                    found, node = _child(node, part)
+                    if not found:
+                        ok = False
+                        break
+                    deeper.append(part)
+                if ok:
+                    real = deeper
+                    message = message[match.end() :]
+        if item["type"] == "extra_forbidden":
+            message = f"unknown key {real[-1]!r} - check the spelling; unknown keys are errors"
+        elif "input" in item and item["type"] not in ("value_error", "missing"):
+            message += f" (got {_short(item['input'])})"
         line = next(
             (lines[tuple(real[:n])] for n in range(len(real), -1, -1) if tuple(real[:n]) in lines),
             None,
         )
         dotted = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in real).lstrip(".")
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = f"unknown key {real[-1]!r} - check the spelling; unknown keys are errors"
-        elif "input" in item and item["type"] not in ("value_error", "missing"):
-            message += f" (got {item['input']!r})"
-        found.append(f"{path}{f':{line}' if line else ''}: {dotted or '(top level)'}: {message}")
-    return found
+        found_lines.append((line or 0, f"{path}{_at(line)}: {dotted or '(top level)'}: {message}"))
+    return [text for _, text in sorted(found_lines, key=lambda row: row[0])]
 
 
 def _with_ics(data: Any, path: Path) -> Any:
@@ -245,11 +473,11 @@ def load_policy(path: str | Path) -> Policy | PolicySet:
         try:
             return Policy.model_validate(data)
         except ValidationError as exc:
-            raise PolicyFileError(_problems(exc, path, lines), value=data) from exc
+            raise PolicyFileError(_problems(exc, path, lines, data), value=data) from exc
     try:
         spec = PolicyFile.model_validate(data)
     except ValidationError as exc:
-        raise PolicyFileError(_problems(exc, path, lines), value=data) from exc
+        raise PolicyFileError(_problems(exc, path, lines, data), value=data) from exc
     problems: list[str] = []
     policies: list[Policy] = []
     for index, raw in enumerate(spec.policies):
@@ -258,13 +486,41 @@ def load_policy(path: str | Path) -> Policy | PolicySet:
         try:
             policies.append(Policy.model_validate(merged))
         except ValidationError as exc:
-            problems.extend(_problems(exc, path, lines, ("policies", index)))
+            problems.extend(_problems(exc, path, lines, data, ("policies", index)))
     if not problems:
         try:
             return PolicySet(policies=tuple(policies))
         except ValidationError as exc:
-            problems.extend(_problems(exc, path, lines))
+            problems.extend(_problems(exc, path, lines, data))
     raise PolicyFileError(problems, value=data)
+
+
+def policy_notes(policy: Policy | PolicySet) -> list[str]:
+    """Things that are valid but likely not what the author meant, one sentence each.
+
+    >>> policy_notes(Policy(name="p", metrics={"resolution": {"targets": {"normal": "2 business days"}}}))
+    ["policy 'p': no calendar - targets are measured 24x7 (calendar time); set 'calendar' for business hours", "policy 'p': metrics.resolution.targets.normal: '2 business days' on a calendar that is always open - a business day never closes there, so every ticket will fail; give the target a calendar with closing hours"]
+    """
+    notes: list[str] = []
+    for one in policy.policies if isinstance(policy, PolicySet) else (policy,):
+        if one.calendar is None and one.calendar_attribute is None:
+            notes.append(
+                f"policy {one.name!r}: no calendar - targets are measured 24x7 (calendar time); "
+                "set 'calendar' for business hours"
+            )
+        for metric, config in one.metrics.items():
+            for priority, target in config.targets.items():
+                if target.business_days is None or one.calendar_attribute is not None:
+                    continue
+                calendar = one.calendar_named(target.calendar, {})
+                if calendar.compiled.never_closes():
+                    notes.append(
+                        f"policy {one.name!r}: metrics.{metric}.targets.{priority}: "
+                        f"{target.model_dump()!r} on a calendar that is always open - a business "
+                        "day never closes there, so every ticket will fail; give the target a "
+                        "calendar with closing hours"
+                    )
+    return notes
 
 
 def load_calendar(path: str | Path) -> Calendar:
@@ -279,179 +535,10 @@ def load_calendar(path: str | Path) -> Calendar:
     path = Path(path)
     data, lines = load_data(path)
     data = _with_ics(data, path)
-    prefix: tuple[str, ...] = ()
+    raw, prefix = data, cast("tuple[str, ...]", ())
     if isinstance(data, Mapping) and "timezone" not in data and "calendar" in data:
         data, prefix = data["calendar"], ("calendar",)
     try:
         return Calendar.model_validate(data)
     except ValidationError as exc:
-        raise PolicyFileError(_problems(exc, path, lines, prefix), value=data) from exc
-
-
-# ---------------------------------------------------------------------------------------------
-# Event files: JSON Lines and CSV, grouped into one timeline per ticket
-_EVENT_FIELDS = ("at", "kind", "id", "status", "priority", "public", "author")
-
-
-class BadLine(SlaclockError, ValueError):
-    """One malformed line of an events file (``where`` is ``FILE:LINE``).
-
-    >>> bad = BadLine("events.jsonl:7", "not valid JSON: Expecting value")
-    >>> str(bad), bad.reason
-    ('events.jsonl:7: not valid JSON: Expecting value', 'not valid JSON: Expecting value')
-    """
-
-    def __init__(self, where: str, reason: str) -> None:
-        super().__init__(f"{where}: {reason}", value=where)
-        self.where = where
-        self.reason = reason
-
-
-def _event_from_csv(row: Mapping[str, str]) -> dict[str, Any]:
-    event: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
-    for key, value in row.items():
-        if key is None or value is None or value == "" or key == "ticket_id":
-            continue
-        if key in _EVENT_FIELDS:
-            if key == "public":
-                lowered = value.strip().lower()
-                if lowered not in ("true", "false", "1", "0", "yes", "no"):
-                    raise ValueError(f"public: {value!r} - expected true or false")
-                event[key] = lowered in ("true", "1", "yes")
-            else:
-                event[key] = value
-        else:
-            name = key.removeprefix("attributes.")
-            extra[name] = [t for t in value.split(";") if t] if name == "tags" else value
-    if extra:
-        event["attributes"] = extra
-    return event
-
-
-def _rows(path: Path, fmt: str) -> Any:
-    """(line number, ticket id, event data) for every line, or a BadLine for a malformed one."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        if fmt == "csv":
-            reader = csv.DictReader(handle)
-            missing = {"ticket_id", "at", "kind"} - set(reader.fieldnames or ())
-            if missing:
-                yield BadLine(
-                    f"{path}:1",
-                    f"missing columns {sorted(missing)} - expected ticket_id,at,kind,...",
-                )
-                return
-            for row in reader:
-                where = f"{path}:{reader.line_num}"
-                try:
-                    yield reader.line_num, row["ticket_id"], _event_from_csv(row)
-                except ValueError as exc:
-                    yield BadLine(where, str(exc))
-            return
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield BadLine(where, f"not valid JSON: {exc.msg}")
-                continue
-            if not isinstance(data, dict) or not isinstance(data.get("ticket_id"), str):
-                yield BadLine(where, "expected a JSON object with a string 'ticket_id'")
-                continue
-            ticket = data.pop("ticket_id")
-            yield number, ticket, data
-
-
-def _timeline(
-    ticket: str, events: list[tuple[int, dict[str, Any]]], path: Path
-) -> Timeline | BadLine:
-    attributes: dict[str, Any] = {}
-    rows = []
-    for _number, event in events:
-        if event.get("kind") == "created" and "attributes" in event:
-            event = dict(event)
-            attributes.update(event.pop("attributes") or {})
-        rows.append(event)
-    try:
-        return Timeline.model_validate(
-            {"ticket_id": ticket, "attributes": attributes, "events": rows}
-        )
-    except ValidationError as exc:
-        index = next(
-            (
-                e["loc"][1]
-                for e in exc.errors()
-                if e["loc"][:1] == ("events",) and len(e["loc"]) > 1
-            ),
-            None,
-        )
-        line = events[index][0] if isinstance(index, int) and index < len(events) else events[0][0]
-        reason = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'][2:]) or 'event'}: {e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors()
-        )
-        return BadLine(f"{path}:{line}", f"ticket {ticket!r}: {reason}")
-
-
-def read_timelines(path: str | Path, *, fmt: str | None = None) -> Iterator[Timeline | BadLine]:
-    """The timelines in an events file, one per ticket, and a :class:`BadLine` for each malformed
-    line or invalid ticket (the caller decides whether to stop or skip).
-
-    When every ticket's events are contiguous in the file (sorted or grouped by ticket), tickets
-    stream one by one in bounded memory. When they are not, events are grouped in memory first
-    (memory grows with the file). A cheap first pass over the ticket ids decides which.
-
-    >>> import tempfile, pathlib
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "events.jsonl"
-    >>> _ = path.write_text('{"ticket_id": "T-1", "at": "2025-03-07T16:30:00+01:00", "kind": "created"}\\n')
-    >>> [t.ticket_id for t in read_timelines(path)]
-    ['T-1']
-    """
-    path = Path(path)
-    fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
-    if not path.exists():
-        raise PolicyFileError([f"{path}: no such file"], value=str(path))
-    if _contiguous(path, fmt):
-        current: str | None = None
-        events: list[tuple[int, dict[str, Any]]] = []
-        for row in _rows(path, fmt):
-            if isinstance(row, BadLine):
-                yield row
-                continue
-            number, ticket, event = row
-            if ticket != current and current is not None:
-                yield _timeline(current, events, path)
-                events = []
-            current = ticket
-            events.append((number, event))
-        if current is not None:
-            yield _timeline(current, events, path)
-        return
-    grouped: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-    for row in _rows(path, fmt):
-        if isinstance(row, BadLine):
-            yield row
-            continue
-        number, ticket, event = row
-        grouped.setdefault(ticket, []).append((number, event))
-    for ticket, events in grouped.items():
-        yield _timeline(ticket, events, path)
-
-
-def _contiguous(path: Path, fmt: str) -> bool:
-    """Whether each ticket's events form one run of lines (a first pass over ticket ids only)."""
-    finished: set[str] = set()
-    current = None
-    for row in _rows(path, fmt):
-        if isinstance(row, BadLine):
-            continue
-        ticket = row[1]
-        if ticket != current:
-            if ticket in finished:
-                return False
-            if current is not None:
-                finished.add(current)
-            current = ticket
-    return True
+        raise PolicyFileError(_problems(exc, path, lines, raw, prefix), value=data) from exc

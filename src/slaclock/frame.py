@@ -23,13 +23,19 @@ Needs the ``[arrow]`` extra (pyarrow); pandas and polars inputs need their own l
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from slaclock._tz import check_aware, from_micros, timedelta_to_micros, to_micros
-from slaclock.errors import SlaclockError, TimelineError
+from slaclock._frame_input import arrow_module, from_arrow, instants_of, text_column, to_arrow
+from slaclock._tz import (
+    check_in_range,
+    from_micros,
+    timedelta_to_micros,
+    to_micros,
+)
+from slaclock.errors import ArgumentError, SlaclockError, TimelineError
 from slaclock.measure import (
     instant_reaching,
     measure_pieces,
@@ -37,8 +43,8 @@ from slaclock.measure import (
     threshold_position,
 )
 from slaclock.policy import DaysTarget, Policy, PolicySet
-from slaclock.replay import ReplayedCycle, TicketReplay
-from slaclock.timeline import STATUS_OF_KIND, Event
+from slaclock.replay import ReplayedCycle, TicketFacts, TicketReplay
+from slaclock.timeline import STATUS_OF_KIND, Event, check_attributes
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
@@ -108,104 +114,8 @@ class _Row:
     attributes: dict[str, Any] | None
 
 
-# ----------------------------------------------------------------------------------------------
-# Input: any supported table -> pyarrow, instants -> integer microseconds (UTC)
-def _arrow_module() -> Any:
-    try:
-        import pyarrow  # type: ignore[import-untyped,unused-ignore]
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("evaluate_frame needs pyarrow: pip install 'slaclock[arrow]'") from exc
-    return pyarrow
-
-
-def _to_arrow(events: Any) -> tuple[pa.Table, str]:
-    """The events as a pyarrow Table, and which library they came from."""
-    pa = _arrow_module()
-    library = type(events).__module__.split(".")[0]
-    if isinstance(events, pa.Table):
-        return events, "pyarrow"
-    if library == "pandas":
-        return pa.Table.from_pandas(events, preserve_index=False), "pandas"
-    if library == "polars":
-        return events.to_arrow(), "polars"
-    raise TypeError(
-        f"events: {type(events).__name__} - expected a pandas DataFrame, a pyarrow Table or a "
-        "polars DataFrame"
-    )
-
-
-def _from_arrow(table: pa.Table, library: str) -> Any:
-    if library == "pandas":
-        return table.to_pandas()
-    if library == "polars":
-        import polars  # type: ignore[import-untyped,unused-ignore]
-
-        return polars.from_arrow(table)
-    return table
-
-
 def _where(row: int, ticket: object) -> str:
     return f"row {row}" if ticket is None else f"row {row} (ticket {ticket!r})"
-
-
-def _instants(column: Any) -> tuple[list[int | None], dict[int, str]]:
-    """The ``at`` column as UTC microseconds, and a message per row that has no valid instant.
-
-    Column-wise when the column converts cleanly (timestamps with a zone, or ISO 8601 text with
-    an offset); row by row, to name the bad rows, only when it does not."""
-    pa = _arrow_module()
-    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
-
-    kind = column.type
-    if pa.types.is_timestamp(kind):
-        if kind.tz is None:
-            return [None] * len(column), dict.fromkeys(
-                range(len(column)),
-                "at: a timestamp without a time zone - expected an aware instant "
-                "(e.g. a column of timestamps with a zone, or ISO 8601 text with an offset)",
-            )
-        micros = pc.cast(column, pa.timestamp("us", kind.tz)).cast(pa.int64())
-    elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        try:
-            micros = pc.cast(column, pa.timestamp("us", "UTC")).cast(pa.int64())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            micros = None
-    else:
-        micros = None
-    if micros is not None and micros.null_count == 0:
-        return micros.to_pylist(), {}
-    # The slow path: one row at a time, with the message the object path gives.
-    values: list[int | None] = []
-    problems: dict[int, str] = {}
-    for row, value in enumerate(column.to_pylist()):
-        try:
-            if value is None:
-                raise ValueError("at is missing - expected an ISO 8601 instant with an offset")
-            if isinstance(value, str):
-                value = Event(at=value, kind="created").at
-            values.append(to_micros(check_aware(value, "at")))
-        except (ValueError, TypeError) as exc:
-            problems[row] = _message(exc)
-            values.append(None)
-    return values, problems
-
-
-def _message(exc: Exception) -> str:
-    errors = getattr(exc, "errors", None)
-    if callable(errors):  # a pydantic ValidationError: its first error, without the banner
-        first = errors()[0]
-        return f"at: {first['msg']}: {first.get('input')!r}"
-    return str(exc)
-
-
-def _text_column(table: pa.Table, name: str) -> list[Any]:
-    if name not in table.column_names:
-        return [None] * table.num_rows
-    pa = _arrow_module()
-    column = table.column(name)
-    if pa.types.is_dictionary(column.type):
-        column = column.cast(column.type.value_type)
-    return cast("list[Any]", column.to_pylist())
 
 
 # ----------------------------------------------------------------------------------------------
@@ -356,10 +266,10 @@ def evaluate_frame(
     ['A', "row 1 (ticket 'A'): status is missing: an event of kind 'status_changed' needs it - expected a value in the status column"]
     """
     if errors not in ("raise", "collect"):
-        raise ValueError(f"errors: unknown option {errors!r} - expected 'raise' or 'collect'")
-    table, library = _to_arrow(events)
+        raise ArgumentError(f"errors: unknown option {errors!r} - expected 'raise' or 'collect'")
+    table, library = to_arrow(events)
     result = _evaluate_arrow(policy, table, as_of, per_ticket, errors == "collect")
-    return _from_arrow(result, library)
+    return from_arrow(result, library)
 
 
 def _evaluate_arrow(
@@ -369,7 +279,7 @@ def _evaluate_arrow(
     per_ticket: bool,
     collect: bool,
 ) -> pa.Table:
-    pa = _arrow_module()
+    pa = arrow_module()
     import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
 
     missing = [c for c in ("ticket_id", "at", "kind") if c not in table.column_names]
@@ -378,7 +288,7 @@ def _evaluate_arrow(
             f"events: missing columns {missing} - expected ticket_id, at, kind, ...",
             value=missing,
         )
-    as_of_micros = None if as_of is None else to_micros(check_aware(as_of, "as_of"))
+    as_of_micros = None if as_of is None else to_micros(check_in_range(as_of, "as_of"))
     attribute_names = [c for c in table.column_names if c not in _EVENT_COLUMNS]
     tickets_column = table.column("ticket_id")
     if not (
@@ -386,7 +296,7 @@ def _evaluate_arrow(
     ):
         tickets_column = tickets_column.cast(pa.string())
     tickets = tickets_column.to_pylist()
-    instants, problems = _instants(table.column("at"))
+    instants, problems = instants_of(table.column("at"))
 
     # Group: one sort by (ticket in order of first appearance, instant, row).
     count = table.num_rows
@@ -403,11 +313,11 @@ def _evaluate_arrow(
         keys, [("ticket", "ascending"), ("at", "ascending"), ("row", "ascending")]
     ).to_pylist()
     code_list = code_column.to_pylist()
-    kinds = _text_column(table, "kind")
-    statuses = _text_column(table, "status")
-    priorities = _text_column(table, "priority")
-    publics = _text_column(table, "public")
-    ids = _text_column(table, "id") if "id" in table.column_names else None
+    kinds = text_column(table, "kind")
+    statuses = text_column(table, "status")
+    priorities = text_column(table, "priority")
+    publics = text_column(table, "public")
+    ids = text_column(table, "id") if "id" in table.column_names else None
     attribute_values = {name: table.column(name).to_pylist() for name in attribute_names}
 
     out = _Output(attribute_names, per_ticket, collect, "priority" in table.column_names)
@@ -485,6 +395,10 @@ def _ticket(
                 value = values[row]
                 if value is not None:
                     changed[name] = value
+            try:
+                check_attributes(changed)
+            except ValueError as exc:
+                raise TimelineError(f"{_where(row, ticket)}: {exc}", value=row) from None
             if kind == "created":
                 attributes = changed
                 changed = None
@@ -493,6 +407,13 @@ def _ticket(
                     f"{_where(row, ticket)}: attributes is missing: an event of kind "
                     "'attributes_changed' needs them - expected a value in an attribute column"
                 )
+        implied = STATUS_OF_KIND.get(kind)
+        if implied is not None and statuses[row] is not None and statuses[row] != implied:
+            raise TimelineError(  # as Event: the kind decides, a different status is an error
+                f"{_where(row, ticket)}: status {statuses[row]!r} contradicts kind {kind!r}, "
+                f"which sets the status {implied!r} - expected no status (or {implied!r})",
+                value=row,
+            )
         needed = _REQUIRED.get(kind)
         if needed is not None and (statuses if needed == "status" else priorities)[row] is None:
             raise TimelineError(
@@ -520,14 +441,12 @@ def _ticket(
         exc.args = (f"ticket {ticket!r}: {exc}", *exc.args[1:])
         raise
     final = replay.policy
-    created_priority = events[0].priority
-    record_attributes = dict(attributes)
-    if created_priority is not None:
-        record_attributes["priority"] = created_priority
+    # The attributes in force at the end (priority among them), as the object path's records.
+    in_force = replay.attributes
     if out.per_ticket:
-        out.ticket_row(ticket, final, until, times, events, record_attributes)
+        out.ticket_row(ticket, final, until, times[0], replay.facts, in_force)
     else:
-        out.cycle_rows(ticket, final, until, cycles, record_attributes)
+        out.cycle_rows(ticket, final, until, cycles, in_force)
 
 
 def _unique(
@@ -585,7 +504,7 @@ class _Output:
         # Appended to every row: the ticket's attributes, and no error.
         self.width = len(self.names) + len(self.attributes) + (1 if collect else 0)
 
-    def _tail(self, values: dict[str, Any]) -> tuple[Any, ...]:
+    def _tail(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
         tail = tuple(values.get(name) for name in self.attributes)
         return (*tail, None) if self.collect else tail
 
@@ -595,7 +514,7 @@ class _Output:
         final: Policy | None,
         as_of: int,
         cycles: list[tuple[Any, ...]],
-        attributes: dict[str, Any],
+        attributes: Mapping[str, Any],
     ) -> None:
         final_name = None if final is None else final.name
         version = None if final is None else final.version
@@ -613,36 +532,22 @@ class _Output:
         ticket: str,
         final: Policy | None,
         as_of: int,
-        times: tuple[int, ...],
-        events: list[_Row],
-        attributes: dict[str, Any],
+        created_at: int,
+        facts: TicketFacts,
+        attributes: Mapping[str, Any],
     ) -> None:
-        status = "new"
-        replies = reopens = 0
-        solved_at: int | None = None
-        for t, event in zip(times, events):
-            if t > as_of:
-                break
-            kind = event.kind
-            if kind == "agent_replied" and event.public is not False:
-                replies += 1
-            elif kind == "reopened":
-                reopens += 1
-            new = event.status or STATUS_OF_KIND.get(kind)
-            if new is not None:
-                if new in ("solved", "closed") and status not in ("solved", "closed"):
-                    solved_at = t
-                status = new
+        status, solved_at = facts.status, facts.solved_at
         self.rows.append(
-            (ticket, None if final is None else final.name, as_of, times[0], status,
-             status in ("solved", "closed"), solved_at, replies, reopens, *self._tail(attributes))
+            (ticket, None if final is None else final.name, as_of, created_at, status,
+             solved_at is not None, solved_at, facts.public_agent_replies, facts.reopens,
+             *self._tail(attributes))
         )  # fmt: skip
 
     def failure(self, ticket: Any, message: str) -> None:
         self.rows.append((ticket, *([None] * (self.width - 2)), message))
 
     def table(self, schema: pa.Schema) -> pa.Table:
-        pa = _arrow_module()
+        pa = arrow_module()
         import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
 
         columns = list(zip(*self.rows)) if self.rows else [()] * self.width

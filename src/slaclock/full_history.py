@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from slaclock._clock_state import event_data, history_state, opened, sealed, state_header
-from slaclock._tz import check_aware
+from slaclock._tz import check_in_range
 from slaclock.engine import evaluate
 from slaclock.errors import TimelineError
 from slaclock.policy import Policy, PolicySet
@@ -124,7 +124,7 @@ class FullHistoryClock:
             return None
         if after is None:
             after = self._timeline.events[-1].at
-        check_aware(after, "after")
+        check_in_range(after, "after")
         return first_deadline_after(self.result(after), after)
 
     next_deadline.__doc__ = NEXT_DEADLINE_DOC

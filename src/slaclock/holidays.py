@@ -11,35 +11,78 @@ True
 
 from __future__ import annotations
 
+import warnings
+from collections import Counter
 from datetime import date
 from functools import cache, lru_cache
 
 import holidays as _holidays
 
+from slaclock.errors import ArgumentError, SubdivisionWarning
+
 __all__ = ["check_country", "country_holiday_dates"]
 
 
 def check_country(country: str, subdiv: str | None) -> None:
-    """Raise ``ValueError`` naming the code when ``country`` or ``subdiv`` is unknown.
+    """Raise ``ValueError`` naming the code when ``country`` or ``subdiv`` is unknown; warn
+    (:class:`~slaclock.errors.SubdivisionWarning`) when no ``subdiv`` is given for a country
+    whose country-wide holidays lack days most of its subdivisions keep.
 
     >>> check_country("US", "NY")
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     check_country("GB", None)
+    >>> print(caught[0].message)
+    country_holidays: 'GB' without a subdivision leaves out holidays most of its subdivisions keep (in 2025: 2025-04-21, 2025-08-25) - set subdiv to one of ENG, NIR, SCT, WLS
     >>> check_country("XX", None)
     Traceback (most recent call last):
     ...
-    ValueError: unknown country code: 'XX' - expected an ISO 3166-1 code supported by the holidays package, e.g. 'US', 'DE'
+    slaclock.errors.ArgumentError: unknown country code: 'XX' - expected an ISO 3166-1 code supported by the holidays package, e.g. 'US', 'DE'
     """
     if country not in _holidays.list_supported_countries():
-        raise ValueError(
+        raise ArgumentError(
             f"unknown country code: {country!r} - expected an ISO 3166-1 code supported by "
             "the holidays package, e.g. 'US', 'DE'"
         )
+    if subdiv is None:
+        missing = _missing_without_subdivision(country)
+        if missing:
+            codes = ", ".join(
+                sorted(getattr(_holidays.country_holidays(country), "subdivisions", ()))
+            )
+            warnings.warn(
+                f"country_holidays: {country!r} without a subdivision leaves out holidays most "
+                f"of its subdivisions keep (in 2025: {', '.join(d.isoformat() for d in missing)})"
+                f" - set subdiv to one of {codes}",
+                SubdivisionWarning,
+                stacklevel=2,
+            )
     if subdiv is not None:
         known = _known_subdivisions(country)
         if subdiv not in known:
-            raise ValueError(
+            raise ArgumentError(
                 f"unknown subdivision of {country}: {subdiv!r} - expected one of "
                 + ", ".join(sorted(known))
             )
+
+
+#: The year whose holidays decide whether a country needs a subdivision (fixed: no hidden "now").
+_REFERENCE_YEAR = 2025
+
+
+@cache
+def _missing_without_subdivision(country: str) -> tuple[date, ...]:
+    """The days of the reference year that more than half of ``country``'s subdivisions keep
+    but the country-wide list lacks (for GB: Easter Monday and the August bank holiday)."""
+    codes = tuple(getattr(_holidays.country_holidays(country), "subdivisions", ()))
+    if not codes:
+        return ()
+    national = set(_holidays.country_holidays(country, years=_REFERENCE_YEAR))
+    counts: Counter[date] = Counter()
+    for code in codes:
+        counts.update(set(_holidays.country_holidays(country, subdiv=code, years=_REFERENCE_YEAR)))
+    return tuple(sorted(d for d, n in counts.items() if 2 * n > len(codes) and d not in national))
 
 
 @cache

@@ -15,7 +15,7 @@ from datetime import timedelta
 from fractions import Fraction
 from typing import Literal
 
-from slaclock.errors import ReportOptionError
+from slaclock.errors import ArgumentError, ReportOptionError
 
 __all__ = ["PERCENTILE_METHODS", "PercentileMethod", "percentile"]
 
@@ -52,7 +52,7 @@ def percentile(
     datetime.timedelta(seconds=222)
     """
     if not values:
-        raise ValueError("percentile of no values - expected at least one value")
+        raise ArgumentError("percentile of no values - expected at least one value")
     if method not in PERCENTILE_METHODS:
         raise ReportOptionError(
             f"method: unknown percentile method {method!r} - expected one of "

@@ -25,6 +25,7 @@ from typing import Any
 from slaclock.bands import BandRule
 from slaclock.batch import Batch
 from slaclock.durations import display_duration
+from slaclock.errors import ArgumentError
 from slaclock.reports import AttainmentReport
 from slaclock.servicelevel import ServiceLevelReport
 from slaclock.whatif import Sweep
@@ -153,7 +154,7 @@ def attainment_by_period(
     ('week (ISO week)', ['first_response', 'goal 90%'])
     """
     if report.period is None:
-        raise ValueError(
+        raise ArgumentError(
             "attainment_by_period needs a report made with period='day', 'week' or 'month'"
         )
     fig = _figure()
@@ -231,7 +232,7 @@ def duration_histogram(
         and r["state"] in ("met", "breached", "completed")
     ]
     if not chosen:
-        raise ValueError(
+        raise ArgumentError(
             f"no stopped cycles of metric {metric!r}"
             + ("" if priority is None else f" and priority {priority!r}")
             + " - expected a metric and priority present in the batch"

@@ -29,7 +29,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from slaclock._model import ValueModel
-from slaclock.calendar import ALWAYS_OPEN, Calendar
+from slaclock.calendar import ALWAYS_OPEN, MAX_BUSINESS_DAYS, Calendar
 from slaclock.conventions import (
     OPTION_NAMES,
     PRESETS,
@@ -52,6 +52,7 @@ from slaclock.metrics import (
 )
 from slaclock.targets import (
     BUSINESS_DAYS,
+    MAX_AT_PERCENT,
     AnyTarget,
     DaysTarget,
     DurationTarget,
@@ -61,6 +62,8 @@ from slaclock.targets import (
 
 __all__ = [
     "BUILTIN_METRICS",
+    "MAX_AT_PERCENT",
+    "MAX_BUSINESS_DAYS",
     "Condition",
     "DaysTarget",
     "DurationTarget",
@@ -83,6 +86,20 @@ Reopen = Literal["continue", "new_cycle"]
 
 ALWAYS_OPEN_NAME = "24x7"
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class _UnknownMetric:
+    """Stands in for the settings of a metric that is neither built in nor defined."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.message = (
+            f"unknown metric {name!r} with no 'definition' - expected one of "
+            f"{sorted(BUILTIN_METRICS)} or a custom metric with a definition"
+        )
+
+    def __repr__(self) -> str:
+        return f"<settings of unknown metric {self.name!r}>"
 
 
 class MetricPolicy(BaseModel):
@@ -119,6 +136,13 @@ class MetricPolicy(BaseModel):
     @classmethod
     def _statuses(cls, value: Any) -> Any:
         return as_tuple(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known(cls, value: Any) -> Any:
+        if isinstance(value, _UnknownMetric):
+            raise ValueError(value.message)
+        return value
 
     @field_validator("definition")
     @classmethod
@@ -242,6 +266,28 @@ class Policy(ValueModel):
             metrics[metric] = {**config, "targets": rewritten}
         return {**data, "metrics": metrics}
 
+    @field_validator("metrics", mode="before")
+    @classmethod
+    def _known_metrics(cls, value: Any) -> Any:
+        # Checked before the metrics themselves, so a misspelt metric is reported beside every
+        # other error in the policy.
+        if not isinstance(value, Mapping):
+            return value
+        if not value:
+            raise ValueError(
+                "metrics: a policy needs at least one metric - expected e.g. {'first_response': ...}"
+            )
+        # An unknown metric becomes an error at its own key (metrics.<name>), reported beside the
+        # errors of the other metrics and fields instead of hiding them.
+        return {
+            name: _UnknownMetric(name)
+            if name not in BUILTIN_METRICS
+            and not (isinstance(config, MetricPolicy) and config.definition is not None)
+            and not (isinstance(config, Mapping) and config.get("definition") is not None)
+            else config
+            for name, config in value.items()
+        }
+
     @model_validator(mode="after")
     def _references(self) -> Policy:
         if ALWAYS_OPEN_NAME in self.calendars:
@@ -257,16 +303,7 @@ class Policy(ValueModel):
             raise ValueError(
                 f"calendar_attribute {self.calendar_attribute!r} needs named 'calendars' to pick from"
             )
-        if not self.metrics:
-            raise ValueError(
-                "metrics: a policy needs at least one metric - expected e.g. {'first_response': ...}"
-            )
         for metric, config in self.metrics.items():
-            if metric not in BUILTIN_METRICS and config.definition is None:
-                raise ValueError(
-                    f"metrics.{metric}: unknown metric {metric!r} with no 'definition' - expected "
-                    f"one of {sorted(BUILTIN_METRICS)} or a custom metric with a definition"
-                )
             for priority, target in config.targets.items():
                 if target.calendar is not None and target.calendar not in known:
                     raise ValueError(

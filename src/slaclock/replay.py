@@ -191,6 +191,10 @@ class TicketReplay:
         )
         # (rules, progress) of each metric the policy in force measures, in its metric order.
         self.active: list[tuple[MetricRules, MetricProgress]] = []
+        # (policy id, metric) -> a shadow replay of the metric and how many past events it has
+        # seen: a ticket that keeps switching policy replays only the events since the last
+        # switch, not its whole history each time (which was quadratic).
+        self.shadows: dict[tuple[int, str], tuple[MetricProgress, int]] = {}
         # The words the policy (or any policy of the set) knows: an event outside them changes
         # no clock, and is reported (see TimelineWarning).
         self.vocabulary = policy_vocabulary(policies)
@@ -230,6 +234,7 @@ class TicketReplay:
         copied.vocabulary = self.vocabulary
         copied.unknown = {problem: dict(seen) for problem, seen in self.unknown.items()}
         copied.history = None if self.history is None else list(self.history)
+        copied.shadows = {}  # only a shortcut for catching up: an empty one just replays again
         touched = self._metrics_touched_by(event)
         copied.progress = {
             name: _copied(metric) if touched is None or name in touched else metric
@@ -513,30 +518,51 @@ class TicketReplay:
         # attributes (which pick the calendar, say) as they are now: the ticket is measured on
         # the new policy's terms for it as it is.
         contexts: dict[Any, CycleContext] = {}
-        for past in history:
-            if past.priority not in contexts:
+
+        def context_of(priority: Any) -> CycleContext:
+            found = contexts.get(priority)
+            if found is None:
                 attributes = {k: v for k, v in self.attributes.items() if k != "priority"}
-                if past.priority is not None:
-                    attributes["priority"] = past.priority
-                contexts[past.priority] = CycleContext(policy, attributes, rules_in_force.targets)
+                if priority is not None:
+                    attributes["priority"] = priority
+                found = contexts[priority] = CycleContext(
+                    policy, attributes, rules_in_force.targets
+                )
+            return found
+
         restarts = policy.priority_change == "restart"
         for name, (rules, progress) in zip(rules_in_force.names, self.active):
             if name in measured or progress.open is not None:
                 continue
-            shadow = MetricProgress()
-            for past in history:
+            # A shadow replayed earlier can go on from where it stopped when what it is used
+            # for does not depend on the contexts its steps carried: the open/paused state
+            # (the metric has cycles already), or no cycle at all so far (no context stored).
+            key = (id(policy), name)
+            cached = self.shadows.get(key)
+            if cached is not None and (
+                progress.cycles or (not cached[0].cycles and cached[0].open is None)
+            ):
+                shadow, done = cached
+            else:
+                shadow, done = MetricProgress(), 0
+            for index in range(done, len(history)):
+                past = history[index]
                 step: ReplayStep = (
                     past.shape[0],
                     past.status,
                     past.at,
                     past.position,
-                    contexts[past.priority],
+                    context_of(past.priority),
                     past.attributes_changed,
                     past.priority_changed and restarts,
                 )
                 apply_event(shadow, rules, rules.action(past.shape), step)
+            self.shadows[key] = (shadow, len(history))
             if not progress.cycles:
-                progress.cycles, progress.open = shadow.cycles, shadow.open
+                if shadow.cycles or shadow.open is not None:
+                    # The shadow's cycles become the metric's own: never replay into them again.
+                    progress.cycles, progress.open = shadow.cycles, shadow.open
+                    del self.shadows[key]
                 progress.started_after = shadow.started_after
                 progress.event_paused = shadow.event_paused
                 continue

@@ -18,14 +18,14 @@ urgent    first_response    0         1        0        0.0%
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 from slaclock._tz import to_micros
 from slaclock.batch import Batch
-from slaclock.errors import ReportOptionError
+from slaclock.errors import ArgumentError, ReportOptionError
 from slaclock.percentiles import PERCENTILE_METHODS, PercentileMethod, percentile
 from slaclock.tables import Percent, Table, group_sort_key
 
@@ -76,14 +76,27 @@ def period_of(value: datetime, period: Period, timezone: tzinfo | None = None) -
         return f"{year}-W{week:02d}"
     if period == "month":
         return f"{local.year:04d}-{local.month:02d}"
-    raise ValueError(f"period: unknown period {period!r} - expected 'day', 'week' or 'month'")
+    raise ArgumentError(f"period: unknown period {period!r} - expected 'day', 'week' or 'month'")
+
+
+def group_values(record: Mapping[str, Any], by: Sequence[str]) -> tuple[Any, ...]:
+    """The values of ``by`` in a record, as a group key: a list value (``tags``) groups by the
+    whole list, as a tuple (a group key must be hashable).
+
+    >>> group_values({"priority": "high", "tags": ["vip", "eu"]}, ("priority", "tags"))
+    ('high', ('vip', 'eu'))
+    """
+    return tuple(
+        tuple(value) if isinstance(value, list) else value
+        for value in (record.get(name) for name in by)
+    )
 
 
 def _key_of(
     by: Sequence[str], period: Period | None, anchor: str, timezone: tzinfo | None
 ) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
     def key(record: Mapping[str, Any]) -> tuple[Any, ...]:
-        values = tuple(record.get(name) for name in by)
+        values = group_values(record, by)
         if period is None:
             return values
         return (*values, period_of(record[anchor], period, timezone))
@@ -96,7 +109,7 @@ def _check_metric(records: Sequence[Mapping[str, Any]], metric: str | None) -> N
         return
     known = {record["metric"] for record in records}
     if metric not in known:
-        raise ValueError(f"metric: unknown metric {metric!r} - expected one of {sorted(known)}")
+        raise ArgumentError(f"metric: unknown metric {metric!r} - expected one of {sorted(known)}")
 
 
 def _check_by(rows: Sequence[Mapping[str, Any]], by: Sequence[str]) -> None:
@@ -104,7 +117,7 @@ def _check_by(rows: Sequence[Mapping[str, Any]], by: Sequence[str]) -> None:
     for name in by:
         if rows and not any(name in row for row in rows):
             known = sorted({key for row in rows[:1000] for key in row})
-            raise ValueError(
+            raise ArgumentError(
                 f"by: unknown field {name!r} - expected a record field or ticket attribute: "
                 f"{', '.join(known)}"
             )
@@ -280,11 +293,8 @@ def attainment(
     >>> row.met, row.breached, row.open, row.attainment
     (3, 0, 2, 1.0)
     """
-    records = _records_of(batch)
-    _check_metric(records, metric)
-    _check_by(records, by)
     if anchor not in ("started_at", "stopped_at"):
-        raise ValueError(f"anchor: {anchor!r} - expected 'started_at' or 'stopped_at'")
+        raise ArgumentError(f"anchor: {anchor!r} - expected 'started_at' or 'stopped_at'")
     if cancelled not in ("excluded", "met", "breached"):
         raise ReportOptionError(
             f"cancelled: {cancelled!r} - expected 'excluded', 'met' or 'breached'", value=cancelled
@@ -295,13 +305,30 @@ def attainment(
         )
     if period is not None:
         period_of(datetime(2000, 1, 1), period)  # validates the name
-    selected = (
-        r
-        for r in records
-        if (metric is None or r["metric"] == metric) and (period is None or r[anchor] is not None)
-    )
+    # One pass over the records, which may be a stream: the checks of metric and by collect
+    # what they need on the way (memory grows with the groups, not the records).
+    metrics: set[str] = set()
+    missing = set(by)
+    sample: list[Mapping[str, Any]] = []
+
+    def selected() -> Iterator[Mapping[str, Any]]:
+        for r in batch.records if isinstance(batch, Batch) else batch:
+            metrics.add(r["metric"])
+            if missing:
+                missing.difference_update([name for name in missing if name in r])
+            if len(sample) < 1000:
+                sample.append(r)
+            if (metric is None or r["metric"] == metric) and (
+                period is None or r[anchor] is not None
+            ):
+                yield r
+
     key = _key_of(tuple(by), period, anchor, timezone)
-    groups = _tally(selected, key, overdue, cancelled, untargeted)
+    groups = _tally(selected(), key, overdue, cancelled, untargeted)
+    if sample:
+        _check_metric([{"metric": m} for m in sorted(metrics)], metric)
+        # A ``by`` name no record has is a typo (``prio``), not a group of its own.
+        _check_by(sample, [name for name in by if name in missing])
     rows = [
         AttainmentRow(k[:-1], k[-1], c[0], c[1], c[2], c[3], c[4], c[5], overdue)
         for k, c in groups.items()
@@ -365,7 +392,7 @@ def durations(
     groups: dict[tuple[Any, ...], list[timedelta]] = {}
     for record in records:
         if (metric is None or record["metric"] == metric) and record["state"] in states:
-            key = (*(record.get(name) for name in by), record["metric"])
+            key = (*group_values(record, by), record["metric"])
             groups.setdefault(key, []).append(record["elapsed"])
     rows = []
     for key in sorted(groups, key=group_sort_key):
@@ -409,7 +436,7 @@ def breaches(
     for record in records:
         state = record["state"]
         if (metric is None or record["metric"] == metric) and state in ("breached", "overdue"):
-            key = (*(record.get(name) for name in by), record["metric"])
+            key = (*group_values(record, by), record["metric"])
             counts = groups.setdefault(key, [0, 0, timedelta(0)])
             counts[0 if state == "breached" else 1] += 1
             counts[2] += record["overdue_by"] or timedelta(0)
@@ -446,7 +473,7 @@ def volume(
         as_of = ticket.get("as_of")
         if as_of is not None and to_micros(ticket["created_at"]) > to_micros(as_of):
             continue
-        key = (period_of(ticket["created_at"], period, timezone), *(ticket.get(n) for n in by))
+        key = (period_of(ticket["created_at"], period, timezone), *group_values(ticket, by))
         groups[key] = groups.get(key, 0) + 1
     rows = [
         {**dict(zip(("period", *by), key)), "tickets": groups[key]}
@@ -469,7 +496,7 @@ def first_contact_resolution(batch: Batch, *, by: Sequence[str] = ()) -> Table:
     for ticket in batch.tickets:
         if not ticket["solved"]:
             continue
-        counts = groups.setdefault(tuple(ticket.get(n) for n in by), [0, 0])
+        counts = groups.setdefault(group_values(ticket, by), [0, 0])
         counts[0] += 1
         if ticket["public_replies"] == 1 and ticket["reopens"] == 0:
             counts[1] += 1

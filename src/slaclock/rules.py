@@ -118,6 +118,11 @@ def matches(matchers: tuple[Matcher, ...], shape: tuple[str, bool, str | None]) 
     return False
 
 
+#: The most event shapes a memo keeps: custom kinds and statuses are open-ended, so past this
+#: many distinct shapes the answers are computed each time instead of kept.
+MAX_MEMO = 4096
+
+
 @dataclass(frozen=True, slots=True)
 class MetricRules:
     """A metric definition compiled for the replay.
@@ -173,7 +178,8 @@ class MetricRules:
             shape[0] == "reopened" and self.reopenable
         ):
             mask |= TOUCH
-        self.actions[shape] = mask
+        if len(self.actions) < MAX_MEMO:
+            self.actions[shape] = mask
         return mask
 
     @property
@@ -250,7 +256,9 @@ class PolicyRules:
         """Each metric's action mask for an event of this shape."""
         found = self.actions.get(shape)
         if found is None:
-            found = self.actions[shape] = tuple(rules.action(shape) for rules in self.rules)
+            found = tuple(rules.action(shape) for rules in self.rules)
+            if len(self.actions) < MAX_MEMO:
+                self.actions[shape] = found
         return found
 
 

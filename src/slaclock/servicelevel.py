@@ -23,16 +23,25 @@ target. The formulas are written out in ``docs/reference/reports.md``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from fractions import Fraction
 from typing import Any, Literal, cast
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from slaclock._tz import (
-    check_aware,
+    MAX_DURATION,
+    check_in_range,
     from_micros,
     load_zone,
     timedelta_to_micros,
@@ -40,7 +49,7 @@ from slaclock._tz import (
 )
 from slaclock.bands import BandRule, BandScale
 from slaclock.durations import format_duration, parse_duration, round_for_display
-from slaclock.errors import ReportOptionError
+from slaclock.errors import ArgumentError, OutOfRangeError, ReportOptionError
 from slaclock.intervals import LocalIntervals
 from slaclock.tables import Percent, Table
 
@@ -127,10 +136,15 @@ class Contact(BaseModel):
     id: str | None = None
     queue: str | None = None
 
+    @field_validator("offered_at", "answered_at", "abandoned_at")
+    @classmethod
+    def _in_range(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        return None if value is None else check_in_range(value, str(info.field_name))
+
     @model_validator(mode="after")
     def _one_outcome(self) -> Contact:
         if (self.answered_at is None) == (self.abandoned_at is None):
-            raise ValueError(
+            raise ArgumentError(
                 f"contact{'' if self.id is None else ' ' + repr(self.id)} needs exactly one of "
                 "'answered_at' and 'abandoned_at' - expected e.g. {'offered_at': ..., "
                 "'answered_at': ...}"
@@ -139,7 +153,7 @@ class Contact(BaseModel):
         assert end is not None
         if to_micros(end) < to_micros(self.offered_at):
             name = "answered" if self.answered_at is not None else "abandoned"
-            raise ValueError(
+            raise ArgumentError(
                 f"contact {name} before it was offered: {name}_at {end.isoformat()} < "
                 f"offered_at {self.offered_at.isoformat()} - expected {name}_at >= offered_at"
             )
@@ -396,11 +410,20 @@ def _as_duration(value: timedelta | str | int | float, name: str) -> timedelta:
     elif isinstance(value, str):
         result = parse_duration(value)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ArgumentError(f"{name}: {value!r} - expected a finite number of seconds")
+        if abs(value) > MAX_DURATION.total_seconds():
+            raise OutOfRangeError(
+                f"{name}: {value!r} seconds - expected at most {MAX_DURATION.days} days",
+                value=value,
+            )
         result = timedelta(seconds=value)
     else:
-        raise TypeError(f"{name}: {value!r} - expected a duration such as '20s' or 20 (seconds)")
+        raise ArgumentError(
+            f"{name}: {value!r} - expected a duration such as '20s' or 20 (seconds)"
+        )
     if result < timedelta(0):
-        raise ValueError(f"{name}: negative duration {result} - expected >= 0")
+        raise ArgumentError(f"{name}: negative duration {result} - expected >= 0")
     return result
 
 
@@ -458,8 +481,8 @@ def service_level(
     if start is not None or end is not None:
         if start is None or end is None:
             raise ReportOptionError("start and end: give both or neither")
-        lo = to_micros(check_aware(start, "start"))
-        hi = to_micros(check_aware(end, "end"))
+        lo = to_micros(check_in_range(start, "start"))
+        hi = to_micros(check_in_range(end, "end"))
         if hi <= lo:
             raise ReportOptionError(
                 f"empty range of intervals: start {start.isoformat()} >= end {end.isoformat()} - "

@@ -7,7 +7,12 @@ as its JSON form. The result is a Spark DataFrame with an explicit schema: the c
 ticket attributes (the input's other columns, with their Spark types).
 
 Needs the ``[spark]`` extra (pyspark, pyarrow, pandas); nothing here is imported by
-``import slaclock``.
+``import slaclock``. The result's schema is known before any Spark job runs:
+
+>>> from pyspark.sql.types import StringType, StructField, StructType
+>>> events = StructType([StructField(name, StringType()) for name in ("ticket_id", "at", "kind")])
+>>> output_schema(events).fieldNames()[:5]
+['ticket_id', 'policy', 'policy_version', 'as_of', 'metric']
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from datetime import datetime
 from typing import Any
 
 from slaclock._shipping import policy_from_json, policy_to_json
-from slaclock._tz import check_aware, to_micros
+from slaclock._tz import check_in_range, to_micros
+from slaclock.errors import ArgumentError
 from slaclock.frame import CYCLE_COLUMNS, TICKET_COLUMNS, FrameErrors, evaluate_frame
 from slaclock.policy import Policy, PolicySet
 
@@ -47,32 +53,51 @@ def _spark_type(column: str) -> str:
     return _TYPES.get(column, "string")
 
 
+def _data_type(name: str) -> Any:
+    """The Spark data type named ``name`` (built directly: no Spark session needed)."""
+    from pyspark.sql import types
+
+    simple = {
+        "string": types.StringType,
+        "long": types.LongType,
+        "double": types.DoubleType,
+        "boolean": types.BooleanType,
+        "timestamp": types.TimestampType,
+    }
+    if name == "array<long>":
+        return types.ArrayType(types.LongType())
+    return simple[name]()
+
+
 def output_schema(
     input_schema: Any, *, per_ticket: bool = False, errors: FrameErrors = "raise"
 ) -> Any:
     """The Spark schema (a ``StructType``) of :func:`evaluate`'s result for events with
     ``input_schema``: the fixed columns, the attribute columns (their input types), the
     created priority (``attribute_priority``, or ``priority`` per ticket), and ``error`` when
-    ``errors="collect"``.
+    ``errors="collect"``. Needs pyspark, not a Spark session.
 
-    >>> from pyspark.sql.types import StructType  # doctest: +SKIP
-    >>> schema = StructType.fromDDL("ticket_id string, at string, kind string, tier string")  # doctest: +SKIP
-    >>> output_schema(schema).fieldNames()[-2:]  # doctest: +SKIP
-    ['events', 'tier']
+    >>> from pyspark.sql.types import StringType, StructField, StructType
+    >>> schema = StructType([StructField(name, StringType())
+    ...                      for name in ("ticket_id", "at", "kind", "priority", "tier")])
+    >>> output_schema(schema).fieldNames()[-3:]
+    ['events', 'tier', 'attribute_priority']
+    >>> output_schema(schema, per_ticket=True, errors="collect").fieldNames()[-3:]
+    ['tier', 'priority', 'error']
     """
-    from pyspark.sql.types import StructField, StructType, _parse_datatype_string
+    from pyspark.sql.types import StructField, StructType
 
     fixed = TICKET_COLUMNS if per_ticket else CYCLE_COLUMNS
-    fields = [StructField(name, _parse_datatype_string(_spark_type(name))) for name in fixed]
+    fields = [StructField(name, _data_type(_spark_type(name))) for name in fixed]
     names = {f.name for f in input_schema.fields}
     for field in input_schema.fields:
         if field.name not in _EVENT_COLUMNS:
             fields.append(StructField(field.name, field.dataType))
     if "priority" in names:
         priority = "priority" if per_ticket else "attribute_priority"
-        fields.append(StructField(priority, _parse_datatype_string("string")))
+        fields.append(StructField(priority, _data_type("string")))
     if errors == "collect":
-        fields.append(StructField("error", _parse_datatype_string("string")))
+        fields.append(StructField("error", _data_type("string")))
     return StructType(fields)
 
 
@@ -106,10 +131,10 @@ def evaluate(
 
     schema = output_schema(df.schema, per_ticket=per_ticket, errors=errors)
     text = policy_to_json(policy)
-    as_of_micros = None if as_of is None else to_micros(check_aware(as_of, "as_of"))
+    as_of_micros = None if as_of is None else to_micros(check_in_range(as_of, "as_of"))
     at_type = df.schema["at"].dataType
     if isinstance(at_type, TimestampNTZType):
-        raise ValueError(
+        raise ArgumentError(
             "at: a timestamp without a time zone (TimestampNTZ) - expected a timestamp "
             "(an instant) or ISO 8601 text with an offset"
         )
@@ -122,7 +147,7 @@ def evaluate(
     if buckets is None:
         buckets = int(df.sparkSession.conf.get("spark.sql.shuffle.partitions", "200"))
     if buckets < 1:
-        raise ValueError(f"buckets: {buckets} - expected a positive number of groups")
+        raise ArgumentError(f"buckets: {buckets} - expected a positive number of groups")
     bucketed = df.withColumn(_BUCKET, F.pmod(F.hash("ticket_id"), F.lit(buckets)))
 
     def run(events: Any) -> Any:

@@ -45,7 +45,7 @@ from slaclock._clock_state import (
     sealed,
     state_header,
 )
-from slaclock._tz import check_aware, to_micros
+from slaclock._tz import check_in_range, to_micros
 from slaclock.engine import ticket_result
 from slaclock.errors import ClockStateError, SlaclockError, TimelineError
 from slaclock.measure import DisplayInstants, Measuring, display_zone
@@ -284,7 +284,7 @@ class TicketClock:
             )
         if as_of is None:
             as_of = last.at
-        as_of_micros = to_micros(check_aware(as_of, "as_of"))
+        as_of_micros = to_micros(check_in_range(as_of, "as_of"))
         if as_of_micros < to_micros(last.at):
             raise HistoryNeededError(
                 f"ticket {self._ticket_id!r}: as_of {_iso(as_of)} is before the clock's last "
@@ -307,7 +307,7 @@ class TicketClock:
             return None
         if after is None:
             after = self._last.at
-        check_aware(after, "after")
+        check_in_range(after, "after")
         # Before the last event, the clock as it stands after it (it keeps no past events).
         as_of = after if to_micros(after) >= to_micros(self._last.at) else self._last.at
         return first_deadline_after(self.result(as_of), after)

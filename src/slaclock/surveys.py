@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from slaclock._tz import check_aware, to_micros
+from slaclock._tz import check_in_range, to_micros
 from slaclock.errors import ReportOptionError
 from slaclock.timeline import Event, Timeline
 
@@ -92,7 +92,7 @@ class Answer:
                 value=scale,
             )
         if at is not None:
-            check_aware(at, "at")
+            check_in_range(at, "at")
         if scale == "good_bad":
             text = str(score).strip().lower().replace(" ", "_")
             if text not in _GOOD_BAD:
@@ -235,7 +235,7 @@ def survey_of(
     >>> survey_of(t).nps.category
     'promoter'
     """
-    limit = None if as_of is None else to_micros(check_aware(as_of, "as_of"))
+    limit = None if as_of is None else to_micros(check_in_range(as_of, "as_of"))
     created = _created_attributes(timeline)
     offered, imported = _imported(created)
     last: dict[str, Answer] = {}

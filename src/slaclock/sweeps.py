@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from slaclock._tz import timedelta_to_micros
 from slaclock.durations import display_duration, format_duration, parse_duration
 from slaclock.engine import evaluate
-from slaclock.errors import ReportOptionError
+from slaclock.errors import ArgumentError, ReportOptionError
 from slaclock.policy import Policy, PolicySet, Target
 from slaclock.tables import Percent, Table
 from slaclock.targets import DaysTarget, DurationTarget
@@ -173,7 +173,7 @@ class Sweep:
         Attainment only changes at a cycle's threshold, so the answer is one of them (or 1us).
         """
         if not 0 < attainment <= 1:
-            raise ValueError(f"attainment: {attainment!r} - expected a share in (0, 1]")
+            raise ArgumentError(f"attainment: {attainment!r} - expected a share in (0, 1]")
         share = Fraction(str(attainment))
         candidates = sorted({_ONE, *self.stopped, *self.running})
         candidates = [c for c in candidates if c >= _ONE]
@@ -257,7 +257,7 @@ def _check_metric_and_priority(baseline: Policy | PolicySet, metric: str, priori
     policies = baseline.policies if isinstance(baseline, PolicySet) else (baseline,)
     if not any(metric in p.metrics for p in policies):
         known = sorted({m for p in policies for m in p.metrics})
-        raise ValueError(f"metric: unknown metric {metric!r} - expected one of {known}")
+        raise ArgumentError(f"metric: unknown metric {metric!r} - expected one of {known}")
     priorities = {
         name for p in policies if metric in p.metrics for name in p.metrics[metric].targets
     }

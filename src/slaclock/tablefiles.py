@@ -28,12 +28,27 @@ _DURATIONS = ("target", "elapsed", "paused", "remaining", "overdue_by")
 
 
 def is_parquet(path: str | Path | None) -> bool:
-    """Whether ``path`` names a Parquet file (by its extension)."""
+    """Whether ``path`` names a Parquet file (by its extension).
+
+    >>> is_parquet("out/cycles.PQ"), is_parquet(None)
+    (True, False)
+    """
     return path is not None and Path(path).suffix.lower() in (".parquet", ".pq")
 
 
 def read_parquet_events(path: str | Path) -> Any:
-    """The events of a Parquet file as a pyarrow Table."""
+    """The events of a Parquet file as a pyarrow Table.
+
+    >>> import pyarrow as pa, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "events.parquet"
+    >>> write_table(pa.table({"ticket_id": ["T-1"], "kind": ["created"]}), path)
+    >>> read_parquet_events(path).to_pylist()
+    [{'ticket_id': 'T-1', 'kind': 'created'}]
+    >>> read_parquet_events(path.with_name("missing.parquet"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.PolicyFileError: .../missing.parquet: no such file
+    """
     import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
     if not Path(path).exists():
@@ -43,7 +58,14 @@ def read_parquet_events(path: str | Path) -> Any:
 
 def records_table(records: Iterable[Mapping[str, Any]]) -> Any:
     """Records of the object path (:func:`slaclock.analytics.iter_records`) as a pyarrow Table
-    in the columnar path's form: instants in UTC, durations in ``*_seconds``, thresholds JSON."""
+    in the columnar path's form: instants in UTC, durations in ``*_seconds``, thresholds JSON.
+
+    >>> from slaclock.analytics import iter_records
+    >>> from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
+    >>> table = records_table(iter_records(DEFAULT_POLICY, sample_timelines(), failures=[]))
+    >>> table.num_rows > 0, "elapsed_seconds" in table.column_names, str(table.schema.field("started_at").type)
+    (True, True, 'timestamp[us, tz=UTC]')
+    """
     import json
 
     import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
@@ -86,7 +108,14 @@ def _utc_text(value: datetime) -> str:
 
 
 def write_table(table: Any, path: str | Path) -> None:
-    """Write a pyarrow Table to a Parquet file."""
+    """Write a pyarrow Table to a Parquet file.
+
+    >>> import pyarrow as pa, pyarrow.parquet as pq, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "cycles.parquet"
+    >>> write_table(pa.table({"ticket_id": ["T-1"], "elapsed_seconds": [60.0]}), path)
+    >>> pq.read_table(path).to_pylist()
+    [{'ticket_id': 'T-1', 'elapsed_seconds': 60.0}]
+    """
     import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
     pq.write_table(table, path)
@@ -108,7 +137,22 @@ def evaluate_files(
     Parquet events are evaluated on the columnar path (a bad row stops the run naming the file,
     row and ticket, or is skipped with --skip-invalid); other events come from ``records`` (the
     streaming object path). Output by the extension of ``output``: ``.parquet``, ``.csv`` or
-    ``.jsonl``; else ``fmt`` (``csv`` or ``jsonl``): the rows of the table."""
+    ``.jsonl``; else ``fmt`` (``csv`` or ``jsonl``): the rows of the table. Text cells that
+    start like a spreadsheet formula are written with a leading ``'`` in CSV.
+
+    >>> import io, tempfile, pathlib, pyarrow as pa
+    >>> from slaclock.synthetic import DEFAULT_POLICY
+    >>> events = pathlib.Path(tempfile.mkdtemp()) / "events.parquet"
+    >>> write_table(pa.table({"ticket_id": ["T-1", "T-1"], "kind": ["created", "agent_replied"],
+    ...     "at": ["2025-03-10T09:00:00Z", "2025-03-10T09:20:00Z"], "priority": ["high", None],
+    ...     "group": ["=cmd()", "=cmd()"]}), events)
+    >>> out = io.StringIO()
+    >>> evaluate_files(DEFAULT_POLICY, str(events), None, None, "csv", out, False,
+    ...                lambda: [], print)
+    >>> rows = out.getvalue().splitlines()
+    >>> rows[0].split(",")[:5], "'=cmd()" in rows[1]
+    (['ticket_id', 'policy', 'policy_version', 'as_of', 'metric'], True)
+    """
     if is_parquet(events):
         import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
 
@@ -121,8 +165,9 @@ def evaluate_files(
             raise BadLine(events, str(exc)) from exc
         if skip_invalid:
             failed = pc.is_valid(result.column("error"))
-            for row in result.filter(failed).select(["error"]).to_pylist():
-                reject(BadLine(events, row["error"]))
+            for row in result.filter(failed).select(["ticket_id", "error"]).to_pylist():
+                # The columnar path drops a failed ticket whole: counted as an invalid ticket.
+                reject(BadLine(events, row["error"], ticket=row["ticket_id"], whole_ticket=True))
             result = result.filter(pc.invert(failed)).drop_columns(["error"])
     else:
         result = records_table(records())
@@ -166,6 +211,25 @@ def _as_text(table: Any) -> Any:
     return table
 
 
+#: Text a spreadsheet would run as a formula (as :func:`slaclock.writers.write_csv` escapes it).
+_FORMULA = r"^([=+\-@\t\r])"
+
+
+def _no_formulas(table: Any) -> Any:
+    """Text cells starting like a formula get a leading ``'`` (column-wise), as in
+    :func:`slaclock.writers.write_csv`: a spreadsheet shows them instead of running them."""
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
+    for index, field in enumerate(table.schema):
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            escaped = pc.replace_substring_regex(
+                table.column(index), pattern=_FORMULA, replacement="'\\1"
+            )
+            table = table.set_column(index, field.name, escaped)
+    return table
+
+
 def _write_text(table: Any, fmt: str, out: IO[str]) -> None:
     """The table's rows as CSV (lists as JSON text) or JSON Lines, in batches."""
     import csv
@@ -176,6 +240,7 @@ def _write_text(table: Any, fmt: str, out: IO[str]) -> None:
 
     table = _as_text(table)
     if fmt == "csv":
+        table = _no_formulas(table)
         # The header by the csv module (pyarrow quotes every column name); rows by pyarrow.
         csv.writer(out).writerow(table.column_names)
         buffer = io.BytesIO()

@@ -28,10 +28,13 @@ from pydantic import (
     model_validator,
 )
 
+from slaclock.calendar import MAX_BUSINESS_DAYS
 from slaclock.durations import format_duration, parse_duration
 
-__all__ = ["AnyTarget", "DaysTarget", "DurationTarget", "Target", "Threshold"]
+__all__ = ["MAX_AT_PERCENT", "AnyTarget", "DaysTarget", "DurationTarget", "Target", "Threshold"]
 
+#: The largest ``at_percent`` of a threshold (100 times the target).
+MAX_AT_PERCENT = 10_000
 BUSINESS_DAYS = re.compile(r"\s*(\d+)\s*business\s*days?\s*", re.IGNORECASE)
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -138,14 +141,14 @@ class DurationTarget(Target):
 
 
 class DaysTarget(Target):
-    """A target of ``business_days`` business days: due at the close of the N-th business day
-    after the local date the cycle starts on (see ``Calendar.business_day_close``).
+    """A target of ``business_days`` business days (1 to 3,660): due at the close of the N-th
+    business day after the local date the cycle starts on (see ``Calendar.business_day_close``).
 
     >>> DaysTarget.model_validate("1 business day").model_dump()
     '1 business day'
     """
 
-    business_days: int = Field(ge=1)
+    business_days: int = Field(ge=1, le=MAX_BUSINESS_DAYS)
 
     @property
     def duration(self) -> None:
@@ -210,7 +213,8 @@ _TARGET: TypeAdapter[DurationTarget | DaysTarget] = TypeAdapter(
 class Threshold(BaseModel):
     """A named warning or escalation point of a cycle; exactly one of the three ways to place it.
 
-    - ``at_percent``: when this share of the target has been used (``75`` for 75 %).
+    - ``at_percent``: when this share of the target has been used (``75`` for 75 %; finite, at
+      most ``10000``).
     - ``before_due``: when this much business time remains (``"30m"``).
     - ``after_due``: when the cycle has been overdue for this much business time (``"2h"``).
 
@@ -230,7 +234,7 @@ class Threshold(BaseModel):
     model_config = _FROZEN
 
     name: str
-    at_percent: float | None = Field(default=None, gt=0)
+    at_percent: float | None = Field(default=None, gt=0, le=MAX_AT_PERCENT, allow_inf_nan=False)
     before_due: timedelta | None = None
     after_due: timedelta | None = None
     notify: str | tuple[str, ...] | None = None

@@ -10,15 +10,16 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from slaclock._model import ValueModel
-from slaclock._tz import to_micros
+from slaclock._tz import check_in_range, to_micros
 from slaclock.errors import TimelineError
 
 __all__ = ["BUILTIN_KINDS", "STATUS_OF_KIND", "Event", "EventKind", "Timeline"]
@@ -44,6 +45,46 @@ BUILTIN_KINDS: frozenset[str] = frozenset(EventKind.__args__)  # type: ignore[at
 #: The status a ticket takes after events of these kinds (``status_changed`` names its own).
 STATUS_OF_KIND: Mapping[str, str] = {"solved": "solved", "reopened": "open", "closed": "closed"}
 
+_SCALARS = (str, int, float, bool)
+
+
+def check_attributes(value: Any, where: str = "attributes") -> Any:
+    """Attribute values are text, numbers, booleans, ``None`` or a list of those (such as
+    ``tags``; ``priority`` is one value, never a list); anything else (a mapping, a nested list,
+    NaN or infinity) is refused here, at the boundary, naming the attribute.
+
+    >>> check_attributes({"priority": "high", "tags": ["vip", "eu"], "seats": 40})
+    {'priority': 'high', 'tags': ['vip', 'eu'], 'seats': 40}
+    >>> check_attributes({"team": {"name": "a"}})
+    Traceback (most recent call last):
+    ...
+    ValueError: attributes.team: unsupported attribute value {'name': 'a'} - expected text, a number, true/false, null, or a list of those
+    """
+    if value is None:
+        return value
+    if not isinstance(value, Mapping):
+        raise ValueError(
+            f"{where}: not a mapping: {value!r} - expected e.g. {{'priority': 'high', 'tags': ['vip']}}"
+        )
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise ValueError(f"{where}: attribute name {key!r} is not text - expected a string")
+        if key == "priority" and isinstance(item, list | tuple):
+            raise ValueError(
+                f"{where}.priority: a list {item!r} - expected one priority such as 'high'"
+            )
+        items = item if isinstance(item, list | tuple) else [item]
+        for one in items:
+            if (one is not None and not isinstance(one, _SCALARS)) or (
+                isinstance(one, float) and not math.isfinite(one)
+            ):
+                raise ValueError(
+                    f"{where}.{key}: unsupported attribute value {item!r} - expected text, a "
+                    "number, true/false, null, or a list of those"
+                )
+    return value
+
+
 _REQUIRED_FIELD = {
     "status_changed": "status",
     "priority_changed": "priority",
@@ -61,7 +102,10 @@ class Event(BaseModel):
     ``status_changed`` -> ``status``; ``priority_changed`` -> ``priority``;
     ``attributes_changed`` -> ``attributes`` (a value of ``None`` removes an attribute).
     Replies are public unless ``public=False``. ``created`` may carry the ticket's initial
-    ``status`` (default ``"new"``), ``priority`` and ``attributes``.
+    ``status`` (default ``"new"``), ``priority`` and ``attributes``. ``solved``, ``reopened`` and
+    ``closed`` set the status ``solved``, ``open`` and ``closed``: the kind wins, and a different
+    ``status`` on such an event is an error (a helpdesk's own status name goes on a
+    ``status_changed`` event).
 
     >>> Event(at="2025-03-07T16:30:00+01:00", kind="status_changed", status="pending").status
     'pending'
@@ -85,8 +129,27 @@ class Event(BaseModel):
     attributes: dict[str, Any] | None = None
     author: str | None = None
 
+    @field_validator("at")
+    @classmethod
+    def _in_range(cls, value: datetime) -> datetime:
+        return check_in_range(value, "at")
+
+    @field_validator("attributes")
+    @classmethod
+    def _attribute_values(cls, value: Any) -> Any:
+        return check_attributes(value)
+
     @model_validator(mode="after")
     def _fields_of_kind(self) -> Event:
+        implied = STATUS_OF_KIND.get(self.kind)
+        if implied is not None and self.status is not None and self.status != implied:
+            # The kind decides: a 'solved' event that set the status 'Resolved' would never
+            # stop the metrics that stop on 'solved' (resolution would run on without a word).
+            raise ValueError(
+                f"status {self.status!r} contradicts kind {self.kind!r}, which sets the status "
+                f"{implied!r} - expected no status (or {implied!r}); record a helpdesk's own "
+                "status name with a 'status_changed' event"
+            )
         needed = _REQUIRED_FIELD.get(self.kind)
         if needed is not None and getattr(self, needed) is None:
             raise ValueError(
@@ -133,6 +196,11 @@ class Timeline(ValueModel):
     attributes: dict[str, Any] = Field(default_factory=dict)
     events: tuple[Event, ...]
 
+    @field_validator("attributes")
+    @classmethod
+    def _attribute_values(cls, value: Any) -> Any:
+        return check_attributes(value)
+
     @model_validator(mode="after")
     def _ordered(self) -> Timeline:
         seen: dict[str, Event] = {}
@@ -141,7 +209,9 @@ class Timeline(ValueModel):
             if event.id is not None:
                 earlier = seen.get(event.id)
                 if earlier is not None:
-                    if earlier == event:
+                    # Equal fields are not enough: two datetimes sharing a tzinfo compare by
+                    # wall clock, so events an hour apart in a DST fall-back look equal.
+                    if earlier == event and to_micros(earlier.at) == to_micros(event.at):
                         continue  # a harmless re-send
                     raise TimelineError(
                         f"event id {event.id!r} is used twice with different content: "

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from slaclock.calendar import Calendar
+from slaclock.errors import ArgumentError
 from slaclock.policy import Policy, PriorityChange, Target
 
 __all__ = ["variant"]
@@ -60,7 +61,7 @@ def variant(
 
 def _known_metric(policy: Policy, metric: str) -> None:
     if metric not in policy.metrics:
-        raise ValueError(
+        raise ArgumentError(
             f"metric: unknown metric {metric!r} for policy {policy.name!r} - expected one of "
             f"{sorted(policy.metrics)}"
         )

@@ -36,7 +36,7 @@ from pydantic import ValidationError
 
 from slaclock.batch import Failure
 from slaclock.engine import evaluate
-from slaclock.errors import SlaclockError
+from slaclock.errors import ArgumentError, SlaclockError
 from slaclock.policy import Policy, PolicySet
 from slaclock.records import cycle_record
 from slaclock.reports import AttainmentReport, CancelledAs, UntargetedAs, attainment
@@ -143,7 +143,9 @@ def compare(
     (['broken'], ['baseline', 'keep'])
     """
     if "baseline" in variants:
-        raise ValueError("variants: 'baseline' is reserved for the baseline - rename the variant")
+        raise ArgumentError(
+            "variants: 'baseline' is reserved for the baseline - rename the variant"
+        )
     policies: dict[str, Policy | PolicySet] = {"baseline": baseline, **variants}
     records: dict[str, list[dict[str, Any]]] = {name: [] for name in policies}
     changes: list[dict[str, Any]] = []

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import csv
 import json
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 
@@ -78,6 +78,24 @@ def write_jsonl(records: Iterable[Mapping[str, Any]], path_or_file: str | Path |
     return count
 
 
+#: Cells starting with these are formulas to a spreadsheet (=HYPERLINK(...), +cmd, -2+3, @SUM,
+#: and tab / carriage return, which some spreadsheets skip before a formula).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """One CSV cell: lists and mappings as JSON text, ``None`` empty, and text a spreadsheet would
+    run as a formula prefixed with ``'`` (the OWASP advice against CSV injection). Numbers are
+    written as numbers (a negative number is not text)."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        value = json.dumps(value, default=str)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(
     records: Iterable[Mapping[str, Any]],
     path_or_file: str | Path | IO[str],
@@ -85,8 +103,13 @@ def write_csv(
     columns: Sequence[str] | None = None,
 ) -> int:
     """Write records as CSV (header first; durations in ``<name>_seconds`` columns, lists as
-    JSON text); returns the number written. ``columns`` defaults to the record fields plus the
-    attributes of the first record (pass it when a stream's later records have other keys).
+    JSON text); returns the number written.
+
+    ``columns`` defaults to the record fields plus every attribute any record has (in the order
+    first seen): the rows are spooled to a temporary file while the columns are collected, so
+    memory stays bounded and no later record's attribute is dropped. Text cells starting with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are written with a leading ``'`` so a
+    spreadsheet shows them instead of running them as formulas.
 
     >>> import io
     >>> out = io.StringIO()
@@ -94,32 +117,44 @@ def write_csv(
     1
     >>> out.getvalue().splitlines()
     ['ticket_id,elapsed_seconds', 'T,60.0']
+    >>> out = io.StringIO()
+    >>> write_csv([{"ticket_id": "T1"}, {"ticket_id": "=HYPERLINK(1)", "tier": "gold"}], out)
+    2
+    >>> out.getvalue().splitlines()[0].endswith(",tier"), out.getvalue().splitlines()[2][:16]
+    (True, "'=HYPERLINK(1),,")
     """
     handle, owned = _opened(path_or_file)
     count = 0
     try:
-        iterator = iter(records)
-        first = next(iterator, None)
-        if columns is None:
-            columns = record_columns([first] if first is not None else [])
-        header = [
-            _json_value(name, None)[0] if name in DURATION_FIELDS else name for name in columns
-        ]
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        if first is None:
-            return 0
-        for row in chain([first], iterator):
-            data = _json_record(row)
-            cells = []
-            for key in header:
-                value = data.get(key)
-                if isinstance(value, (list, dict)):
-                    value = json.dumps(value, default=str)
-                cells.append("" if value is None else value)
-            writer.writerow(cells)
-            count += 1
+        if columns is not None:
+            header = [
+                _json_value(name, None)[0] if name in DURATION_FIELDS else name for name in columns
+            ]
+            rows: Iterable[dict[str, Any]] = (_json_record(row) for row in records)
+            return _write_rows(handle, header, rows)
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+            seen: dict[str, None] = {}
+            for record in records:
+                for key in record:
+                    seen[key] = None
+                spool.write(json.dumps(_json_record(record), default=str) + "\n")
+                count += 1
+            names = record_columns([seen]) if count else record_columns([])
+            header = [
+                _json_value(name, None)[0] if name in DURATION_FIELDS else name for name in names
+            ]
+            spool.seek(0)
+            return _write_rows(handle, header, (json.loads(line) for line in spool))
     finally:
         if owned:
             handle.close()
+
+
+def _write_rows(handle: IO[str], header: list[str], rows: Iterable[dict[str, Any]]) -> int:
+    writer = csv.writer(handle)
+    writer.writerow(header)
+    count = 0
+    for data in rows:
+        writer.writerow([_cell(data.get(key)) for key in header])
+        count += 1
     return count

@@ -1,9 +1,17 @@
-"""``slaclock report`` beyond the attainment table: satisfaction (``--satisfaction``), service
-level from a contacts file (``--contacts``) and the HTML page (``--html``).
+"""``slaclock report``: attainment over an events file, as of one instant for every ticket, and
+beyond the attainment table: satisfaction (``--satisfaction``), service level from a contacts
+file (``--contacts``) and the HTML page (``--html``).
 
-:func:`add_report_options` declares the options; the command calls :func:`keep_timelines`
-while the tickets stream through the evaluation and :func:`finish_report` after the
-attainment table. Like the rest of the command line, this is the only layer that reads files.
+Without ``--as-of`` every ticket is evaluated as of the latest event in the file (found in a
+first pass), so a ticket never answered shows as running or overdue instead of being frozen at
+its own last event. The header names that instant; a last line counts the cycles still running
+and those already overdue. Records stream into the tally: memory grows with the groups, not
+with the tickets, unless ``--satisfaction`` or ``--html`` need the evaluated tickets again.
+
+:func:`add_report_options` declares the options beyond the attainment table; :func:`report`
+runs the command, calling :func:`keep_timelines` while the tickets stream through the
+evaluation and :func:`finish_report` after the attainment table. Like the rest of the command
+line, this is the only layer that reads files.
 """
 
 from __future__ import annotations
@@ -11,21 +19,32 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from slaclock._tz import from_micros, to_micros
 from slaclock.bands import BandRule
+from slaclock.errors import ArgumentError
+from slaclock.eventfiles import BadLine, DuplicateKeyError, no_duplicate_keys
+from slaclock.files import load_policy, read_timelines
 from slaclock.servicelevel import TREATMENTS, Contact, ServiceLevelReport, service_level
 from slaclock.timeline import Timeline
 
 if TYPE_CHECKING:  # the batch module (and the engine) load only when a report runs
     from slaclock.batch import Batch
 
-__all__ = ["add_report_options", "finish_report", "keep_timelines", "read_contacts"]
+__all__ = [
+    "add_report_options",
+    "finish_report",
+    "keep_timelines",
+    "latest_event",
+    "read_contacts",
+    "report",
+]
 
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:
@@ -85,35 +104,75 @@ def keep_timelines(
     return passing()
 
 
-def _row(raw: dict[str, Any], where: str) -> Contact:
+_EXTRA = "\x00extra"  # where csv.DictReader puts the cells beyond the header's columns
+
+
+def _row(raw: Any, where: str) -> Contact:
+    if not isinstance(raw, dict):
+        raise BadLine(where, f"not a contact: {raw!r} - expected an object with 'offered_at'")
     data = {key: value for key, value in raw.items() if value not in ("", None)}
     try:
         return Contact.model_validate(data)
     except ValidationError as exc:
         problem = exc.errors()[0]
-        raise ValueError(f"{where}: {problem['msg']} - in {raw}") from exc
+        field = ".".join(str(part) for part in problem["loc"])
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        raise BadLine(where, f"{field + ': ' if field else ''}{message} - in {raw}") from exc
 
 
 def read_contacts(path: str) -> list[Contact]:
     """The contacts of a ``.jsonl`` or ``.csv`` file (empty cells are absent values); a bad
-    row is an error naming the file and line."""
+    row is an error naming the file and line (a :class:`~slaclock.files.BadLine`).
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "contacts.csv"
+    >>> _ = path.write_text("offered_at,answered_at,abandoned_at\\n"
+    ...                     "2025-03-04T09:00:00Z,2025-03-04T09:00:15Z,\\n")
+    >>> [c.answered_at.second for c in read_contacts(str(path))]
+    [15]
+    """
     file = Path(path)
     with file.open(encoding="utf-8", newline="") as handle:
-        if file.suffix.lower() == ".csv":
-            return [
-                _row(dict(raw), f"{path}:{number}")
-                for number, raw in enumerate(csv.DictReader(handle), start=2)
-            ]
-        contacts = []
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                raw = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: not JSON: {exc.msg}") from exc
-            contacts.append(_row(raw, f"{path}:{number}"))
+        try:
+            return _contacts_of(handle, path, file.suffix.lower() == ".csv")
+        except UnicodeDecodeError as exc:
+            raise BadLine(path, f"not UTF-8 text (byte at offset {exc.start})") from None
+
+
+def _contacts_of(handle: IO[str], path: str, is_csv: bool) -> list[Contact]:
+    contacts = []
+    if is_csv:
+        reader = csv.DictReader(handle, restkey=_EXTRA, strict=True)
+        try:
+            for raw in reader:
+                where = f"{path}:{reader.line_num}"
+                if _EXTRA in raw:
+                    raise BadLine(
+                        where,
+                        f"more cells than the header's {len(reader.fieldnames or ())} columns: "
+                        f"extra {raw[_EXTRA]!r} - expected one cell per column",
+                    )
+                contacts.append(_row(dict(raw), where))
+        except csv.Error as exc:  # an unclosed quote, a cell past the csv module's limit
+            raise BadLine(f"{path}:{reader.line_num}", f"not CSV: {exc}") from None
         return contacts
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line, object_pairs_hook=no_duplicate_keys)
+        except json.JSONDecodeError as exc:
+            raise BadLine(f"{path}:{number}", f"not JSON: {exc.msg}") from exc
+        except DuplicateKeyError as exc:
+            raise BadLine(
+                f"{path}:{number}", f"key {exc.key!r} given twice - expected each key once"
+            ) from exc
+        except RecursionError:
+            raise BadLine(
+                f"{path}:{number}", "nested too deeply - expected one flat object"
+            ) from None
+        contacts.append(_row(raw, f"{path}:{number}"))
+    return contacts
 
 
 def _service_level(args: argparse.Namespace) -> tuple[ServiceLevelReport, BandRule] | None:
@@ -132,17 +191,21 @@ def _service_level(args: argparse.Namespace) -> tuple[ServiceLevelReport, BandRu
 
 def finish_report(
     args: argparse.Namespace,
-    batch: Batch,
+    batch: Batch | None,
     kept: list[Timeline],
     as_of: datetime | None,
     out: IO[str],
 ) -> None:
-    """Print the satisfaction and service-level tables asked for and write the HTML page."""
+    """Print the satisfaction and service-level tables asked for and write the HTML page
+    (``batch`` is needed for those two, and only for them)."""
     from slaclock.satisfaction import csat, nps, response_rate, satisfaction_by_sla, surveys
 
     by = [part.strip() for part in args.by.split(",") if part.strip()] if args.by else []
-    answers = surveys(kept, as_of, batch=batch) if (args.satisfaction or args.html) else None
-    if args.satisfaction and answers is not None:
+    needs_batch = args.satisfaction or args.html
+    if needs_batch and batch is None:  # pragma: no cover - report() always passes one then
+        raise ArgumentError("batch: --satisfaction and --html need the evaluated batch")
+    answers = surveys(kept, as_of, batch=batch) if needs_batch else None
+    if args.satisfaction and answers is not None and batch is not None:
         grouped = [name for name in by if any(name in s.attributes for s in answers)]
         for title, report in (
             ("CSAT", csat(answers, by=grouped, period=args.period)),
@@ -158,7 +221,7 @@ def finish_report(
     if service is not None:
         print("\nservice level", file=out)
         print(service[0].to_table(bands=service[1], abandon_bands=abandon), file=out)
-    if args.html:
+    if args.html and batch is not None:
         from slaclock.html_report import write_html_report
 
         page = write_html_report(
@@ -174,3 +237,75 @@ def finish_report(
             surveys=answers if args.satisfaction else None,
         )
         print(f"\nwrote {page}", file=out)
+
+
+def latest_event(path: str) -> datetime | None:
+    """The latest event instant of the valid tickets in an events file (``None`` when none).
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "events.jsonl"
+    >>> _ = path.write_text(
+    ...     '{"ticket_id": "A", "at": "2025-03-07T16:30:00+01:00", "kind": "created"}\\n'
+    ...     '{"ticket_id": "B", "at": "2025-03-07T09:00:00-05:00", "kind": "created"}\\n')
+    >>> latest_event(str(path)).isoformat()
+    '2025-03-07T15:30:00+00:00'
+    """
+    latest: int | None = None
+    for item in read_timelines(path):
+        if isinstance(item, BadLine):
+            continue  # reported by the pass that evaluates
+        last = to_micros(item.events[-1].at)
+        latest = last if latest is None or last > latest else latest
+    return None if latest is None else from_micros(latest, None)
+
+
+def report(
+    args: argparse.Namespace,
+    out: IO[str],
+    err: IO[str],
+    tickets: Callable[[argparse.Namespace, IO[str]], Iterator[Any]],
+    reject_failures: Callable[[argparse.Namespace, Any], None],
+    instant: Callable[[str, str], datetime],
+    finish: Callable[[argparse.Namespace, IO[str]], int],
+) -> int:
+    """Run ``slaclock report`` (the CLI passes its helpers for tickets, rejections and exit)."""
+    from slaclock.batch import Failure, evaluate_many, iter_records
+    from slaclock.reports import attainment
+
+    policy = load_policy(args.policy)
+    as_of: datetime | None
+    if args.as_of is not None:
+        as_of, origin = instant(args.as_of, "--as-of"), "--as-of"
+    else:
+        found = latest_event(args.events)
+        as_of, origin = found, "the latest event in the file"
+    by = [part.strip() for part in args.by.split(",") if part.strip()] if args.by else []
+    batch: Batch | None = None
+    kept: list[Timeline] = []  # the timelines, when satisfaction or the HTML page needs them
+    if args.satisfaction or args.html:
+        # Both read the evaluated tickets again (surveys, the page's tables): kept in memory.
+        batch = evaluate_many(policy, keep_timelines(args, tickets(args, err), kept), as_of)
+        reject_failures(args, batch.failures)  # never dropped silently
+        table = attainment(batch, by=by, period=args.period, metric=args.metric)
+    else:
+        failures: list[Failure] = []
+
+        def checked() -> Iterator[dict[str, Any]]:
+            """The records; a ticket that failed is rejected as soon as it is seen."""
+            for record in iter_records(policy, tickets(args, err), as_of, failures=failures):
+                reject_failures(args, failures)
+                failures.clear()
+                yield record
+            reject_failures(args, failures)
+
+        table = attainment(checked(), by=by, period=args.period, metric=args.metric)
+    if as_of is not None:
+        print(f"as of {as_of.isoformat()} ({origin})", file=out)
+    print(table.to_table(), file=out)
+    total = table.total()
+    print(
+        f"open: {total.open} cycle(s) not yet due (running, paused or pending), overdue: {total.overdue}",
+        file=out,
+    )
+    finish_report(args, batch, kept, as_of, out)
+    return finish(args, err)

@@ -1,0 +1,126 @@
+"""The columnar path's input side (see :mod:`slaclock.frame`): any supported table as a pyarrow
+Table, and the ``at`` column as integer UTC microseconds, with a message per bad row naming what
+the object path (:class:`~slaclock.timeline.Event`) would refuse.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from slaclock._tz import check_in_range, from_micros, micros_in_range, out_of_range, to_micros
+from slaclock.errors import ArgumentError
+from slaclock.timeline import Event
+
+if TYPE_CHECKING:
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+
+__all__ = ["arrow_module", "from_arrow", "instants_of", "text_column", "to_arrow"]
+
+
+# ----------------------------------------------------------------------------------------------
+# Input: any supported table -> pyarrow, instants -> integer microseconds (UTC)
+def arrow_module() -> Any:
+    try:
+        import pyarrow  # type: ignore[import-untyped,unused-ignore]
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("evaluate_frame needs pyarrow: pip install 'slaclock[arrow]'") from exc
+    return pyarrow
+
+
+def to_arrow(events: Any) -> tuple[pa.Table, str]:
+    """The events as a pyarrow Table, and which library they came from."""
+    pa = arrow_module()
+    library = type(events).__module__.split(".")[0]
+    if isinstance(events, pa.Table):
+        return events, "pyarrow"
+    if library == "pandas":
+        return pa.Table.from_pandas(events, preserve_index=False), "pandas"
+    if library == "polars":
+        return events.to_arrow(), "polars"
+    raise ArgumentError(
+        f"events: {type(events).__name__} - expected a pandas DataFrame, a pyarrow Table or a "
+        "polars DataFrame"
+    )
+
+
+def from_arrow(table: pa.Table, library: str) -> Any:
+    if library == "pandas":
+        return table.to_pandas()
+    if library == "polars":
+        import polars  # type: ignore[import-untyped,unused-ignore]
+
+        return polars.from_arrow(table)
+    return table
+
+
+def instants_of(column: Any) -> tuple[list[int | None], dict[int, str]]:
+    """The ``at`` column as UTC microseconds, and a message per row that has no valid instant.
+
+    Column-wise when the column converts cleanly (timestamps with a zone, or ISO 8601 text with
+    an offset); row by row, to name the bad rows, only when it does not."""
+    pa = arrow_module()
+    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
+    kind = column.type
+    if pa.types.is_timestamp(kind):
+        if kind.tz is None:
+            return [None] * len(column), dict.fromkeys(
+                range(len(column)),
+                "at: a timestamp without a time zone - expected an aware instant "
+                "(e.g. a column of timestamps with a zone, or ISO 8601 text with an offset)",
+            )
+        micros = pc.cast(column, pa.timestamp("us", kind.tz)).cast(pa.int64())
+    elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        try:
+            micros = pc.cast(column, pa.timestamp("us", "UTC")).cast(pa.int64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            micros = None
+    else:
+        micros = None
+    if micros is not None and micros.null_count == 0:
+        converted: list[int | None] = micros.to_pylist()
+        return converted, {
+            row: out_of_range_message(value)
+            for row, value in enumerate(converted)
+            if value is not None and not micros_in_range(value)
+        }
+    # The slow path: one row at a time, with the message the object path gives.
+    values: list[int | None] = []
+    problems: dict[int, str] = {}
+    for row, value in enumerate(column.to_pylist()):
+        try:
+            if value is None:
+                raise ValueError("at is missing - expected an ISO 8601 instant with an offset")
+            if isinstance(value, str):
+                value = Event(at=value, kind="created").at
+            values.append(to_micros(check_in_range(value, "at")))
+        except (ValueError, TypeError) as exc:
+            problems[row] = message(exc)
+            values.append(None)
+    return values, problems
+
+
+def out_of_range_message(micros: int) -> str:
+    try:
+        text = from_micros(micros, None).isoformat()
+    except (OverflowError, ValueError):  # pragma: no cover - beyond what datetime shows
+        text = f"{micros} microseconds since 1970-01-01"
+    return str(out_of_range(text, "at"))
+
+
+def message(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):  # a pydantic ValidationError: its first error, without the banner
+        first = errors()[0]
+        return f"at: {first['msg']}: {first.get('input')!r}"
+    return str(exc)
+
+
+def text_column(table: pa.Table, name: str) -> list[Any]:
+    if name not in table.column_names:
+        return [None] * table.num_rows
+    pa = arrow_module()
+    column = table.column(name)
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    return cast("list[Any]", column.to_pylist())

@@ -1,0 +1,402 @@
+"""Events files: JSON Lines and CSV, read into one timeline per ticket.
+
+Every malformed line is a :class:`BadLine` naming the file and line; a ticket with a malformed
+line is invalid as a whole (a partial timeline would give a wrong result). The limits (UTF-8,
+cell size, one flat JSON object per line, each key once) are in ``docs/reference/limits.md``.
+
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "events.csv"
+>>> _ = path.write_text("ticket_id,at,kind\\nA,2025-03-03T09:00:00Z,created,extra\\n")
+>>> [str(item).split(": ", 1)[1] for item in read_timelines(path)]
+["4 cells but the header names 3 columns: extra ['extra'] - expected at most one cell per column", "ticket 'A': not evaluated - 1 of its line(s) malformed (reported above)"]
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from slaclock.errors import PolicyFileError, SlaclockError
+from slaclock.timeline import Event, Timeline
+
+__all__ = [
+    "MAX_CSV_CELL",
+    "MAX_LINE",
+    "BadLine",
+    "DuplicateKeyError",
+    "no_duplicate_keys",
+    "read_timelines",
+]
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object names a key twice (raised by :func:`no_duplicate_keys`).
+
+    >>> DuplicateKeyError("name").key
+    'name'
+    """
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A ``json.loads`` ``object_pairs_hook`` that refuses a key given twice (JSON's own
+    reader keeps the last one silently).
+
+    >>> json.loads('{"a": 1, "a": 2}', object_pairs_hook=no_duplicate_keys)
+    Traceback (most recent call last):
+    ...
+    slaclock.eventfiles.DuplicateKeyError: a
+    """
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise DuplicateKeyError(key)
+        data[key] = value
+    return data
+
+
+_EVENT_FIELDS = ("at", "kind", "id", "status", "priority", "public", "author")
+#: The longest CSV cell (the csv module's field limit): a longer one is a malformed line.
+MAX_CSV_CELL = 131_072
+#: The longest line of an events file, in bytes (1 MiB): reading stops at a longer one.
+MAX_LINE = 1_048_576
+_TICKET_IN_TEXT = re.compile(r'"ticket_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+class BadLine(SlaclockError, ValueError):
+    """One malformed line of an events file (``where`` is ``FILE:LINE``), or a whole invalid
+    ticket (``whole_ticket``: a ticket with a malformed line, an invalid timeline, or one the
+    policy cannot evaluate). ``ticket`` names the ticket when it is known.
+
+    >>> bad = BadLine("events.csv:3", "public: 'maybe' - expected true or false", ticket="T-1")
+    >>> bad.ticket, bad.whole_ticket
+    ('T-1', False)
+    """
+
+    def __init__(
+        self, where: str, reason: str, *, ticket: str | None = None, whole_ticket: bool = False
+    ) -> None:
+        super().__init__(f"{where}: {reason}", value=where)
+        self.where = where
+        self.reason = reason
+        self.ticket = ticket
+        self.whole_ticket = whole_ticket
+
+
+def _event_from_csv(header: Sequence[str], cells: Sequence[str]) -> dict[str, Any]:
+    if len(cells) > len(header):
+        raise ValueError(
+            f"{len(cells)} cells but the header names {len(header)} columns: extra "
+            f"{_short(cells[len(header) :])} - expected at most one cell per column"
+        )
+    event: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in zip(header, cells):
+        if value == "" or key in ("ticket_id", ""):
+            continue
+        if key in _EVENT_FIELDS:
+            if key == "public":
+                lowered = value.strip().lower()
+                if lowered not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(f"public: {value!r} - expected true or false")
+                event[key] = lowered in ("true", "1", "yes")
+            else:
+                event[key] = value
+        else:
+            name = key.removeprefix("attributes.")
+            extra[name] = [t for t in value.split(";") if t] if name == "tags" else value
+    if extra:
+        event["attributes"] = extra
+    return event
+
+
+class _Undecodable(Exception):
+    """A line of an events file that is not UTF-8 text."""
+
+    def __init__(self, number: int, detail: str) -> None:
+        super().__init__(detail)
+        self.number = number
+
+
+def _text_lines(path: Path) -> Iterator[str]:
+    """The lines of a UTF-8 file, a leading byte order mark (as spreadsheets write) dropped;
+    a line longer than :data:`MAX_LINE` bytes is never read whole."""
+    with path.open("rb") as handle:
+        number = 0
+        while raw := handle.readline(MAX_LINE + 1):
+            number += 1
+            if len(raw) > MAX_LINE:
+                raise _Undecodable(
+                    number, f"a line longer than {MAX_LINE} bytes - expected one event per line"
+                )
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise _Undecodable(
+                    number, f"not UTF-8 text (byte {raw[exc.start]:#04x}) - expected a UTF-8 file"
+                ) from exc
+            if "\x00" in text:
+                raise _Undecodable(
+                    number, "a NUL character - expected a text file, not binary data"
+                )
+            yield text
+
+
+def _rows(path: Path, fmt: str) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
+    """(line number, ticket id, event data) for every line, or a BadLine for a malformed one."""
+    try:
+        if fmt == "csv":
+            yield from _csv_rows(path)
+        else:
+            yield from _jsonl_rows(path)
+    except _Undecodable as exc:
+        # The rest of a binary file cannot be trusted: one error, and reading stops.
+        yield BadLine(f"{path}:{exc.number}", f"{exc} (reading stopped here)")
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
+    # strict: a quote left open is an error at the end of the file, not one cell swallowing
+    # every later line.
+    reader = csv.reader(_text_lines(path), strict=True)
+    header: list[str] | None = None
+    line = 0
+    while True:
+        start = reader.line_num + 1  # a quoted cell may span lines: report where the row starts
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            reason = str(exc)
+            if "unexpected end of data" in reason:
+                reason = "a quote is never closed - the quoted cell runs to the end of the file"
+                yield BadLine(f"{path}:{start}", reason)
+                break
+            if "field larger than field limit" in reason:
+                reason = f"a cell longer than {MAX_CSV_CELL} characters - expected shorter cells"
+            yield BadLine(f"{path}:{start}", f"not valid CSV: {reason}")
+            continue
+        line = start
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines, before the header too
+        if header is None:
+            header = [cell.strip() for cell in cells]
+            missing = {"ticket_id", "at", "kind"} - set(header)
+            if missing:
+                yield BadLine(
+                    f"{path}:{line}",
+                    f"missing columns {sorted(missing)} - expected ticket_id,at,kind,...",
+                )
+                return
+            index = header.index("ticket_id")
+            continue
+        ticket = cells[index] if index < len(cells) else ""
+        try:
+            if not ticket:
+                raise ValueError("ticket_id is empty - expected the ticket's id")
+            yield line, ticket, _event_from_csv(header, cells)
+        except ValueError as exc:
+            yield BadLine(f"{path}:{line}", str(exc), ticket=ticket or None)
+
+
+def _jsonl_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
+    for number, line in enumerate(_text_lines(path), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        found = _TICKET_IN_TEXT.search(line)
+        guessed = found[1] if found else None  # to mark the ticket of a malformed line
+        try:
+            data = json.loads(line, object_pairs_hook=no_duplicate_keys)
+        except json.JSONDecodeError as exc:
+            yield BadLine(where, f"not valid JSON: {exc.msg}", ticket=guessed)
+            continue
+        except DuplicateKeyError as exc:
+            yield BadLine(
+                where, f"key {exc.key!r} is given twice - expected each key once", ticket=guessed
+            )
+            continue
+        except RecursionError:
+            yield BadLine(
+                where, "nested too deeply - expected one flat JSON object", ticket=guessed
+            )
+            continue
+        if not isinstance(data, dict) or not isinstance(data.get("ticket_id"), str):
+            yield BadLine(where, "expected a JSON object with a string 'ticket_id'", ticket=guessed)
+            continue
+        ticket = data.pop("ticket_id")
+        yield number, ticket, data
+
+
+def _timeline(
+    ticket: str, events: list[tuple[int, dict[str, Any]]], path: Path
+) -> Timeline | BadLine:
+    attributes: dict[str, Any] = {}
+    rows = []
+    for number, event in events:
+        if event.get("kind") == "created" and "attributes" in event:
+            event = dict(event)
+            given = event.pop("attributes")
+            if given is not None and not isinstance(given, Mapping):
+                return BadLine(
+                    f"{path}:{number}",
+                    f"ticket {ticket!r}: attributes: not a mapping: {_short(given)} - expected "
+                    'e.g. {"priority": "high", "tags": ["vip"]}',
+                    ticket=ticket,
+                    whole_ticket=True,
+                )
+            attributes.update(given or {})
+        rows.append(event)
+    try:
+        return Timeline.model_validate(
+            {"ticket_id": ticket, "attributes": attributes, "events": rows}
+        )
+    except ValidationError as exc:
+        line = _offending_line(exc, events)
+        reason = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'][2:]) or 'event'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        )
+        return BadLine(
+            f"{path}:{line}", f"ticket {ticket!r}: {reason}", ticket=ticket, whole_ticket=True
+        )
+
+
+def _offending_line(exc: ValidationError, events: list[tuple[int, dict[str, Any]]]) -> int:
+    """The line of the event an error is about: from its location, or (for a timeline-wide
+    error such as "event before created") from the event the error carries."""
+    for error in exc.errors():
+        loc = error["loc"]
+        index = loc[1] if loc[:1] == ("events",) and len(loc) > 1 else None
+        if isinstance(index, int) and index < len(events):
+            return events[index][0]
+        cause = (error.get("ctx") or {}).get("error")
+        culprit = getattr(cause, "value", None)
+        if isinstance(culprit, Event):
+            matches = [n for n, row in events if _same_event(row, culprit)]
+            if matches:
+                return matches[-1]
+        if isinstance(culprit, str):  # an event id used twice: its second line
+            lines = [n for n, row in events if row.get("id") == culprit]
+            if len(lines) > 1:
+                return lines[1]
+    return events[0][0]
+
+
+def _same_event(row: Mapping[str, Any], event: Event) -> bool:
+    try:
+        other = Event.model_validate({k: v for k, v in row.items() if k != "attributes"})
+    except ValidationError:
+        return False
+    return (
+        other.kind == event.kind
+        and other.id == event.id
+        and other.at == event.at
+        and other.at.utcoffset() == event.at.utcoffset()
+    )
+
+
+def read_timelines(path: str | Path, *, fmt: str | None = None) -> Iterator[Timeline | BadLine]:
+    """The timelines in an events file, one per ticket, and a :class:`BadLine` for each malformed
+    line or invalid ticket (the caller decides whether to stop or skip).
+
+    When every ticket's events are contiguous in the file (sorted or grouped by ticket), tickets
+    stream one by one in bounded memory. When they are not, events are grouped in memory first
+    (memory grows with the file). A cheap first pass over the ticket ids decides which.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "events.jsonl"
+    >>> _ = path.write_text('{"ticket_id": "T-1", "at": "2025-03-07T16:30:00+01:00", "kind": "created"}\\n')
+    >>> [t.ticket_id for t in read_timelines(path)]
+    ['T-1']
+    """
+    path = Path(path)
+    fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
+    if not path.exists():
+        raise PolicyFileError([f"{path}: no such file"], value=str(path))
+    # Tickets with a malformed line: evaluating the rest of their events would show a result
+    # built on a partial timeline (a reply lost, first_response running), so they are invalid.
+    broken: dict[str, int] = {}
+    if _contiguous(path, fmt):
+        current: str | None = None
+        events: list[tuple[int, dict[str, Any]]] = []
+        for row in _rows(path, fmt):
+            if isinstance(row, BadLine):
+                yield row
+                ticket = row.ticket
+                if ticket is None:
+                    continue
+                broken.setdefault(ticket, 0)
+                broken[ticket] += 1
+                number, event = None, None
+            else:
+                number, ticket, event = row
+            if ticket != current and current is not None:
+                yield _checked_timeline(current, events, path, broken)
+                events = []
+            current = ticket
+            if number is not None and event is not None:
+                events.append((number, event))
+        if current is not None:
+            yield _checked_timeline(current, events, path, broken)
+        return
+    grouped: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for row in _rows(path, fmt):
+        if isinstance(row, BadLine):
+            yield row
+            if row.ticket is not None:
+                broken[row.ticket] = broken.get(row.ticket, 0) + 1
+                grouped.setdefault(row.ticket, [])
+            continue
+        number, ticket, event = row
+        grouped.setdefault(ticket, []).append((number, event))
+    for ticket, events in grouped.items():
+        yield _checked_timeline(ticket, events, path, broken)
+
+
+def _checked_timeline(
+    ticket: str, events: list[tuple[int, dict[str, Any]]], path: Path, broken: dict[str, int]
+) -> Timeline | BadLine:
+    bad = broken.pop(ticket, 0)
+    if bad:
+        return BadLine(
+            str(path),
+            f"ticket {ticket!r}: not evaluated - {bad} of its line(s) malformed (reported above)",
+            ticket=ticket,
+            whole_ticket=True,
+        )
+    return _timeline(ticket, events, path)
+
+
+def _contiguous(path: Path, fmt: str) -> bool:
+    """Whether each ticket's events form one run of lines (a first pass over ticket ids only;
+    a malformed line counts for the ticket it names, when it names one)."""
+    finished: set[str] = set()
+    current = None
+    for row in _rows(path, fmt):
+        ticket = row.ticket if isinstance(row, BadLine) else row[1]
+        if ticket is None:
+            continue
+        if ticket != current:
+            if ticket in finished:
+                return False
+            if current is not None:
+                finished.add(current)
+            current = ticket
+    return True
