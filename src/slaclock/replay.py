@@ -25,25 +25,21 @@ is left to :mod:`slaclock.measure`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from slaclock.errors import PolicyError, SlaclockError, TimelineError
 from slaclock.policy import Policy, PolicySet
-from slaclock.rules import (
-    CANCEL,
-    PAUSE,
-    RESET,
-    RESUME,
-    START,
-    START_AFTER,
-    STOP,
-    MetricRules,
-    PolicyRules,
-    Vocabulary,
-    policy_rules,
-    policy_vocabulary,
+from slaclock.progress import (
+    CycleContext,
+    MetricProgress,
+    ReplayedCycle,
+    ReplayStep,
+    Transition,
+    apply_event,
+    close_cycle,
+    open_cycle,
 )
+from slaclock.rules import MetricRules, PolicyRules, Vocabulary, policy_rules, policy_vocabulary
 from slaclock.timeline import STATUS_OF_KIND, Event
 
 __all__ = [
@@ -68,9 +64,8 @@ INITIAL_STATUS = "new"
 _ATTRIBUTE_KINDS = frozenset({"created", "priority_changed", "attributes_changed"})
 #: Statuses in which a ticket counts as solved (``closed`` is solved, and closed too).
 _SOLVED = frozenset({"solved", "closed"})
-# Builds a NamedTuple value in C: ``_make(Transition, (t, counting))`` equals
-# ``Transition(t, counting)``, whose generated ``__new__`` is a Python call costing several
-# times more. Used where the replay builds values per event.
+# Builds a NamedTuple value in C (its generated ``__new__`` is a Python call costing several
+# times more): ``_make(TicketFacts, values)`` equals ``TicketFacts(*values)``.
 _make = tuple.__new__
 
 
@@ -95,47 +90,7 @@ class HistoryNeededError(SlaclockError, ValueError):
     """
 
 
-@dataclass(slots=True)
-class CycleContext:
-    """What decides a cycle's target: the policy in force and the ticket's attributes (and,
-    to find it fast, the memo of the policy's resolved targets: ``PolicyRules.targets``)."""
-
-    policy: Policy
-    attributes: Mapping[str, Any]
-    targets: dict[Any, Any] | None = None
-
-
 _NO_FACTS = TicketFacts(INITIAL_STATUS, None, None, 0, 0)
-
-
-class Transition(NamedTuple):
-    """From ``at`` (UTC microseconds) on, the cycle's clock counts (or is paused)."""
-
-    at: int
-    counting: bool
-
-
-@dataclass(slots=True)
-class ReplayedCycle:
-    """One cycle of a metric as replayed: where it started and ended, and how it counted."""
-
-    start: int
-    start_context: CycleContext  # the context at its start (``priority_change: keep``)
-    context: CycleContext  # the context in force now (or when it ended)
-    transitions: list[Transition]  # ascending, the first at ``start``
-    events: list[int]  # positions of the events that shaped the cycle
-    end: int | None = None
-    cancelled: bool = False
-
-
-@dataclass(slots=True)
-class MetricProgress:
-    """One metric's cycles so far, and the state that shapes what comes next."""
-
-    cycles: list[ReplayedCycle] = field(default_factory=list)
-    open: ReplayedCycle | None = None
-    started_after: bool = False  # a start_after condition has matched
-    event_paused: bool = False  # a pause event is in force (until a resume event)
 
 
 class PastEvent(NamedTuple):
@@ -149,16 +104,6 @@ class PastEvent(NamedTuple):
     priority: Any  # the ticket's priority after the event
     attributes_changed: bool
     priority_changed: bool
-
-
-#: One event as every metric sees it, the argument of :func:`apply_event`: ``(kind, status,
-#: at, position, context, attributes_changed, restart)`` - the event's kind, the ticket's
-#: status after it, its instant (UTC microseconds) and position, the context in force (whose
-#: policy's ``reopen`` rule applies to a reopen), whether it changed the ticket's attributes,
-#: and whether that restarts open cycles (``priority_change: restart``). A plain tuple, built
-#: once per event on the hot path (a NamedTuple costs ten times more to build), and only ever
-#: unpacked into these names, in one place.
-ReplayStep = tuple[str, str, int, int, CycleContext, bool, bool]
 
 
 class TicketReplay:
@@ -591,126 +536,3 @@ def _copied(metric: MetricProgress) -> MetricProgress:
         metric.started_after,
         metric.event_paused,
     )
-
-
-def apply_event(progress: MetricProgress, rules: MetricRules, act: int, step: ReplayStep) -> None:
-    """One event's effect on one metric: ``act`` is the mask of the metric's conditions that
-    match it (see :mod:`slaclock.rules`), ``step`` the event as every metric sees it (see
-    :data:`ReplayStep`)."""
-    kind, status, t, position, context, attributes_changed, restart = step
-    if act & START_AFTER:
-        progress.started_after = True
-    cycle = progress.open
-    if cycle is not None:
-        if attributes_changed:
-            # Under restart a cycle is judged under the context it ran in: the change cancels
-            # it and starts a new one, unless the event itself ends it (stop, cancel, reset)
-            # or it started at this very instant (nothing to restart: it takes the new one).
-            restart = restart and cycle.start < t
-            if restart and not act & (STOP | CANCEL | RESET):
-                paused = progress.event_paused  # a pause by event outlives the restart
-                close_cycle(progress, t, position, cancelled=True)
-                open_cycle(progress, t, position, rules, context, status, paused)
-                return
-            if not restart:
-                cycle.context = context
-            if cycle.start == t:  # a change at the cycle's first instant is part of its start
-                cycle.start_context = context
-            if cycle.events[-1] != position:
-                cycle.events.append(position)
-        if not act:
-            pass
-        elif act & STOP:
-            close_cycle(progress, t, position, cancelled=False)
-        elif act & CANCEL:
-            close_cycle(progress, t, position, cancelled=True)
-        elif act & RESET:
-            close_cycle(progress, t, position, cancelled=True)
-            open_cycle(progress, t, position, rules, context, status)
-            return
-        elif act & PAUSE:
-            progress.event_paused = True
-        elif act & RESUME:
-            progress.event_paused = False
-        # State-holding: the open cycle is cancelled once its start condition no longer holds.
-        if (
-            progress.open is not None
-            and rules.start_when is not None
-            and not rules.start_when.matches(context.attributes)
-        ):
-            close_cycle(progress, t, position, cancelled=True)
-            return
-    elif (
-        kind == "reopened"
-        and rules.reopenable
-        and progress.cycles
-        and not progress.cycles[-1].cancelled
-        and context.policy.reopen == "continue"
-    ):
-        # The stop is undone: the cycle goes on, not counting while it was solved.
-        cycle = progress.cycles[-1]
-        assert cycle.end is not None
-        cycle.transitions.append(_make(Transition, (cycle.end, False)))
-        cycle.end = None
-        cycle.context = context
-        cycle.events.append(position)
-        progress.open = cycle
-        progress.event_paused = False
-    cycle = progress.open
-    if cycle is None:
-        # A reopen starts a new cycle under new_cycle, and under continue when the last cycle
-        # was cancelled (by a policy that stopped measuring the metric): nothing to continue.
-        starts = act & START or (
-            kind == "reopened"
-            and rules.reopenable
-            and bool(progress.cycles)
-            and (context.policy.reopen == "new_cycle" or progress.cycles[-1].cancelled)
-        )
-        if (
-            starts
-            and (rules.recurring or not progress.cycles or kind == "reopened")
-            and (not rules.start_after or progress.started_after)
-            and (rules.start_when is None or rules.start_when.matches(context.attributes))
-        ):
-            open_cycle(progress, t, position, rules, context, status)
-        return
-    counting = not progress.event_paused and status not in rules.pause_statuses
-    if counting and rules.count_statuses is not None:
-        counting = status in rules.count_statuses
-    if counting and rules.pause_when is not None:
-        counting = not rules.pause_when.matches(context.attributes)
-    if counting != cycle.transitions[-1].counting:
-        cycle.transitions.append(_make(Transition, (t, counting)))
-        if cycle.events[-1] != position:
-            cycle.events.append(position)
-
-
-def open_cycle(
-    progress: MetricProgress,
-    t: int,
-    position: int,
-    rules: MetricRules,
-    context: CycleContext,
-    status: str,
-    event_paused: bool = False,
-) -> None:
-    """Start a new cycle of the metric at ``t`` (event ``position``), paused from the start when
-    ``event_paused`` (a pause event is still in force)."""
-    progress.event_paused = event_paused
-    counting = rules.counting(status, event_paused)
-    if counting and rules.pause_when is not None:
-        counting = not rules.pause_when.matches(context.attributes)
-    cycle = ReplayedCycle(t, context, context, [_make(Transition, (t, counting))], [position])
-    progress.cycles.append(cycle)
-    progress.open = cycle
-
-
-def close_cycle(progress: MetricProgress, t: int, position: int, cancelled: bool) -> None:
-    """Stop (or cancel) the metric's open cycle at ``t`` (event ``position``)."""
-    cycle = progress.open
-    assert cycle is not None
-    cycle.end = t
-    cycle.cancelled = cancelled
-    if cycle.events[-1] != position:
-        cycle.events.append(position)
-    progress.open = None
