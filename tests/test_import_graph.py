@@ -18,7 +18,6 @@ MODULES = sorted(SRC.glob("*.py"))
 MAX_LINES = 600
 #: Modules allowed over MAX_LINES for now, with the reason (empty: none).
 TOO_LONG_FOR_NOW: dict[str, str] = {
-    "calendar": "seasons and bulk methods landed together; split pending (lead, this round)",
     "cli": "four sub-commands landed together; split pending (lead, this round)",
     "replay": "the incremental clock's replay pieces are being split out (lead, this round)",
 }
@@ -29,6 +28,7 @@ CORE = {
     "bulk",
     "_clock_state",
     "_model",
+    "_opening_hours",
     "_tz",
     "calendar",
     "compiled_calendar",
