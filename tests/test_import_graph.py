@@ -27,6 +27,7 @@ CORE = {
     "bulk",
     "_clock_state",
     "_model",
+    "_open_table",
     "_opening_hours",
     "_tz",
     "calendar",

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from slaclock.compiled_calendar import DaySpans
+from slaclock._open_table import DaySpans
 
 __all__ = [
     "MAX_SPANS_PER_DAY",

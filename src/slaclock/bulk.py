@@ -43,7 +43,8 @@ from slaclock.durations import parse_duration
 from slaclock.errors import ArgumentError
 
 if TYPE_CHECKING:
-    from slaclock.compiled_calendar import CompiledCalendar, OpenTable
+    from slaclock._open_table import OpenTable
+    from slaclock.compiled_calendar import CompiledCalendar
 
 __all__ = ["add_many", "elapsed_many"]
 

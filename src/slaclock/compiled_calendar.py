@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
+from slaclock._open_table import DaySpans, OpenTable
 from slaclock._tz import (
     MAX_INSTANT,
     MICROS_PER_DAY,
@@ -41,10 +41,6 @@ from slaclock.errors import CalendarNeverOpenError, OutOfRangeError
 __all__ = ["CompiledCalendar", "DaySpans", "OpenTable"]
 
 
-# A day's spans as (open, close) seconds after local midnight; close may exceed 86_400 for a
-# span that runs into the next day (at most 2 * 86_400).
-DaySpans = tuple[tuple[int, int], ...]
-
 # Local years a table may hold: the supported instants [1970-01-01Z, 2200-01-01Z) fall in local
 # years 1969..2200 in every zone, and a table keeps a year of margin on each side. A table never
 # claims validity outside the supported instants (its lo/hi are clamped to them).
@@ -54,38 +50,6 @@ _DAY = timedelta(days=1)
 _MAX_MICROS = to_micros(MAX_INSTANT)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _ONE_MICRO = timedelta(microseconds=1)  # int * timedelta is cheaper than timedelta(microseconds=)
-
-
-@dataclass(frozen=True, slots=True)
-class OpenTable:
-    """Open intervals of the local years [first_year, end_year), valid for instants in [lo, hi).
-
-    ``starts``/``ends`` are the merged open intervals (UTC microseconds); ``cums[i]`` is the open
-    time before ``starts[i]`` counted from the table's origin, so the business time between two
-    instants of the table is the difference of their :meth:`cum_at`.
-
-    >>> table = OpenTable(2025, 2026, 0, 100, starts=[10, 50], ends=[20, 60], cums=[0, 10],
-    ...                   cum_ends=[10, 20])
-    >>> table.cum_at(15), table.cum_at(30), table.cum_at(55)
-    (5, 10, 15)
-    """
-
-    first_year: int
-    end_year: int
-    lo: int
-    hi: int
-    starts: list[int]
-    ends: list[int]
-    cums: list[int]  # open time before starts[i], from the table's origin
-    cum_ends: list[int]  # cums[i] + ends[i] - starts[i]
-
-    def cum_at(self, t: int) -> int:
-        """The open time before ``t`` from the table's origin."""
-        i = bisect_right(self.starts, t) - 1
-        if i < 0:
-            return 0
-        end = self.ends[i]
-        return self.cums[i] + (t if t < end else end) - self.starts[i]
 
 
 class CompiledCalendar:
