@@ -218,3 +218,14 @@ def test_no_module_over_600_lines(path: Path) -> None:
     if path.stem in TOO_LONG_FOR_NOW:
         pytest.xfail(TOO_LONG_FOR_NOW[path.stem])
     assert lines <= MAX_LINES, f"{path.name}: {lines} lines"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(SRC.glob("*/*.py")),
+    ids=lambda p: f"{p.parent.name}.{p.stem}",
+)
+def test_no_subpackage_module_over_600_lines(path: Path) -> None:
+    """The same bound holds in the subpackages (commands, importers)."""
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{path.parent.name}/{path.name}: {lines} lines"
