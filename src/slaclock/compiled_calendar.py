@@ -8,8 +8,8 @@ it in, so concurrent readers never see a half-built table.
 
 >>> from slaclock import Calendar
 >>> cal = Calendar.weekdays("UTC").compiled  # Monday to Friday, 09:00-17:00
->>> friday_16, monday_10 = (datetime(2025, 3, d, h, tzinfo=timezone.utc) for d, h in ((7, 16), (10, 10)))
->>> str(cal.elapsed(friday_16, monday_10))  # Friday 16-17 and Monday 09-10
+>>> friday_16 = datetime(2025, 3, 7, 16, tzinfo=timezone.utc)
+>>> str(cal.elapsed(friday_16, datetime(2025, 3, 10, 10, tzinfo=timezone.utc)))  # Fri 16-17, Mon 9-10
 '2:00:00'
 
 The rules applied per local date ``d`` (in this order):
@@ -70,8 +70,9 @@ def _cum_many(starts: Any, ends: Any, cums: Any, t: Any) -> Any:
     return np.where(i < 0, 0, cums[j] + np.minimum(t, ends[j]) - starts[j])
 
 
-#: A day's spans as (open, close) seconds after local midnight; close may exceed 86_400 for a
-#: span that runs into the next day (at most 2 * 86_400). ``((32_400, 61_200),)``: 09:00-17:00.
+# A day's spans as (open, close) seconds after local midnight; close may exceed 86_400 for a
+# span that runs into the next day (at most 2 * 86_400).
+#: The open spans of one local day: ``((32_400, 61_200),)`` is 09:00-17:00, ``()`` closed.
 DaySpans = tuple[tuple[int, int], ...]
 
 # Local years a table may hold: the supported instants [1970-01-01Z, 2200-01-01Z) fall in local
