@@ -72,12 +72,9 @@ class ResolvedTarget:
     """What a metric measures a cycle against, for one policy and the ticket's attributes.
 
     >>> from slaclock.synthetic import DEFAULT_POLICY
-    >>> urgent, high = (resolve_target("first_response", CycleContext(DEFAULT_POLICY, {"priority": p}))
-    ...                 for p in ("urgent", "high"))
-    >>> urgent.label, urgent.target_text, urgent.positions  # warning at 75 % of 1h: 45 minutes
-    ('24x7', '1h (24x7)', (('warning', 2700000000),))
-    >>> high.label, high.target_text, str(high.duration)
-    ('business', '2h', '2:00:00')
+    >>> high = resolve_target("first_response", CycleContext(DEFAULT_POLICY, {"priority": "high"}))
+    >>> high.label, high.target_text, high.positions  # the warning at 75 % of 2h: 90 minutes
+    ('business', '2h', (('warning', 5400000000),))
     """
 
     target: Target | None
@@ -198,11 +195,9 @@ def _business_days_target(calendar: Calendar, start: datetime, days: int) -> int
 class Piece(NamedTuple):
     """``[start, end)`` of a cycle's clock, counting or paused, measured on a calendar.
 
-    >>> cal, hour = Calendar.weekdays("UTC").compiled, 3_600_000_000
-    >>> friday_16 = 1_741_363_200_000_000  # 2025-03-07T16:00Z, an hour before closing
-    >>> (piece,) = measure_pieces(cal, [Transition(friday_16, True)], friday_16 + 66 * hour).pieces
-    >>> piece.counting, piece.business // hour, (piece.end - piece.start) // hour  # Fri 16-17, Mon 9-10
-    (True, 2, 66)
+    >>> cal, hour, friday_16 = Calendar.weekdays("UTC").compiled, 3_600_000_000, 1_741_363_200_000_000
+    >>> [(p.business // hour, (p.end - p.start) // hour) for p in measure_pieces(cal, [Transition(friday_16, True)], friday_16 + 66 * hour).pieces]
+    [(2, 66)]
     """
 
     start: int
@@ -216,8 +211,7 @@ class Pieces(NamedTuple):
     """A cycle's contiguous, ascending pieces and the table they were measured on (``None``
     when there are none).
 
-    >>> cal = Calendar.weekdays("UTC").compiled
-    >>> measure_pieces(cal, [Transition(0, True)], 0)  # a cycle that stops where it starts
+    >>> measure_pieces(Calendar.weekdays("UTC").compiled, [Transition(0, True)], 0)  # ends at once
     Pieces(table=None, pieces=[])
     """
 
@@ -228,12 +222,10 @@ class Pieces(NamedTuple):
 def measure_pieces(cal: CompiledCalendar, transitions: list[Transition], end: int) -> Pieces:
     """The cycle's pieces up to ``end``, measured on the calendar.
 
-    >>> cal, hour = Calendar.weekdays("UTC").compiled, 3_600_000_000
-    >>> friday_16 = 1_741_363_200_000_000  # 2025-03-07T16:00Z, an hour before closing
-    >>> pieces = measure_pieces(cal, [Transition(friday_16, True), Transition(friday_16 + hour, False),
-    ...                               Transition(friday_16 + 65 * hour, True)], friday_16 + 66 * hour)
-    >>> [(p.counting, p.business // hour) for p in pieces.pieces]  # Fri 16-17, paused, Mon 9-10
-    [(True, 1), (False, 0), (True, 1)]
+    >>> cal, hour, friday_16 = Calendar.weekdays("UTC").compiled, 3_600_000_000, 1_741_363_200_000_000
+    >>> pieces = measure_pieces(cal, [Transition(friday_16, True), Transition(friday_16 + hour, False)], friday_16 + 66 * hour)
+    >>> [(p.counting, p.business // hour) for p in pieces.pieces]  # Fri 16-17; paused to Mon 10
+    [(True, 1), (False, 1)]
 
     (One table lookup per
     boundary: a piece's end is the next one's start)."""
@@ -274,12 +266,9 @@ def instant_reaching(
     (the end of the last piece, if any) when the clock still runs there, else ``None`` if it
     never gets there.
 
-    >>> cal, hour = Calendar.weekdays("UTC").compiled, 3_600_000_000
-    >>> friday_16 = 1_741_363_200_000_000  # 2025-03-07T16:00Z, an hour before closing
-    >>> pieces = measure_pieces(cal, [Transition(friday_16, True)], friday_16 + 66 * hour)
-    >>> (instant_reaching(cal, pieces, 4 * hour, friday_16 + 66 * hour) - friday_16) // hour
-    68
-    >>> instant_reaching(cal, pieces, 4 * hour, None) is None  # stopped after 2h: never reached
+    >>> cal, hour, friday_16 = Calendar.weekdays("UTC").compiled, 3_600_000_000, 1_741_363_200_000_000
+    >>> pieces = measure_pieces(cal, [Transition(friday_16, True)], friday_16 + 66 * hour)  # 2h counted
+    >>> [instant_reaching(cal, pieces, 4 * hour, r) for r in (friday_16 + 66 * hour, None)] == [friday_16 + 68 * hour, None]
     True
     """
     table, pieces = measured
@@ -373,8 +362,7 @@ class DisplayInstants(dict[int, datetime]):
 class Measuring(NamedTuple):
     """What every cycle of one evaluation is measured with.
 
-    >>> measuring = Measuring(as_of=0, shown=DisplayInstants(timezone.utc), explain=False)
-    >>> measuring.shown[measuring.as_of].isoformat()  # instants shown as datetimes, converted once
+    >>> Measuring(as_of=0, shown=DisplayInstants(timezone.utc), explain=False).shown[0].isoformat()
     '1970-01-01T00:00:00+00:00'
     """
 
@@ -386,9 +374,8 @@ class Measuring(NamedTuple):
 def display_zone(policy: Policy | None, attributes: Mapping[str, Any], created: tzinfo) -> tzinfo:
     """The zone results are shown in: the ticket's policy calendar's, else the created event's.
 
-    >>> from slaclock.synthetic import DEFAULT_POLICY
-    >>> display_zone(DEFAULT_POLICY, {}, timezone.utc), display_zone(None, {}, timezone.utc)
-    (zoneinfo.ZoneInfo(key='America/New_York'), datetime.timezone.utc)
+    >>> [display_zone(p, {}, timezone.utc) for p in (Policy(name="p", calendar=Calendar.weekdays("Europe/Paris"), metrics={"resolution": {}}), None)]
+    [zoneinfo.ZoneInfo(key='Europe/Paris'), datetime.timezone.utc]
     """
     if policy is None:
         return created
@@ -426,18 +413,11 @@ def measure_cycle(
     ``measuring.as_of``; with ``not_before`` (the previous cycle's due instant, for a sequential
     recurrence) its clock starts there if that is later than its own start.
 
-    >>> from slaclock.replay import TicketReplay
-    >>> from slaclock.testing import ticket
-    >>> policy = Policy(name="p", metrics={"resolution": {"targets": {"high": "4h"}, "pause_statuses": ["pending"]}})
-    >>> t = (ticket("2025-01-01T09:00Z", policy=policy, priority="high").status("pending", after="1h")
-    ...      .solve(after="1h").timeline())
-    >>> replay = TicketReplay(policy, t.attributes)
-    >>> replay.replay_events(t.events, t.instants, t.instants[-1])
-    0
-    >>> measuring = Measuring(t.instants[-1], DisplayInstants(timezone.utc), explain=False)
-    >>> result = measure_cycle("resolution", 0, replay.progress["resolution"].cycles[0], measuring)
-    >>> result.state, str(result.elapsed), str(result.paused), result.due_at.isoformat()
-    ('met', '1:00:00', '1:00:00', '2025-01-01T14:00:00+00:00')
+    >>> context = CycleContext(Policy(name="p", metrics={"resolution": {"targets": {"high": "4h"}}}), {"priority": "high"})
+    >>> cycle = ReplayedCycle(0, context, context, [Transition(0, True), Transition(3_600_000_000, False)], [0, 1])
+    >>> result = measure_cycle("resolution", 0, cycle, Measuring(7_200_000_000, DisplayInstants(timezone.utc), False))
+    >>> result.state, str(result.elapsed), str(result.paused), str(result.remaining)  # ran 1h, then paused 1h
+    ('paused', '1:00:00', '1:00:00', '3:00:00')
     """
     as_of, shown, explain = measuring
     context = (
@@ -595,10 +575,9 @@ def explain_pieces(
     """The trace of a cycle's pieces: paused pieces whole, counting pieces cut into the spans
     where the calendar was open (``counted``) and closed (``closed``).
 
-    >>> cal, hour = Calendar.weekdays("UTC").compiled, 3_600_000_000
-    >>> friday_16 = 1_741_363_200_000_000  # 2025-03-07T16:00Z, an hour before closing
+    >>> cal, hour, friday_16 = Calendar.weekdays("UTC").compiled, 3_600_000_000, 1_741_363_200_000_000
     >>> pieces = measure_pieces(cal, [Transition(friday_16, True)], friday_16 + 66 * hour).pieces
-    >>> [(span.kind, str(span.end - span.start)) for span in explain_pieces(cal, pieces, DisplayInstants(timezone.utc))]
+    >>> [(s.kind, str(s.end - s.start)) for s in explain_pieces(cal, pieces, DisplayInstants(timezone.utc))]
     [('counted', '1:00:00'), ('closed', '2 days, 16:00:00'), ('counted', '1:00:00')]
     """
     spans: list[Span] = []
