@@ -6,6 +6,12 @@ open time). Every query is then a binary search over plain ints: ``elapsed`` and
 O(log n) whatever the span. Extending the covered years builds a new immutable snapshot and swaps
 it in, so concurrent readers never see a half-built table.
 
+>>> from slaclock import Calendar
+>>> cal = Calendar.weekdays("UTC").compiled  # Monday to Friday, 09:00-17:00
+>>> friday_16 = datetime(2025, 3, 7, 16, tzinfo=timezone.utc)
+>>> str(cal.elapsed(friday_16, datetime(2025, 3, 10, 10, tzinfo=timezone.utc)))  # Fri 16-17, Mon 9-10
+'2:00:00'
+
 The rules applied per local date ``d`` (in this order):
 
 1. ``d`` has an override: its spans are the override's spans.
@@ -53,7 +59,17 @@ _ONE_MICRO = timedelta(microseconds=1)  # int * timedelta is cheaper than timede
 
 
 class CompiledCalendar:
-    """Business-time arithmetic over UTC microseconds for one calendar (internal)."""
+    """Business-time arithmetic over UTC microseconds for one calendar (internal): what
+    :attr:`Calendar.compiled <slaclock.Calendar.compiled>` holds.
+
+    >>> from slaclock import Calendar
+    >>> cal = Calendar.weekdays("UTC").compiled  # Monday to Friday, 09:00-17:00
+    >>> friday_16 = datetime(2025, 3, 7, 16, tzinfo=timezone.utc)
+    >>> cal.add(friday_16, timedelta(hours=2)).isoformat()  # 1h on Friday, 1h on Monday
+    '2025-03-10T10:00:00+00:00'
+    >>> [(a.isoformat(), b.isoformat()) for a, b in cal.open_intervals(friday_16, cal.add(friday_16, timedelta(hours=2)))]
+    [('2025-03-07T16:00:00+00:00', '2025-03-07T17:00:00+00:00'), ('2025-03-10T09:00:00+00:00', '2025-03-10T10:00:00+00:00')]
+    """
 
     __slots__ = (
         "_closed_on",

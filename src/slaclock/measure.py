@@ -69,7 +69,13 @@ _ZERO = timedelta(0)
 # A cycle's target and calendar
 @dataclass(frozen=True, slots=True)
 class ResolvedTarget:
-    """What a metric measures a cycle against, for one policy and the ticket's attributes."""
+    """What a metric measures a cycle against, for one policy and the ticket's attributes.
+
+    >>> from slaclock.synthetic import DEFAULT_POLICY
+    >>> high = resolve_target("first_response", CycleContext(DEFAULT_POLICY, {"priority": "high"}))
+    >>> high.label, high.target_text, high.positions  # the warning at 75 % of 2h: 90 minutes
+    ('business', '2h', (('warning', 5400000000),))
+    """
 
     target: Target | None
     calendar: Calendar
@@ -187,7 +193,12 @@ def _business_days_target(calendar: Calendar, start: datetime, days: int) -> int
 # ----------------------------------------------------------------------------------------------
 # Pieces of a cycle's clock, measured on a calendar
 class Piece(NamedTuple):
-    """``[start, end)`` of a cycle's clock, counting or paused, measured on a calendar."""
+    """``[start, end)`` of a cycle's clock, counting or paused, measured on a calendar.
+
+    >>> cal, hour, friday_16 = Calendar.weekdays("UTC").compiled, 3_600_000_000, 1_741_363_200_000_000
+    >>> [(p.business // hour, (p.end - p.start) // hour) for p in measure_pieces(cal, [Transition(friday_16, True)], friday_16 + 66 * hour).pieces]
+    [(2, 66)]
+    """
 
     start: int
     end: int
@@ -198,14 +209,25 @@ class Piece(NamedTuple):
 
 class Pieces(NamedTuple):
     """A cycle's contiguous, ascending pieces and the table they were measured on (``None``
-    when there are none)."""
+    when there are none).
+
+    >>> measure_pieces(Calendar.weekdays("UTC").compiled, [Transition(0, True)], 0)  # ends at once
+    Pieces(table=None, pieces=[])
+    """
 
     table: OpenTable | None
     pieces: list[Piece]
 
 
 def measure_pieces(cal: CompiledCalendar, transitions: list[Transition], end: int) -> Pieces:
-    """The cycle's pieces up to ``end``, measured on the calendar (one table lookup per
+    """The cycle's pieces up to ``end``, measured on the calendar.
+
+    >>> cal, hour, friday_16 = Calendar.weekdays("UTC").compiled, 3_600_000_000, 1_741_363_200_000_000
+    >>> pieces = measure_pieces(cal, [Transition(friday_16, True), Transition(friday_16 + hour, False)], friday_16 + 66 * hour)
+    >>> [(p.counting, p.business // hour) for p in pieces.pieces]  # Fri 16-17; paused to Mon 10
+    [(True, 1), (False, 1)]
+
+    (One table lookup per
     boundary: a piece's end is the next one's start)."""
     if len(transitions) == 1:  # most cycles: one piece (counting or not) from start to end
         t, counting = transitions[0]
@@ -242,7 +264,13 @@ def instant_reaching(
 ) -> int | None:
     """The instant the counted business time reaches ``amount``; projected from ``running_from``
     (the end of the last piece, if any) when the clock still runs there, else ``None`` if it
-    never gets there."""
+    never gets there.
+
+    >>> cal, hour, friday_16 = Calendar.weekdays("UTC").compiled, 3_600_000_000, 1_741_363_200_000_000
+    >>> pieces = measure_pieces(cal, [Transition(friday_16, True)], friday_16 + 66 * hour)  # 2h counted
+    >>> [instant_reaching(cal, pieces, 4 * hour, r) for r in (friday_16 + 66 * hour, None)] == [friday_16 + 68 * hour, None]
+    True
+    """
     table, pieces = measured
     counted = 0
     for piece in pieces:
@@ -332,7 +360,11 @@ class DisplayInstants(dict[int, datetime]):
 
 
 class Measuring(NamedTuple):
-    """What every cycle of one evaluation is measured with."""
+    """What every cycle of one evaluation is measured with.
+
+    >>> Measuring(as_of=0, shown=DisplayInstants(timezone.utc), explain=False).shown[0].isoformat()
+    '1970-01-01T00:00:00+00:00'
+    """
 
     as_of: int  # the evaluation instant (UTC microseconds)
     shown: DisplayInstants
@@ -340,7 +372,11 @@ class Measuring(NamedTuple):
 
 
 def display_zone(policy: Policy | None, attributes: Mapping[str, Any], created: tzinfo) -> tzinfo:
-    """The zone results are shown in: the ticket's policy calendar's, else the created event's."""
+    """The zone results are shown in: the ticket's policy calendar's, else the created event's.
+
+    >>> [display_zone(p, {}, timezone.utc) for p in (Policy(name="p", calendar=Calendar.weekdays("Europe/Paris"), metrics={"resolution": {}}), None)]
+    [zoneinfo.ZoneInfo(key='Europe/Paris'), datetime.timezone.utc]
+    """
     if policy is None:
         return created
     calendar = policy.calendar_named(None, attributes)
@@ -375,7 +411,14 @@ def measure_cycle(
 ) -> CycleResult:
     """The result of one replayed cycle (the ``index``-th of ``metric``) as of
     ``measuring.as_of``; with ``not_before`` (the previous cycle's due instant, for a sequential
-    recurrence) its clock starts there if that is later than its own start."""
+    recurrence) its clock starts there if that is later than its own start.
+
+    >>> context = CycleContext(Policy(name="p", metrics={"resolution": {"targets": {"high": "4h"}}}), {"priority": "high"})
+    >>> cycle = ReplayedCycle(0, context, context, [Transition(0, True), Transition(3_600_000_000, False)], [0, 1])
+    >>> result = measure_cycle("resolution", 0, cycle, Measuring(7_200_000_000, DisplayInstants(timezone.utc), False))
+    >>> result.state, str(result.elapsed), str(result.paused), str(result.remaining)  # ran 1h, then paused 1h
+    ('paused', '1:00:00', '1:00:00', '3:00:00')
+    """
     as_of, shown, explain = measuring
     context = (
         cycle.start_context if cycle.context.policy.priority_change == "keep" else cycle.context
@@ -530,7 +573,13 @@ def explain_pieces(
     cal: CompiledCalendar, pieces: list[Piece], shown: DisplayInstants
 ) -> list[Span]:
     """The trace of a cycle's pieces: paused pieces whole, counting pieces cut into the spans
-    where the calendar was open (``counted``) and closed (``closed``)."""
+    where the calendar was open (``counted``) and closed (``closed``).
+
+    >>> cal, hour, friday_16 = Calendar.weekdays("UTC").compiled, 3_600_000_000, 1_741_363_200_000_000
+    >>> pieces = measure_pieces(cal, [Transition(friday_16, True)], friday_16 + 66 * hour).pieces
+    >>> [(s.kind, str(s.end - s.start)) for s in explain_pieces(cal, pieces, DisplayInstants(timezone.utc))]
+    [('counted', '1:00:00'), ('closed', '2 days, 16:00:00'), ('counted', '1:00:00')]
+    """
     spans: list[Span] = []
 
     def add(a: int, b: int, kind: SpanKind) -> None:

@@ -72,7 +72,21 @@ _SOLVED = frozenset({"solved", "closed"})
 
 class TicketFacts(NamedTuple):
     """What happened to the ticket up to ``as_of``, found by the replay (instants are integer
-    UTC microseconds). See ``docs/semantics/engine.md``, "Ticket facts"."""
+    UTC microseconds). See ``docs/semantics/engine.md``, "Ticket facts".
+
+    >>> from slaclock.synthetic import DEFAULT_POLICY
+    >>> from slaclock.testing import ticket
+    >>> t = ticket("2025-03-03T09:00Z").agent_replies(after="1h").solve(after="1h").reopen(after="1h").timeline()
+    >>> replay = TicketReplay(DEFAULT_POLICY, t.attributes)
+    >>> replay.replay_events(t.events, t.instants, t.instants[2])  # as of the solve: 1 event left out
+    1
+    >>> replay.facts.status, replay.facts.solved_at == t.instants[2], replay.facts.public_agent_replies
+    ('solved', True, 1)
+    >>> replay.replay_events(t.events[3:], t.instants[3:], t.instants[3], first_position=3)
+    0
+    >>> replay.facts.status, replay.facts.solved_at, replay.facts.reopens  # reopened: not solved now
+    ('open', None, 1)
+    """
 
     status: str  # the status after the last event at or before as_of
     solved_at: int | None  # the move into solved/closed, while the ticket stays there
@@ -93,14 +107,31 @@ class HistoryNeededError(SlaclockError, ValueError):
 
 @dataclass(slots=True)
 class CycleContext:
-    """What decides a cycle's target: the policy in force and the ticket's attributes."""
+    """What decides a cycle's target: the policy in force and the ticket's attributes.
+
+    >>> policy = Policy(name="p", metrics={"resolution": {"targets": {"high": "4h"}}})
+    >>> context = TicketReplay(policy, {"priority": "high"}).context
+    >>> context.policy is policy, context.attributes
+    (True, {'priority': 'high'})
+    """
 
     policy: Policy
     attributes: Mapping[str, Any]
 
 
 class Transition(NamedTuple):
-    """From ``at`` (UTC microseconds) on, the cycle's clock counts (or is paused)."""
+    """From ``at`` (UTC microseconds) on, the cycle's clock counts (or is paused).
+
+    >>> from slaclock.testing import ticket
+    >>> policy = Policy(name="p", metrics={"resolution": {"pause_statuses": ["pending"]}})
+    >>> t = ticket("2025-01-01T09:00Z", policy=policy).status("pending", after="1h").solve(after="1h").timeline()
+    >>> replay = TicketReplay(policy, t.attributes)
+    >>> replay.replay_events(t.events, t.instants, t.instants[-1])
+    0
+    >>> replay.progress["resolution"].cycles[0].transitions == [
+    ...     Transition(t.instants[0], True), Transition(t.instants[1], False)]  # paused while pending
+    True
+    """
 
     at: int
     counting: bool
@@ -108,7 +139,18 @@ class Transition(NamedTuple):
 
 @dataclass(slots=True)
 class ReplayedCycle:
-    """One cycle of a metric as replayed: where it started and ended, and how it counted."""
+    """One cycle of a metric as replayed: where it started and ended, and how it counted.
+
+    >>> from slaclock.testing import ticket
+    >>> policy = Policy(name="p", metrics={"resolution": {"pause_statuses": ["pending"]}})
+    >>> t = ticket("2025-01-01T09:00Z", policy=policy).status("pending", after="1h").solve(after="1h").timeline()
+    >>> replay = TicketReplay(policy, t.attributes)
+    >>> replay.replay_events(t.events, t.instants, t.instants[-1])
+    0
+    >>> (cycle,) = replay.progress["resolution"].cycles
+    >>> cycle.start == t.instants[0], cycle.end == t.instants[2], cycle.events, cycle.cancelled
+    (True, True, [0, 1, 2], False)
+    """
 
     start: int
     start_context: CycleContext  # the context at its start (``priority_change: keep``)
@@ -121,7 +163,19 @@ class ReplayedCycle:
 
 @dataclass(slots=True)
 class MetricProgress:
-    """One metric's cycles so far, and the state that shapes what comes next."""
+    """One metric's cycles so far, and the state that shapes what comes next.
+
+    >>> from slaclock.synthetic import DEFAULT_POLICY
+    >>> from slaclock.testing import ticket
+    >>> t = (ticket("2025-03-03T09:00Z").agent_replies(after="1h").customer_replies(after="1h")
+    ...      .agent_replies(after="1h").customer_replies(after="1h").timeline())
+    >>> replay = TicketReplay(DEFAULT_POLICY, t.attributes)
+    >>> replay.replay_events(t.events, t.instants, t.instants[-1])
+    0
+    >>> progress = replay.progress["next_response"]  # one cycle per customer reply
+    >>> [cycle.events for cycle in progress.cycles], progress.open is progress.cycles[-1]
+    ([[2, 3], [4]], True)
+    """
 
     cycles: list[ReplayedCycle] = field(default_factory=list)
     open: ReplayedCycle | None = None
@@ -131,7 +185,17 @@ class MetricProgress:
 
 class PastEvent(NamedTuple):
     """An event as replayed, kept for a policy that comes into force later and replays its new
-    metrics from the start (:meth:`TicketReplay.catch_up_new_metrics`)."""
+    metrics from the start (:meth:`TicketReplay.catch_up_new_metrics`).
+
+    >>> from slaclock.testing import ticket
+    >>> policies = PolicySet(policies=[{"name": "default", "metrics": {"resolution": {}}}])
+    >>> t = ticket("2025-01-01T09:00Z", policy=policies).solve(after="1h").timeline()
+    >>> replay = TicketReplay(policies, t.attributes)  # a set: the replay keeps its history
+    >>> replay.replay_events(t.events, t.instants, t.instants[-1])
+    0
+    >>> [(past.position, past.shape[0], past.status) for past in replay.history]
+    [(0, 'created', 'new'), (1, 'solved', 'solved')]
+    """
 
     at: int
     position: int
@@ -143,7 +207,13 @@ class PastEvent(NamedTuple):
 
 
 class ReplayStep(NamedTuple):
-    """One event as every metric sees it (the arguments of :func:`apply_event`)."""
+    """One event as every metric sees it (the arguments of :func:`apply_event`).
+
+    >>> policy = Policy(name="p", metrics={"resolution": {}})
+    >>> step = ReplayStep("solved", "solved", 60_000_000, 1, CycleContext(policy, {}), policy.reopen)
+    >>> step.kind, step.at, step.attributes_changed, step.restart  # no attribute change to apply
+    ('solved', 60000000, False, False)
+    """
 
     kind: str
     status: str  # the ticket's status after the event
@@ -164,6 +234,19 @@ class TicketReplay:
     last one stopped, ``first_position`` numbering the new events). With ``keep_history=False``
     it keeps no list of past events: a policy of a set that comes into force and measures a
     metric from the ticket's start then raises :class:`HistoryNeededError`.
+
+    >>> from slaclock.testing import ticket
+    >>> policy = Policy(name="p", metrics={"resolution": {"pause_statuses": ["pending"]}})
+    >>> t = ticket("2025-01-01T09:00Z", policy=policy).status("pending", after="1h").solve(after="1h").timeline()
+    >>> replay = TicketReplay(policy, t.attributes)
+    >>> replay.replay_events(t.events[:2], t.instants[:2], t.instants[-1])  # two events so far
+    0
+    >>> replay.facts.status, replay.progress["resolution"].open is None
+    ('pending', False)
+    >>> replay.replay_events(t.events[2:], t.instants[2:], t.instants[-1], first_position=2)
+    0
+    >>> replay.facts.status, replay.progress["resolution"].open is None  # solved: cycle ended
+    ('solved', True)
     """
 
     def __init__(
@@ -588,7 +671,19 @@ def _copied(metric: MetricProgress) -> MetricProgress:
 
 def apply_event(progress: MetricProgress, rules: MetricRules, act: int, step: ReplayStep) -> None:
     """One event's effect on one metric: ``act`` is the mask of the metric's conditions that
-    match it (see :mod:`slaclock.rules`), ``step`` the event as every metric sees it."""
+    match it (see :mod:`slaclock.rules`), ``step`` the event as every metric sees it. What a
+    reset event does, say, seen through the replay that calls it:
+
+    >>> from slaclock.testing import ticket
+    >>> reset = {"start": ["created"], "stop": ["solved"], "reset": ["reopened"]}
+    >>> policy = Policy(name="p", metrics={"fix": {"definition": reset}})
+    >>> t = ticket("2025-01-01T09:00Z", policy=policy).reopen(after="1h").timeline()
+    >>> replay = TicketReplay(policy, t.attributes)
+    >>> replay.replay_events(t.events, t.instants, t.instants[-1])
+    0
+    >>> [(cycle.events, cycle.cancelled) for cycle in replay.progress["fix"].cycles]
+    [([0, 1], True), ([1], False)]
+    """
     t = step.at
     position = step.position
     if act & START_AFTER:
@@ -690,7 +785,14 @@ def open_cycle(
     event_paused: bool = False,
 ) -> None:
     """Start a new cycle of the metric at ``t`` (event ``position``), paused from the start when
-    ``event_paused`` (a pause event is still in force)."""
+    ``event_paused`` (a pause event is still in force).
+
+    >>> policy = Policy(name="p", metrics={"resolution": {"pause_statuses": ["pending"]}})
+    >>> progress, (rules,) = MetricProgress(), policy_rules(policy).rules
+    >>> open_cycle(progress, 0, 0, rules, CycleContext(policy, {}), "pending")
+    >>> progress.open.transitions, progress.open is progress.cycles[0]  # paused: pending
+    ([Transition(at=0, counting=False)], True)
+    """
     progress.event_paused = event_paused
     counting = rules.counting(status, event_paused)
     if counting and rules.pause_when is not None:
@@ -701,7 +803,15 @@ def open_cycle(
 
 
 def close_cycle(progress: MetricProgress, t: int, position: int, cancelled: bool) -> None:
-    """Stop (or cancel) the metric's open cycle at ``t`` (event ``position``)."""
+    """Stop (or cancel) the metric's open cycle at ``t`` (event ``position``).
+
+    >>> policy = Policy(name="p", metrics={"resolution": {"pause_statuses": ["pending"]}})
+    >>> progress, (rules,) = MetricProgress(), policy_rules(policy).rules
+    >>> open_cycle(progress, 0, 0, rules, CycleContext(policy, {}), "pending")
+    >>> close_cycle(progress, 60_000_000, 3, cancelled=False)
+    >>> progress.open, progress.cycles[0].end, progress.cycles[0].events, progress.cycles[0].cancelled
+    (None, 60000000, [0, 3], False)
+    """
     cycle = progress.open
     assert cycle is not None
     cycle.end = t
