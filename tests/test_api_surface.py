@@ -26,11 +26,7 @@ PUBLIC_MODULES = ["slaclock"] + [
 ]
 #: Modules whose examples are still being written by another branch, and why (emptied when it
 #: lands; the other checks apply to them already).
-EXAMPLES_PENDING: dict[str, str] = dict.fromkeys(
-    ("slaclock.compiled_calendar", "slaclock.measure", "slaclock.replay", "slaclock.rules"),
-    "engine pipeline module from branch restructure-engine (MILESTONE engine-split): its "
-    "examples come with that branch",
-)
+EXAMPLES_PENDING: dict[str, str] = {}
 # A private name in an annotation: `_Lines`, `slaclock._clock._Table` (not dunders).
 _PRIVATE = re.compile(r"(?<![\w])_[A-Za-z]\w*|\._[A-Za-z]\w*")
 
@@ -53,12 +49,14 @@ def _own_doc(obj: Any) -> str:
 
 
 def _documented_data(name: str) -> bool:
-    """A `#:` comment on the line right above `name = ...` / `name: T = ...` in the module that
-    defines it (re-exports point there)."""
+    """A `#:` comment on the line right above `name = ...` / `name: T = ...` (or an unpacking
+    such as `A, name, B = ...`) in the module that defines it (re-exports point there)."""
+    word = re.escape(name)
+    defines = re.compile(rf"{word}\s*[:=]|(?:\w+\s*,\s*)*{word}\s*(?:,\s*\w+\s*)*=")
     for path in sorted(SRC.glob("*.py")):
         lines = path.read_text(encoding="utf-8").splitlines()
         for i, line in enumerate(lines):
-            if re.match(rf"{re.escape(name)}\s*[:=]", line):
+            if defines.match(line):
                 return i > 0 and lines[i - 1].lstrip().startswith("#:")
     return False
 

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import struct
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -144,21 +146,7 @@ def test_full_page_on_a_phone_screenshot(chromium: Path, tmp_path: Path) -> None
     """The full page (plots, late and at-risk tickets, service level, satisfaction) at phone
     width: no console errors, and a screenshot kept in test-artifacts/ to look at."""
     pytest.importorskip("matplotlib")
-    timelines = [
-        t.with_events(satisfaction_event(t.events[-1].at, 2 + i % 4, "stars"))
-        for i, t in enumerate(sample_timelines())
-    ]
-    calls = service_level(
-        generate_contacts(300, seed=1), interval="60min", abandons="failures", timezone="UTC"
-    )
-    page = write_html_report(
-        tmp_path / "full.html",
-        evaluate_many(DEFAULT_POLICY, timelines),
-        goal=0.9,
-        service_level=calls,
-        abandon_bands=BandRule(target=0.05, warning=2, act=5, higher_is_better=False),
-        surveys=surveys(timelines),
-    )
+    page = write_html_report(tmp_path / "full.html", **_full_report())
     shot = tmp_path / "phone.png"
     done = _browse(
         chromium, page, tmp_path / "profile", f"--screenshot={shot}", "--window-size=390,2600",
@@ -172,6 +160,60 @@ def test_full_page_on_a_phone_screenshot(chromium: Path, tmp_path: Path) -> None
     shutil.copyfile(shot, kept)
     shutil.copyfile(page, ARTIFACTS / "html-report.html")
     print(f"screenshot kept: {kept}")
+    # The whole page on a desktop (figures two side by side), kept to look at too.
+    wide = tmp_path / "desktop.png"
+    done = _browse(
+        chromium, page, tmp_path / "profile", f"--screenshot={wide}", "--window-size=1280,6400",
+        "--hide-scrollbars", "--dump-dom",
+    )  # fmt: skip
+    assert 0 == done.returncode, done.stderr[-2000:]
+    assert (1280, 6400) == _png_size(wide)
+    shutil.copyfile(wide, ARTIFACTS / "html-report-desktop.png")
+    nps_cells = [row[-1] for row in _tables(done.stdout)["nps"]]
+    assert nps_cells and all(re.fullmatch(r"-?\d+", cell) for cell in nps_cells), nps_cells
+
+
+def _full_report() -> dict[str, Any]:
+    """The arguments of a page with every section: 1-5 star answers on every sample ticket and
+    0-10 answers on the first three, service level of 300 synthetic calls."""
+    timelines = [
+        t.with_events(
+            satisfaction_event(t.events[-1].at, 2 + i % 4, "stars"),
+            *([satisfaction_event(t.events[-1].at, (10, 0, 6)[i], "nps")] if i < 3 else []),
+        )
+        for i, t in enumerate(sample_timelines())
+    ]
+    calls = service_level(
+        generate_contacts(300, seed=1), interval="60min", abandons="failures", timezone="UTC"
+    )
+    return {
+        "batch": evaluate_many(DEFAULT_POLICY, timelines),
+        "goal": 0.9,
+        "service_level": calls,
+        "abandon_bands": BandRule(target=0.05, warning=2, act=5, higher_is_better=False),
+        "surveys": surveys(timelines),
+    }
+
+
+PHONE_PX = 390 - 2 * 16  # the page's width on a 390 px phone, less main's padding
+
+
+def test_figure_text_is_readable_at_phone_width() -> None:
+    """Every text of every figure reads at 12 px or more when the figure is as wide as the page
+    on a 390 px phone (358 px): font size / viewBox width * 358 >= 12. The 7-inch figures
+    drawn before (a 504 pt viewBox, 10 pt tick and legend labels) gave 10 / 504 * 358 = 7.1 px."""
+    pytest.importorskip("matplotlib")
+    page = html_report(**_full_report())
+    figures = re.findall(r"<svg[^>]*viewBox=\"0 0 ([\d.]+) [\d.]+\".*?</svg>", page, re.S)
+    blocks = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert 9 == len(figures) == len(blocks)  # 2 per metric (4 metrics), 1 of service level
+    smallest = []
+    for width, block in zip(figures, blocks):
+        sizes = [float(size) for size in re.findall(r"font-size: ([\d.]+)px", block)]
+        assert len(sizes) >= 8  # title, axis labels, ticks: there is text to measure
+        assert len(sizes) == block.count("<text")  # every text states its size
+        smallest.append(round(min(sizes) / float(width) * PHONE_PX, 1))
+    assert min(smallest) >= 12, smallest
 
 
 def test_the_page_is_self_contained_and_deterministic() -> None:

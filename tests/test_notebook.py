@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,10 @@ def test_notebook_runs(tmp_path: Path) -> None:
     assert "recommended for 95%" in text
     assert "rounded up" in text  # the recommendation shows the exact and the rounded target
     assert "first_response  met" in text  # satisfaction of met against breached SLAs
+    # NPS by priority shows as whole numbers (-15, not -15.00)
+    nps_table = text.split("detractors  nps\n")[1].split("\n\n")[0].splitlines()
+    assert len(nps_table) == 4
+    assert all(re.fullmatch(r"-?\d+", line.split()[-1]) for line in nps_table), nps_table
     images = [
         output
         for cell in notebook.cells

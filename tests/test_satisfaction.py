@@ -26,6 +26,7 @@ from slaclock.satisfaction import (
     survey_of,
     surveys,
 )
+from slaclock.tables import Score
 from tests.strategies import survey_answers
 
 UTC = timezone.utc
@@ -114,6 +115,42 @@ def test_nps_by_hand(scores: tuple[int, ...], expected: Fraction) -> None:
     row = nps(tickets).rows[0]
     assert expected == row.nps_fraction()
     assert len(scores) == row.promoters + row.passives + row.detractors
+
+
+def test_nps_shows_as_a_whole_number_in_tables() -> None:
+    """Text tables show NPS rounded to a whole number (halves away from zero), the rows keep it
+    exactly. By team: all detractors (6, 0, 5) 100 * (0 - 3) / 3 = -100 (was "-100.00");
+    one promoter of three (9, 8, 7) 100 / 3 = 33.33 -> 33; eight answers, 3 promoters and 2
+    detractors (9, 9, 10, 7, 8, 8, 6, 0) 100 * (3 - 2) / 8 = 12.5 -> 13; two promoters and
+    three detractors of eight (9, 10, 7, 7, 8, 0, 1, 2) 100 * (2 - 3) / 8 = -12.5 -> -13."""
+    teams = {
+        "a": (6, 0, 5),
+        "b": (9, 8, 7),
+        "c": (9, 9, 10, 7, 8, 8, 6, 0),
+        "d": (9, 10, 7, 7, 8, 0, 1, 2),
+    }
+    tickets = [
+        _ticket(f"{team}{i}", _rated(10, s, "nps"), attributes={"team": team})
+        for team, scores in teams.items()
+        for i, s in enumerate(scores)
+    ]
+    report = nps(tickets, by=("team",))
+    table = report.to_table().splitlines()
+    assert "team  answered  promoters  passives  detractors   nps" == table[0]
+    assert ["-100", "33", "13", "-13"] == [line.split()[-1] for line in table[1:]]
+    exact = [row.nps_fraction() for row in report.rows]
+    assert [Fraction(-100), Fraction(100, 3), Fraction(25, 2), Fraction(-25, 2)] == exact
+    # satisfaction of met against breached SLAs: NPS 100 * (1 - 2) / 3 = -33.3 -> -33
+    answers = [_survey("A", None, 10), _survey("B", None, 0), _survey("C", None, 3)]
+    records = [{"ticket_id": t, "metric": "resolution", "state": "met"} for t in "ABC"]
+    by_sla = satisfaction_by_sla(answers, records).to_table().splitlines()
+    assert ["resolution", "met", "3", "0", "-", "3", "-33"] == by_sla[1].split()
+
+
+def test_score_rounds_halves_away_from_zero_and_never_shows_minus_zero() -> None:
+    """Score.display: 12.5 -> 13, -12.5 -> -13, 0.5 -> 1, 2.49 -> 2, -0.4 -> 0 (not "-0")."""
+    values = (12.5, -12.5, 0.5, 2.49, -0.4, -0.0, -100.0)
+    assert ["13", "-13", "1", "2", "0", "0", "-100"] == [Score(v).display() for v in values]
 
 
 def test_changed_answer_the_last_counts() -> None:

@@ -24,28 +24,31 @@ The exact rules are in ``docs/semantics/calendars.md``.
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_serializer,
-    model_validator,
-)
+from pydantic import ConfigDict, Field, field_validator, model_serializer
 
 from slaclock._model import ValueModel
+from slaclock._opening_hours import (
+    MAX_SPANS_PER_DAY,
+    WEEKDAYS,
+    OpeningSpan,
+    Season,
+    Weekday,
+    day_spans,
+    month_day,
+    opening_spans,
+    weekly_hours,
+)
 from slaclock._tz import check_in_range, load_zone
-from slaclock.compiled_calendar import CompiledCalendar, DaySpans
+from slaclock.compiled_calendar import CompiledCalendar
 from slaclock.durations import parse_duration
 from slaclock.errors import OutOfRangeError, PolicyError
-from slaclock.holidays import check_country, country_holiday_dates
+from slaclock.holidays import CountryHolidays, country_holiday_dates
 
 __all__ = [
     "ALWAYS_OPEN",
@@ -58,229 +61,10 @@ __all__ = [
     "Weekday",
 ]
 
-#: A day of the week as written in ``hours`` (``mon`` ... ``sun``; ranges like ``mon-fri`` too).
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-#: One opening span: local wall-clock ``(open, close)``, e.g. ``("09:00", "17:00")``.
-#: (Called ``Span`` before 0.2; ``slaclock.Span`` is a piece of a cycle's clock trace.)
-OpeningSpan = tuple[str, str]
-
-#: The accepted names of each weekday: "mon" and "monday" (any case); nothing else.
-_WEEKDAY_NAMES: dict[str, Weekday] = {
-    **{day: day for day in WEEKDAYS},
-    **dict(
-        zip(
-            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"), WEEKDAYS
-        )
-    ),
-}
 #: The most business days :meth:`Calendar.business_day_close` counts (about 14 years of
 #: weekdays): it walks day by day, so the bound keeps every call fast.
 MAX_BUSINESS_DAYS = 3660
 _MAX_CLOSES = 4096
-#: The most opening spans one day may have: a calendar's compiled table holds every span of
-#: every day it covers, so its size (and first-use cost) grows with this.
-MAX_SPANS_PER_DAY = 24
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
-_EXPECTED_SPAN = "expected [open, close] times such as ['09:00', '17:00']"
-
-
-def _parse_clock(text: object, where: str) -> int:
-    """Seconds after midnight of ``"HH:MM"`` / ``"HH:MM:SS"`` (``"24:00"`` is 86400)."""
-    match = _CLOCK.fullmatch(text.strip()) if isinstance(text, str) else None
-    if match is None:
-        raise ValueError(f"{where}: not a time of day: {text!r} - expected 'HH:MM' such as '09:00'")
-    hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
-    if minute > 59 or second > 59 or hour > 24 or (hour == 24 and (minute or second)):
-        raise ValueError(
-            f"{where}: not a time of day: {text!r} - expected 00:00 to 23:59, or 24:00 for the "
-            "end of the day"
-        )
-    return hour * 3600 + minute * 60 + second
-
-
-def _format_clock(seconds: int) -> str:
-    hour, rest = divmod(seconds, 3600)
-    minute, second = divmod(rest, 60)
-    return f"{hour:02d}:{minute:02d}" + (f":{second:02d}" if second else "")
-
-
-def _span_items(value: object, where: str) -> list[object]:
-    """The spans of one day, from a list or from text such as ``"09:00-12:00, 13:00-17:00"``."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text.lower() in ("", "closed"):
-            return []
-        return [part.split("-") for part in text.split(",")]
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    raise ValueError(f"{where}: not a list of spans: {value!r} - {_EXPECTED_SPAN}")
-
-
-def _seconds_spans(value: object, where: str) -> DaySpans:
-    """Validated spans of one day as (open, close) seconds; close > 86400 runs into the next day."""
-    spans: list[tuple[int, int]] = []
-    items = _span_items(value, where)
-    if len(items) > MAX_SPANS_PER_DAY:
-        raise ValueError(
-            f"{where}: {len(items)} spans in one day - expected at most {MAX_SPANS_PER_DAY}"
-        )
-    for item in items:
-        if isinstance(item, str) and "-" in item:
-            item = item.split("-")
-        if not isinstance(item, (list, tuple)) or len(item) != 2:
-            raise ValueError(f"{where}: not a span: {item!r} - {_EXPECTED_SPAN}")
-        open_s = _parse_clock(item[0], where)
-        close_s = _parse_clock(item[1], where)
-        if open_s == 86_400:
-            raise ValueError(
-                f"{where}: a span cannot open at 24:00: {list(item)!r} - {_EXPECTED_SPAN}"
-            )
-        if close_s <= open_s:
-            close_s += 86_400  # an overnight span runs into the next day
-        if spans and open_s < spans[-1][1]:
-            previous = spans[-1]
-            problem = "overlap" if open_s >= previous[0] else "are not in order"
-            raise ValueError(
-                f"{where}: spans {problem}: {_span_text(previous)} and {_span_text((open_s, close_s))}"
-                " - expected ordered, non-overlapping spans"
-            )
-        spans.append((open_s, close_s))
-    return tuple(spans)
-
-
-def _span_text(span: tuple[int, int]) -> str:
-    return f"{_format_clock(span[0])}-{_format_clock(span[1] % 86_400 or span[1])}"
-
-
-def _normalise_spans(spans: DaySpans) -> tuple[OpeningSpan, ...]:
-    return tuple(
-        (_format_clock(open_s), _format_clock(close_s if close_s <= 86_400 else close_s - 86_400))
-        for open_s, close_s in spans
-    )
-
-
-def _day_keys(key: object) -> list[Weekday]:
-    """Weekdays named by a key: ``"mon"``, ``"mon-fri"``, ``"sat,sun"``, ``"daily"``."""
-    if not isinstance(key, str):
-        raise ValueError(f"hours: unknown weekday: {key!r} - expected one of {', '.join(WEEKDAYS)}")
-    text = key.strip().lower()
-    if text in ("daily", "everyday", "all"):
-        return list(WEEKDAYS)
-    days: list[Weekday] = []
-    for part in text.split(","):
-        names = [_WEEKDAY_NAMES.get(name.strip(), "") for name in part.split("-")]
-        if any(name not in WEEKDAYS for name in names) or len(names) > 2:
-            raise ValueError(
-                f"hours: unknown weekday: {key!r} - expected one of {', '.join(WEEKDAYS)} (or "
-                "the full names 'monday' .. 'sunday'), a range such as 'mon-fri', a list such "
-                "as 'sat,sun', or 'daily'"
-            )
-        first = WEEKDAYS.index(names[0])  # type: ignore[arg-type,unused-ignore]
-        last = WEEKDAYS.index(names[-1])  # type: ignore[arg-type,unused-ignore]
-        count = (last - first) % 7 + 1
-        days.extend(WEEKDAYS[(first + k) % 7] for k in range(count))
-    return days
-
-
-def _expand_weekly(value: Any) -> dict[str, tuple[OpeningSpan, ...]]:
-    """Weekly hours as written (``{"mon-fri": "09:00-17:00"}``) -> weekday -> spans, checked."""
-    if not isinstance(value, Mapping):
-        raise ValueError(
-            f"hours: not a mapping: {value!r} - expected e.g. {{'mon': [['09:00', '17:00']]}}"
-        )
-    seconds: dict[Weekday, DaySpans] = {}
-    for key, spans in value.items():
-        for day in _day_keys(key):
-            if day in seconds:
-                raise ValueError(
-                    f"hours: {day!r} is given twice (in key {key!r}) - expected each weekday once"
-                )
-            seconds[day] = _seconds_spans(spans, f"hours[{day!r}]")
-    _check_overnight(seconds)
-    return {day: _normalise_spans(seconds[day]) for day in WEEKDAYS if day in seconds}
-
-
-_MONTH_DAY = re.compile(r"(\d\d)-(\d\d)")
-
-
-def month_day(text: str) -> int:
-    """``"MM-DD"`` as the number ``MM * 100 + DD`` (``"02-29"`` is allowed: leap years).
-
-    >>> month_day("06-01"), month_day("12-24")
-    (601, 1224)
-    """
-    problem = f"not a day of the year: {text!r} - expected 'MM-DD', e.g. '06-01'"
-    found = _MONTH_DAY.fullmatch(text) if isinstance(text, str) else None
-    if found is None:
-        raise ValueError(problem)
-    month, day = int(found[1]), int(found[2])
-    try:
-        date(2000, month, day)  # 2000 is a leap year
-    except ValueError:
-        raise ValueError(problem) from None
-    return month * 100 + day
-
-
-class Season(BaseModel):
-    """Weekly hours that apply between two days of every year (``start`` and ``end``, both
-    ``"MM-DD"`` and included; a season may run over the new year, ``"12-15"`` to ``"01-15"``).
-
-    On the local dates of a season its ``hours`` replace the calendar's weekly hours (a weekday
-    it does not list is closed); holidays and per-date ``overrides`` still win. When seasons
-    overlap, the first one listed applies.
-
-    >>> summer = Season(start="07-01", end="08-31", hours={"mon-fri": "08:00-14:00"})
-    >>> summer.hours["fri"], summer.covers(date(2025, 8, 31)), summer.covers(date(2025, 9, 1))
-    ((('08:00', '14:00'),), True, False)
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    start: str
-    end: str
-    hours: dict[Weekday, tuple[OpeningSpan, ...]] = Field(default_factory=dict)
-
-    @field_validator("start", "end")
-    @classmethod
-    def _day_of_year(cls, value: str) -> str:
-        month_day(value)
-        return value
-
-    @field_validator("hours", mode="before")
-    @classmethod
-    def _expand_hours(cls, value: Any) -> dict[str, tuple[OpeningSpan, ...]]:
-        return _expand_weekly(value)
-
-    def covers(self, day: date) -> bool:
-        """Whether the season applies on the local date ``day``."""
-        first, last, key = month_day(self.start), month_day(self.end), day.month * 100 + day.day
-        return first <= key <= last if first <= last else key >= first or key <= last
-
-
-class CountryHolidays(BaseModel):
-    """Public holidays of a country (and optionally a subdivision) from the ``holidays`` package.
-
-    Observed days are included, as the package computes them.
-
-    >>> CountryHolidays(country="US", subdiv="NY")
-    CountryHolidays(country='US', subdiv='NY')
-    >>> CountryHolidays(country="Narnia")
-    Traceback (most recent call last):
-    ...
-    pydantic_core._pydantic_core.ValidationError: 1 validation error for CountryHolidays
-    ...
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    country: str
-    subdiv: str | None = None
-
-    @model_validator(mode="after")
-    def _known(self) -> CountryHolidays:
-        check_country(self.country, self.subdiv)
-        return self
 
 
 class Calendar(ValueModel):
@@ -339,7 +123,7 @@ class Calendar(ValueModel):
     @field_validator("hours", mode="before")
     @classmethod
     def _expand_hours(cls, value: Any) -> dict[str, tuple[OpeningSpan, ...]]:
-        return _expand_weekly(value)
+        return weekly_hours(value)
 
     @field_validator("overrides", mode="before")
     @classmethod
@@ -349,7 +133,7 @@ class Calendar(ValueModel):
                 f"overrides: not a mapping: {value!r} - expected {{'2025-12-24': [['09:00', '13:00']]}}"
             )
         return {
-            day: _normalise_spans(_seconds_spans(spans, f"overrides[{str(day)!r}]"))
+            day: opening_spans(day_spans(spans, f"overrides[{str(day)!r}]"))
             for day, spans in value.items()
         }
 
@@ -401,8 +185,8 @@ class Calendar(ValueModel):
     def compiled(self) -> CompiledCalendar:
         """The compiled form the arithmetic runs on (internal; built on first use)."""
         zone = load_zone(self.timezone)
-        weekly = [_seconds_spans(self.hours.get(day, ()), day) for day in WEEKDAYS]
-        overrides = {day: _seconds_spans(spans, str(day)) for day, spans in self.overrides.items()}
+        weekly = [day_spans(self.hours.get(day, ()), day) for day in WEEKDAYS]
+        overrides = {day: day_spans(spans, str(day)) for day, spans in self.overrides.items()}
         explicit = frozenset(self.holidays)
         country = self.country_holidays
 
@@ -420,7 +204,7 @@ class Calendar(ValueModel):
             (
                 month_day(season.start),
                 month_day(season.end),
-                tuple(_seconds_spans(season.hours.get(day, ()), day) for day in WEEKDAYS),
+                tuple(day_spans(season.hours.get(day, ()), day) for day in WEEKDAYS),
             )
             for season in self.seasons
         ]
@@ -626,22 +410,6 @@ class Calendar(ValueModel):
             next_day = open_day + timedelta(days=1)
             probe = datetime(next_day.year, next_day.month, next_day.day, tzinfo=zone)
         raise PolicyError(f"no {days} business days found after {start.isoformat()}", value=days)
-
-
-def _check_overnight(seconds: Mapping[Weekday, DaySpans]) -> None:
-    """An overnight span must end before the next day's first span opens."""
-    for index, day in enumerate(WEEKDAYS):
-        spans = seconds.get(day, ())
-        if not spans or spans[-1][1] <= 86_400:
-            continue
-        following = WEEKDAYS[(index + 1) % 7]
-        next_spans = seconds.get(following, ())
-        if next_spans and next_spans[0][0] < spans[-1][1] - 86_400:
-            raise ValueError(
-                f"hours[{day!r}]: span {_span_text(spans[-1])} runs into {following}'s span "
-                f"{_span_text(next_spans[0])} - expected an overnight span to end before the next "
-                "day opens"
-            )
 
 
 #: The 24x7 calendar in UTC: business time is elapsed real time.

@@ -6,6 +6,12 @@ open time). Every query is then a binary search over plain ints: ``elapsed`` and
 O(log n) whatever the span. Extending the covered years builds a new immutable snapshot and swaps
 it in, so concurrent readers never see a half-built table.
 
+>>> from slaclock import Calendar
+>>> cal = Calendar.weekdays("UTC").compiled  # Monday to Friday, 09:00-17:00
+>>> friday_16 = datetime(2025, 3, 7, 16, tzinfo=timezone.utc)
+>>> str(cal.elapsed(friday_16, datetime(2025, 3, 10, 10, tzinfo=timezone.utc)))  # Fri 16-17, Mon 9-10
+'2:00:00'
+
 The rules applied per local date ``d`` (in this order):
 
 1. ``d`` has an override: its spans are the override's spans.
@@ -21,11 +27,10 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from slaclock._open_table import DaySpans, OpenTable
 from slaclock._tz import (
     MAX_INSTANT,
     MICROS_PER_DAY,
@@ -42,32 +47,6 @@ from slaclock.errors import CalendarNeverOpenError, OutOfRangeError
 __all__ = ["CompiledCalendar", "DaySpans", "OpenTable"]
 
 
-def _arrays(table: OpenTable) -> tuple[Any, Any, Any]:
-    """The table's starts, ends and cums as numpy int64 arrays."""
-    import numpy as np
-
-    return (
-        np.asarray(table.starts, np.int64),
-        np.asarray(table.ends, np.int64),
-        np.asarray(table.cums, np.int64),
-    )
-
-
-def _cum_many(starts: Any, ends: Any, cums: Any, t: Any) -> Any:
-    """``OpenTable.cum_at`` for each of ``t`` (numpy arrays)."""
-    import numpy as np
-
-    if len(starts) == 0:
-        return np.zeros(len(t), np.int64)
-    i = np.searchsorted(starts, t, "right") - 1
-    j = np.maximum(i, 0)
-    return np.where(i < 0, 0, cums[j] + np.minimum(t, ends[j]) - starts[j])
-
-
-# A day's spans as (open, close) seconds after local midnight; close may exceed 86_400 for a
-# span that runs into the next day (at most 2 * 86_400).
-DaySpans = tuple[tuple[int, int], ...]
-
 # Local years a table may hold: the supported instants [1970-01-01Z, 2200-01-01Z) fall in local
 # years 1969..2200 in every zone, and a table keeps a year of margin on each side. A table never
 # claims validity outside the supported instants (its lo/hi are clamped to them).
@@ -79,40 +58,18 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _ONE_MICRO = timedelta(microseconds=1)  # int * timedelta is cheaper than timedelta(microseconds=)
 
 
-@dataclass(frozen=True, slots=True)
-class OpenTable:
-    """Open intervals of the local years [first_year, end_year), valid for instants in [lo, hi).
-
-    ``starts``/``ends`` are the merged open intervals (UTC microseconds); ``cums[i]`` is the open
-    time before ``starts[i]`` counted from the table's origin, so the business time between two
-    instants of the table is the difference of their :meth:`cum_at`.
-
-    >>> table = OpenTable(2025, 2026, 0, 100, starts=[10, 50], ends=[20, 60], cums=[0, 10],
-    ...                   cum_ends=[10, 20])
-    >>> table.cum_at(15), table.cum_at(30), table.cum_at(55)
-    (5, 10, 15)
-    """
-
-    first_year: int
-    end_year: int
-    lo: int
-    hi: int
-    starts: list[int]
-    ends: list[int]
-    cums: list[int]  # open time before starts[i], from the table's origin
-    cum_ends: list[int]  # cums[i] + ends[i] - starts[i]
-
-    def cum_at(self, t: int) -> int:
-        """The open time before ``t`` from the table's origin."""
-        i = bisect_right(self.starts, t) - 1
-        if i < 0:
-            return 0
-        end = self.ends[i]
-        return self.cums[i] + (t if t < end else end) - self.starts[i]
-
-
 class CompiledCalendar:
-    """Business-time arithmetic over UTC microseconds for one calendar (internal)."""
+    """Business-time arithmetic over UTC microseconds for one calendar (internal): what
+    :attr:`Calendar.compiled <slaclock.Calendar.compiled>` holds.
+
+    >>> from slaclock import Calendar
+    >>> cal = Calendar.weekdays("UTC").compiled  # Monday to Friday, 09:00-17:00
+    >>> friday_16 = datetime(2025, 3, 7, 16, tzinfo=timezone.utc)
+    >>> cal.add(friday_16, timedelta(hours=2)).isoformat()  # 1h on Friday, 1h on Monday
+    '2025-03-10T10:00:00+00:00'
+    >>> [(a.isoformat(), b.isoformat()) for a, b in cal.open_intervals(friday_16, cal.add(friday_16, timedelta(hours=2)))]
+    [('2025-03-07T16:00:00+00:00', '2025-03-07T17:00:00+00:00'), ('2025-03-10T09:00:00+00:00', '2025-03-10T10:00:00+00:00')]
+    """
 
     __slots__ = (
         "_closed_on",
@@ -307,6 +264,11 @@ class CompiledCalendar:
     def _year_of(self, t: int) -> int:
         return from_micros(t, self.zone).year
 
+    def table_covering(self, *instants: int) -> OpenTable:
+        """A table whose valid range holds every instant given (UTC microseconds), extending
+        the current one: what the bulk arithmetic of :mod:`slaclock.bulk` computes on."""
+        return self._cover(*instants)
+
     def _cover(self, *instants: int) -> OpenTable:
         """A table whose valid range holds every instant given (extending the current one)."""
         table = self._table
@@ -371,6 +333,12 @@ class CompiledCalendar:
 
     # ----------------------------------------------------------------------------------------
     # Guards for calendars whose open time runs out
+    def check_can_add(self, duration: timedelta) -> None:
+        """Raise :class:`~slaclock.errors.CalendarNeverOpenError` when the calendar is never
+        open, so no nonzero ``duration`` of business time can be added."""
+        if self._never_open:
+            raise self._never_open_error(duration)
+
     def _never_open_error(self, duration: timedelta) -> CalendarNeverOpenError:
         return CalendarNeverOpenError(
             f"calendar is never open: {self._describe} - cannot add {duration} of business time",
@@ -521,58 +489,6 @@ class CompiledCalendar:
             # Re-anchor: the new table's origin differs from the old one's.
             target = new.cum_at(s) + d
             table = new
-
-    # ----------------------------------------------------------------------------------------
-    # Bulk arithmetic over numpy int64 arrays of UTC microseconds: the formulas of elapsed and
-    # add_from, vectorised over one table; an element whose answer lies outside the table takes
-    # the per-item path (exact either way).
-    def elapsed_many_micros(self, a: Any, b: Any) -> Any:
-        """``elapsed`` in microseconds for each pair of ``a`` and ``b`` (int64 arrays)."""
-        import numpy as np
-
-        if len(a) == 0:
-            return np.zeros(0, np.int64)
-        table = self._cover(int(min(a.min(), b.min())), int(max(a.max(), b.max())))
-        starts, ends, cums = _arrays(table)
-        return _cum_many(starts, ends, cums, b) - _cum_many(starts, ends, cums, a)
-
-    def add_many_micros(self, s: Any, d: Any) -> Any:
-        """``add_micros`` for each pair of ``s`` and ``d`` (int64 arrays)."""
-        import numpy as np
-
-        out = s.copy()
-        if len(s) == 0:
-            return out
-        moving = d != 0
-        if not moving.any():
-            return out
-        if self._never_open:
-            raise self._never_open_error(timedelta(microseconds=int(d[moving][0])))
-        table = self._cover(int(s.min()), int(s.max()))
-        starts, ends, cums = _arrays(table)
-        cum_ends = cums + (ends - starts)
-        target = _cum_many(starts, ends, cums, s) + d
-        count = len(starts)
-        found = np.zeros(len(s), bool)
-        forward = d > 0
-        backward = d < 0
-        if count and forward.any():
-            i = np.searchsorted(cum_ends, target, "left")
-            j = np.minimum(i, count - 1)
-            t = starts[j] + target - cums[j]
-            ok = forward & (i < count) & (t <= table.hi)
-            out[ok] = t[ok]
-            found |= ok
-        if count and backward.any():
-            k = np.searchsorted(cums, target, "right") - 1
-            j = np.maximum(k, 0)
-            t = starts[j] + target - cums[j]
-            ok = backward & (k >= 0) & (t >= table.lo)
-            out[ok] = t[ok]
-            found |= ok
-        for index in np.flatnonzero(moving & ~found):  # beyond the table: the general path
-            out[index] = self.add_micros(int(s[index]), int(d[index]))
-        return out
 
     def _no_open_time_error(
         self, s: int, duration: timedelta | None, d: int, forward: bool

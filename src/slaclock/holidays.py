@@ -17,10 +17,11 @@ from datetime import date
 from functools import cache, lru_cache
 
 import holidays as _holidays
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from slaclock.errors import ArgumentError, SubdivisionWarning
 
-__all__ = ["check_country", "country_holiday_dates"]
+__all__ = ["CountryHolidays", "check_country", "country_holiday_dates"]
 
 
 def check_country(country: str, subdiv: str | None) -> None:
@@ -104,3 +105,28 @@ def country_holiday_dates(country: str, subdiv: str | None, year: int) -> frozen
         return frozenset()
     table = _holidays.country_holidays(country, subdiv=subdiv, years=year)
     return frozenset(day for day in table if day.year == year)
+
+
+class CountryHolidays(BaseModel):
+    """Public holidays of a country (and optionally a subdivision) from the ``holidays`` package.
+
+    Observed days are included, as the package computes them.
+
+    >>> CountryHolidays(country="US", subdiv="NY")
+    CountryHolidays(country='US', subdiv='NY')
+    >>> CountryHolidays(country="Narnia")
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for CountryHolidays
+    ...
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    country: str
+    subdiv: str | None = None
+
+    @model_validator(mode="after")
+    def _known(self) -> CountryHolidays:
+        check_country(self.country, self.subdiv)
+        return self

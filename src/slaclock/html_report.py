@@ -5,7 +5,7 @@ periods, attainment over time and duration plots (inline SVG, with the ``[plot]`
 breached, overdue and at-risk cycles with their due instants, and, when given, the service
 level per interval with its bands and the satisfaction reports. No server, no external asset
 (the CSS and the figures are inline), and it reads on a phone (tables scroll sideways, figures
-shrink to the screen). Nothing here reads the clock: the same inputs give the same page.
+take the screen's width with text of 12 px or more, legends below them). Nothing here reads the clock: the same inputs give the same page.
 
 >>> from slaclock.batch import evaluate_many
 >>> from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from html import escape
@@ -32,7 +33,7 @@ from slaclock.durations import display_duration
 from slaclock.reports import Period, at_risk, attainment, durations
 from slaclock.satisfaction import Survey, csat, nps, response_rate, satisfaction_by_sla
 from slaclock.servicelevel import ServiceLevelReport
-from slaclock.tables import Percent, Table
+from slaclock.tables import Percent, Score, Table
 
 __all__ = ["html_report", "write_html_report"]
 
@@ -56,20 +57,35 @@ td.on_target { color: var(--ok); font-weight: 600; }
 td.warning { color: var(--warn); font-weight: 600; }
 td.act { color: var(--act); font-weight: 600; }
 td.all_hands, td.breached, td.overdue { color: var(--bad); font-weight: 600; }
-figure { margin: 10px 0; } figure svg { max-width: 100%; height: auto; display: block; }
+.figures { display: grid; gap: 8px 24px; align-items: start;
+           grid-template-columns: repeat(auto-fill, minmax(min(100%, 440px), 1fr)); }
+figure { margin: 10px 0; } figure svg { width: 100%; height: auto; display: block; }
 @media (max-width: 600px) { body { font-size: 14px; } th, td { padding: 3px 6px; } }
 """
 
 _MAX_ROWS = 200
 
+# Figures are drawn 4.8 inches wide (345.6 pt: the SVG's viewBox), 3.6 inches tall plus their
+# legends and title lines, and fill their column: one column on a phone, two side by side on a
+# desktop (each at least 440 px). On a 390 px phone they get the page's 358 px, so 1 pt of the
+# drawing is about 1.04 px there and a 12 pt label reads at 12.4 px (a 7-inch figure gave 8 px).
+_FIGURE_INCHES = (4.8, 3.6)
+_FONT_PT = 13.0
+_MIN_FONT_PT = 12.0
+_LINE_INCHES = 0.25  # a line of 13 pt text with its spacing
+_TITLE_CHARS = 34  # of a 15.6 pt title (font.size "large") on a 345.6 pt wide figure
+
 
 def _cell(value: Any) -> tuple[str, bool]:
-    """(text, numeric) of a table cell: shares as percentages, durations rounded to the second
+    """(text, numeric) of a table cell: shares as percentages, scores (NPS) as whole numbers,
+    durations rounded to the second
     (:func:`~slaclock.durations.display_duration`), instants as ISO 8601 with their offset."""
     if value is None:
         return "-", False
     if isinstance(value, Percent):
         return f"{value * 100:.1f}%", True
+    if isinstance(value, Score):
+        return value.display(), True
     if isinstance(value, bool):
         return str(value), False
     if isinstance(value, float):
@@ -139,8 +155,8 @@ def _figures(draw: Iterable[tuple[str, Any]]) -> str:
     except ImportError:
         return '<p class="note">Plots need matplotlib: pip install "slaclock[plot]".</p>'
     parts = []
-    # Text as text (readable, searchable), fixed ids; a larger font: the figures shrink on phones.
-    settings = {"svg.fonttype": "none", "svg.hashsalt": "slaclock", "font.size": 12}
+    # Text as text (readable, searchable) and fixed ids: the same figure, the same SVG.
+    settings = {"svg.fonttype": "none", "svg.hashsalt": "slaclock", "font.size": _FONT_PT}
     with matplotlib.rc_context(settings):
         for label, make in draw:
             try:
@@ -148,8 +164,33 @@ def _figures(draw: Iterable[tuple[str, Any]]) -> str:
             except ValueError as exc:  # nothing to plot for this one
                 parts.append(f'<p class="note">{escape(label)}: {escape(str(exc))}</p>')
                 continue
+            _fit_to_phone(figure)
             parts.append(f'<figure aria-label="{escape(label)}">{_svg(figure)}</figure>')
-    return "".join(parts)
+    return f'<div class="figures">{"".join(parts)}</div>'
+
+
+def _fit_to_phone(figure: Any) -> None:
+    """Redraw ``figure`` at the page's figure width, every text at least ``_MIN_FONT_PT``, titles
+    wrapped, and legends below the axes, one entry a line (beside the axes they would squeeze
+    them on a narrow figure); the figure grows taller by what the legends and titles take."""
+    width, height = _FIGURE_INCHES
+    for axes in figure.axes:
+        legend = axes.get_legend()
+        if legend is not None:
+            handles = legend.legend_handles
+            labels = [text.get_text() for text in legend.get_texts()]
+            title = legend.get_title().get_text() or None
+            legend.remove()
+            figure.legend(handles, labels, title=title, loc="outside lower center")
+            height += _LINE_INCHES * (len(labels) + (title is not None) + 1)
+        wrapped = textwrap.fill(axes.get_title(), _TITLE_CHARS)
+        axes.set_title(wrapped)
+        height += _LINE_INCHES * wrapped.count("\n")
+    figure.set_size_inches(width, height)
+    text_type = importlib.import_module("matplotlib.text").Text
+    for text in figure.findobj(text_type):
+        if text.get_fontsize() < _MIN_FONT_PT:
+            text.set_fontsize(_MIN_FONT_PT)
 
 
 def _as_of(batch: Batch) -> str:
@@ -341,9 +382,7 @@ def _satisfaction_section(
                 data[name] = getattr(row, name)
             value = report.value(row)
             if value is not None:
-                data[report.measure] = (
-                    round(float(value), 1) if report.measure == "nps" else Percent(value)
-                )
+                data[report.measure] = Score(value) if report.measure == "nps" else Percent(value)
             rows.append(data)
         parts.append(f"<p><strong>{escape(title)}</strong></p>")
         if not rows:
@@ -360,7 +399,7 @@ def _satisfaction_section(
             "csat_answers": row.csat.answered,
             "csat": None if row.csat.csat is None else Percent(row.csat.csat),
             "nps_answers": row.nps.answered,
-            "nps": None if row.nps.nps is None else round(row.nps.nps, 1),
+            "nps": None if row.nps.nps is None else Score(row.nps.nps),
         }
         for row in by_sla.rows
     ]

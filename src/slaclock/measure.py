@@ -21,16 +21,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo  # noqa: F401 (timezone: the examples)
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from slaclock._tz import from_micros, timedelta_to_micros, to_micros
+from slaclock._tz import from_micros, timedelta_to_micros
+from slaclock.adjustments import attribute_instant, convention_due, starting_not_before
 from slaclock.calendar import ALWAYS_OPEN, Calendar
 from slaclock.compiled_calendar import CompiledCalendar, OpenTable
 from slaclock.conventions import Conventions
-from slaclock.errors import TimelineError
 from slaclock.policy import ALWAYS_OPEN_NAME, DaysTarget, DurationTarget, Policy, Target, Threshold
 from slaclock.replay import CycleContext, ReplayedCycle, Transition
 from slaclock.results import (
@@ -70,7 +70,13 @@ _ZERO = timedelta(0)
 # A cycle's target and calendar
 @dataclass(frozen=True, slots=True)
 class ResolvedTarget:
-    """What a metric measures a cycle against, for one policy and the ticket's attributes."""
+    """What a metric measures a cycle against, for one policy and the ticket's attributes.
+
+    >>> from slaclock.synthetic import DEFAULT_POLICY
+    >>> high = resolve_target("first_response", CycleContext(DEFAULT_POLICY, {"priority": "high"}))
+    >>> high.label, high.target_text, high.positions  # the warning at 75 % of 2h: 90 minutes
+    ('business', '2h', (('warning', 5400000000),))
+    """
 
     target: Target | None
     calendar: Calendar
@@ -194,7 +200,12 @@ def _business_days_target(calendar: Calendar, start: datetime, days: int) -> int
 # ----------------------------------------------------------------------------------------------
 # Pieces of a cycle's clock, measured on a calendar
 class Piece(NamedTuple):
-    """``[start, end)`` of a cycle's clock, counting or paused, measured on a calendar."""
+    """``[start, end)`` of a cycle's clock, counting or paused, measured on a calendar.
+
+    >>> cal, hour, friday_16 = Calendar.weekdays("UTC").compiled, 3_600_000_000, 1_741_363_200_000_000
+    >>> [(p.business // hour, (p.end - p.start) // hour) for p in measure_pieces(cal, [Transition(friday_16, True)], friday_16 + 66 * hour).pieces]
+    [(2, 66)]
+    """
 
     start: int
     end: int
@@ -205,14 +216,25 @@ class Piece(NamedTuple):
 
 class Pieces(NamedTuple):
     """A cycle's contiguous, ascending pieces and the table they were measured on (``None``
-    when there are none)."""
+    when there are none).
+
+    >>> measure_pieces(Calendar.weekdays("UTC").compiled, [Transition(0, True)], 0)  # ends at once
+    Pieces(table=None, pieces=[])
+    """
 
     table: OpenTable | None
     pieces: list[Piece]
 
 
 def measure_pieces(cal: CompiledCalendar, transitions: list[Transition], end: int) -> Pieces:
-    """The cycle's pieces up to ``end``, measured on the calendar (one table lookup per
+    """The cycle's pieces up to ``end``, measured on the calendar.
+
+    >>> cal, hour, friday_16 = Calendar.weekdays("UTC").compiled, 3_600_000_000, 1_741_363_200_000_000
+    >>> pieces = measure_pieces(cal, [Transition(friday_16, True), Transition(friday_16 + hour, False)], friday_16 + 66 * hour)
+    >>> [(p.counting, p.business // hour) for p in pieces.pieces]  # Fri 16-17; paused to Mon 10
+    [(True, 1), (False, 1)]
+
+    (One table lookup per
     boundary: a piece's end is the next one's start)."""
     table, pieces = _cut(cal, transitions, end)
     return Pieces(table, [_make(Piece, piece) for piece in pieces])
@@ -223,7 +245,13 @@ def instant_reaching(
 ) -> int | None:
     """The instant the counted business time reaches ``amount``; projected from ``running_from``
     (the end of the last piece, if any) when the clock still runs there, else ``None`` if it
-    never gets there."""
+    never gets there.
+
+    >>> cal, hour, friday_16 = Calendar.weekdays("UTC").compiled, 3_600_000_000, 1_741_363_200_000_000
+    >>> pieces = measure_pieces(cal, [Transition(friday_16, True)], friday_16 + 66 * hour)  # 2h counted
+    >>> [instant_reaching(cal, pieces, 4 * hour, r) for r in (friday_16 + 66 * hour, None)] == [friday_16 + 68 * hour, None]
+    True
+    """
     return _reaching(cal, measured.table, measured.pieces, amount, running_from)
 
 
@@ -288,53 +316,6 @@ def _reaching(
     return cal.add_from(table, running_from, open_before + business, amount - counted)
 
 
-def attribute_instant(attributes: Mapping[str, Any], name: str) -> int | None:
-    """The instant a ticket attribute holds (an aware datetime or ISO 8601 text), or ``None``
-    when the ticket does not have it.
-
-    >>> attribute_instant({"due_date": "2025-03-07T17:00:00+01:00"}, "due_date")
-    1741363200000000
-    >>> attribute_instant({}, "due_date") is None
-    True
-    """
-    value = attributes.get(name)
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            value = None
-    if not isinstance(value, datetime) or value.utcoffset() is None:
-        raise TimelineError(
-            f"ticket attribute {name}={attributes.get(name)!r} - expected an aware datetime or "
-            "ISO 8601 text with a UTC offset, e.g. '2025-03-07T17:00:00+01:00'",
-            value=attributes.get(name),
-        )
-    return to_micros(value)
-
-
-def convention_due(cal: CompiledCalendar, due: int, conventions: Conventions) -> int:
-    """The due instant as the conventions in force state it: put on the ``precision`` grid
-    first, then, under ``due_at_closing: next_open``, moved from a closed instant (a target used
-    up exactly at a closing time) to the next opening.
-
-    >>> from slaclock import Calendar
-    >>> cal = Calendar.weekdays("UTC").compiled
-    >>> friday_17 = 1_741_366_800_000_000  # 2025-03-07T17:00Z, a closing time
-    >>> moved = convention_due(cal, friday_17, Conventions(due_at_closing="next_open"))
-    >>> from_micros(moved, timezone.utc).isoformat()  # Monday's opening
-    '2025-03-10T09:00:00+00:00'
-    """
-    if conventions.precision is not None:
-        due = conventions.precision.round(due)
-    if conventions.due_at_closing == "next_open":
-        moment = from_micros(due, timezone.utc)
-        if not cal.is_open(moment):
-            due = to_micros(cal.next_open(moment))
-    return due
-
-
 # ----------------------------------------------------------------------------------------------
 # Cycles into results
 class DisplayInstants(dict[int, datetime]):
@@ -366,7 +347,11 @@ _SAFE_SECONDS = (-(2**31), 2**31)  # fromtimestamp is exact and safe on every pl
 
 
 class Measuring(NamedTuple):
-    """What every cycle of one evaluation is measured with."""
+    """What every cycle of one evaluation is measured with.
+
+    >>> Measuring(as_of=0, shown=DisplayInstants(timezone.utc), explain=False).shown[0].isoformat()
+    '1970-01-01T00:00:00+00:00'
+    """
 
     as_of: int  # the evaluation instant (UTC microseconds)
     shown: DisplayInstants
@@ -374,30 +359,17 @@ class Measuring(NamedTuple):
 
 
 def display_zone(policy: Policy | None, attributes: Mapping[str, Any], created: tzinfo) -> tzinfo:
-    """The zone results are shown in: the ticket's policy calendar's, else the created event's."""
+    """The zone results are shown in: the ticket's policy calendar's, else the created event's.
+
+    >>> [display_zone(p, {}, timezone.utc) for p in (Policy(name="p", calendar=Calendar.weekdays("Europe/Paris"), metrics={"resolution": {}}), None)]
+    [zoneinfo.ZoneInfo(key='Europe/Paris'), datetime.timezone.utc]
+    """
     if policy is None:
         return created
     calendar = policy.calendar_named(None, attributes)
     if calendar is ALWAYS_OPEN:
         return created
     return calendar.compiled.zone
-
-
-def starting_not_before(transitions: list[Transition], start: int) -> list[Transition]:
-    """A cycle's transitions with its clock starting at ``start`` (a later instant than its own
-    start: a sequential recurrence), in the state it had there.
-
-    >>> starting_not_before([Transition(0, True), Transition(5, False), Transition(9, True)], 7)
-    [Transition(at=7, counting=False), Transition(at=9, counting=True)]
-    """
-    counting = transitions[0].counting
-    later = []
-    for transition in transitions:
-        if transition.at <= start:
-            counting = transition.counting
-        else:
-            later.append(transition)
-    return [Transition(start, counting), *later]
 
 
 def measure_cycle(
@@ -409,7 +381,14 @@ def measure_cycle(
 ) -> CycleResult:
     """The result of one replayed cycle (the ``index``-th of ``metric``) as of
     ``measuring.as_of``; with ``not_before`` (the previous cycle's due instant, for a sequential
-    recurrence) its clock starts there if that is later than its own start."""
+    recurrence) its clock starts there if that is later than its own start.
+
+    >>> context = CycleContext(Policy(name="p", metrics={"resolution": {"targets": {"high": "4h"}}}), {"priority": "high"})
+    >>> cycle = ReplayedCycle(0, context, context, [Transition(0, True), Transition(3_600_000_000, False)], [0, 1])
+    >>> result = measure_cycle("resolution", 0, cycle, Measuring(7_200_000_000, DisplayInstants(timezone.utc), False))
+    >>> result.state, str(result.elapsed), str(result.paused), str(result.remaining)  # ran 1h, then paused 1h
+    ('paused', '1:00:00', '1:00:00', '3:00:00')
+    """
     as_of, shown, explain = measuring
     context = (
         cycle.start_context if cycle.context.policy.priority_change == "keep" else cycle.context
@@ -579,7 +558,13 @@ def explain_pieces(
     cal: CompiledCalendar, pieces: Sequence[tuple[int, int, bool, int, int]], shown: DisplayInstants
 ) -> list[Span]:
     """The trace of a cycle's pieces: paused pieces whole, counting pieces cut into the spans
-    where the calendar was open (``counted``) and closed (``closed``)."""
+    where the calendar was open (``counted``) and closed (``closed``).
+
+    >>> cal, hour, friday_16 = Calendar.weekdays("UTC").compiled, 3_600_000_000, 1_741_363_200_000_000
+    >>> pieces = measure_pieces(cal, [Transition(friday_16, True)], friday_16 + 66 * hour).pieces
+    >>> [(s.kind, str(s.end - s.start)) for s in explain_pieces(cal, pieces, DisplayInstants(timezone.utc))]
+    [('counted', '1:00:00'), ('closed', '2 days, 16:00:00'), ('counted', '1:00:00')]
+    """
     spans: list[Span] = []
 
     def add(a: int, b: int, kind: SpanKind) -> None:

@@ -71,7 +71,21 @@ _make = tuple.__new__
 
 class TicketFacts(NamedTuple):
     """What happened to the ticket up to ``as_of``, found by the replay (instants are integer
-    UTC microseconds). See ``docs/semantics/engine.md``, "Ticket facts"."""
+    UTC microseconds). See ``docs/semantics/engine.md``, "Ticket facts".
+
+    >>> from slaclock.synthetic import DEFAULT_POLICY
+    >>> from slaclock.testing import ticket
+    >>> t = ticket("2025-03-03T09:00Z").agent_replies(after="1h").solve(after="1h").reopen(after="1h").timeline()
+    >>> replay = TicketReplay(DEFAULT_POLICY, t.attributes)
+    >>> replay.replay_events(t.events, t.instants, t.instants[2])  # as of the solve: 1 event left out
+    1
+    >>> replay.facts.status, replay.facts.solved_at == t.instants[2], replay.facts.public_agent_replies
+    ('solved', True, 1)
+    >>> replay.replay_events(t.events[3:], t.instants[3:], t.instants[3], first_position=3)
+    0
+    >>> replay.facts.status, replay.facts.solved_at, replay.facts.reopens  # reopened: not solved now
+    ('open', None, 1)
+    """
 
     status: str  # the status after the last event at or before as_of
     solved_at: int | None  # the move into solved/closed, while the ticket stays there
@@ -95,7 +109,17 @@ _NO_FACTS = TicketFacts(INITIAL_STATUS, None, None, 0, 0)
 
 class PastEvent(NamedTuple):
     """An event as replayed, kept for a policy that comes into force later and replays its new
-    metrics from the start (:meth:`TicketReplay.catch_up_new_metrics`)."""
+    metrics from the start (:meth:`TicketReplay.catch_up_new_metrics`).
+
+    >>> from slaclock.testing import ticket
+    >>> policies = PolicySet(policies=[{"name": "default", "metrics": {"resolution": {}}}])
+    >>> t = ticket("2025-01-01T09:00Z", policy=policies).solve(after="1h").timeline()
+    >>> replay = TicketReplay(policies, t.attributes)  # a set: the replay keeps its history
+    >>> replay.replay_events(t.events, t.instants, t.instants[-1])
+    0
+    >>> [(past.position, past.shape[0], past.status) for past in replay.history]
+    [(0, 'created', 'new'), (1, 'solved', 'solved')]
+    """
 
     at: int
     position: int
@@ -115,6 +139,19 @@ class TicketReplay:
     last one stopped, ``first_position`` numbering the new events). With ``keep_history=False``
     it keeps no list of past events: a policy of a set that comes into force and measures a
     metric from the ticket's start then raises :class:`HistoryNeededError`.
+
+    >>> from slaclock.testing import ticket
+    >>> policy = Policy(name="p", metrics={"resolution": {"pause_statuses": ["pending"]}})
+    >>> t = ticket("2025-01-01T09:00Z", policy=policy).status("pending", after="1h").solve(after="1h").timeline()
+    >>> replay = TicketReplay(policy, t.attributes)
+    >>> replay.replay_events(t.events[:2], t.instants[:2], t.instants[-1])  # two events so far
+    0
+    >>> replay.facts.status, replay.progress["resolution"].open is None
+    ('pending', False)
+    >>> replay.replay_events(t.events[2:], t.instants[2:], t.instants[-1], first_position=2)
+    0
+    >>> replay.facts.status, replay.progress["resolution"].open is None  # solved: cycle ended
+    ('solved', True)
     """
 
     def __init__(

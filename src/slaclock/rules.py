@@ -50,7 +50,10 @@ __all__ = [
     "policy_vocabulary",
 ]
 
-#: Bits of an action mask: which of a metric's condition lists match an event.
+#: Bits of an action mask: which of a metric's condition lists match an event. ``STOP`` ends the
+#: open cycle (met or breached), ``CANCEL`` ends it uncounted, ``RESET`` cancels it and starts
+#: anew, ``PAUSE``/``RESUME`` hold and release its clock, ``START_AFTER`` allows a later
+#: ``START`` to open a cycle (see :meth:`MetricRules.action`).
 STOP, CANCEL, RESET, PAUSE, RESUME, START_AFTER, START = (1, 2, 4, 8, 16, 32, 64)
 #: And one more bit: no condition matches, but the event may still change the metric's clock
 #: (the status changed and the metric pauses or counts by status, or a reopenable metric sees
@@ -87,7 +90,12 @@ class Matcher(NamedTuple):
 
 
 def compile_conditions(conditions: tuple[Condition, ...]) -> tuple[Matcher, ...]:
-    """Each condition as a :class:`Matcher` (see the example on :class:`Matcher`)."""
+    """Each condition as a :class:`Matcher`: what :func:`matches` tests events against.
+
+    >>> public_reply = compile_conditions((Condition(event=("agent_replied",), public=True),))
+    >>> matches(public_reply, ("agent_replied", True, None)), matches(public_reply, ("agent_replied", False, None))
+    (True, False)
+    """
     return tuple(
         Matcher(
             frozenset(c.event) if c.event is not None else None,
@@ -196,7 +204,14 @@ class MetricRules:
 
 @lru_cache(maxsize=1024)
 def metric_rules(definition: MetricDefinition) -> MetricRules:
-    """``definition`` compiled (memoised per definition value; see :class:`MetricRules`)."""
+    """``definition`` compiled (memoised per definition value; see :class:`MetricRules`).
+
+    >>> rules = metric_rules(MetricDefinition(start=["created"], stop=["solved"]))
+    >>> rules.action(("solved", True, "solved")) == STOP, rules.action(("note_added", True, None))
+    (True, 0)
+    >>> metric_rules(MetricDefinition(start=["created"], stop=["solved"])) is rules
+    True
+    """
     conditions = [
         *definition.start,
         *definition.stop,
@@ -263,7 +278,16 @@ class PolicyRules:
 
 
 def policy_rules(policy: Policy) -> PolicyRules:
-    """The compiled rules of ``policy``'s metrics (built once per policy value, kept on it)."""
+    """The compiled rules of ``policy``'s metrics (built once per policy value, kept on it).
+
+    >>> from slaclock.synthetic import DEFAULT_POLICY
+    >>> rules = policy_rules(DEFAULT_POLICY)
+    >>> acts = rules.actions_for(("agent_replied", True, None))  # a public agent reply
+    >>> [name for name, act in zip(rules.names, acts) if act & STOP]
+    ['first_response', 'next_response']
+    >>> policy_rules(DEFAULT_POLICY) is rules
+    True
+    """
     return policy.derived("rules", _build_policy_rules)
 
 
@@ -319,7 +343,13 @@ class Vocabulary(NamedTuple):
 
 def policy_vocabulary(policy: Policy | PolicySet) -> Vocabulary:
     """The :class:`Vocabulary` of ``policy`` (built once per policy value, kept on it), or of
-    every policy of a set."""
+    every policy of a set.
+
+    >>> escalation = MetricDefinition(start=["created"], stop=["escalated"])
+    >>> kinds = policy_vocabulary(Policy(name="p", metrics={"escalation": {"definition": escalation}})).kinds
+    >>> "escalated" in kinds, "escalate" in kinds  # a kind a condition names; a misspelling
+    (True, False)
+    """
     if isinstance(policy, Policy):
         return policy.derived("vocabulary", _build_vocabulary)
     parts = [policy_vocabulary(one) for one in policy.policies]

@@ -37,7 +37,7 @@ from slaclock.surveys import (
     survey_of,
     surveys,
 )
-from slaclock.tables import Percent, Table, group_sort_key
+from slaclock.tables import Percent, Score, Table, group_sort_key
 from slaclock.timeline import Timeline
 
 __all__ = [
@@ -175,7 +175,7 @@ class SatisfactionReport:
             if self.measure != "nps" and value is not None:
                 data[self.measure] = Percent(value)
             elif value is not None:
-                data["nps"] = round(float(value), 1)
+                data["nps"] = Score(value)
             if bands is not None:
                 data["band"] = self.rate(row, bands)
             rows.append(data)
@@ -363,7 +363,7 @@ class SlaSatisfactionReport:
                     "csat_answers": row.csat.answered,
                     "csat": None if share is None else Percent(share),
                     "nps_answers": row.nps.answered,
-                    "nps": None if score is None else round(float(score), 1),
+                    "nps": None if score is None else Score(score),
                 }
             )
         columns = ("metric", "sla", "tickets", "csat_answers", "csat", "nps_answers", "nps")

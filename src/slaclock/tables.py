@@ -2,7 +2,8 @@
 
 Every report (attainment, durations, what-if, service level) returns a :class:`Table` or renders
 through one, so they all look alike: numbers right-aligned, ``None`` as ``-``, shares as
-percentages (:class:`Percent`, one decimal) and durations as ``1h30m`` rounded to the second
+percentages (:class:`Percent`, one decimal), scores such as NPS as whole numbers
+(:class:`Score`) and durations as ``1h30m`` rounded to the second
 (:func:`~slaclock.durations.display_duration`; the rows keep the exact values).
 
 >>> from datetime import timedelta
@@ -20,11 +21,12 @@ import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from slaclock.durations import display_duration
 
-__all__ = ["Percent", "Table", "group_sort_key"]
+__all__ = ["Percent", "Score", "Table", "group_sort_key"]
 
 
 class Percent(float):
@@ -39,6 +41,29 @@ class Percent(float):
     >>> share * 3
     2.0
     """
+
+
+class Score(float):
+    """A score that a :class:`Table` (and the HTML page) shows as a whole number, such as the
+    Net Promoter Score (-100 to 100, conventionally quoted without decimals).
+
+    Halves round away from zero, as a spreadsheet's ``ROUND`` does (``round()`` would send
+    12.5 to 12 and -12.5 to -12); a score that rounds to zero shows as ``0``, never ``-0``. It is
+    a ``float`` in every other respect, so the exact value stays in the data:
+
+    >>> print(Table(("nps",), [{"nps": Score(-100)}, {"nps": Score(100 / 3)}, {"nps": Score(12.5)}]))
+     nps
+    -100
+      33
+      13
+    >>> Score(100 / 3) * 3
+    100.0
+    """
+
+    def display(self) -> str:
+        """The whole number as text: ``Score(-12.5).display()`` is ``'-13'``."""
+        whole = Decimal(float(self)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return str(abs(whole) if whole == 0 else whole)
 
 
 def group_sort_key(key: Sequence[Any]) -> tuple[tuple[bool, str], ...]:
@@ -100,7 +125,7 @@ class Table:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, timedelta, Percent)) and not isinstance(value, bool)
+    return isinstance(value, (int, float, timedelta)) and not isinstance(value, bool)
 
 
 def _cell(value: Any) -> str:
@@ -108,6 +133,8 @@ def _cell(value: Any) -> str:
         return "-"
     if isinstance(value, Percent):
         return f"{value * 100:.1f}%"
+    if isinstance(value, Score):
+        return value.display()
     if isinstance(value, float):
         return f"{value:.2f}"
     if isinstance(value, timedelta):
