@@ -423,7 +423,11 @@ def test_servicenow_one_day_is_24_hours_spread_over_three_working_days() -> None
     # SN_SCHEDULES: 'a duration of one day, which is 24 hours, and a schedule of 9 am to 5 pm,
     # which is 8 hours. The SLA calculation will distribute the 24 hours across three working
     # days of 8 hours each.' SN_DURATION: 'The number of days specified in the Duration field
-    # is converted to 24-hour blocks.' By hand: start Mon 09:00 -> due Wed 17:00.
+    # is converted to 24-hour blocks.' ServiceNow KB0547302 'Understanding SLA Schedules and
+    # Durations' (https://support.servicenow.com/kb?id=kb_article_view&sysparm_article=KB0547302):
+    # 'a Schedule of 09:00-17:00 Monday-Friday ... wanted a Planned end time in 3 days time you
+    # would need to enter 1 day in the Duration field - 8 hour working days multiplied by 3 = 24
+    # hours'. So: start Mon 09:00 -> planned end after 3 working days, Wed 17:00.
     policy = Policy.model_validate(
         {
             "name": "sn",
@@ -515,6 +519,82 @@ def test_servicenow_breach_time_moves_by_the_pause() -> None:
         ("2025-03-03 11:30", "status_changed", {"status": "open"}),
     )
     assert utc("2025-03-03 14:30") == run(policy, events, "2025-03-03 11:30").requester_wait.due_at
+
+
+# ServiceNow documentation, SLA duration types (c_SLADuration), quoted from the ServiceNow docs
+# repository: https://raw.githubusercontent.com/ServiceNow/ServiceNowDocs/australia/markdown/
+# it-service-management/service-level-management/c_SLADuration.md (canonical page
+# https://www.servicenow.com/docs/r/it-service-management/service-level-management/c_SLADuration.html).
+SN_DURATION_URL = (
+    "https://www.servicenow.com/docs/r/it-service-management/service-level-management/"
+    "c_SLADuration.html"
+)
+
+
+def test_servicenow_user_specified_duration_breach_example() -> None:
+    """ServiceNow's own example breach message: 10 hours from 2015-01-01 10:30, no schedule."""
+    # Quoted (SN_DURATION_URL): 'if the current date is January 1, 2015, the time is 10:30 am,
+    # and the duration is set to 10 hours and no schedule has been selected ... An SLA starting
+    # now will end breach on 2015-01-01 20:30 (Actual elapsed time: 10 Hours)'.
+    policy = Policy.model_validate(
+        {
+            "name": "sn",
+            "conventions": "servicenow",
+            "metrics": {"resolution": {"targets": {"normal": "10h"}}},
+        }
+    )
+    events = ticket(("2015-01-01 10:30", "created"))
+    cycle = run(policy, events, "2015-01-01 20:30").resolution.cycles[0]
+    assert (utc("2015-01-01 20:30"), 10 * H) == (cycle.due_at, cycle.actual_elapsed)
+
+
+def _sn_due_date_policy() -> Policy:
+    """'Breach on Due Date' on an 08:00-16:00 schedule (the schedule of ServiceNow's example)."""
+    return Policy.model_validate(
+        {
+            "name": "sn",
+            "conventions": "servicenow",
+            "calendar": {"timezone": "UTC", "hours": {"daily": "08:00-16:00"}},
+            "metrics": {"resolution": {"targets": {"normal": "8h"}, "due_from": "due_date"}},
+        }
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ServiceNow moves a Due Date outside the schedule to the next scheduled time "
+    "(Wed 2017-01-11 20:30 -> Thu 08:00); slaclock's due_from takes the attribute's instant "
+    "as it is (20:30). Not expressible yet.",
+)
+def test_servicenow_breach_on_due_date_outside_the_schedule() -> None:
+    """ServiceNow 'Breach on Due Date': a Due Date outside the schedule breaches at the next
+    scheduled time."""
+    # Quoted (SN_DURATION_URL): 'if the SLA definition specifies a task SLA schedule as
+    # 08:00-16:00 and the value in the Due Date field is Wednesday 11th Jan 2017 20:30, the
+    # breach time is set to Thursday 12th 2017 Jan 08:00.'
+    events = ticket(
+        ("2017-01-11 09:00", "created", {"attributes": {"due_date": "2017-01-11T20:30:00+00:00"}})
+    )
+    due = run(_sn_due_date_policy(), events, "2017-01-11 10:00").resolution.due_at
+    assert utc("2017-01-12 08:00") == due
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ServiceNow sets the breach one second after the SLA start when the Due Date is in "
+    "the past; slaclock's due_from keeps the past instant itself.",
+)
+def test_servicenow_breach_on_due_date_in_the_past() -> None:
+    """ServiceNow 'Breach on Due Date': a Due Date in the past breaches one second after the
+    start."""
+    # Quoted (SN_DURATION_URL): 'If no information is available in the Due Date field, or the
+    # date and time provided is in the past, the breach time of the task SLA is calculated to be
+    # one second ahead of the task SLA start time.' Start Wed 2017-01-11 09:00 -> 09:00:01.
+    events = ticket(
+        ("2017-01-11 09:00", "created", {"attributes": {"due_date": "2017-01-10T12:00:00+00:00"}})
+    )
+    due = run(_sn_due_date_policy(), events, "2017-01-11 10:00").resolution.due_at
+    assert utc("2017-01-11 09:00:01") == due
 
 
 # ---------------------------------------------------------------------------------------------
