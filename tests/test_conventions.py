@@ -895,6 +895,42 @@ def test_zendesk_next_reply_starts_at_the_oldest_unanswered_customer_comment() -
     assert utc("2025-03-03 11:00") == run(policy, events, "2025-03-03 10:20").next_response.due_at
 
 
+def test_zendesk_two_hour_target_in_calendar_and_business_hours() -> None:
+    """Zendesk's own example: at 4pm on a Friday a 2-hour target in calendar hours is due at 6pm
+    that day; in business hours on a weekday 9-5 schedule it is due at 10am on Monday."""
+    # Zendesk Customer Care (Amy Dee), 'SLA badge to calculate in Business hours'
+    # (https://support.zendesk.com/hc/es/community/posts/4408868203034-SLA-badge-to-calculate-in-Business-hours):
+    # 'imagine that it's 4pm on a Friday ... both tickets have a 2-hour SLA target. One ticket's
+    # target is in calendar hours, so it's due at 6pm that same day. The other ticket's target is
+    # in business hours on a weekday 9-5 schedule, so it's due at 10am on Monday.'
+    # Friday 2025-03-07 16:00 UTC; Monday is 2025-03-10.
+    policy = Policy.model_validate(
+        {
+            "name": "zd",
+            "conventions": "zendesk",
+            "calendars": {"business": {"timezone": "UTC", "hours": {"mon-fri": "09:00-17:00"}}},
+            "metrics": {
+                "first_response": {
+                    "targets": {
+                        "normal": {"duration": "2h", "calendar": "24x7"},
+                        "high": {"duration": "2h", "calendar": "business"},
+                    }
+                }
+            },
+        }
+    )
+    calendar_hours = ticket(("2025-03-07 16:00", "created"))
+    business_hours = Timeline(
+        ticket_id="B",
+        attributes={"priority": "high"},
+        events=[{"at": utc("2025-03-07 16:00"), "kind": "created"}],
+    )
+    assert (utc("2025-03-07 18:00"), utc("2025-03-10 10:00")) == (
+        run(policy, calendar_hours, "2025-03-07 16:00").first_response.due_at,
+        run(policy, business_hours, "2025-03-07 16:00").first_response.due_at,
+    )
+
+
 def _contact_policy(recurrence: str) -> Policy:
     """A 1-hour 'Customer Contact Made' milestone: customer message -> agent reply, recurring."""
     return Policy.model_validate(
