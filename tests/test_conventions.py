@@ -773,6 +773,37 @@ def test_salesforce_paused_milestone_has_its_target_reevaluated_on_unpause() -> 
     assert utc("2025-03-03 15:00") == run(policy, resumed, "2025-03-03 12:00").requester_wait.due_at
 
 
+def test_salesforce_elapsed_stopped_and_actual_elapsed_time() -> None:
+    """Salesforce: Elapsed Time - Stopped Time = Actual Elapsed Time; slaclock's paused time is
+    the Stopped Time and its business elapsed the Actual Elapsed Time."""
+    # Salesforce Object Reference, EntityMilestone (https://developer.salesforce.com/docs/
+    # platform/object-reference/references/standard-objects/object-entitymilestone.html):
+    # '(Elapsed Time) - (Stopped Time) = (Actual Elapsed Time)'. Note the names: Salesforce's
+    # 'Actual Elapsed Time' excludes the pause, ServiceNow's 'actual elapsed' is wall-clock.
+    # The identity is quoted; the numbers are by hand, 24x7 and 4h: created 10:00, paused
+    # 11:00-12:00, closed 13:00 -> Elapsed 3h, Stopped 1h, Actual Elapsed 2h.
+    policy = Policy.model_validate(
+        {
+            "name": "sf",
+            "conventions": "salesforce",
+            "metrics": {"requester_wait": {"targets": {"normal": "4h"}}},
+        }
+    )
+    events = ticket(
+        ("2025-03-03 10:00", "created"),
+        ("2025-03-03 11:00", "status_changed", {"status": "pending"}),
+        ("2025-03-03 12:00", "status_changed", {"status": "open"}),
+        ("2025-03-03 13:00", "closed"),
+    )
+    cycle = run(policy, events, "2025-03-03 13:00").requester_wait.cycles[0]
+    assert (3 * H, 1 * H, 2 * H, "met") == (
+        cycle.elapsed + cycle.paused,
+        cycle.paused,
+        cycle.elapsed,
+        cycle.state,
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Zendesk. Sources: Zendesk help 'Defining SLA policies' (support.zendesk.com/hc/en-us/
 # articles/4408829459866) and 'Troubleshooting common SLA issues' (.../4408885881498). Zendesk
