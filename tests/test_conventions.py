@@ -693,6 +693,26 @@ def test_jira_goal_time_on_an_uneven_calendar() -> None:
     assert utc("2025-03-06 11:00") == result.resolution.due_at
 
 
+def test_jira_calendar_counts_only_working_hours_over_a_weekend() -> None:
+    """Jira (SLA Time and Report, a Jira Service Management app): Friday 16:00 to Monday 10:00 on
+    a 9-to-5 week is 2 hours of SLA time, not 66."""
+    # SaaSJet, 'Calendars and Work schedule' (https://help.saasjet.com/sla/calendars-and-work-
+    # schedule): 'Working hours: 09:00 - 17:00 (Monday-Friday), SLA start: Friday at 16:00, SLA
+    # stop: Monday at 10:00 ... Friday -> 1 hour ... Monday -> 1 hour ... Total SLA time = 2
+    # hours, not 66 hours'. (A marketplace app's documentation, not Atlassian's own.)
+    policy = Policy.model_validate(
+        {
+            "name": "jira",
+            "conventions": "jira",
+            "calendar": JIRA_9_TO_5,
+            "metrics": {"resolution": {"targets": {"normal": "1w"}}},
+        }
+    )
+    events = ticket(("2025-03-07 16:00", "created"), ("2025-03-10 10:00", "solved"))
+    cycle = run(policy, events, "2025-03-10 10:00").resolution.cycles[0]
+    assert (2 * H, 66 * H) == (cycle.elapsed, cycle.actual_elapsed)
+
+
 def test_jira_completed_cycles_and_ongoing_cycle() -> None:
     """Jira: an SLA keeps its completed cycles (each breached or not) and one ongoing cycle;
     slaclock's totals across cycles summarise them."""
