@@ -17,13 +17,12 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "slaclock"
 MODULES = sorted(SRC.glob("*.py"))
 MAX_LINES = 600
 #: Modules allowed over MAX_LINES for now, with the reason (empty: none).
-TOO_LONG_FOR_NOW: dict[str, str] = {
-    "replay": "the incremental clock's replay pieces are being split out (lead, this round)",
-}
+TOO_LONG_FOR_NOW: dict[str, str] = {}
 #: The core computes; it never imports the layers built on it (reports, files, the command line,
 #: the test toolkit, plots) nor optional extras. STYLE.md: "nothing in the core imports cli,
 #: testing or optional extras".
 CORE = {
+    "adjustments",
     "bulk",
     "_clock_state",
     "_model",
@@ -41,6 +40,7 @@ CORE = {
     "measure",
     "metrics",
     "policy",
+    "progress",
     "replay",
     "results",
     "rules",

@@ -15,6 +15,7 @@ from slaclock.rules import (
     START,
     START_AFTER,
     STOP,
+    TOUCH,
     EventShape,
     Matcher,
     compile_conditions,
@@ -80,6 +81,17 @@ def test_every_list_has_its_own_bit() -> None:
     } == found  # fmt: skip
 
 
+def test_touch_marks_events_that_may_change_counting() -> None:
+    """A status change touches a metric paused by status; a reopen touches a reopenable one;
+    anything else no condition matches leaves the metric alone (mask 0)."""
+    requester_wait = metric_rules(BUILTIN_METRICS["requester_wait"])  # pauses while pending
+    first_response = metric_rules(BUILTIN_METRICS["first_response"])  # no status rules
+    assert TOUCH == requester_wait.action(("status_changed", True, "pending"))
+    assert 0 == requester_wait.action(("note_added", True, None))
+    assert 0 == first_response.action(("status_changed", True, "pending"))
+    assert TOUCH == metric_rules(BUILTIN_METRICS["resolution"]).action(("reopened", True, None))
+
+
 def test_counting_follows_pause_and_count_statuses() -> None:
     """agent_work counts only in new/open; requester_wait pauses in pending; a pause event wins."""
     agent_work = metric_rules(BUILTIN_METRICS["agent_work"])
@@ -131,10 +143,11 @@ _STATUSES = st.sampled_from(["new", "open", "pending", "solved"])
         min_size=7,
         max_size=7,
     ),
+    pause_statuses=st.lists(_STATUSES, max_size=2),
     shape=st.tuples(_KINDS, st.booleans(), st.none() | _STATUSES),
 )
 def test_action_mask_agrees_with_the_conditions_read_directly(
-    lists: list[list[Condition]], shape: tuple[str, bool, str | None]
+    lists: list[list[Condition]], pause_statuses: list[str], shape: tuple[str, bool, str | None]
 ) -> None:
     """The memoised mask equals a direct reading of every condition (the reference)."""
     names = ["start", "stop", "pause", "resume", "reset", "cancel", "start_after"]
@@ -142,7 +155,7 @@ def test_action_mask_agrees_with_the_conditions_read_directly(
     data = dict(zip(names, lists))
     data["start"] = data["start"] or [Condition(event=("z",))]  # required
     data["stop"] = data["stop"] or [Condition(event=("z",))]
-    rules = metric_rules(MetricDefinition(**data))  # type: ignore[arg-type]
+    rules = metric_rules(MetricDefinition(**data, pause_statuses=pause_statuses))  # type: ignore[arg-type]
     kind, public, status_into = shape
 
     def holds(c: Condition) -> bool:
@@ -156,5 +169,7 @@ def test_action_mask_agrees_with_the_conditions_read_directly(
     for name, bit in zip(names, bits):
         if any(holds(c) for c in data[name]):
             expected |= bit
+    if status_into is not None and pause_statuses:  # the status may pause or resume the clock
+        expected |= TOUCH
     assert expected == rules.action(shape)
     assert expected == rules.action(shape)  # memoised answer is the same

@@ -27,7 +27,7 @@ evaluation instant is an argument.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -126,9 +126,20 @@ def ticket_result(
     (datetime.timedelta(seconds=3600), '2025-01-01T17:00:00+00:00')
     """
     metrics: dict[str, MetricResult] = {}
+    escalation_at: datetime | None = None  # the earliest due instant of an open cycle
+    chained = _sequential_metrics(replay.policies)
     for name, progress in replay.reported_metrics():
-        cycles = tuple(_measure_cycles(name, progress.cycles, measuring))
+        cycles = _measure_cycles(name, progress.cycles, measuring, name in chained)
         metrics[name] = construct(MetricResult, {"name": name, "cycles": cycles})
+        if cycles:  # only a metric's last cycle can be open
+            last = cycles[-1]
+            due_at = last.due_at
+            if (
+                due_at is not None
+                and last.state in _OPEN_STATES
+                and (escalation_at is None or due_at < escalation_at)
+            ):
+                escalation_at = due_at
     policy = replay.policy
     facts = replay.facts
     shown = measuring.shown
@@ -150,46 +161,43 @@ def ticket_result(
             "closed_at": None if closed_at is None else shown[closed_at],
             "public_agent_replies": facts.public_agent_replies,
             "reopens": facts.reopens,
-            "escalation_at": min(
-                (
-                    cycle.due_at
-                    for metric in metrics.values()
-                    for cycle in metric.cycles
-                    if cycle.due_at is not None and cycle.state in _OPEN_STATES
-                ),
-                default=None,
-            ),
+            "escalation_at": escalation_at,
         },
     )
 
 
 def _measure_cycles(
-    metric: str, cycles: list[ReplayedCycle], measuring: Measuring
-) -> Iterator[CycleResult]:
-    """Step 3 for one metric: each cycle measured; under a sequential recurrence a cycle counts
-    from the previous cycle's due instant at the earliest."""
+    metric: str, cycles: list[ReplayedCycle], measuring: Measuring, chained: bool
+) -> tuple[CycleResult, ...]:
+    """Step 3 for one metric: each cycle measured; under a sequential recurrence (``chained``:
+    some policy makes the metric's recurrence sequential) a cycle counts from the previous
+    cycle's due instant at the earliest."""
     if len(cycles) == 1:  # most metrics: nothing to chain
-        yield measure_cycle(metric, 0, cycles[0], measuring)
-        return
+        return (measure_cycle(metric, 0, cycles[0], measuring),)
+    if not chained:
+        return tuple([measure_cycle(metric, i, cycle, measuring) for i, cycle in enumerate(cycles)])
+    results: list[CycleResult] = []
     not_before: int | None = None
     last = len(cycles) - 1
-    sequential: dict[int, bool] = {}  # per policy (by identity) in force at a cycle
     for i, cycle in enumerate(cycles):
         result = measure_cycle(metric, i, cycle, measuring, not_before)
-        yield result
+        results.append(result)
         not_before = None
-        if i < last and result.due_at is not None:
-            policy = cycles[i + 1].context.policy
-            chained = sequential.get(id(policy))
-            if chained is None:
-                chained = sequential[id(policy)] = _sequential(metric, policy)
-            if chained:
-                not_before = to_micros(result.due_at)
+        # The policy in force at the next cycle decides whether it is chained to this one.
+        if (
+            i < last
+            and result.due_at is not None
+            and metric in policy_rules(cycles[i + 1].context.policy).sequential
+        ):
+            not_before = to_micros(result.due_at)
+    return tuple(results)
 
 
-def _sequential(metric: str, policy: Policy) -> bool:
-    rules = policy_rules(policy)
-    return metric in rules.names and rules.rules[rules.names.index(metric)].sequential
+def _sequential_metrics(policies: Policy | PolicySet) -> frozenset[str]:
+    """The metrics some policy measures with a sequential recurrence."""
+    if isinstance(policies, Policy):
+        return policy_rules(policies).sequential
+    return frozenset().union(*(policy_rules(one).sequential for one in policies.policies))
 
 
 def _warn_unknown(ticket_id: str, replay: TicketReplay) -> None:

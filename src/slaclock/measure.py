@@ -19,18 +19,18 @@ instant and the thresholds, and builds the immutable :class:`~slaclock.results.C
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo  # noqa: F401 (timezone: the examples)
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from slaclock._tz import from_micros, timedelta_to_micros, to_micros
+from slaclock._tz import from_micros, timedelta_to_micros
+from slaclock.adjustments import attribute_instant, convention_due, starting_not_before
 from slaclock.calendar import ALWAYS_OPEN, Calendar
 from slaclock.compiled_calendar import CompiledCalendar, OpenTable
 from slaclock.conventions import Conventions
-from slaclock.errors import TimelineError
 from slaclock.policy import ALWAYS_OPEN_NAME, DaysTarget, DurationTarget, Policy, Target, Threshold
 from slaclock.replay import CycleContext, ReplayedCycle, Transition
 from slaclock.results import (
@@ -41,7 +41,7 @@ from slaclock.results import (
     ThresholdResult,
     construct,
 )
-from slaclock.rules import MAX_MEMO
+from slaclock.rules import MAX_MEMO, policy_rules
 
 __all__ = [
     "DisplayInstants",
@@ -61,6 +61,7 @@ __all__ = [
     "threshold_position",
 ]
 
+_make = tuple.__new__  # builds a NamedTuple value in C (its own __new__ is a Python call)
 _US = timedelta(microseconds=1)  # `_US * n` builds a timedelta about twice as fast as the keyword
 _ZERO = timedelta(0)
 
@@ -85,15 +86,18 @@ class ResolvedTarget:
     target_text: str | None
     duration_micros: int | None  # None for a DaysTarget (it depends on the start)
     duration: timedelta | None
+    business_days: int | None  # for a DaysTarget: its number of days
     thresholds: tuple[Threshold, ...]
     # (name, position in the target) of each threshold, for a target in fixed business time.
     positions: tuple[tuple[str, int], ...]
     due_from: str | None = None  # the ticket attribute holding the due instant, if any
     start_from: str | None = None  # the ticket attribute holding the start instant, if any
+    moves_due: Conventions | None = None  # the conventions, if they move due instants
 
 
 def resolve_target(metric: str, context: CycleContext) -> ResolvedTarget:
-    """The target and calendar of ``metric`` for the context (memoised on the policy value).
+    """The target and calendar of ``metric`` for the context (memoised per policy value, in
+    the memo the context carries: :attr:`slaclock.rules.PolicyRules.targets`).
 
     >>> from slaclock import Policy
     >>> policy = Policy(name="p", metrics={"resolution": {"targets": {"high": "4h"}}})
@@ -108,9 +112,11 @@ def resolve_target(metric: str, context: CycleContext) -> ResolvedTarget:
         attributes.get("priority"),
         attributes.get(policy.calendar_attribute) if policy.calendar_attribute else None,
     )
-    if not all(isinstance(part, _HASHABLE) for part in key[1:]):
+    if not (isinstance(key[1], _HASHABLE) and isinstance(key[2], _HASHABLE)):
         return _resolve_uncached(metric, context)  # a list value: the policy names the error
-    cache: dict[Any, ResolvedTarget] = policy.derived("resolved_targets", _new_cache)
+    cache = context.targets
+    if cache is None:  # a context built by hand
+        cache = policy_rules(policy).targets
     resolved = cache.get(key)
     if resolved is None:
         resolved = _resolve_uncached(metric, context)
@@ -120,10 +126,6 @@ def resolve_target(metric: str, context: CycleContext) -> ResolvedTarget:
 
 
 _HASHABLE = (str, int, float, bool, type(None))
-
-
-def _new_cache(_: Policy) -> dict[Any, ResolvedTarget]:
-    return {}
 
 
 def _resolve_uncached(metric: str, context: CycleContext) -> ResolvedTarget:
@@ -145,6 +147,7 @@ def _resolve_uncached(metric: str, context: CycleContext) -> ResolvedTarget:
     else:
         label = name
     micros = timedelta_to_micros(target.duration) if isinstance(target, DurationTarget) else None
+    conventions = policy.conventions_in_force  # kept only when it moves due instants
     return ResolvedTarget(
         target,
         calendar,
@@ -153,12 +156,16 @@ def _resolve_uncached(metric: str, context: CycleContext) -> ResolvedTarget:
         None if target is None else _target_text(target),
         micros,
         None if micros is None else _US * micros,
+        target.business_days if isinstance(target, DaysTarget) else None,
         config.thresholds,
         ()
         if micros is None
         else tuple((t.name, threshold_position(t, micros)) for t in config.thresholds),
         config.due_from,
         config.start_from,
+        conventions
+        if conventions.precision is not None or conventions.due_at_closing != "close"
+        else None,
     )
 
 
@@ -229,34 +236,8 @@ def measure_pieces(cal: CompiledCalendar, transitions: list[Transition], end: in
 
     (One table lookup per
     boundary: a piece's end is the next one's start)."""
-    if len(transitions) == 1:  # most cycles: one piece (counting or not) from start to end
-        t, counting = transitions[0]
-        if end <= t:
-            return Pieces(None, [])
-        table, (before, after) = cal.open_time_before((t, end))
-        return Pieces(table, [Piece(t, end, counting, after - before, before)])
-    bounds: list[int] = []
-    counts: list[bool] = []
-    last = len(transitions) - 1
-    for i, (t, counting) in enumerate(transitions):
-        stop = transitions[i + 1].at if i < last else end
-        if stop > end:
-            stop = end
-        if stop > t:
-            if not bounds:
-                bounds.append(t)
-            bounds.append(stop)
-            counts.append(counting)
-    if not bounds:
-        return Pieces(None, [])
-    table, cums = cal.open_time_before(bounds)
-    return Pieces(
-        table,
-        [
-            Piece(bounds[k], bounds[k + 1], counting, cums[k + 1] - cums[k], cums[k])
-            for k, counting in enumerate(counts)
-        ],
-    )
+    table, pieces = _cut(cal, transitions, end)
+    return Pieces(table, [_make(Piece, piece) for piece in pieces])
 
 
 def instant_reaching(
@@ -271,70 +252,68 @@ def instant_reaching(
     >>> [instant_reaching(cal, pieces, 4 * hour, r) for r in (friday_16 + 66 * hour, None)] == [friday_16 + 68 * hour, None]
     True
     """
-    table, pieces = measured
+    return _reaching(cal, measured.table, measured.pieces, amount, running_from)
+
+
+# The engine's own path: the same values as plain tuples (three times cheaper to build).
+_RawPiece = tuple[int, int, bool, int, int]  # a Piece's fields, in its order
+
+
+def _cut(
+    cal: CompiledCalendar, transitions: list[Transition], end: int
+) -> tuple[OpenTable | None, list[_RawPiece]]:
+    # measure_pieces as (table, plain pieces)
+    if len(transitions) == 1:  # most cycles: one piece (counting or not) from start to end
+        t, counting = transitions[0]
+        if end <= t:
+            return None, []
+        table, (before, after) = cal.open_time_before((t, end))
+        return table, [(t, end, counting, after - before, before)]
+    bounds: list[int] = []
+    counts: list[bool] = []
+    last = len(transitions) - 1
+    for i, (t, counting) in enumerate(transitions):
+        stop = transitions[i + 1].at if i < last else end
+        if stop > end:
+            stop = end
+        if stop > t:
+            if not bounds:
+                bounds.append(t)
+            bounds.append(stop)
+            counts.append(counting)
+    if not bounds:
+        return None, []
+    table, cums = cal.open_time_before(bounds)
+    return table, [
+        (bounds[k], bounds[k + 1], counting, cums[k + 1] - cums[k], cums[k])
+        for k, counting in enumerate(counts)
+    ]
+
+
+def _reaching(
+    cal: CompiledCalendar,
+    table: OpenTable | None,
+    pieces: Sequence[_RawPiece],
+    amount: int,
+    running_from: int | None,
+) -> int | None:
+    # instant_reaching on a table and plain pieces
     counted = 0
-    for piece in pieces:
-        if not piece.counting:
+    for start, _, counting, business, open_before in pieces:
+        if not counting:
             continue
-        if counted + piece.business >= amount:
+        if counted + business >= amount:
             if amount == counted:
-                return piece.start
+                return start
             assert table is not None
-            return cal.add_from(table, piece.start, piece.open_before, amount - counted)
-        counted += piece.business
+            return cal.add_from(table, start, open_before, amount - counted)
+        counted += business
     if running_from is None:
         return None
-    if table is None or amount == counted or pieces[-1].end != running_from:
+    if table is None or amount == counted or pieces[-1][1] != running_from:
         return cal.add_micros(running_from, amount - counted)
-    last = pieces[-1]
-    return cal.add_from(table, running_from, last.open_before + last.business, amount - counted)
-
-
-def attribute_instant(attributes: Mapping[str, Any], name: str) -> int | None:
-    """The instant a ticket attribute holds (an aware datetime or ISO 8601 text), or ``None``
-    when the ticket does not have it.
-
-    >>> attribute_instant({"due_date": "2025-03-07T17:00:00+01:00"}, "due_date")
-    1741363200000000
-    >>> attribute_instant({}, "due_date") is None
-    True
-    """
-    value = attributes.get(name)
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            value = None
-    if not isinstance(value, datetime) or value.utcoffset() is None:
-        raise TimelineError(
-            f"ticket attribute {name}={attributes.get(name)!r} - expected an aware datetime or "
-            "ISO 8601 text with a UTC offset, e.g. '2025-03-07T17:00:00+01:00'",
-            value=attributes.get(name),
-        )
-    return to_micros(value)
-
-
-def convention_due(cal: CompiledCalendar, due: int, conventions: Conventions) -> int:
-    """The due instant as the conventions in force state it: put on the ``precision`` grid
-    first, then, under ``due_at_closing: next_open``, moved from a closed instant (a target used
-    up exactly at a closing time) to the next opening.
-
-    >>> from slaclock import Calendar
-    >>> cal = Calendar.weekdays("UTC").compiled
-    >>> friday_17 = 1_741_366_800_000_000  # 2025-03-07T17:00Z, a closing time
-    >>> moved = convention_due(cal, friday_17, Conventions(due_at_closing="next_open"))
-    >>> from_micros(moved, timezone.utc).isoformat()  # Monday's opening
-    '2025-03-10T09:00:00+00:00'
-    """
-    if conventions.precision is not None:
-        due = conventions.precision.round(due)
-    if conventions.due_at_closing == "next_open":
-        moment = from_micros(due, timezone.utc)
-        if not cal.is_open(moment):
-            due = to_micros(cal.next_open(moment))
-    return due
+    _, _, _, business, open_before = pieces[-1]
+    return cal.add_from(table, running_from, open_before + business, amount - counted)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -355,8 +334,16 @@ class DisplayInstants(dict[int, datetime]):
         self.tz = tz
 
     def __missing__(self, micros: int) -> datetime:
-        value = self[micros] = from_micros(micros, self.tz)
+        seconds, rest = divmod(micros, 1_000_000)
+        if rest or not _SAFE_SECONDS[0] < seconds < _SAFE_SECONDS[1]:
+            value = from_micros(micros, self.tz)
+        else:  # whole seconds in 1902-2037: from_micros's own fast path, one call less
+            value = datetime.fromtimestamp(seconds, self.tz)
+        self[micros] = value
         return value
+
+
+_SAFE_SECONDS = (-(2**31), 2**31)  # fromtimestamp is exact and safe on every platform here
 
 
 class Measuring(NamedTuple):
@@ -383,23 +370,6 @@ def display_zone(policy: Policy | None, attributes: Mapping[str, Any], created: 
     if calendar is ALWAYS_OPEN:
         return created
     return calendar.compiled.zone
-
-
-def starting_not_before(transitions: list[Transition], start: int) -> list[Transition]:
-    """A cycle's transitions with its clock starting at ``start`` (a later instant than its own
-    start: a sequential recurrence), in the state it had there.
-
-    >>> starting_not_before([Transition(0, True), Transition(5, False), Transition(9, True)], 7)
-    [Transition(at=7, counting=False), Transition(at=9, counting=True)]
-    """
-    counting = transitions[0].counting
-    later = []
-    for transition in transitions:
-        if transition.at <= start:
-            counting = transition.counting
-        else:
-            later.append(transition)
-    return [Transition(start, counting), *later]
 
 
 def measure_cycle(
@@ -433,7 +403,10 @@ def measure_cycle(
         if given is not None and given != start:
             start = given if cycle.end is None else min(given, cycle.end)
             if start < cycle.start:
-                transitions = [Transition(start, transitions[0].counting), *transitions[1:]]
+                transitions = [
+                    _make(Transition, (start, transitions[0].counting)),
+                    *transitions[1:],
+                ]
             else:
                 transitions = starting_not_before(transitions, start)
     if not_before is not None and not_before > start:
@@ -441,20 +414,29 @@ def measure_cycle(
         # stops at its stop); an open one starts at not_before, even after as_of.
         start = not_before if cycle.end is None else min(not_before, cycle.end)
         transitions = starting_not_before(transitions, start)
-    measured = measure_pieces(cal, transitions, end)
+    table, pieces = _cut(cal, transitions, end)
     elapsed = paused = actual_elapsed = actual_paused = 0
-    for piece in measured.pieces:
-        if piece.counting:
-            elapsed += piece.business
-            actual_elapsed += piece.end - piece.start
+    if len(pieces) == 1:  # most cycles
+        piece_start, piece_end, counting, business, _ = pieces[0]
+        if counting:
+            elapsed, actual_elapsed = business, piece_end - piece_start
         else:
-            paused += piece.business
-            actual_paused += piece.end - piece.start
+            paused, actual_paused = business, piece_end - piece_start
+    elif pieces:
+        for piece_start, piece_end, counting, business, _ in pieces:
+            if counting:
+                elapsed += business
+            else:
+                paused += business
+                actual_paused += piece_end - piece_start
+        # The pieces are contiguous: the wall-clock time counted is their span less the pauses.
+        actual_elapsed = pieces[-1][1] - pieces[0][0] - actual_paused
     open_now = cycle.end is None
     running = open_now and transitions[-1].counting
     target_micros = resolved.duration_micros
     positions = resolved.positions
     target_delta = resolved.duration
+    days = resolved.business_days
     due_given = (
         None
         if resolved.due_from is None
@@ -471,32 +453,33 @@ def measure_cycle(
         positions = tuple(
             (t.name, threshold_position(t, target_micros)) for t in resolved.thresholds
         )
-    elif isinstance(resolved.target, DaysTarget):  # depends on the day the cycle starts
-        days = resolved.target.business_days
+    elif days is not None:  # a DaysTarget: the business time depends on the day it starts
         target_micros = _business_days_target(resolved.calendar, shown[start], days)
         target_delta = _US * target_micros
         positions = tuple(
             (t.name, threshold_position(t, target_micros)) for t in resolved.thresholds
         )
 
-    conventions = context.policy.conventions_in_force
-    adjust = conventions.precision is not None or conventions.due_at_closing != "close"
+    conventions = resolved.moves_due
     due: int | None = None
     projected: int | None = None
     state: CycleState
     if target_micros is not None:
         projection = (
-            max(end, start) if (running or (not open_now and not cycle.cancelled)) else None
+            (end if end >= start else start)
+            if (running or (not open_now and not cycle.cancelled))
+            else None
         )
-        due = instant_reaching(cal, measured, target_micros, projection)
         if due_given is not None:
-            due = due_given
+            due = due_given  # the ticket's own date stands, as the conventions leave it
+        else:
+            due = _reaching(cal, table, pieces, target_micros, projection)
+            if due is not None and conventions is not None:
+                due = convention_due(cal, due, conventions)
         if due is None and open_now and not cycle.cancelled and target_micros > elapsed:
             projected = cal.add_micros(as_of, target_micros - elapsed)  # as if resumed now
-            if adjust:
+            if conventions is not None:
                 projected = convention_due(cal, projected, conventions)
-        if due is not None and adjust and due_given is None:  # the ticket's own date stands
-            due = convention_due(cal, due, conventions)
     if cycle.cancelled:
         state = "cancelled"
     elif not open_now:
@@ -514,7 +497,7 @@ def measure_cycle(
         reached_by = None if cycle.cancelled else (end if running else None)
         found: list[ThresholdResult] = []
         for name, position in positions:
-            at = start if position == 0 else instant_reaching(cal, measured, position, reached_by)
+            at = start if position == 0 else _reaching(cal, table, pieces, position, reached_by)
             found.append(
                 construct(
                     ThresholdResult,
@@ -538,6 +521,7 @@ def measure_cycle(
         if breached:
             overdue_by = _US * (elapsed - target_micros) if elapsed > target_micros else _ZERO
         percent_used = elapsed * 100 / target_micros if target_micros else None
+    elapsed_delta = _US * elapsed
     return construct(
         CycleResult,
         {
@@ -549,7 +533,7 @@ def measure_cycle(
             "due_at": due_at,
             "breached_at": due_at if breached else None,
             "target": target_delta,
-            "elapsed": _US * elapsed,
+            "elapsed": elapsed_delta,
             "paused": _US * paused if paused else _ZERO,
             "remaining": remaining,
             "overdue_by": overdue_by,
@@ -561,16 +545,17 @@ def measure_cycle(
             "calendar": resolved.label,
             "thresholds": thresholds,
             "events": tuple(cycle.events),
-            "spans": tuple(explain_pieces(cal, measured.pieces, shown)) if explain else (),
+            "spans": tuple(explain_pieces(cal, pieces, shown)) if explain else (),
             "projected_due_at": None if projected is None else shown[projected],
-            "actual_elapsed": _US * actual_elapsed,
+            # The same value when the calendar was open throughout (timedeltas are immutable).
+            "actual_elapsed": elapsed_delta if actual_elapsed == elapsed else _US * actual_elapsed,
             "actual_paused": _US * actual_paused if actual_paused else _ZERO,
         },
     )
 
 
 def explain_pieces(
-    cal: CompiledCalendar, pieces: list[Piece], shown: DisplayInstants
+    cal: CompiledCalendar, pieces: Sequence[tuple[int, int, bool, int, int]], shown: DisplayInstants
 ) -> list[Span]:
     """The trace of a cycle's pieces: paused pieces whole, counting pieces cut into the spans
     where the calendar was open (``counted``) and closed (``closed``).

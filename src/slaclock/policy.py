@@ -26,7 +26,7 @@ from datetime import timedelta
 from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from slaclock._model import ValueModel
 from slaclock.calendar import ALWAYS_OPEN, MAX_BUSINESS_DAYS, Calendar
@@ -311,17 +311,20 @@ class Policy(ValueModel):
                         f"{target.calendar!r} - expected one of {sorted(known)}"
                     )
         # Every calendar name resolved here, once: tickets only look them up.
-        self._calendars_by_name = {ALWAYS_OPEN_NAME: ALWAYS_OPEN, **self.calendars}
-        self._default_calendar = (
-            self.calendar
-            if isinstance(self.calendar, Calendar)
-            else self._calendars_by_name[self.calendar or ALWAYS_OPEN_NAME]
-        )
+        _ = self._default_calendar
         return self
 
-    # The calendars by name ("24x7" included) and the default one, resolved on validation.
-    _calendars_by_name: dict[str, Calendar] = PrivateAttr()
-    _default_calendar: Calendar = PrivateAttr()
+    @cached_property
+    def _calendars_by_name(self) -> dict[str, Calendar]:
+        # Every calendar a target may name, "24x7" included (resolved when validated).
+        return {ALWAYS_OPEN_NAME: ALWAYS_OPEN, **self.calendars}
+
+    @cached_property
+    def _default_calendar(self) -> Calendar:
+        # The policy's own calendar (resolved when validated).
+        if isinstance(self.calendar, Calendar):
+            return self.calendar
+        return self._calendars_by_name[self.calendar or ALWAYS_OPEN_NAME]
 
     @cached_property
     def priorities(self) -> frozenset[str]:

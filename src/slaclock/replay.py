@@ -25,25 +25,21 @@ is left to :mod:`slaclock.measure`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from slaclock.errors import PolicyError, SlaclockError, TimelineError
-from slaclock.policy import Policy, PolicySet, Reopen
-from slaclock.rules import (
-    CANCEL,
-    PAUSE,
-    RESET,
-    RESUME,
-    START,
-    START_AFTER,
-    STOP,
-    MetricRules,
-    PolicyRules,
-    Vocabulary,
-    policy_rules,
-    policy_vocabulary,
+from slaclock.policy import Policy, PolicySet
+from slaclock.progress import (
+    CycleContext,
+    MetricProgress,
+    ReplayedCycle,
+    ReplayStep,
+    Transition,
+    apply_event,
+    close_cycle,
+    open_cycle,
 )
+from slaclock.rules import MetricRules, PolicyRules, Vocabulary, policy_rules, policy_vocabulary
 from slaclock.timeline import STATUS_OF_KIND, Event
 
 __all__ = [
@@ -68,6 +64,9 @@ INITIAL_STATUS = "new"
 _ATTRIBUTE_KINDS = frozenset({"created", "priority_changed", "attributes_changed"})
 #: Statuses in which a ticket counts as solved (``closed`` is solved, and closed too).
 _SOLVED = frozenset({"solved", "closed"})
+# Builds a NamedTuple value in C (its generated ``__new__`` is a Python call costing several
+# times more): ``_make(TicketFacts, values)`` equals ``TicketFacts(*values)``.
+_make = tuple.__new__
 
 
 class TicketFacts(NamedTuple):
@@ -105,82 +104,7 @@ class HistoryNeededError(SlaclockError, ValueError):
     """
 
 
-@dataclass(slots=True)
-class CycleContext:
-    """What decides a cycle's target: the policy in force and the ticket's attributes.
-
-    >>> policy = Policy(name="p", metrics={"resolution": {"targets": {"high": "4h"}}})
-    >>> context = TicketReplay(policy, {"priority": "high"}).context
-    >>> context.policy is policy, context.attributes
-    (True, {'priority': 'high'})
-    """
-
-    policy: Policy
-    attributes: Mapping[str, Any]
-
-
-class Transition(NamedTuple):
-    """From ``at`` (UTC microseconds) on, the cycle's clock counts (or is paused).
-
-    >>> from slaclock.testing import ticket
-    >>> policy = Policy(name="p", metrics={"resolution": {"pause_statuses": ["pending"]}})
-    >>> t = ticket("2025-01-01T09:00Z", policy=policy).status("pending", after="1h").solve(after="1h").timeline()
-    >>> replay = TicketReplay(policy, t.attributes)
-    >>> replay.replay_events(t.events, t.instants, t.instants[-1])
-    0
-    >>> replay.progress["resolution"].cycles[0].transitions == [
-    ...     Transition(t.instants[0], True), Transition(t.instants[1], False)]  # paused while pending
-    True
-    """
-
-    at: int
-    counting: bool
-
-
-@dataclass(slots=True)
-class ReplayedCycle:
-    """One cycle of a metric as replayed: where it started and ended, and how it counted.
-
-    >>> from slaclock.testing import ticket
-    >>> policy = Policy(name="p", metrics={"resolution": {"pause_statuses": ["pending"]}})
-    >>> t = ticket("2025-01-01T09:00Z", policy=policy).status("pending", after="1h").solve(after="1h").timeline()
-    >>> replay = TicketReplay(policy, t.attributes)
-    >>> replay.replay_events(t.events, t.instants, t.instants[-1])
-    0
-    >>> (cycle,) = replay.progress["resolution"].cycles
-    >>> cycle.start == t.instants[0], cycle.end == t.instants[2], cycle.events, cycle.cancelled
-    (True, True, [0, 1, 2], False)
-    """
-
-    start: int
-    start_context: CycleContext  # the context at its start (``priority_change: keep``)
-    context: CycleContext  # the context in force now (or when it ended)
-    transitions: list[Transition]  # ascending, the first at ``start``
-    events: list[int]  # positions of the events that shaped the cycle
-    end: int | None = None
-    cancelled: bool = False
-
-
-@dataclass(slots=True)
-class MetricProgress:
-    """One metric's cycles so far, and the state that shapes what comes next.
-
-    >>> from slaclock.synthetic import DEFAULT_POLICY
-    >>> from slaclock.testing import ticket
-    >>> t = (ticket("2025-03-03T09:00Z").agent_replies(after="1h").customer_replies(after="1h")
-    ...      .agent_replies(after="1h").customer_replies(after="1h").timeline())
-    >>> replay = TicketReplay(DEFAULT_POLICY, t.attributes)
-    >>> replay.replay_events(t.events, t.instants, t.instants[-1])
-    0
-    >>> progress = replay.progress["next_response"]  # one cycle per customer reply
-    >>> [cycle.events for cycle in progress.cycles], progress.open is progress.cycles[-1]
-    ([[2, 3], [4]], True)
-    """
-
-    cycles: list[ReplayedCycle] = field(default_factory=list)
-    open: ReplayedCycle | None = None
-    started_after: bool = False  # a start_after condition has matched
-    event_paused: bool = False  # a pause event is in force (until a resume event)
+_NO_FACTS = TicketFacts(INITIAL_STATUS, None, None, 0, 0)
 
 
 class PastEvent(NamedTuple):
@@ -204,25 +128,6 @@ class PastEvent(NamedTuple):
     priority: Any  # the ticket's priority after the event
     attributes_changed: bool
     priority_changed: bool
-
-
-class ReplayStep(NamedTuple):
-    """One event as every metric sees it (the arguments of :func:`apply_event`).
-
-    >>> policy = Policy(name="p", metrics={"resolution": {}})
-    >>> step = ReplayStep("solved", "solved", 60_000_000, 1, CycleContext(policy, {}), policy.reopen)
-    >>> step.kind, step.at, step.attributes_changed, step.restart  # no attribute change to apply
-    ('solved', 60000000, False, False)
-    """
-
-    kind: str
-    status: str  # the ticket's status after the event
-    at: int
-    position: int
-    context: CycleContext
-    reopen: Reopen
-    attributes_changed: bool = False
-    restart: bool = False  # the change restarts open cycles (``priority_change: restart``)
 
 
 class TicketReplay:
@@ -278,7 +183,7 @@ class TicketReplay:
         # "kind" or "status" -> each value the policy in force did not know (in the order seen)
         # -> what is wrong with it.
         self.unknown: dict[str, dict[str, str]] = {}
-        self.facts = TicketFacts(INITIAL_STATUS, None, None, 0, 0)
+        self.facts = _NO_FACTS
         self.enter_policy(self.select_policy())
 
     @classmethod
@@ -311,6 +216,7 @@ class TicketReplay:
         copied.vocabulary = self.vocabulary
         copied.unknown = {problem: dict(seen) for problem, seen in self.unknown.items()}
         copied.history = None if self.history is None else list(self.history)
+        copied.shadows = {}  # only a shortcut for catching up: an empty one just replays again
         touched = self._metrics_touched_by(event)
         copied.progress = {
             name: _copied(metric) if touched is None or name in touched else metric
@@ -378,8 +284,8 @@ class TicketReplay:
             self.context = self.rules = None
             return
         # Attribute snapshots are shared by every cycle that sees them; copied only on change.
-        self.context = CycleContext(policy, dict(self.attributes))
         self.rules = rules_in_force = policy_rules(policy)
+        self.context = CycleContext(policy, dict(self.attributes), rules_in_force.targets)
         for name, rules in zip(rules_in_force.names, rules_in_force.rules):
             progress = self.progress.get(name)
             if progress is None:
@@ -477,7 +383,8 @@ class TicketReplay:
             kind = event.kind
             public = event.public is not False
             previous_status = status
-            new_status = event.status or STATUS_OF_KIND.get(kind)
+            given_status = event.status
+            new_status = given_status or STATUS_OF_KIND.get(kind)
             if new_status is not None:
                 status = new_status
             status_into = status if (kind == "created" or status != previous_status) else None
@@ -529,25 +436,23 @@ class TicketReplay:
             if rules is None or context is None:
                 continue
             if kind not in known_kinds or (
-                event.status is not None and event.status not in known_statuses
+                given_status is not None and given_status not in known_statuses
             ):
                 self.note_unknown(event, self.vocabulary)
             acts = rules.actions.get(shape) or rules.actions_for(shape)
-            # Unless the attributes or the status changed (or a reopen may undo a stop), a
-            # metric none of whose conditions matches the event is left as it is: an open
-            # cycle's counting depends only on the status and its pause/resume events.
-            every = attributes_changed or status_into is not None or kind == "reopened"
-            if not every and not any(acts):
+            # A metric whose mask is 0 (no condition matches, and the event cannot change
+            # whether its clock counts: see rules.TOUCH) is left as it is, unless the
+            # attributes changed (its target, or its policy, may have).
+            if not attributes_changed and not any(acts):
                 continue
-            policy = context.policy
-            restart = (priority_changed or policy_changed) and policy.priority_change == "restart"
-            step = ReplayStep(
-                kind, status, t, position, context, policy.reopen, attributes_changed, restart
-            )
+            restart = (
+                priority_changed or policy_changed
+            ) and context.policy.priority_change == "restart"
+            step: ReplayStep = (kind, status, t, position, context, attributes_changed, restart)
             for (metric_rules, progress), act in zip(self.active, acts):
-                if act or every:
+                if act or attributes_changed:
                     apply_event(progress, metric_rules, act, step)
-        self.facts = TicketFacts(status, solved_at, closed_at, replies, reopens)
+        self.facts = _make(TicketFacts, (status, solved_at, closed_at, replies, reopens))
         return ignored
 
     def note_unknown(self, event: Event, vocabulary: Vocabulary) -> None:
@@ -602,7 +507,9 @@ class TicketReplay:
                 attributes = {k: v for k, v in self.attributes.items() if k != "priority"}
                 if priority is not None:
                     attributes["priority"] = priority
-                found = contexts[priority] = CycleContext(policy, attributes)
+                found = contexts[priority] = CycleContext(
+                    policy, attributes, rules_in_force.targets
+                )
             return found
 
         restarts = policy.priority_change == "restart"
@@ -622,13 +529,12 @@ class TicketReplay:
                 shadow, done = MetricProgress(), 0
             for index in range(done, len(history)):
                 past = history[index]
-                step = ReplayStep(
+                step: ReplayStep = (
                     past.shape[0],
                     past.status,
                     past.at,
                     past.position,
                     context_of(past.priority),
-                    policy.reopen,
                     past.attributes_changed,
                     past.priority_changed and restarts,
                 )
@@ -667,155 +573,3 @@ def _copied(metric: MetricProgress) -> MetricProgress:
         metric.started_after,
         metric.event_paused,
     )
-
-
-def apply_event(progress: MetricProgress, rules: MetricRules, act: int, step: ReplayStep) -> None:
-    """One event's effect on one metric: ``act`` is the mask of the metric's conditions that
-    match it (see :mod:`slaclock.rules`), ``step`` the event as every metric sees it. What a
-    reset event does, say, seen through the replay that calls it:
-
-    >>> from slaclock.testing import ticket
-    >>> reset = {"start": ["created"], "stop": ["solved"], "reset": ["reopened"]}
-    >>> policy = Policy(name="p", metrics={"fix": {"definition": reset}})
-    >>> t = ticket("2025-01-01T09:00Z", policy=policy).reopen(after="1h").timeline()
-    >>> replay = TicketReplay(policy, t.attributes)
-    >>> replay.replay_events(t.events, t.instants, t.instants[-1])
-    0
-    >>> [(cycle.events, cycle.cancelled) for cycle in replay.progress["fix"].cycles]
-    [([0, 1], True), ([1], False)]
-    """
-    t = step.at
-    position = step.position
-    if act & START_AFTER:
-        progress.started_after = True
-    cycle = progress.open
-    kind = step.kind
-    if cycle is not None:
-        if step.attributes_changed:
-            # Under restart a cycle is judged under the context it ran in: the change cancels
-            # it and starts a new one, unless the event itself ends it (stop, cancel, reset)
-            # or it started at this very instant (nothing to restart: it takes the new one).
-            restart = step.restart and cycle.start < t
-            if restart and not act & (STOP | CANCEL | RESET):
-                paused = progress.event_paused  # a pause by event outlives the restart
-                close_cycle(progress, t, position, cancelled=True)
-                open_cycle(progress, t, position, rules, step.context, step.status, paused)
-                return
-            if not restart:
-                cycle.context = step.context
-            if cycle.start == t:  # a change at the cycle's first instant is part of its start
-                cycle.start_context = step.context
-            if cycle.events[-1] != position:
-                cycle.events.append(position)
-        if not act:
-            pass
-        elif act & STOP:
-            close_cycle(progress, t, position, cancelled=False)
-        elif act & CANCEL:
-            close_cycle(progress, t, position, cancelled=True)
-        elif act & RESET:
-            close_cycle(progress, t, position, cancelled=True)
-            open_cycle(progress, t, position, rules, step.context, step.status)
-            return
-        elif act & PAUSE:
-            progress.event_paused = True
-        elif act & RESUME:
-            progress.event_paused = False
-        # State-holding: the open cycle is cancelled once its start condition no longer holds.
-        if (
-            progress.open is not None
-            and rules.start_when is not None
-            and not rules.start_when.matches(step.context.attributes)
-        ):
-            close_cycle(progress, t, position, cancelled=True)
-            return
-    elif (
-        kind == "reopened"
-        and rules.reopenable
-        and progress.cycles
-        and not progress.cycles[-1].cancelled
-        and step.reopen == "continue"
-    ):
-        # The stop is undone: the cycle goes on, not counting while it was solved.
-        cycle = progress.cycles[-1]
-        assert cycle.end is not None
-        cycle.transitions.append(Transition(cycle.end, False))
-        cycle.end = None
-        cycle.context = step.context
-        cycle.events.append(position)
-        progress.open = cycle
-        progress.event_paused = False
-    cycle = progress.open
-    if cycle is None:
-        # A reopen starts a new cycle under new_cycle, and under continue when the last cycle
-        # was cancelled (by a policy that stopped measuring the metric): nothing to continue.
-        starts = act & START or (
-            kind == "reopened"
-            and rules.reopenable
-            and bool(progress.cycles)
-            and (step.reopen == "new_cycle" or progress.cycles[-1].cancelled)
-        )
-        if (
-            starts
-            and (rules.recurring or not progress.cycles or kind == "reopened")
-            and (not rules.start_after or progress.started_after)
-            and (rules.start_when is None or rules.start_when.matches(step.context.attributes))
-        ):
-            open_cycle(progress, t, position, rules, step.context, step.status)
-        return
-    status = step.status
-    counting = not progress.event_paused and status not in rules.pause_statuses
-    if counting and rules.count_statuses is not None:
-        counting = status in rules.count_statuses
-    if counting and rules.pause_when is not None:
-        counting = not rules.pause_when.matches(step.context.attributes)
-    if counting != cycle.transitions[-1].counting:
-        cycle.transitions.append(Transition(t, counting))
-        if cycle.events[-1] != position:
-            cycle.events.append(position)
-
-
-def open_cycle(
-    progress: MetricProgress,
-    t: int,
-    position: int,
-    rules: MetricRules,
-    context: CycleContext,
-    status: str,
-    event_paused: bool = False,
-) -> None:
-    """Start a new cycle of the metric at ``t`` (event ``position``), paused from the start when
-    ``event_paused`` (a pause event is still in force).
-
-    >>> policy = Policy(name="p", metrics={"resolution": {"pause_statuses": ["pending"]}})
-    >>> progress, (rules,) = MetricProgress(), policy_rules(policy).rules
-    >>> open_cycle(progress, 0, 0, rules, CycleContext(policy, {}), "pending")
-    >>> progress.open.transitions, progress.open is progress.cycles[0]  # paused: pending
-    ([Transition(at=0, counting=False)], True)
-    """
-    progress.event_paused = event_paused
-    counting = rules.counting(status, event_paused)
-    if counting and rules.pause_when is not None:
-        counting = not rules.pause_when.matches(context.attributes)
-    cycle = ReplayedCycle(t, context, context, [Transition(t, counting)], [position])
-    progress.cycles.append(cycle)
-    progress.open = cycle
-
-
-def close_cycle(progress: MetricProgress, t: int, position: int, cancelled: bool) -> None:
-    """Stop (or cancel) the metric's open cycle at ``t`` (event ``position``).
-
-    >>> policy = Policy(name="p", metrics={"resolution": {"pause_statuses": ["pending"]}})
-    >>> progress, (rules,) = MetricProgress(), policy_rules(policy).rules
-    >>> open_cycle(progress, 0, 0, rules, CycleContext(policy, {}), "pending")
-    >>> close_cycle(progress, 60_000_000, 3, cancelled=False)
-    >>> progress.open, progress.cycles[0].end, progress.cycles[0].events, progress.cycles[0].cancelled
-    (None, 60000000, [0, 3], False)
-    """
-    cycle = progress.open
-    assert cycle is not None
-    cycle.end = t
-    cycle.cancelled = cancelled
-    if cycle.events[-1] != position:
-        cycle.events.append(position)
-    progress.open = None

@@ -49,22 +49,29 @@ def construct(cls: type[_M], values: dict[str, Any]) -> _M:
     """Build a result from trusted, complete values without validation (the engine's hot path).
 
     ``values`` must hold every field (it becomes the instance's ``__dict__``). Much cheaper than
-    ``model_construct``, which also fills defaults and works out which fields were set.
+    ``model_construct``, which also fills defaults and works out which fields were set. Every
+    result of a class shares one set of field names as its ``model_fields_set`` (results are
+    frozen; pydantic copies the set when it copies a model).
     """
     instance = _new(cls)
     names = _FIELD_NAMES.get(cls)
     if names is None:
         names = _FIELD_NAMES[cls] = set(cls.model_fields)
-    _set(instance, "__dict__", values)
-    _set(instance, "__pydantic_fields_set__", names.copy())
-    _set(instance, "__pydantic_extra__", None)
-    _set(instance, "__pydantic_private__", None)
+    _set_dict(instance, values)
+    _set_fields_set(instance, names)
+    _set_extra(instance, None)
+    _set_private(instance, None)
     return instance
 
 
 _FIELD_NAMES: dict[type[BaseModel], set[str]] = {}
-_set = object.__setattr__
 _new = object.__new__
+# The four slots every pydantic model has (BaseModel.__slots__), set through their descriptors:
+# a third cheaper than object.__setattr__, which looks each name up on the class first.
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def _seconds(value: timedelta | None) -> float | None:

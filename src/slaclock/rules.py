@@ -24,7 +24,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from slaclock.policy import Condition, MetricDefinition, Policy, PolicySet, TicketCondition
 from slaclock.timeline import BUILTIN_KINDS, STATUS_OF_KIND
@@ -38,6 +38,7 @@ __all__ = [
     "START",
     "START_AFTER",
     "STOP",
+    "TOUCH",
     "EventShape",
     "Matcher",
     "MetricRules",
@@ -54,6 +55,10 @@ __all__ = [
 #: anew, ``PAUSE``/``RESUME`` hold and release its clock, ``START_AFTER`` allows a later
 #: ``START`` to open a cycle (see :meth:`MetricRules.action`).
 STOP, CANCEL, RESET, PAUSE, RESUME, START_AFTER, START = (1, 2, 4, 8, 16, 32, 64)
+#: And one more bit: no condition matches, but the event may still change the metric's clock
+#: (the status changed and the metric pauses or counts by status, or a reopenable metric sees
+#: a reopen). An event whose mask is 0 leaves the metric as it is, so the replay skips it.
+TOUCH = 128
 
 
 class EventShape(NamedTuple):
@@ -159,7 +164,8 @@ class MetricRules:
     actions: dict[tuple[str, bool, str | None], int] = field(default_factory=dict)
 
     def action(self, shape: tuple[str, bool, str | None]) -> int:
-        """The bit mask (:data:`STOP`, :data:`CANCEL`, ...) of the lists that match ``shape``."""
+        """The bit mask (:data:`STOP`, :data:`CANCEL`, ...) of the lists that match ``shape``,
+        with :data:`TOUCH` when the event may change the clock all the same."""
         found = self.actions.get(shape)
         if found is not None:
             return found
@@ -176,9 +182,18 @@ class MetricRules:
             ):
                 if matches(matchers, shape):
                     mask |= bit
+        if (shape[2] is not None and self.status_counts) or (
+            shape[0] == "reopened" and self.reopenable
+        ):
+            mask |= TOUCH
         if len(self.actions) < MAX_MEMO:
             self.actions[shape] = mask
         return mask
+
+    @property
+    def status_counts(self) -> bool:
+        """Whether the ticket's status decides if the clock counts (pause or count statuses)."""
+        return bool(self.pause_statuses) or self.count_statuses is not None
 
     def counting(self, status: str, event_paused: bool) -> bool:
         """Whether the clock counts in ``status`` (and with a pause event in force or not)."""
@@ -245,6 +260,12 @@ class PolicyRules:
     # EventShape -> each metric's action mask, memoised: one dict lookup per event instead of
     # one per event and metric.
     actions: dict[tuple[str, bool, str | None], tuple[int, ...]] = field(default_factory=dict)
+    #: The policy's targets resolved per (metric, priority, calendar attribute): filled by
+    #: :func:`slaclock.measure.resolve_target`, carried to it by each cycle's context.
+    targets: dict[Any, Any] = field(default_factory=dict)
+    #: The metrics whose recurrence is sequential (a cycle counts from the previous one's due
+    #: instant at the earliest): only theirs are chained when measured.
+    sequential: frozenset[str] = frozenset()
 
     def actions_for(self, shape: tuple[str, bool, str | None]) -> tuple[int, ...]:
         """Each metric's action mask for an event of this shape."""
@@ -272,7 +293,9 @@ def policy_rules(policy: Policy) -> PolicyRules:
 
 def _build_policy_rules(policy: Policy) -> PolicyRules:
     names = tuple(policy.metrics)
-    return PolicyRules(names, tuple(metric_rules(policy.definition(name)) for name in names))
+    rules = tuple(metric_rules(policy.definition(name)) for name in names)
+    sequential = frozenset(name for name, one in zip(names, rules) if one.sequential)
+    return PolicyRules(names, rules, sequential=sequential)
 
 
 class Vocabulary(NamedTuple):

@@ -246,6 +246,7 @@ class Timeline(ValueModel):
             index = ordered.index(created[0])
             ordered = (ordered[index], *ordered[:index], *ordered[index + 1 :])
         object.__setattr__(self, "events", ordered)
+        _ = self.instants  # computed once here, with the ordering, rather than on first use
         return self
 
     @cached_property

@@ -1,0 +1,88 @@
+"""Instants the ticket or the conventions move: a cycle's start or due instant read from a
+ticket attribute (``start_from``, ``due_from``), a due instant put on the conventions' grid or
+moved to the next opening, and a sequential cycle's clock starting at its predecessor's due
+instant. :func:`slaclock.measure.measure_cycle` applies them; each is a pure function of
+integer UTC microseconds.
+
+>>> later = starting_not_before([Transition(0, True), Transition(5, False)], 7)
+>>> later, attribute_instant({"due": "1970-01-01T00:00:01Z"}, "due")
+([Transition(at=7, counting=False)], 1000000)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from slaclock._tz import from_micros, to_micros
+from slaclock.compiled_calendar import CompiledCalendar
+from slaclock.conventions import Conventions
+from slaclock.errors import TimelineError
+from slaclock.progress import Transition
+
+__all__ = ["attribute_instant", "convention_due", "starting_not_before"]
+
+
+def attribute_instant(attributes: Mapping[str, Any], name: str) -> int | None:
+    """The instant a ticket attribute holds (an aware datetime or ISO 8601 text), or ``None``
+    when the ticket does not have it.
+
+    >>> attribute_instant({"due_date": "2025-03-07T17:00:00+01:00"}, "due_date")
+    1741363200000000
+    >>> attribute_instant({}, "due_date") is None
+    True
+    """
+    value = attributes.get(name)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise TimelineError(
+            f"ticket attribute {name}={attributes.get(name)!r} - expected an aware datetime or "
+            "ISO 8601 text with a UTC offset, e.g. '2025-03-07T17:00:00+01:00'",
+            value=attributes.get(name),
+        )
+    return to_micros(value)
+
+
+def convention_due(cal: CompiledCalendar, due: int, conventions: Conventions) -> int:
+    """The due instant as the conventions in force state it: put on the ``precision`` grid
+    first, then, under ``due_at_closing: next_open``, moved from a closed instant (a target used
+    up exactly at a closing time) to the next opening.
+
+    >>> from slaclock import Calendar
+    >>> cal = Calendar.weekdays("UTC").compiled
+    >>> friday_17 = 1_741_366_800_000_000  # 2025-03-07T17:00Z, a closing time
+    >>> moved = convention_due(cal, friday_17, Conventions(due_at_closing="next_open"))
+    >>> from_micros(moved, timezone.utc).isoformat()  # Monday's opening
+    '2025-03-10T09:00:00+00:00'
+    """
+    if conventions.precision is not None:
+        due = conventions.precision.round(due)
+    if conventions.due_at_closing == "next_open":
+        moment = from_micros(due, timezone.utc)
+        if not cal.is_open(moment):
+            due = to_micros(cal.next_open(moment))
+    return due
+
+
+def starting_not_before(transitions: list[Transition], start: int) -> list[Transition]:
+    """A cycle's transitions with its clock starting at ``start`` (a later instant than its own
+    start: a sequential recurrence), in the state it had there.
+
+    >>> starting_not_before([Transition(0, True), Transition(5, False), Transition(9, True)], 7)
+    [Transition(at=7, counting=False), Transition(at=9, counting=True)]
+    """
+    counting = transitions[0].counting
+    later = []
+    for transition in transitions:
+        if transition.at <= start:
+            counting = transition.counting
+        else:
+            later.append(transition)
+    return [Transition(start, counting), *later]
