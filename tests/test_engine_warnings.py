@@ -111,3 +111,21 @@ def test_a_policy_set_knows_what_any_of_its_policies_knows() -> None:
     )
     data = ticket({"at": "2025-03-03T09:10:00Z", "kind": "vendor_answered"})
     assert [] == caught(PolicySet(policies=[other, POLICY]), data)
+
+
+def test_the_incremental_clock_warns_once_per_unknown_word() -> None:
+    """TicketClock.add warns like evaluate: the misspelt kind on the event that brings it, and
+    not again when it comes back; a new unknown status is a warning of its own."""
+    from slaclock import TicketClock
+
+    clock = TicketClock(POLICY, ticket_id="T-1", attributes={"priority": "normal"})
+    clock = clock.add({"at": "2025-03-03T09:00:00Z", "kind": "created"})
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        clock = clock.add({"at": "2025-03-03T09:10:00Z", "kind": "agent_reply"})
+        clock = clock.add({"at": "2025-03-03T09:20:00Z", "kind": "agent_reply"})
+        clock.add({"at": "2025-03-03T09:30:00Z", "kind": "status_changed", "status": "on-hold"})
+    found = [w.message for w in seen if isinstance(w.message, TimelineWarning)]
+    assert [("kind", ("agent_reply",)), ("status", ("on-hold",))] == [
+        (w.problem, w.values) for w in found
+    ]

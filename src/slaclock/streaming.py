@@ -47,7 +47,7 @@ from slaclock._clock_state import (
 )
 from slaclock._tz import check_in_range, to_micros
 from slaclock.engine import ticket_result
-from slaclock.errors import ClockStateError, SlaclockError, TimelineError
+from slaclock.errors import ClockStateError, SlaclockError, TimelineError, TimelineWarning
 from slaclock.measure import DisplayInstants, Measuring, display_zone
 from slaclock.policy import Policy, PolicySet
 from slaclock.replay import HistoryNeededError, TicketReplay
@@ -256,11 +256,18 @@ class TicketClock:
                             value=event.id,
                         )
             replay = replay.copy_for(event)
+        already_unknown = {problem: len(seen) for problem, seen in replay.unknown.items()}
         try:
             replay.replay_events((event,), (t,), t, self._count)
         except SlaclockError as exc:
             exc.args = (f"ticket {self._ticket_id!r}: {exc}", *exc.args[1:])
             raise
+        # Like evaluate, warn about words the policy does not know; each one once per clock
+        # (the values are kept in insertion order, so the new ones are at the end).
+        for problem, reasons in replay.unknown.items():
+            new = dict(list(reasons.items())[already_unknown.get(problem, 0) :])
+            if new:
+                warnings.warn(TimelineWarning(self._ticket_id, problem, new), stacklevel=2)
         clock = object.__new__(TicketClock)
         clock._policy = self._policy
         clock._ticket_id = self._ticket_id
