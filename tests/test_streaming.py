@@ -625,8 +625,18 @@ CONVENTION_EVENTS: list[dict[str, Any]] = [
     {"kind": "attributes_changed", "attributes": {"group": "support"}},
     {"kind": "attributes_changed", "attributes": {"group": "billing"}},
     {"kind": "attributes_changed", "attributes": {"due_date": "2025-03-12T15:00:00+01:00"}},
+    {"kind": "attributes_changed", "attributes": {"due_date": "2025-03-01T10:00:00+01:00"}},
     {"kind": "attributes_changed", "attributes": {"due_date": None}},
 ]
+# The same policy with the other values of the options issue 13 added later: a first response
+# running on through a solve, and ServiceNow's reading of due_from (next opening, start + 1s).
+SERVICENOW_OPTIONS_POLICY = CONVENTION_POLICY.model_copy(
+    update={
+        "first_response_when_solved": "continue",
+        "due_from_outside_schedule": "next_open",
+        "due_from_in_past": "start_plus_1s",
+    }
+)
 
 
 @st.composite
@@ -646,21 +656,23 @@ def convention_tickets(draw: st.DrawFn) -> Timeline:
     )
 
 
+@pytest.mark.parametrize("policy", [CONVENTION_POLICY, SERVICENOW_OPTIONS_POLICY])
 @given(timeline=convention_tickets(), as_of_minutes=st.integers(0, 3000))
 def test_incremental_equals_batch_under_the_convention_options(
-    timeline: Timeline, as_of_minutes: int
+    policy: Policy, timeline: Timeline, as_of_minutes: int
 ) -> None:
     """Under every convention option (precision, next_open, paused first response, seasonal
     hours, sequential recurrence, due_from/start_from, start_when/pause_when, a named
-    definition), the incremental clock's result is exactly evaluate() on every prefix,
-    escalation_at, projected_due_at and the wall-clock times included, also after a round trip
-    through its stored state."""
-    clock = TicketClock(CONVENTION_POLICY, timeline.ticket_id, timeline.attributes)
+    definition; then a first response continuing through a solve, and a due_from instant moved
+    to the next opening or to one second after the start), the incremental clock's result is
+    exactly evaluate() on every prefix, escalation_at, projected_due_at and the wall-clock times
+    included, also after a round trip through its stored state."""
+    clock = TicketClock(policy, timeline.ticket_id, timeline.attributes)
     for count, event in enumerate(timeline.events, start=1):
         clock = clock.add(event)
-        restored = TicketClock.from_dict(json.dumps(clock.to_dict()), CONVENTION_POLICY)
+        restored = TicketClock.from_dict(json.dumps(clock.to_dict()), policy)
         as_of = event.at + timedelta(minutes=as_of_minutes)
-        expected = _json(evaluate(CONVENTION_POLICY, _prefix(timeline, count), as_of))
+        expected = _json(evaluate(policy, _prefix(timeline, count), as_of))
         assert expected == _json(clock.result(as_of))
         assert expected == _json(restored.result(as_of))
         clock = restored

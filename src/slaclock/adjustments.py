@@ -1,6 +1,6 @@
 """Instants the ticket or the conventions move: a cycle's start or due instant read from a
-ticket attribute (``start_from``, ``due_from``), a due instant put on the conventions' grid or
-moved to the next opening, and a sequential cycle's clock starting at its predecessor's due
+ticket attribute (``start_from``, ``due_from``, the latter as the conventions read it), a due
+instant put on the conventions' grid or moved to the next opening, and a sequential cycle's clock starting at its predecessor's due
 instant. :func:`slaclock.measure.measure_cycle` applies them; each is a pure function of
 integer UTC microseconds.
 
@@ -21,7 +21,9 @@ from slaclock.conventions import Conventions
 from slaclock.errors import TimelineError
 from slaclock.progress import Transition
 
-__all__ = ["attribute_instant", "convention_due", "starting_not_before"]
+__all__ = ["attribute_instant", "convention_due", "given_due", "starting_not_before"]
+
+_SECOND = 1_000_000
 
 
 def attribute_instant(attributes: Mapping[str, Any], name: str) -> int | None:
@@ -69,6 +71,32 @@ def convention_due(cal: CompiledCalendar, due: int, conventions: Conventions) ->
         if not cal.is_open(moment):
             due = to_micros(cal.next_open(moment))
     return due
+
+
+def given_due(cal: CompiledCalendar, given: int, start: int, conventions: Conventions) -> int:
+    """A ``due_from`` instant as the conventions in force read it: under ``due_from_in_past:
+    start_plus_1s`` one at or before the cycle's ``start`` is due one second after the start;
+    under ``due_from_outside_schedule: next_open`` a later one outside the calendar's hours is
+    due at the next opening (ServiceNow's "breach on due date").
+
+    >>> from slaclock import Calendar
+    >>> cal = Calendar.weekdays("UTC").compiled
+    >>> sn = Conventions(due_from_outside_schedule="next_open", due_from_in_past="start_plus_1s")
+    >>> monday_9, monday_20 = 1_741_597_200_000_000, 1_741_636_800_000_000  # 2025-03-10 (UTC)
+    >>> from_micros(given_due(cal, monday_20, monday_9, sn), timezone.utc).isoformat()
+    '2025-03-11T09:00:00+00:00'
+    >>> from_micros(given_due(cal, monday_9 - 1, monday_9, sn), timezone.utc).isoformat()
+    '2025-03-10T09:00:01+00:00'
+    >>> given_due(cal, monday_20, monday_9, Conventions()) == monday_20
+    True
+    """
+    if given <= start:
+        return start + _SECOND if conventions.due_from_in_past == "start_plus_1s" else given
+    if conventions.due_from_outside_schedule == "next_open":
+        moment = from_micros(given, timezone.utc)
+        if not cal.is_open(moment):
+            given = to_micros(cal.next_open(moment))
+    return given
 
 
 def starting_not_before(transitions: list[Transition], start: int) -> list[Transition]:

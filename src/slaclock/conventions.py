@@ -38,6 +38,8 @@ __all__ = [
     "ConventionName",
     "Conventions",
     "DueAtClosing",
+    "DueFromInPast",
+    "DueFromOutsideSchedule",
     "FirstResponseWhenSolved",
     "Precision",
     "Rounding",
@@ -49,8 +51,13 @@ ConventionName = Literal["slaclock", "zendesk", "zammad", "jira", "servicenow", 
 DueAtClosing = Literal["close", "next_open"]
 #: How an instant is brought onto the precision grid: ``floor`` truncates, ``ceil`` rounds up.
 Rounding = Literal["floor", "ceil"]
-#: What solving or closing a ticket does to a first response still running.
-FirstResponseWhenSolved = Literal["cancel", "pause"]
+#: What solving or closing a ticket does to a first response still running: ``cancel`` it,
+#: ``pause`` it until a reopen, or let it ``continue`` (counting) to the first public reply.
+FirstResponseWhenSolved = Literal["cancel", "pause", "continue"]
+#: A ``due_from`` instant outside the calendar's hours: ``keep`` it, or due at the ``next_open``.
+DueFromOutsideSchedule = Literal["keep", "next_open"]
+#: A ``due_from`` instant at or before the cycle's start: ``keep`` it, or due at ``start_plus_1s``.
+DueFromInPast = Literal["keep", "start_plus_1s"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 _HOUR_MICROS = 3_600_000_000
@@ -119,8 +126,13 @@ class Conventions(BaseModel):
     - ``name``: the preset (``slaclock`` when none is named).
     - ``due_at_closing``: ``close`` (default) or ``next_open``.
     - ``precision``: ``None`` (exact, the default) or a :class:`Precision`.
-    - ``first_response_when_solved``: ``cancel`` (default) or ``pause`` (paused while solved or
-      closed, resumed by a reopen).
+    - ``first_response_when_solved``: ``cancel`` (default), ``pause`` (paused while solved or
+      closed, resumed by a reopen) or ``continue`` (counting on through a solve and a reopen
+      until the first public agent reply).
+    - ``due_from_outside_schedule``: ``keep`` (default: a ``due_from`` instant stands as it is)
+      or ``next_open`` (one outside the calendar's hours is due at the next opening).
+    - ``due_from_in_past``: ``keep`` (default) or ``start_plus_1s`` (a ``due_from`` instant at
+      or before the cycle's start is due one second after the start).
     - ``working_day``: ``None`` (``d`` is 24 hours, the default) or the length of a working day
       (``d`` and ``w`` then mean working days and five-day working weeks).
     - ``definitions``: built-in metric -> the name of the :data:`~slaclock.policy.NAMED_DEFINITIONS` entry it uses.
@@ -135,6 +147,8 @@ class Conventions(BaseModel):
     due_at_closing: DueAtClosing = "close"
     precision: Precision | None = None
     first_response_when_solved: FirstResponseWhenSolved = "cancel"
+    due_from_outside_schedule: DueFromOutsideSchedule = "keep"
+    due_from_in_past: DueFromInPast = "keep"
     working_day: timedelta | None = None
     definitions: dict[str, str] = Field(default_factory=dict)
 
@@ -204,8 +218,11 @@ DEFINITION_DATA: Mapping[str, Mapping[str, Any]] = {
 #: Each preset's option values, exactly what that tool documents (sources in docs/comparison.md).
 PRESETS: Mapping[ConventionName, Mapping[str, Any]] = {
     "slaclock": {},
-    # Zendesk documents its update clocks; the other conventions as slaclock's defaults.
-    "zendesk": {"definitions": {"periodic_update": "zendesk_periodic_update"}},
+    # Zendesk documents its update clocks and a first reply time that survives a solve.
+    "zendesk": {
+        "first_response_when_solved": "continue",
+        "definitions": {"periodic_update": "zendesk_periodic_update"},
+    },
     "zammad": {
         "due_at_closing": "next_open",
         "precision": "1m",
@@ -213,12 +230,23 @@ PRESETS: Mapping[ConventionName, Mapping[str, Any]] = {
         "definitions": {"next_response": "zammad_update"},
     },
     "jira": {"working_day": "8h"},
-    "servicenow": {"working_day": None},
+    "servicenow": {
+        "working_day": None,
+        "due_from_outside_schedule": "next_open",
+        "due_from_in_past": "start_plus_1s",
+    },
     "salesforce": {},
 }
 
 #: The options a policy may set itself (each overrides its preset).
-OPTION_NAMES = ("due_at_closing", "precision", "first_response_when_solved", "working_day")
+OPTION_NAMES = (
+    "due_at_closing",
+    "precision",
+    "first_response_when_solved",
+    "due_from_outside_schedule",
+    "due_from_in_past",
+    "working_day",
+)
 
 
 def resolve(name: ConventionName | None, explicit: Mapping[str, Any]) -> Conventions:

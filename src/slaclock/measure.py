@@ -27,7 +27,12 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from slaclock._tz import from_micros, timedelta_to_micros
-from slaclock.adjustments import attribute_instant, convention_due, starting_not_before
+from slaclock.adjustments import (
+    attribute_instant,
+    convention_due,
+    given_due,
+    starting_not_before,
+)
 from slaclock.calendar import ALWAYS_OPEN, Calendar
 from slaclock.compiled_calendar import CompiledCalendar, OpenTable
 from slaclock.conventions import Conventions
@@ -163,9 +168,16 @@ def _resolve_uncached(metric: str, context: CycleContext) -> ResolvedTarget:
         else tuple((t.name, threshold_position(t, micros)) for t in config.thresholds),
         config.due_from,
         config.start_from,
-        conventions
-        if conventions.precision is not None or conventions.due_at_closing != "close"
-        else None,
+        conventions if _moves_due(conventions) else None,
+    )
+
+
+def _moves_due(conventions: Conventions) -> bool:
+    return (
+        conventions.precision is not None
+        or conventions.due_at_closing != "close"
+        or conventions.due_from_outside_schedule != "keep"
+        or conventions.due_from_in_past != "keep"
     )
 
 
@@ -442,7 +454,10 @@ def measure_cycle(
         if resolved.due_from is None
         else attribute_instant(context.attributes, resolved.due_from)
     )
+    conventions = resolved.moves_due
     if due_given is not None:
+        if conventions is not None:
+            due_given = given_due(cal, due_given, start, conventions)
         # The due instant is the ticket's; the target is the business time up to it.
         if due_given > start:
             _, (before_start, before_due) = cal.open_time_before([start, due_given])
@@ -460,7 +475,6 @@ def measure_cycle(
             (t.name, threshold_position(t, target_micros)) for t in resolved.thresholds
         )
 
-    conventions = resolved.moves_due
     due: int | None = None
     projected: int | None = None
     state: CycleState

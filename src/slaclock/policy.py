@@ -36,6 +36,8 @@ from slaclock.conventions import (
     ConventionName,
     Conventions,
     DueAtClosing,
+    DueFromInPast,
+    DueFromOutsideSchedule,
     FirstResponseWhenSolved,
     Precision,
     resolve,
@@ -185,8 +187,10 @@ class Policy(ValueModel):
       ``servicenow``, ``salesforce``; default ``slaclock``): sets the options below to what that
       tool documents. Each option written in the policy overrides the preset:
       ``due_at_closing`` (``close``/``next_open``), ``precision`` (e.g. ``"1m"``, ``"1m ceil"``,
-      or ``"exact"``), ``first_response_when_solved`` (``cancel``/``pause``) and ``working_day``
-      (e.g. ``"8h"``: ``d``/``w`` in targets mean working days/weeks). The options in force are
+      or ``"exact"``), ``first_response_when_solved`` (``cancel``/``pause``/``continue``),
+      ``due_from_outside_schedule`` (``keep``/``next_open``), ``due_from_in_past``
+      (``keep``/``start_plus_1s``) and ``working_day`` (e.g. ``"8h"``: ``d``/``w`` in targets
+      mean working days/weeks). The options in force are
       :attr:`conventions_in_force`.
 
     >>> policy = Policy(name="p", metrics={"first_response": {"targets": {"normal": "8h"}}})
@@ -215,6 +219,8 @@ class Policy(ValueModel):
     due_at_closing: DueAtClosing | None = None
     precision: Precision | Literal["exact"] | None = None
     first_response_when_solved: FirstResponseWhenSolved | None = None
+    due_from_outside_schedule: DueFromOutsideSchedule | None = None
+    due_from_in_past: DueFromInPast | None = None
     working_day: timedelta | None = None
 
     @field_validator("working_day", mode="before")
@@ -350,7 +356,8 @@ class Policy(ValueModel):
 
         A built-in metric follows the conventions in force: a preset may give it a named
         definition, and ``first_response_when_solved: pause`` turns the first response's
-        cancellation on solving into a pause while solved or closed.
+        cancellation on solving into a pause while solved or closed (``continue``: it just
+        drops the cancellation, the clock counting on to the first public reply).
 
         >>> Policy(name="p", metrics={"resolution": {"pause_statuses": ["pending", "on_hold"]}}
         ...        ).definition("resolution").pause_statuses
@@ -369,20 +376,15 @@ class Policy(ValueModel):
             base = chosen or BUILTIN_METRICS[metric]
         if config.pause_statuses is not None:
             base = base.model_copy(update={"pause_statuses": config.pause_statuses})
-        if (
-            metric == "first_response"
-            and config.definition is None
-            and conventions.first_response_when_solved == "pause"
-        ):
+        when_solved = conventions.first_response_when_solved
+        if metric == "first_response" and config.definition is None and when_solved != "cancel":
             solved = ("solved", "closed")
+            cancel = tuple(c for c in base.cancel if c.status != solved)
+            paused = (*base.pause_statuses, *(s for s in solved if s not in base.pause_statuses))
             base = base.model_copy(
-                update={
-                    "cancel": tuple(c for c in base.cancel if c.status != solved),
-                    "pause_statuses": (
-                        *base.pause_statuses,
-                        *(s for s in solved if s not in base.pause_statuses),
-                    ),
-                }
+                update={"cancel": cancel}
+                if when_solved == "continue"
+                else {"cancel": cancel, "pause_statuses": paused}
             )
         return base
 
