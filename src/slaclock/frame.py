@@ -43,6 +43,7 @@ from slaclock.measure import (
     threshold_position,
 )
 from slaclock.policy import DaysTarget, Policy, PolicySet
+from slaclock.records import DURATION_FIELDS, RECORD_FIELDS
 from slaclock.replay import ReplayedCycle, TicketFacts, TicketReplay
 from slaclock.timeline import STATUS_OF_KIND, Event, check_attributes
 
@@ -57,29 +58,10 @@ FrameErrors = Literal["raise", "collect"]
 
 #: The columns of a cycle row, in order (the CLI's CSV columns, ``spans`` aside); the
 #: ticket's attributes follow, then ``attribute_priority`` (the priority it was created with).
-CYCLE_COLUMNS: tuple[str, ...] = (
-    "ticket_id",
-    "policy",
-    "policy_version",
-    "as_of",
-    "metric",
-    "index",
-    "state",
-    "priority",
-    "calendar",
-    "target_spec",
-    "started_at",
-    "stopped_at",
-    "due_at",
-    "breached_at",
-    "target_seconds",
-    "elapsed_seconds",
-    "paused_seconds",
-    "remaining_seconds",
-    "overdue_by_seconds",
-    "percent_used",
-    "thresholds",
-    "events",
+CYCLE_COLUMNS: tuple[str, ...] = tuple(
+    f"{name}_seconds" if name in DURATION_FIELDS else name
+    for name in RECORD_FIELDS
+    if name != "spans"
 )
 #: The columns of a ticket row (``per_ticket=True``), in order; the attributes follow.
 TICKET_COLUMNS: tuple[str, ...] = (
