@@ -407,6 +407,19 @@ class CompiledCalendar:
             out.append(0 if i < 0 else cums[i] + (t if t < ends[i] else ends[i]) - starts[i])
         return table, out
 
+    def open_time_between(self, a: int, b: int) -> tuple[OpenTable, int, int]:
+        """:meth:`open_time_before` of the two instants ``a <= b`` (the engine's most common
+        case: a cycle measured in one piece), without building a list."""
+        table = self._table
+        if table is None or not (table.lo <= a < table.hi and table.lo <= b < table.hi):
+            table = self._cover(a, b)
+        starts, ends, cums = table.starts, table.ends, table.cums
+        i = bisect_right(starts, a) - 1
+        before_a = 0 if i < 0 else cums[i] + (a if a < ends[i] else ends[i]) - starts[i]
+        i = bisect_right(starts, b) - 1
+        before_b = 0 if i < 0 else cums[i] + (b if b < ends[i] else ends[i]) - starts[i]
+        return table, before_a, before_b
+
     def add_from(self, table: OpenTable, s: int, open_before_s: int, d: int) -> int:
         """``add_micros(s, d)`` for ``d > 0`` when ``open_before_s`` is ``s``'s open time on
         ``table`` (from :meth:`open_time_before`): no second lookup of ``s`` while the answer

@@ -26,7 +26,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from slaclock._tz import from_micros, timedelta_to_micros
+from slaclock._tz import from_micros, timedelta_to_micros, to_micros
 from slaclock.adjustments import (
     attribute_instant,
     convention_due,
@@ -110,6 +110,9 @@ def resolve_target(metric: str, context: CycleContext) -> ResolvedTarget:
     >>> resolved.label, resolved.duration
     ('24x7', datetime.timedelta(seconds=14400))
     """
+    found: ResolvedTarget | None = context.resolved.get(metric)
+    if found is not None:
+        return found
     policy = context.policy
     attributes = context.attributes
     key = (
@@ -127,6 +130,7 @@ def resolve_target(metric: str, context: CycleContext) -> ResolvedTarget:
         resolved = _resolve_uncached(metric, context)
         if len(cache) < MAX_MEMO:  # priorities and calendar names are open-ended text
             cache[key] = resolved
+    context.resolved[metric] = resolved
     return resolved
 
 
@@ -204,9 +208,12 @@ def threshold_position(threshold: Threshold, target: int) -> int:
     return target + timedelta_to_micros(threshold.after_due)
 
 
-def _business_days_target(calendar: Calendar, start: datetime, days: int) -> int:
-    """Business time from ``start`` to the close of the ``days``-th business day after its date."""
-    return timedelta_to_micros(calendar.elapsed(start, calendar.business_day_close(start, days)))
+def _business_days_target(calendar: Calendar, start: int, shown_start: datetime, days: int) -> int:
+    """Business time from ``start`` (``shown_start`` as a datetime) to the close of the
+    ``days``-th business day after its date."""
+    close = to_micros(calendar.business_day_close(shown_start, days))
+    _, open_before_start, open_before_close = calendar.compiled.open_time_between(start, close)
+    return open_before_close - open_before_start
 
 
 # ----------------------------------------------------------------------------------------------
@@ -279,7 +286,7 @@ def _cut(
         t, counting = transitions[0]
         if end <= t:
             return None, []
-        table, (before, after) = cal.open_time_before((t, end))
+        table, before, after = cal.open_time_between(t, end)
         return table, [(t, end, counting, after - before, before)]
     bounds: list[int] = []
     counts: list[bool] = []
@@ -426,7 +433,15 @@ def measure_cycle(
         # stops at its stop); an open one starts at not_before, even after as_of.
         start = not_before if cycle.end is None else min(not_before, cycle.end)
         transitions = starting_not_before(transitions, start)
-    table, pieces = _cut(cal, transitions, end)
+    if len(transitions) == 1:  # most cycles: one piece (counting or not), _cut inlined
+        first_at, first_counting = transitions[0]
+        if end > first_at:
+            table, before, after = cal.open_time_between(first_at, end)
+            pieces = [(first_at, end, first_counting, after - before, before)]
+        else:
+            table, pieces = None, []
+    else:
+        table, pieces = _cut(cal, transitions, end)
     elapsed = paused = actual_elapsed = actual_paused = 0
     if len(pieces) == 1:  # most cycles
         piece_start, piece_end, counting, business, _ = pieces[0]
@@ -460,7 +475,7 @@ def measure_cycle(
             due_given = given_due(cal, due_given, start, conventions)
         # The due instant is the ticket's; the target is the business time up to it.
         if due_given > start:
-            _, (before_start, before_due) = cal.open_time_before([start, due_given])
+            _, before_start, before_due = cal.open_time_between(start, due_given)
             target_micros = before_due - before_start
         else:
             target_micros = 0  # due at or before the start: any time used is late
@@ -469,7 +484,7 @@ def measure_cycle(
             (t.name, threshold_position(t, target_micros)) for t in resolved.thresholds
         )
     elif days is not None:  # a DaysTarget: the business time depends on the day it starts
-        target_micros = _business_days_target(resolved.calendar, shown[start], days)
+        target_micros = _business_days_target(resolved.calendar, start, shown[start], days)
         target_delta = _US * target_micros
         positions = tuple(
             (t.name, threshold_position(t, target_micros)) for t in resolved.thresholds

@@ -53,8 +53,11 @@ class CycleContext:
     """
 
     policy: Policy
-    attributes: Mapping[str, Any]
+    attributes: Mapping[str, Any]  # a snapshot: never changed once the context is built
     targets: dict[Any, Any] | None = None
+    # metric -> its resolved target in this context (see measure.resolve_target): a context is
+    # shared by the cycles of every metric, so each looks its target up once.
+    resolved: dict[str, Any] = field(default_factory=dict)
 
 
 class Transition(NamedTuple):

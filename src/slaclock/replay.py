@@ -439,19 +439,27 @@ class TicketReplay:
                 given_status is not None and given_status not in known_statuses
             ):
                 self.note_unknown(event, self.vocabulary)
-            acts = rules.actions.get(shape) or rules.actions_for(shape)
             # A metric whose mask is 0 (no condition matches, and the event cannot change
             # whether its clock counts: see rules.TOUCH) is left as it is, unless the
             # attributes changed (its target, or its policy, may have).
-            if not attributes_changed and not any(acts):
+            if not attributes_changed:
+                acting = rules.acting.get(shape)
+                if acting is None:
+                    acting = rules.acting_for(shape)
+                if not acting:
+                    continue
+                step: ReplayStep = (kind, status, t, position, context, False, False)
+                active = self.active
+                for index, act in acting:
+                    metric_rules, progress = active[index]
+                    apply_event(progress, metric_rules, act, step)
                 continue
             restart = (
                 priority_changed or policy_changed
             ) and context.policy.priority_change == "restart"
-            step: ReplayStep = (kind, status, t, position, context, attributes_changed, restart)
-            for (metric_rules, progress), act in zip(self.active, acts):
-                if act or attributes_changed:
-                    apply_event(progress, metric_rules, act, step)
+            step = (kind, status, t, position, context, True, restart)
+            for (metric_rules, progress), act in zip(self.active, rules.actions_for(shape)):
+                apply_event(progress, metric_rules, act, step)
         self.facts = _make(TicketFacts, (status, solved_at, closed_at, replies, reopens))
         return ignored
 

@@ -263,6 +263,11 @@ class PolicyRules:
     #: The policy's targets resolved per (metric, priority, calendar attribute): filled by
     #: :func:`slaclock.measure.resolve_target`, carried to it by each cycle's context.
     targets: dict[Any, Any] = field(default_factory=dict)
+    # EventShape -> (position, mask) of each metric whose mask is not 0, memoised: the replay
+    # visits only the metrics an event can change.
+    acting: dict[tuple[str, bool, str | None], tuple[tuple[int, int], ...]] = field(
+        default_factory=dict
+    )
     #: The metrics whose recurrence is sequential (a cycle counts from the previous one's due
     #: instant at the earliest): only theirs are chained when measured.
     sequential: frozenset[str] = frozenset()
@@ -274,6 +279,21 @@ class PolicyRules:
             found = tuple(rules.action(shape) for rules in self.rules)
             if len(self.actions) < MAX_MEMO:
                 self.actions[shape] = found
+        return found
+
+    def acting_for(self, shape: tuple[str, bool, str | None]) -> tuple[tuple[int, int], ...]:
+        """(position, mask) of each metric whose action mask for the shape is not 0.
+
+        >>> from slaclock.synthetic import DEFAULT_POLICY
+        >>> rules = policy_rules(DEFAULT_POLICY)
+        >>> [(rules.names[i], bool(mask & STOP)) for i, mask in rules.acting_for(("agent_replied", True, None))]
+        [('first_response', True), ('next_response', True)]
+        """
+        found = self.acting.get(shape)
+        if found is None:
+            found = tuple((i, act) for i, act in enumerate(self.actions_for(shape)) if act)
+            if len(self.acting) < MAX_MEMO:
+                self.acting[shape] = found
         return found
 
 
