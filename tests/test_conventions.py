@@ -1174,16 +1174,20 @@ def test_due_from_a_ticket_attribute_and_its_change() -> None:
     )  # fmt: skip
     done = run(policy, moved, "2025-03-05 15:00").resolution
     assert (utc("2025-03-06 12:00"), "met") == (done.due_at, done.state)
-    # Without the attribute the 8h target applies: due Mon 17:00.
+    # Without the attribute the preset (due_from_missing: start_plus_1s) is due Mon 09:00:01;
+    # with due_from_missing: target the 8h target applies: due Mon 17:00.
     plain = ticket(("2025-03-03 09:00", "created"))
-    assert utc("2025-03-03 17:00") == run(policy, plain, "2025-03-03 10:00").resolution.due_at
+    assert utc("2025-03-03 09:00:01") == run(policy, plain, "2025-03-03 10:00").resolution.due_at
+    by_target = policy.model_copy(update={"due_from_missing": "target"})
+    assert utc("2025-03-03 17:00") == run(by_target, plain, "2025-03-03 10:00").resolution.due_at
 
 
 def test_start_from_a_ticket_attribute() -> None:
     """A cycle's clock starts at the instant the ticket's opened_at holds (a retroactive start)."""
     # By hand, 24x7, 8h: the ticket was opened by phone at 08:00 and recorded at 09:00 -> the
-    # clock starts 08:00, due 16:00; as of 10:00, 2h elapsed.
-    policy = _dated_policy()
+    # clock starts 08:00, due 16:00; as of 10:00, 2h elapsed. (No due_date: by the target, not
+    # by the preset's due_from_missing: start_plus_1s.)
+    policy = _dated_policy().model_copy(update={"due_from_missing": "target"})
     events = ticket(
         ("2025-03-03 09:00", "created", {"attributes": {"opened_at": "2025-03-03T08:00:00+00:00"}}),
     )
@@ -1448,3 +1452,49 @@ def test_first_response_continues_through_a_solve_and_reopen() -> None:
     paused = policy.model_copy(update={"first_response_when_solved": "pause"})
     first = run(paused, _reopened_without_reply(), "2025-03-03 12:00").first_response
     assert ("met", 40 * M, utc("2025-03-03 11:50")) == (first.state, first.elapsed, first.due_at)
+
+
+# ---------------------------------------------------------------------------------------------
+# due_from_missing: a ticket without the due_from attribute (ServiceNow's empty Due Date). The
+# ServiceNow wording is quoted in tests/test_preset_servicenow.py; these are hand-worked on the
+# 08:00-16:00 daily schedule of _due_from_policy (UTC).
+def test_a_missing_due_date_falls_back_to_the_target_by_default() -> None:
+    """Default (target): no due_date attribute -> the 8h target applies: from Wed 09:00, 7h
+    on Wednesday (09:00-16:00) and 1h on Thursday (08:00-09:00) -> due Thu 09:00."""
+    events = ticket(("2017-01-11 09:00", "created"))
+    result = run(_due_from_policy(), events, "2017-01-11 10:00").resolution
+    assert (utc("2017-01-12 09:00"), "running") == (result.due_at, result.state)
+
+
+def test_a_missing_due_date_is_due_one_second_after_the_start() -> None:
+    """start_plus_1s: no due_date -> due Wed 09:00:01 (start + 1s); as of 10:00 overdue, and
+    a due date set later (Wed 14:00) is then the due instant."""
+    # By hand: 09:00:00 + 1s = 09:00:01 < as_of 10:00 -> overdue; target = business time in
+    # that second = 1s.
+    policy = _due_from_policy(due_from_missing="start_plus_1s")
+    events = ticket(("2017-01-11 09:00", "created"))
+    result = run(policy, events, "2017-01-11 10:00").resolution
+    assert (utc("2017-01-11 09:00:01"), "overdue", timedelta(seconds=1)) == (
+        result.due_at,
+        result.state,
+        result.cycles[0].target,
+    )
+    later = ticket(
+        ("2017-01-11 09:00", "created"),
+        (
+            "2017-01-11 09:30",
+            "attributes_changed",
+            {"attributes": {"due_date": "2017-01-11T14:00:00+00:00"}},
+        ),
+    )
+    assert utc("2017-01-11 14:00") == run(policy, later, "2017-01-11 10:00").resolution.due_at
+
+
+def test_the_servicenow_preset_sets_due_from_missing() -> None:
+    assert _sn_due_date_policy().conventions_in_force.due_from_missing == "start_plus_1s"
+    assert (
+        Policy.model_validate(
+            {"name": "p", "metrics": {"resolution": {}}}
+        ).conventions_in_force.due_from_missing
+        == "target"
+    )

@@ -32,6 +32,7 @@ CORE = {
     "calendar",
     "compiled_calendar",
     "conventions",
+    "cycle_targets",
     "durations",
     "engine",
     "errors",

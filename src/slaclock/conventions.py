@@ -39,6 +39,7 @@ __all__ = [
     "Conventions",
     "DueAtClosing",
     "DueFromInPast",
+    "DueFromMissing",
     "DueFromOutsideSchedule",
     "FirstResponseWhenSolved",
     "Precision",
@@ -58,6 +59,9 @@ FirstResponseWhenSolved = Literal["cancel", "pause", "continue"]
 DueFromOutsideSchedule = Literal["keep", "next_open"]
 #: A ``due_from`` instant at or before the cycle's start: ``keep`` it, or due at ``start_plus_1s``.
 DueFromInPast = Literal["keep", "start_plus_1s"]
+#: A metric with ``due_from`` on a ticket without that attribute: due by the metric's
+#: ``target``, or at ``start_plus_1s``.
+DueFromMissing = Literal["target", "start_plus_1s"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 _HOUR_MICROS = 3_600_000_000
@@ -133,6 +137,8 @@ class Conventions(BaseModel):
       or ``next_open`` (one outside the calendar's hours is due at the next opening).
     - ``due_from_in_past``: ``keep`` (default) or ``start_plus_1s`` (a ``due_from`` instant at
       or before the cycle's start is due one second after the start).
+    - ``due_from_missing``: ``target`` (default: without the attribute, the metric's target
+      applies) or ``start_plus_1s`` (due one second after the start, as a past instant is).
     - ``working_day``: ``None`` (``d`` is 24 hours, the default) or the length of a working day
       (``d`` and ``w`` then mean working days and five-day working weeks).
     - ``definitions``: built-in metric -> the name of the :data:`~slaclock.policy.NAMED_DEFINITIONS` entry it uses.
@@ -149,6 +155,7 @@ class Conventions(BaseModel):
     first_response_when_solved: FirstResponseWhenSolved = "cancel"
     due_from_outside_schedule: DueFromOutsideSchedule = "keep"
     due_from_in_past: DueFromInPast = "keep"
+    due_from_missing: DueFromMissing = "target"
     working_day: timedelta | None = None
     definitions: dict[str, str] = Field(default_factory=dict)
 
@@ -234,6 +241,7 @@ PRESETS: Mapping[ConventionName, Mapping[str, Any]] = {
         "working_day": None,
         "due_from_outside_schedule": "next_open",
         "due_from_in_past": "start_plus_1s",
+        "due_from_missing": "start_plus_1s",
     },
     "salesforce": {},
 }
@@ -245,6 +253,7 @@ OPTION_NAMES = (
     "first_response_when_solved",
     "due_from_outside_schedule",
     "due_from_in_past",
+    "due_from_missing",
     "working_day",
 )
 

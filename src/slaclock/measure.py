@@ -20,24 +20,26 @@ instant and the thresholds, and builds the immutable :class:`~slaclock.results.C
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo  # noqa: F401 (timezone: the examples)
-from fractions import Fraction
-from functools import lru_cache
 from typing import Any, NamedTuple
 
-from slaclock._tz import from_micros, timedelta_to_micros, to_micros
+from slaclock._tz import from_micros
 from slaclock.adjustments import (
     attribute_instant,
     convention_due,
     given_due,
     starting_not_before,
 )
-from slaclock.calendar import ALWAYS_OPEN, Calendar
+from slaclock.calendar import ALWAYS_OPEN, Calendar  # noqa: F401 (Calendar: the examples)
 from slaclock.compiled_calendar import CompiledCalendar, OpenTable
-from slaclock.conventions import Conventions
-from slaclock.policy import ALWAYS_OPEN_NAME, DaysTarget, DurationTarget, Policy, Target, Threshold
-from slaclock.replay import CycleContext, ReplayedCycle, Transition
+from slaclock.cycle_targets import (
+    ResolvedTarget,
+    business_days_target,
+    resolve_target,
+    threshold_position,
+)
+from slaclock.policy import Policy
+from slaclock.replay import CycleContext, ReplayedCycle, Transition  # noqa: F401 (CycleContext: the examples)
 from slaclock.results import (
     CycleResult,
     CycleState,
@@ -46,7 +48,6 @@ from slaclock.results import (
     ThresholdResult,
     construct,
 )
-from slaclock.rules import MAX_MEMO, policy_rules
 
 __all__ = [
     "DisplayInstants",
@@ -69,151 +70,6 @@ __all__ = [
 _make = tuple.__new__  # builds a NamedTuple value in C (its own __new__ is a Python call)
 _US = timedelta(microseconds=1)  # `_US * n` builds a timedelta about twice as fast as the keyword
 _ZERO = timedelta(0)
-
-
-# ----------------------------------------------------------------------------------------------
-# A cycle's target and calendar
-@dataclass(frozen=True, slots=True)
-class ResolvedTarget:
-    """What a metric measures a cycle against, for one policy and the ticket's attributes.
-
-    >>> from slaclock.synthetic import DEFAULT_POLICY
-    >>> high = resolve_target("first_response", CycleContext(DEFAULT_POLICY, {"priority": "high"}))
-    >>> high.label, high.target_text, high.positions  # the warning at 75 % of 2h: 90 minutes
-    ('business', '2h', (('warning', 5400000000),))
-    """
-
-    target: Target | None
-    calendar: Calendar
-    label: str  # the calendar's name as results show it
-    compiled: CompiledCalendar
-    # Derived once per (policy, metric, priority, calendar) and reused by every cycle:
-    target_text: str | None
-    duration_micros: int | None  # None for a DaysTarget (it depends on the start)
-    duration: timedelta | None
-    business_days: int | None  # for a DaysTarget: its number of days
-    thresholds: tuple[Threshold, ...]
-    # (name, position in the target) of each threshold, for a target in fixed business time.
-    positions: tuple[tuple[str, int], ...]
-    due_from: str | None = None  # the ticket attribute holding the due instant, if any
-    start_from: str | None = None  # the ticket attribute holding the start instant, if any
-    moves_due: Conventions | None = None  # the conventions, if they move due instants
-
-
-def resolve_target(metric: str, context: CycleContext) -> ResolvedTarget:
-    """The target and calendar of ``metric`` for the context (memoised per policy value, in
-    the memo the context carries: :attr:`slaclock.rules.PolicyRules.targets`).
-
-    >>> from slaclock import Policy
-    >>> policy = Policy(name="p", metrics={"resolution": {"targets": {"high": "4h"}}})
-    >>> resolved = resolve_target("resolution", CycleContext(policy, {"priority": "high"}))
-    >>> resolved.label, resolved.duration
-    ('24x7', datetime.timedelta(seconds=14400))
-    """
-    found: ResolvedTarget | None = context.resolved.get(metric)
-    if found is not None:
-        return found
-    policy = context.policy
-    attributes = context.attributes
-    key = (
-        metric,
-        attributes.get("priority"),
-        attributes.get(policy.calendar_attribute) if policy.calendar_attribute else None,
-    )
-    if not (isinstance(key[1], _HASHABLE) and isinstance(key[2], _HASHABLE)):
-        return _resolve_uncached(metric, context)  # a list value: the policy names the error
-    cache = context.targets
-    if cache is None:  # a context built by hand
-        cache = policy_rules(policy).targets
-    resolved = cache.get(key)
-    if resolved is None:
-        resolved = _resolve_uncached(metric, context)
-        if len(cache) < MAX_MEMO:  # priorities and calendar names are open-ended text
-            cache[key] = resolved
-    context.resolved[metric] = resolved
-    return resolved
-
-
-_HASHABLE = (str, int, float, bool, type(None))
-
-
-def _resolve_uncached(metric: str, context: CycleContext) -> ResolvedTarget:
-    policy = context.policy
-    priority = context.attributes.get("priority")
-    config = policy.metrics[metric]
-    target = config.targets.get(priority) if priority is not None else None
-    name = target.calendar if target is not None else None
-    calendar = policy.calendar_named(name, context.attributes)
-    if name is None:
-        if policy.calendar_attribute is not None and context.attributes.get(
-            policy.calendar_attribute
-        ):
-            label = str(context.attributes[policy.calendar_attribute])
-        elif isinstance(policy.calendar, str):
-            label = policy.calendar
-        else:
-            label = "business" if policy.calendar is not None else ALWAYS_OPEN_NAME
-    else:
-        label = name
-    micros = timedelta_to_micros(target.duration) if isinstance(target, DurationTarget) else None
-    conventions = policy.conventions_in_force  # kept only when it moves due instants
-    return ResolvedTarget(
-        target,
-        calendar,
-        label,
-        calendar.compiled,
-        None if target is None else _target_text(target),
-        micros,
-        None if micros is None else _US * micros,
-        target.business_days if isinstance(target, DaysTarget) else None,
-        config.thresholds,
-        ()
-        if micros is None
-        else tuple((t.name, threshold_position(t, micros)) for t in config.thresholds),
-        config.due_from,
-        config.start_from,
-        conventions if _moves_due(conventions) else None,
-    )
-
-
-def _moves_due(conventions: Conventions) -> bool:
-    return (
-        conventions.precision is not None
-        or conventions.due_at_closing != "close"
-        or conventions.due_from_outside_schedule != "keep"
-        or conventions.due_from_in_past != "keep"
-    )
-
-
-@lru_cache(maxsize=1024)
-def _target_text(target: Target) -> str:
-    data = target.model_dump()
-    return data if isinstance(data, str) else f"{data['duration']} ({data['calendar']})"
-
-
-def threshold_position(threshold: Threshold, target: int) -> int:
-    """Where in a target of ``target`` microseconds the threshold falls (business time).
-
-    >>> threshold_position(Threshold(name="warn", at_percent=75), 4_000_000)
-    3000000
-    >>> threshold_position(Threshold(name="late", after_due="1s"), 4_000_000)
-    5000000
-    """
-    if threshold.at_percent is not None:
-        exact = Fraction(target) * Fraction(str(threshold.at_percent)) / 100
-        return max(0, -(-exact.numerator // exact.denominator))  # ceiling: whole microseconds
-    if threshold.before_due is not None:
-        return max(0, target - timedelta_to_micros(threshold.before_due))
-    assert threshold.after_due is not None
-    return target + timedelta_to_micros(threshold.after_due)
-
-
-def _business_days_target(calendar: Calendar, start: int, shown_start: datetime, days: int) -> int:
-    """Business time from ``start`` (``shown_start`` as a datetime) to the close of the
-    ``days``-th business day after its date."""
-    close = to_micros(calendar.business_day_close(shown_start, days))
-    _, open_before_start, open_before_close = calendar.compiled.open_time_between(start, close)
-    return open_before_close - open_before_start
 
 
 # ----------------------------------------------------------------------------------------------
@@ -363,6 +219,7 @@ class DisplayInstants(dict[int, datetime]):
 
 
 _SAFE_SECONDS = (-(2**31), 2**31)  # fromtimestamp is exact and safe on every platform here
+_ONE_SECOND = 1_000_000  # microseconds
 
 
 class Measuring(NamedTuple):
@@ -470,9 +327,16 @@ def measure_cycle(
         else attribute_instant(context.attributes, resolved.due_from)
     )
     conventions = resolved.moves_due
+    if due_given is None:
+        if (
+            resolved.due_from is not None
+            and conventions is not None
+            and conventions.due_from_missing == "start_plus_1s"
+        ):
+            due_given = start + _ONE_SECOND  # ServiceNow: no due date -> one second after start
+    elif conventions is not None:
+        due_given = given_due(cal, due_given, start, conventions)
     if due_given is not None:
-        if conventions is not None:
-            due_given = given_due(cal, due_given, start, conventions)
         # The due instant is the ticket's; the target is the business time up to it.
         if due_given > start:
             _, before_start, before_due = cal.open_time_between(start, due_given)
@@ -484,7 +348,7 @@ def measure_cycle(
             (t.name, threshold_position(t, target_micros)) for t in resolved.thresholds
         )
     elif days is not None:  # a DaysTarget: the business time depends on the day it starts
-        target_micros = _business_days_target(resolved.calendar, start, shown[start], days)
+        target_micros = business_days_target(resolved.calendar, start, shown[start], days)
         target_delta = _US * target_micros
         positions = tuple(
             (t.name, threshold_position(t, target_micros)) for t in resolved.thresholds

@@ -37,6 +37,7 @@ from slaclock.conventions import (
     Conventions,
     DueAtClosing,
     DueFromInPast,
+    DueFromMissing,
     DueFromOutsideSchedule,
     FirstResponseWhenSolved,
     Precision,
@@ -189,7 +190,8 @@ class Policy(ValueModel):
       ``due_at_closing`` (``close``/``next_open``), ``precision`` (e.g. ``"1m"``, ``"1m ceil"``,
       or ``"exact"``), ``first_response_when_solved`` (``cancel``/``pause``/``continue``),
       ``due_from_outside_schedule`` (``keep``/``next_open``), ``due_from_in_past``
-      (``keep``/``start_plus_1s``) and ``working_day`` (e.g. ``"8h"``: ``d``/``w`` in targets
+      (``keep``/``start_plus_1s``), ``due_from_missing`` (``target``/``start_plus_1s``) and
+      ``working_day`` (e.g. ``"8h"``: ``d``/``w`` in targets
       mean working days/weeks). The options in force are
       :attr:`conventions_in_force`.
 
@@ -221,6 +223,7 @@ class Policy(ValueModel):
     first_response_when_solved: FirstResponseWhenSolved | None = None
     due_from_outside_schedule: DueFromOutsideSchedule | None = None
     due_from_in_past: DueFromInPast | None = None
+    due_from_missing: DueFromMissing | None = None
     working_day: timedelta | None = None
 
     @field_validator("working_day", mode="before")
