@@ -1133,6 +1133,25 @@ def test_explain_shows_escalation_projection_and_actual_time(tmp_path: Any) -> N
         "requester_wait #0: business 1h elapsed, 8h paused; actual 1h elapsed, 24h paused; "
         "projected due 2025-03-04T13:00:00+00:00"
     ) in text
+    assert text.rstrip().endswith("conventions: slaclock (the defaults)")
+    # The conventions in force are the last line: a preset and every option it changes.
+    policy.write_text(
+        json.dumps(
+            {
+                "name": "p",
+                "conventions": "servicenow",
+                "due_from_in_past": "keep",
+                "calendar": {"timezone": "UTC", "hours": {"mon-fri": "09:00-17:00"}},
+                "metrics": {"requester_wait": {"targets": {"normal": "4h"}}},
+            }
+        )
+    )
+    out = io.StringIO()
+    assert 0 == main(argv, out=out, err=err)
+    assert out.getvalue().rstrip().endswith(
+        "conventions: servicenow (due_from_outside_schedule: next_open, "
+        "due_from_missing: start_plus_1s)"
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from slaclock.conventions import Conventions
 from slaclock.durations import format_duration
 from slaclock.results import TicketResult
 
-__all__ = ["describe"]
+__all__ = ["describe", "describe_conventions"]
 
 
 def _when(value: datetime | None) -> str:
@@ -65,3 +66,31 @@ def describe(result: TicketResult) -> str:
                 line += f"; projected due {_when(cycle.projected_due_at)}"
             lines.append(line)
     return "\n".join(lines)
+
+
+def describe_conventions(conventions: Conventions) -> str:
+    """The conventions a ticket was measured under: the preset and every option that differs
+    from slaclock's defaults (what ``slaclock explain`` prints last).
+
+    >>> print(describe_conventions(Conventions()))
+    conventions: slaclock (the defaults)
+    >>> from slaclock.conventions import resolve
+    >>> print(describe_conventions(resolve("zammad", {})))
+    conventions: zammad (due_at_closing: next_open, precision: 1m, first_response_when_solved: pause, definitions: next_response=zammad_update)
+    """
+    defaults = Conventions()
+    changed = []
+    for name in Conventions.model_fields:
+        value = getattr(conventions, name)
+        if name == "name" or value == getattr(defaults, name):
+            continue
+        if name == "definitions":
+            text = ", ".join(f"{metric}={used}" for metric, used in sorted(value.items()))
+        elif isinstance(value, timedelta):
+            text = format_duration(value)
+        elif hasattr(value, "model_dump"):
+            text = str(value.model_dump())
+        else:
+            text = str(value)
+        changed.append(f"{name}: {text}")
+    return f"conventions: {conventions.name} ({', '.join(changed) or 'the defaults'})"

@@ -16,9 +16,10 @@ from typing import IO
 from slaclock.commands._arguments import UsageError, parse_instant
 from slaclock.commands._events_run import finish, tickets
 from slaclock.commands._terminal import painter, result_table, use_colour
-from slaclock.details import describe
+from slaclock.details import describe, describe_conventions
 from slaclock.engine import evaluate
 from slaclock.files import load_policy
+from slaclock.policy import Policy, PolicySet
 from slaclock.results import TicketResult
 
 __all__ = ["draw", "explain"]
@@ -90,5 +91,15 @@ def explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             print(result_table(result, painter(use_colour(out))), file=out)
             print(file=out)
             print(describe(result), file=out)
+            measured_by = _policy_named(policy, result.policy)
+            if measured_by is not None:
+                print(describe_conventions(measured_by.conventions_in_force), file=out)
             return finish(args, err)
     raise UsageError(f"--ticket: no ticket {args.ticket!r} in {args.events}")
+
+
+def _policy_named(policy: Policy | PolicySet, name: str | None) -> Policy | None:
+    """The policy (of a set) a ticket was measured under, by its name."""
+    if isinstance(policy, Policy):
+        return policy
+    return next((one for one in policy.policies if one.name == name), None)
