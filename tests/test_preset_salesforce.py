@@ -35,7 +35,9 @@ differently from slaclock's defaults). Convention by convention:
   "due date from a case field" for milestones.
 - ``working_day``: not a Salesforce notion - time triggers are minutes of business hours, never
   days: ``test_salesforce_happy_customer_policy_counts_business_hours_not_days`` and
-  ``test_salesforce_business_hours_add_counts_24_hours_not_one_day`` (third-party).
+  ``test_salesforce_business_hours_add_counts_24_hours_not_one_day`` (third-party). (Milestone
+  *action* time triggers may be set in Minutes, Hours or Days - Metadata API
+  ``workflowTimeTriggerUnit`` - but no page found says how long such a day is.)
 - wall-clock beside business time: Salesforce's Elapsed, Stopped and Actual Elapsed Time are all
   business time - ``test_salesforce_elapsed_time_includes_stopped_time_in_business_hours``,
   ``test_salesforce_time_remaining_and_time_since_target_count_business_hours``.
