@@ -30,8 +30,11 @@ Conventions the ``jira`` preset sets or leaves at slaclock's default, one line e
 
 - ``working_day`` (``8h``): covered by test_one_day_goal_on_the_sample_9_to_5_calendar,
   test_one_week_goal_on_the_sample_9_to_5_calendar, test_holidays_are_not_counted,
-  test_working_day_of_7_6_hours_from_the_rest_example; the REST example's 5.5-day week is not
-  expressible (test_working_week_of_5_5_days_from_the_rest_example, xfail).
+  test_working_day_of_7_6_hours_from_the_rest_example.
+- ``working_week`` (``5``): test_one_week_goal_on_the_sample_9_to_5_calendar (the default
+  five days); the REST example's 5.5-day week:
+  test_working_week_of_5_5_days_from_the_rest_example; more hand-worked weeks and a property
+  in tests/test_working_week.py.
 - ``due_at_closing`` (``close``): not documented by Atlassian (no page found states the due
   instant of a goal used up exactly at a calendar's closing time).
 - ``precision`` (exact): not documented as a rounding rule; the REST API reports SLA durations
@@ -291,21 +294,15 @@ def test_working_day_of_7_6_hours_from_the_rest_example() -> None:
     assert utc("2025-03-03 16:36") == result.resolution.due_at
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "slaclock's working week is always five working days; Jira's 'Working days per week' "
-        "is a setting (Atlassian's REST example: 5.5), so 1w = 5.5 x 7.6h = 41h48m in Jira, "
-        "38h in slaclock. Needs a working-week option beside working_day."
-    ),
-)
 def test_working_week_of_5_5_days_from_the_rest_example() -> None:
     """Atlassian's time-tracking example has 5.5 working days a week of 7.6 hours: a 1w goal is
     41h48m."""
     # [TT]: 'Working days per week: The number of days in a working week (decimal values are
     # accepted).' REST example: 'workingDaysPerWeek': 5.5, 'workingHoursPerDay': 7.6. By hand:
     # 1w = 5.5 x 7.6h = 41.8h = 41h48m.
-    policy = jira({"resolution": {"targets": {"normal": "1w"}}}, working_day="7h36m")
+    policy = jira(
+        {"resolution": {"targets": {"normal": "1w"}}}, working_day="7h36m", working_week=5.5
+    )
     assert (
         timedelta(hours=41, minutes=48) == policy.metrics["resolution"].targets["normal"].duration
     )
