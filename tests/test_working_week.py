@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from slaclock import Policy, Timeline, evaluate
 from slaclock.cli import main
-from slaclock.conventions import Conventions, resolve
+from slaclock.conventions import OPTION_NAMES, Conventions, resolve
 from slaclock.durations import parse_duration, working_week_length
 from slaclock.errors import ArgumentError
 from slaclock.files import load_policy, policy_schema
@@ -269,3 +269,13 @@ def test_policy_targets_follow_the_working_week(n: int, k: Decimal, hours: int) 
     assert timedelta(seconds=int(seconds)) == target(
         f"{n}w", working_day=f"{hours}h", working_week=str(k)
     )
+
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+@pytest.mark.parametrize("page", ["comparison.md", "semantics/engine.md", "how-to/policy-files.md"])
+def test_every_convention_option_is_documented(page: str) -> None:
+    """Each convention option, working_week included, is named on the pages that list them."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    assert [] == [name for name in OPTION_NAMES if f"`{name}`" not in text]
