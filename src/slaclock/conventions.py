@@ -10,6 +10,8 @@ what that tool documents (and nothing else); an option written in the policy ove
 ('next_open', '1m')
 >>> Conventions().due_at_closing
 'close'
+>>> PRESETS["jira"]
+{'working_day': '8h', 'working_week': 5}
 
 This module holds the option literals and the preset data; :class:`~slaclock.Policy` resolves
 them (``Policy.conventions_in_force``).
@@ -19,18 +21,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
+    ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_serializer,
     model_validator,
 )
 
-from slaclock.durations import format_duration, parse_duration
+from slaclock.durations import format_duration, parse_duration, working_week_length
 
 __all__ = [
     "DEFINITION_DATA",
@@ -44,6 +52,7 @@ __all__ = [
     "FirstResponseWhenSolved",
     "Precision",
     "Rounding",
+    "WorkingWeek",
 ]
 
 #: The presets a policy's ``conventions:`` key names; ``slaclock`` is the default.
@@ -65,6 +74,89 @@ DueFromMissing = Literal["target", "start_plus_1s"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 _HOUR_MICROS = 3_600_000_000
+_WEEK_EXPECTED = (
+    "expected the number of working days in a week, more than 0 and at most 7, e.g. 5 or 5.5"
+)
+
+
+def check_working_day(value: timedelta | None) -> timedelta | None:
+    """A ``working_day`` length, refused unless more than 0 and at most 24 hours.
+
+    >>> check_working_day(timedelta(hours=25))
+    Traceback (most recent call last):
+    ...
+    ValueError: working_day '25h' - expected a length of more than 0 and up to 24h, e.g. '8h'
+    """
+    if value is not None and not timedelta(0) < value <= timedelta(days=1):
+        raise ValueError(
+            f"working_day {format_duration(value)!r} - expected a length of more than 0 and up "
+            "to 24h, e.g. '8h'"
+        )
+    return value
+
+
+def check_working_week(value: Decimal) -> Decimal:
+    """A ``working_week`` (working days in a week), refused unless more than 0 and at most 7.
+
+    >>> check_working_week(Decimal("5.5"))
+    Decimal('5.5')
+    >>> check_working_week(Decimal("8"))
+    Traceback (most recent call last):
+    ...
+    ValueError: working_week 8 - expected the number of working days in a week, more than 0 and at most 7, e.g. 5 or 5.5
+    """
+    if not 0 < value <= 7:
+        raise ValueError(f"working_week {value} - {_WEEK_EXPECTED}")
+    return value
+
+
+def check_week_has_day(working_day: timedelta | None, working_week: Decimal | None) -> None:
+    """Refuse a ``working_week`` without a ``working_day`` (``w`` would still be 7 x 24 hours),
+    or one whose week, ``working_week`` x ``working_day``, is not whole microseconds.
+
+    >>> check_week_has_day(None, Decimal("5.5"))
+    Traceback (most recent call last):
+    ...
+    ValueError: working_week 5.5 needs a working_day (e.g. '8h') - without one, 'd' is 24 hours and 'w' 7 days
+    """
+    if working_week is None:
+        return
+    if working_day is None:
+        raise ValueError(
+            f"working_week {working_week} needs a working_day (e.g. '8h') - without one, 'd' is "
+            "24 hours and 'w' 7 days"
+        )
+    working_week_length(working_day, working_week)
+
+
+def _number(value: Any) -> Any:
+    # A working week is written as a number (5, 5.5, "5.5"); anything else gets an error that
+    # names the field, instead of pydantic's "valid decimal".
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise ValueError(f"working_week {value!r} - {_WEEK_EXPECTED}")
+    try:
+        number = Decimal(value.strip()) if isinstance(value, str) else Decimal(str(value))
+    except ArithmeticError:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise ValueError(f"working_week {value!r} - {_WEEK_EXPECTED}")
+    return number
+
+
+def _as_number(value: Decimal) -> int | float:
+    # JSON and YAML write a working week as the number it was written as (5, 5.5).
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+#: Working days in a working week (``working_week``): a number more than 0 and at most 7,
+#: decimals allowed (``5.5``); read exactly (as a ``Decimal``), written back as a number.
+WorkingWeek = Annotated[
+    Decimal,
+    BeforeValidator(_number),
+    AfterValidator(check_working_week),
+    PlainSerializer(_as_number, when_used="json"),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 7}),
+]
 
 
 class Precision(BaseModel):
@@ -140,11 +232,16 @@ class Conventions(BaseModel):
     - ``due_from_missing``: ``target`` (default: without the attribute, the metric's target
       applies) or ``start_plus_1s`` (due one second after the start, as a past instant is).
     - ``working_day``: ``None`` (``d`` is 24 hours, the default) or the length of a working day
-      (``d`` and ``w`` then mean working days and five-day working weeks).
+      (``d`` and ``w`` then mean working days and working weeks).
+    - ``working_week``: ``None`` (five working days, the default) or the number of working days
+      in a working week, more than 0 and at most 7, decimals allowed (Jira's "working days per
+      week", e.g. ``5.5``); only with a ``working_day``.
     - ``definitions``: built-in metric -> the name of the :data:`~slaclock.policy.NAMED_DEFINITIONS` entry it uses.
 
     >>> Conventions(name="zammad", due_at_closing="next_open").first_response_when_solved
     'cancel'
+    >>> Conventions(working_day="7h36m", working_week=5.5).working_week
+    Decimal('5.5')
     """
 
     model_config = _FROZEN
@@ -157,6 +254,7 @@ class Conventions(BaseModel):
     due_from_in_past: DueFromInPast = "keep"
     due_from_missing: DueFromMissing = "target"
     working_day: timedelta | None = None
+    working_week: WorkingWeek | None = None
     definitions: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("working_day", mode="before")
@@ -167,10 +265,13 @@ class Conventions(BaseModel):
     @field_validator("working_day")
     @classmethod
     def _positive_day(cls, value: timedelta | None) -> timedelta | None:
-        if value is not None and not timedelta(0) < value <= timedelta(days=1):
-            raise ValueError(
-                f"working_day {format_duration(value)!r} - expected a length of up to 24h, e.g. '8h'"
-            )
+        return check_working_day(value)
+
+    @field_validator("working_week")
+    @classmethod
+    def _week_has_day(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        if "working_day" in info.data:  # else working_day failed, and says so
+            check_week_has_day(info.data["working_day"], value)
         return value
 
     @field_validator("definitions")
@@ -236,7 +337,8 @@ PRESETS: Mapping[ConventionName, Mapping[str, Any]] = {
         "first_response_when_solved": "pause",
         "definitions": {"next_response": "zammad_update"},
     },
-    "jira": {"working_day": "8h"},
+    # Jira's time-tracking defaults: 8 hours a day, 5 days a week (sources: docs/comparison.md [J1]).
+    "jira": {"working_day": "8h", "working_week": 5},
     "servicenow": {
         "working_day": None,
         "due_from_outside_schedule": "next_open",
@@ -255,6 +357,7 @@ OPTION_NAMES = (
     "due_from_in_past",
     "due_from_missing",
     "working_day",
+    "working_week",
 )
 
 
@@ -265,6 +368,8 @@ def resolve(name: ConventionName | None, explicit: Mapping[str, Any]) -> Convent
     True
     >>> resolve("jira", {}).working_day
     datetime.timedelta(seconds=28800)
+    >>> resolve("jira", {"working_week": 5.5}).working_week
+    Decimal('5.5')
     """
     preset = name or "slaclock"
     values: dict[str, Any] = {"name": preset, **PRESETS[preset]}

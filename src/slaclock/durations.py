@@ -5,8 +5,9 @@ Accepted: ``"4h"``, ``"30m"``, ``"1h30m"``, ``"1h 30m"``, ``"90s"``, ``"2d"`` (2
 ``timedelta``, or an ``int`` number of seconds. A leading ``-`` makes a negative duration.
 A duration longer than the supported range of instants (84,006 days, see
 ``docs/reference/limits.md``) is an :class:`~slaclock.errors.OutOfRangeError`.
-Given a ``working_day`` length, days and weeks are working days and working weeks of five
-working days (Jira's time-tracking reading: ``"1d"`` is 8 hours, ``"1w"`` 40 hours).
+Given a ``working_day`` length, days and weeks are working days and working weeks of
+``working_week`` working days, five unless told (Jira's time-tracking reading: ``"1d"`` is 8
+hours, ``"1w"`` 40 hours; with 5.5 days of 7.6 hours, ``"1w"`` is 41h48m).
 
 >>> parse_duration("1h30m")
 datetime.timedelta(seconds=5400)
@@ -21,17 +22,20 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from slaclock._tz import MAX_DURATION, timedelta_to_micros
-from slaclock.errors import DurationSyntaxError, OutOfRangeError
+from slaclock.errors import ArgumentError, DurationSyntaxError, OutOfRangeError
 
 __all__ = [
+    "WORKING_DAYS_PER_WEEK",
     "display_duration",
     "format_duration",
     "parse_duration",
     "round_for_display",
     "uses_days",
+    "working_week_length",
 ]
 
-#: Working days in a working week when ``d``/``w`` mean working days (Jira's default).
+#: Working days in a working week when ``d``/``w`` mean working days and no ``working_week``
+#: is given (Jira's default).
 WORKING_DAYS_PER_WEEK = 5
 
 _UNIT_MICROS = {
@@ -74,10 +78,36 @@ def _bounded(micros: int, value: object) -> timedelta:
     return timedelta(microseconds=micros)
 
 
-def _micros(number: str, unit: str, text: str, day: int | None = None) -> int:
+def working_week_length(
+    working_day: timedelta, working_week: Decimal | int = WORKING_DAYS_PER_WEEK
+) -> timedelta:
+    """The length of a working week: ``working_week`` working days (decimals allowed) of
+    ``working_day`` each, in whole microseconds.
+
+    >>> working_week_length(timedelta(hours=8))  # five days of 8 hours: 40h
+    datetime.timedelta(days=1, seconds=57600)
+    >>> format_duration(working_week_length(timedelta(hours=7, minutes=36), Decimal("5.5")))
+    '41h48m'
+    >>> working_week_length(timedelta(hours=8), Decimal("0.1234567891"))
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.ArgumentError: working_week 0.1234567891 x working_day '8h' - expected a working week of whole microseconds
+    """
+    micros = Decimal(working_week) * timedelta_to_micros(working_day)
+    if micros != micros.to_integral_value():
+        raise ArgumentError(
+            f"working_week {working_week} x working_day {format_duration(working_day)!r} - "
+            "expected a working week of whole microseconds",
+            value=working_week,
+        )
+    return timedelta(microseconds=int(micros))
+
+
+def _micros(number: str, unit: str, text: str, working: tuple[int, int] | None = None) -> int:
+    # ``working``: the microseconds of a working day and of a working week, when d/w mean them.
     scale = _UNIT_MICROS[unit]
-    if day is not None and unit in ("d", "w"):
-        scale = day if unit == "d" else WORKING_DAYS_PER_WEEK * day
+    if working is not None and unit in ("d", "w"):
+        scale = working[0] if unit == "d" else working[1]
     try:
         amount = Decimal(number) * scale
     except InvalidOperation as exc:  # pragma: no cover - the regexes only pass numbers
@@ -92,11 +122,16 @@ def _micros(number: str, unit: str, text: str, day: int | None = None) -> int:
 
 
 def parse_duration(
-    value: str | timedelta | int, *, working_day: timedelta | None = None
+    value: str | timedelta | int,
+    *,
+    working_day: timedelta | None = None,
+    working_week: Decimal | int | None = None,
 ) -> timedelta:
     """A ``timedelta`` from a duration written as text, a timedelta or whole seconds.
 
-    ``working_day`` (for text only) makes ``d`` a working day of that length and ``w`` five of them.
+    ``working_day`` (for text only) makes ``d`` a working day of that length and ``w`` a working
+    week of ``working_week`` such days (default :data:`WORKING_DAYS_PER_WEEK`, five; decimals
+    allowed). ``working_week`` means nothing without ``working_day``.
 
     >>> parse_duration("4h")
     datetime.timedelta(seconds=14400)
@@ -110,12 +145,16 @@ def parse_duration(
     slaclock.errors.OutOfRangeError: duration too long: 'P99999999999W' - expected at most 84006 days (the length of the supported range of instants)
     >>> parse_duration("1d 4h", working_day=timedelta(hours=8))
     datetime.timedelta(seconds=43200)
+    >>> format_duration(parse_duration("1w", working_day=timedelta(hours=7, minutes=36),
+    ...                                working_week=Decimal("5.5")))  # 5.5 x 7h36m
+    '41h48m'
     """
-    day = None
+    working = None
     if working_day is not None:
-        day = (
-            working_day.days * 86_400 + working_day.seconds
-        ) * 1_000_000 + working_day.microseconds
+        week = working_week_length(
+            working_day, WORKING_DAYS_PER_WEEK if working_week is None else working_week
+        )
+        working = (timedelta_to_micros(working_day), timedelta_to_micros(week))
     if isinstance(value, timedelta):
         return _bounded(timedelta_to_micros(value), value) if abs(value) > MAX_DURATION else value
     if isinstance(value, bool) or not isinstance(value, (str, int)):
@@ -136,7 +175,7 @@ def parse_duration(
     iso = _ISO.fullmatch(text.upper())
     if iso and text.upper() not in ("P", "PT") and not text.upper().endswith("T"):
         total = sum(
-            _micros(number, unit.lower(), value, day)
+            _micros(number, unit.lower(), value, working)
             for unit, number in iso.groupdict().items()
             if number is not None
         )
@@ -148,7 +187,7 @@ def parse_duration(
         unit = _UNIT_ALIASES.get(part.group(2)) if part else None
         if part is None or unit is None:
             raise DurationSyntaxError(f"unreadable duration: {value!r} - {_EXPECTED}", value=value)
-        total += _micros(part.group(1), unit, value, day)
+        total += _micros(part.group(1), unit, value, working)
         position = part.end()
     return _bounded(sign * total, value)
 

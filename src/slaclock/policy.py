@@ -23,10 +23,20 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from decimal import Decimal
 from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from slaclock._model import ValueModel
 from slaclock.calendar import ALWAYS_OPEN, MAX_BUSINESS_DAYS, Calendar
@@ -41,10 +51,13 @@ from slaclock.conventions import (
     DueFromOutsideSchedule,
     FirstResponseWhenSolved,
     Precision,
+    WorkingWeek,
+    check_week_has_day,
+    check_working_day,
     resolve,
 )
-from slaclock.durations import parse_duration, uses_days
-from slaclock.errors import DayTargetWarning, PolicyError
+from slaclock.durations import parse_duration, uses_days, working_week_length
+from slaclock.errors import ArgumentError, DayTargetWarning, PolicyError
 from slaclock.metrics import (
     BUILTIN_METRICS,
     NAMED_DEFINITIONS,
@@ -190,9 +203,10 @@ class Policy(ValueModel):
       ``due_at_closing`` (``close``/``next_open``), ``precision`` (e.g. ``"1m"``, ``"1m ceil"``,
       or ``"exact"``), ``first_response_when_solved`` (``cancel``/``pause``/``continue``),
       ``due_from_outside_schedule`` (``keep``/``next_open``), ``due_from_in_past``
-      (``keep``/``start_plus_1s``), ``due_from_missing`` (``target``/``start_plus_1s``) and
-      ``working_day`` (e.g. ``"8h"``: ``d``/``w`` in targets
-      mean working days/weeks). The options in force are
+      (``keep``/``start_plus_1s``), ``due_from_missing`` (``target``/``start_plus_1s``),
+      ``working_day`` (e.g. ``"8h"``: ``d``/``w`` in targets mean working days/weeks) and
+      ``working_week`` (working days in such a week, default 5, e.g. ``5.5``; only with a
+      working day). The options in force are
       :attr:`conventions_in_force`.
 
     >>> policy = Policy(name="p", metrics={"first_response": {"targets": {"normal": "8h"}}})
@@ -202,6 +216,11 @@ class Policy(ValueModel):
     ...                 metrics={"first_response": {"targets": {"normal": "1h"}}})
     >>> zammad.conventions_in_force.due_at_closing, zammad.conventions_in_force.precision
     ('next_open', None)
+    >>> jira = Policy(name="j", conventions="jira", working_day="7h36m", working_week=5.5,
+    ...               metrics={"resolution": {"targets": {"normal": "1w"}}})
+    >>> # 1w = 5.5 working days of 7h36m = 41.8h = 41h48m
+    >>> jira.metrics["resolution"].targets["normal"].duration == timedelta(hours=41, minutes=48)
+    True
     """
 
     model_config = _FROZEN
@@ -225,11 +244,32 @@ class Policy(ValueModel):
     due_from_in_past: DueFromInPast | None = None
     due_from_missing: DueFromMissing | None = None
     working_day: timedelta | None = None
+    working_week: WorkingWeek | None = None
 
     @field_validator("working_day", mode="before")
     @classmethod
     def _working_day(cls, value: Any) -> Any:
         return None if value is None else parse_duration(value)
+
+    @field_validator("working_day")
+    @classmethod
+    def _positive_day(cls, value: timedelta | None) -> timedelta | None:
+        return check_working_day(value)
+
+    @field_validator("working_week")
+    @classmethod
+    def _week_has_day(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        # Checked when the policy is read (not only when its conventions are resolved), against
+        # the working day in force: the policy's own, else its preset's. Skipped when either
+        # field failed (its own error is reported).
+        if value is None or "working_day" not in info.data or "conventions" not in info.data:
+            return value
+        day = info.data["working_day"]
+        if day is None:
+            preset_day = PRESETS[info.data["conventions"] or "slaclock"].get("working_day")
+            day = None if preset_day is None else parse_duration(preset_day)
+        check_week_has_day(day, value)
+        return value
 
     @model_validator(mode="before")
     @classmethod
@@ -243,6 +283,13 @@ class Policy(ValueModel):
         if day is None:
             day = preset.get("working_day")
         working_day = None if day is None else parse_duration(day)
+        week = data.get("working_week")
+        working_week = _readable_week(preset.get("working_week") if week is None else week)
+        if working_day is not None and working_week is not None:
+            try:
+                working_week_length(working_day, working_week)
+            except ArgumentError:
+                working_week = None  # reported by the field's validation
         # A preset that states its reading of "d" (ServiceNow: 24 hours) is a choice, not a slip.
         day_is_chosen = working_day is not None or "working_day" in preset
         metrics: dict[str, Any] = {}
@@ -257,7 +304,9 @@ class Policy(ValueModel):
                 if isinstance(text, str) and not BUSINESS_DAYS.fullmatch(text) and uses_days(text):
                     calendar = target.get("calendar") if isinstance(target, Mapping) else None
                     if working_day is not None:
-                        duration = parse_duration(text, working_day=working_day)
+                        duration = parse_duration(
+                            text, working_day=working_day, working_week=working_week
+                        )
                         target = (
                             {**target, "duration": duration}
                             if isinstance(target, Mapping)
@@ -423,6 +472,20 @@ class Policy(ValueModel):
         metric_data = data["metrics"].setdefault(metric, {"targets": {}})
         metric_data["targets"][priority] = Target.model_validate(target).model_dump()
         return type(self).model_validate(data)
+
+
+_WORKING_WEEK: TypeAdapter[Decimal] = TypeAdapter(WorkingWeek)
+
+
+def _readable_week(value: Any) -> Decimal | None:
+    """A ``working_week`` from raw policy data; ``None`` (the five-day default) when absent or
+    unreadable (the field's own validation then reports it, naming the field and value)."""
+    if value is None:
+        return None
+    try:
+        return _WORKING_WEEK.validate_python(value)
+    except ValidationError:
+        return None
 
 
 def _always_open(data: Mapping[str, Any], calendar: Any) -> bool:
