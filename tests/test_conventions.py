@@ -1148,9 +1148,13 @@ def test_explain_shows_escalation_projection_and_actual_time(tmp_path: Any) -> N
     )
     out = io.StringIO()
     assert 0 == main(argv, out=out, err=err)
-    assert out.getvalue().rstrip().endswith(
-        "conventions: servicenow (due_from_outside_schedule: next_open, "
-        "due_from_missing: start_plus_1s)"
+    assert (
+        out.getvalue()
+        .rstrip()
+        .endswith(
+            "conventions: servicenow (due_from_outside_schedule: next_open, "
+            "due_from_missing: start_plus_1s)"
+        )
     )
 
 
@@ -1517,3 +1521,51 @@ def test_the_servicenow_preset_sets_due_from_missing() -> None:
         ).conventions_in_force.due_from_missing
         == "target"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# state_outside_hours (Jira shows a running SLA as paused outside its calendar's hours; quoted
+# in tests/test_preset_jira.py). Hand-worked on Mon-Fri 09:00-17:00 UTC, an 8h target.
+def _outside_hours_policy(**options: str) -> Policy:
+    return Policy.model_validate(
+        {
+            "name": "p",
+            "calendar": {"timezone": "UTC", "hours": {"mon-fri": "09:00-17:00"}},
+            "metrics": {"resolution": {"targets": {"normal": "8h"}}},
+            **options,
+        }
+    )
+
+
+def test_a_running_clock_outside_hours_reads_running_by_default() -> None:
+    # Created Mon 16:00, viewed Mon 20:00 (closed): 1h used (16-17), due Tue 16:00, running.
+    result = run(
+        _outside_hours_policy(), ticket(("2025-03-03 16:00", "created")), "2025-03-03 20:00"
+    )
+    assert ("running", H, utc("2025-03-04 16:00")) == (
+        result.resolution.state,
+        result.resolution.elapsed,
+        result.resolution.due_at,
+    )
+
+
+def test_state_outside_hours_paused_changes_only_the_state() -> None:
+    """Viewed Mon 20:00 the clock reads paused with the same elapsed time and due instant; at
+    the closing instant itself (17:00, closed) paused, at 16:59 running; past due it stays
+    overdue."""
+    # By hand: as above; Mon 17:00 is the close (the hours are [09:00, 17:00)); the 8h run out
+    # Tue 16:00, so Tue 20:00 is past due -> overdue, whatever the hours.
+    policy = _outside_hours_policy(state_outside_hours="paused")
+    created = ticket(("2025-03-03 16:00", "created"))
+    evening = run(policy, created, "2025-03-03 20:00").resolution
+    assert ("paused", H, utc("2025-03-04 16:00")) == (
+        evening.state,
+        evening.elapsed,
+        evening.due_at,
+    )
+    states = [run(policy, created, at).resolution.state for at in
+              ("2025-03-03 16:59", "2025-03-03 17:00", "2025-03-04 20:00")]  # fmt: skip
+    assert ["running", "paused", "overdue"] == states
+    # A clock paused by status stays paused, and a stopped cycle is met as usual.
+    solved = ticket(("2025-03-03 16:00", "created"), ("2025-03-03 16:30", "solved"))
+    assert "met" == run(policy, solved, "2025-03-03 20:00").resolution.state

@@ -17,6 +17,7 @@ from slaclock import PolicyError, TimelineError, evaluate_frame
 from slaclock.analytics import evaluate_many
 from slaclock.files import load_policy
 from slaclock.frame import CYCLE_COLUMNS, TICKET_COLUMNS
+from slaclock.policy import Policy
 from slaclock.synthetic import DEFAULT_POLICY
 
 from .frame_support import comparable, expected_rows, random_rows, timelines_of
@@ -31,6 +32,46 @@ POLICIES = [
     DEFAULT_POLICY.model_copy(update={"priority_change": "keep", "reopen": "new_cycle"}),
     DEFAULT_POLICY.model_copy(update={"priority_change": "restart"}),
 ]
+
+
+def _with(**changes: Any) -> Policy:
+    """The default policy's data with ``changes`` (validated again: presets take effect)."""
+    return Policy.model_validate({**DEFAULT_POLICY.model_dump(exclude_none=True), **changes})
+
+
+# Every helpdesk preset (due instants moved by precision and next_open, Jira's paused outside
+# hours), and the metric options measured from the ticket: a due date and start taken from
+# attributes the rows never carry (ServiceNow: due one second after the start) and a
+# sequential recurrence (each cycle starts at the previous one's due instant at the earliest).
+POLICIES += [
+    _with(name=preset, conventions=preset)
+    for preset in ("zendesk", "zammad", "jira", "servicenow", "salesforce")
+]
+POLICIES.append(
+    Policy.model_validate(
+        {
+            "name": "from-the-ticket",
+            "conventions": "servicenow",
+            "calendar": {"timezone": "America/New_York", "hours": {"mon-fri": "09:00-17:00"}},
+            "metrics": {
+                "resolution": {
+                    "targets": dict.fromkeys(("urgent", "high", "normal", "low"), "8h"),
+                    "due_from": "due_date",
+                    "start_from": "opened_at",
+                },
+                "contact": {
+                    "targets": dict.fromkeys(("urgent", "high", "normal", "low"), "1h"),
+                    "definition": {
+                        "start": "customer_replied",
+                        "stop": "agent_replied",
+                        "recurring": True,
+                        "recurrence": "sequential",
+                    },
+                },
+            },
+        }
+    )
+)
 COLUMNS = ("ticket_id", "at", "kind", "status", "priority", "public", "group", "region")
 
 

@@ -54,8 +54,8 @@ Conventions the ``jira`` preset sets or leaves at slaclock's default, one line e
   ``due_at`` after resuming.
 - Calendar time, goal and remaining time: test_request_a_goal_time_and_remaining_time,
   test_warning_colours_an_hour_and_half_an_hour_before_breach.
-- Shown as paused outside calendar hours: test_shown_paused_outside_working_hours (xfail:
-  slaclock reports such a cycle as running).
+- Shown as paused outside calendar hours (``state_outside_hours: paused``):
+  test_shown_paused_outside_working_hours.
 
 Already-existing tests for the ``jira`` preset in ``tests/test_conventions.py``:
 test_jira_days_and_weeks_are_working_days and test_jira_one_week_goal_is_five_working_days
@@ -71,8 +71,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from typing import Any
-
-import pytest
 
 from slaclock import Policy, TicketResult, Timeline, evaluate
 
@@ -308,14 +306,6 @@ def test_working_week_of_5_5_days_from_the_rest_example() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Jira shows a running SLA as paused while its calendar is closed (the REST ongoing "
-        "cycle carries 'withinCalendarHours'); slaclock reports the cycle as running, and has "
-        "no field saying that the calendar is closed at as_of."
-    ),
-)
 def test_shown_paused_outside_working_hours() -> None:
     """Jira shows an SLA on the sample 9-5 calendar as paused when viewed on a Saturday."""
     # [PAU], Scenario 2: 'an SLA is configured with goals that are associated with a calendar
@@ -327,3 +317,6 @@ def test_shown_paused_outside_working_hours() -> None:
     policy = jira({"resolution": {"targets": {"normal": "4h"}}})
     result = run(policy, ticket(("2025-03-07 16:00", "created")), "2025-03-08 10:00")
     assert "paused" == result.resolution.state
+    # Viewed Monday 10:00, inside the hours again: running (Fri 16-17 + Mon 9-10 = 2h used).
+    monday = run(policy, ticket(("2025-03-07 16:00", "created")), "2025-03-10 10:00")
+    assert ("running", timedelta(hours=2)) == (monday.resolution.state, monday.resolution.elapsed)

@@ -518,7 +518,11 @@ class CompiledCalendar:
     def is_open(self, t: datetime) -> bool:
         if t.tzinfo is None:
             check_aware(t, "t")
-        u = to_micros(t)
+        return self.is_open_micros(to_micros(t))
+
+    def is_open_micros(self, u: int) -> bool:
+        """Whether the calendar is open at ``u`` (UTC microseconds): :meth:`is_open` on the
+        engine's integer instants."""
         table = self._table_for(u)
         i = bisect_right(table.starts, u) - 1
         return i >= 0 and u < table.ends[i]

@@ -48,6 +48,7 @@ __all__ = [
     "DueAtClosing",
     "DueFromInPast",
     "DueFromMissing",
+    "StateOutsideHours",
     "DueFromOutsideSchedule",
     "FirstResponseWhenSolved",
     "Precision",
@@ -71,6 +72,9 @@ DueFromInPast = Literal["keep", "start_plus_1s"]
 #: A metric with ``due_from`` on a ticket without that attribute: due by the metric's
 #: ``target``, or at ``start_plus_1s``.
 DueFromMissing = Literal["target", "start_plus_1s"]
+#: The state of a running cycle while its calendar is closed at ``as_of``: ``running`` (its
+#: clock would count if the calendar were open), or ``paused`` as Jira shows it.
+StateOutsideHours = Literal["running", "paused"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 _HOUR_MICROS = 3_600_000_000
@@ -231,6 +235,8 @@ class Conventions(BaseModel):
       or before the cycle's start is due one second after the start).
     - ``due_from_missing``: ``target`` (default: without the attribute, the metric's target
       applies) or ``start_plus_1s`` (due one second after the start, as a past instant is).
+    - ``state_outside_hours``: ``running`` (default) or ``paused`` (a running cycle whose
+      calendar is closed at ``as_of`` is reported ``paused``, as Jira shows it).
     - ``working_day``: ``None`` (``d`` is 24 hours, the default) or the length of a working day
       (``d`` and ``w`` then mean working days and working weeks).
     - ``working_week``: ``None`` (five working days, the default) or the number of working days
@@ -253,6 +259,7 @@ class Conventions(BaseModel):
     due_from_outside_schedule: DueFromOutsideSchedule = "keep"
     due_from_in_past: DueFromInPast = "keep"
     due_from_missing: DueFromMissing = "target"
+    state_outside_hours: StateOutsideHours = "running"
     working_day: timedelta | None = None
     working_week: WorkingWeek | None = None
     definitions: dict[str, str] = Field(default_factory=dict)
@@ -338,7 +345,7 @@ PRESETS: Mapping[ConventionName, Mapping[str, Any]] = {
         "definitions": {"next_response": "zammad_update"},
     },
     # Jira's time-tracking defaults: 8 hours a day, 5 days a week (sources: docs/comparison.md [J1]).
-    "jira": {"working_day": "8h", "working_week": 5},
+    "jira": {"working_day": "8h", "working_week": 5, "state_outside_hours": "paused"},
     "servicenow": {
         "working_day": None,
         "due_from_outside_schedule": "next_open",
@@ -356,6 +363,7 @@ OPTION_NAMES = (
     "due_from_outside_schedule",
     "due_from_in_past",
     "due_from_missing",
+    "state_outside_hours",
     "working_day",
     "working_week",
 )

@@ -59,6 +59,7 @@ class ResolvedTarget:
     due_from: str | None = None  # the ticket attribute holding the due instant, if any
     start_from: str | None = None  # the ticket attribute holding the start instant, if any
     moves_due: Conventions | None = None  # the conventions, if they move due instants
+    paused_outside_hours: bool = False  # a running cycle reads paused while the calendar is closed
 
 
 def resolve_target(metric: str, context: CycleContext) -> ResolvedTarget:
@@ -134,6 +135,7 @@ def _resolve_uncached(metric: str, context: CycleContext) -> ResolvedTarget:
         config.due_from,
         config.start_from,
         conventions if _moves_due(conventions) else None,
+        conventions.state_outside_hours == "paused",
     )
 
 

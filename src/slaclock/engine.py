@@ -33,7 +33,13 @@ from typing import Any
 
 from slaclock._tz import check_in_range, to_micros
 from slaclock.errors import SlaclockError, TimelineWarning
-from slaclock.measure import DisplayInstants, Measuring, display_zone, measure_cycle
+from slaclock.measure import (
+    DisplayInstants,
+    Measuring,
+    display_zone,
+    measure_cycle,
+    sequential_start,
+)
 from slaclock.policy import Policy, PolicySet
 from slaclock.replay import ReplayedCycle, TicketReplay
 from slaclock.results import CycleResult, MetricResult, TicketResult, construct
@@ -182,14 +188,9 @@ def _measure_cycles(
     for i, cycle in enumerate(cycles):
         result = measure_cycle(metric, i, cycle, measuring, not_before)
         results.append(result)
-        not_before = None
         # The policy in force at the next cycle decides whether it is chained to this one.
-        if (
-            i < last
-            and result.due_at is not None
-            and metric in policy_rules(cycles[i + 1].context.policy).sequential
-        ):
-            not_before = to_micros(result.due_at)
+        due = None if result.due_at is None else to_micros(result.due_at)
+        not_before = sequential_start(metric, cycles[i + 1], due) if i < last else None
     return tuple(results)
 
 

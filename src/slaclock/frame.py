@@ -32,17 +32,11 @@ from slaclock._frame_input import arrow_module, from_arrow, instants_of, text_co
 from slaclock._tz import (
     check_in_range,
     from_micros,
-    timedelta_to_micros,
     to_micros,
 )
 from slaclock.errors import ArgumentError, SlaclockError, TimelineError
-from slaclock.measure import (
-    instant_reaching,
-    measure_pieces,
-    resolve_target,
-    threshold_position,
-)
-from slaclock.policy import DaysTarget, Policy, PolicySet
+from slaclock.measure import CycleMeasure, measure_values, sequential_start
+from slaclock.policy import Policy, PolicySet
 from slaclock.records import DURATION_FIELDS, RECORD_FIELDS
 from slaclock.replay import ReplayedCycle, TicketFacts, TicketReplay
 from slaclock.timeline import STATUS_OF_KIND, Event, check_attributes
@@ -101,57 +95,25 @@ def _where(row: int, ticket: object) -> str:
 
 
 # ----------------------------------------------------------------------------------------------
-# Measuring: a cycle -> the values of its row, as integers (the engine's _measure, without
-# building result objects; the equality property test holds the two together)
-def _cycle_row(metric: str, index: int, cycle: ReplayedCycle, as_of: int) -> tuple[Any, ...]:
-    context = (
-        cycle.start_context if cycle.context.policy.priority_change == "keep" else cycle.context
-    )
-    resolved = resolve_target(metric, context)
-    cal = resolved.compiled
-    end = cycle.end if cycle.end is not None else as_of
-    measured = measure_pieces(cal, cycle.transitions, end)
-    elapsed = paused = 0
-    for piece in measured.pieces:
-        if piece.counting:
-            elapsed += piece.business
-        else:
-            paused += piece.business
-    open_now = cycle.end is None
-    running = open_now and cycle.transitions[-1].counting
-    target = resolved.duration_micros
-    positions = resolved.positions
-    if isinstance(resolved.target, DaysTarget):  # depends on the day the cycle starts
-        calendar = resolved.calendar
-        start = from_micros(cycle.start, timezone.utc)
-        close = calendar.business_day_close(start, resolved.target.business_days)
-        target = timedelta_to_micros(calendar.elapsed(start, close))
-        positions = tuple((t.name, threshold_position(t, target)) for t in resolved.thresholds)
-    due: int | None = None
-    if target is not None:
-        projection = end if (running or (not open_now and not cycle.cancelled)) else None
-        due = instant_reaching(cal, measured, target, projection)
-    if cycle.cancelled:
-        state = "cancelled"
-    elif not open_now:
-        if target is None:
-            state = "completed"
-        else:
-            state = "met" if due is not None and end <= due else "breached"
-    elif due is not None and as_of > due:
-        state = "overdue"
-    else:
-        state = "running" if running else "paused"
-    thresholds: list[tuple[str, int | None, bool]] = []
-    if positions:
-        reached_by = None if cycle.cancelled else (end if running else None)
-        for name, position in positions:
-            at = (
-                cycle.start
-                if position == 0
-                else instant_reaching(cal, measured, position, reached_by)
-            )
-            thresholds.append((name, at, at is not None and at <= as_of))
+# Measuring: a metric's cycles -> the values of their rows, from the engine's own integer
+# measure (slaclock.measure.measure_values): no result objects, the same numbers.
+def _metric_rows(metric: str, cycles: list[ReplayedCycle], as_of: int) -> list[tuple[Any, ...]]:
+    rows = []
+    not_before: int | None = None
+    last = len(cycles) - 1
+    for index, cycle in enumerate(cycles):
+        measured = measure_values(metric, cycle, as_of, not_before)
+        rows.append(_cycle_row(metric, index, cycle, measured))
+        if index < last:
+            not_before = sequential_start(metric, cycles[index + 1], measured.due)
+    return rows
+
+
+def _cycle_row(
+    metric: str, index: int, cycle: ReplayedCycle, measured: CycleMeasure
+) -> tuple[Any, ...]:
+    context, resolved, state = measured.context, measured.resolved, measured.state
+    target, elapsed, due = measured.target, measured.elapsed, measured.due
     breached = state == "breached" or state == "overdue"
     priority = context.attributes.get("priority")
     remaining = overdue_by = percent = None
@@ -159,7 +121,7 @@ def _cycle_row(metric: str, index: int, cycle: ReplayedCycle, as_of: int) -> tup
         remaining = target - elapsed
         if breached:
             overdue_by = elapsed - target if elapsed > target else 0
-        percent = elapsed * 100 / target
+        percent = elapsed * 100 / target if target else None
     # The values of CYCLE_COLUMNS from "metric" on, after the policy the cycle ran under.
     return (
         context.policy.name,
@@ -169,22 +131,22 @@ def _cycle_row(metric: str, index: int, cycle: ReplayedCycle, as_of: int) -> tup
         None if priority is None else str(priority),
         resolved.label,
         resolved.target_text,
-        cycle.start,
-        None if open_now else end,
+        measured.start,
+        measured.stopped,
         due,
         due if breached else None,
         target,
         elapsed,
-        paused,
+        measured.paused,
         remaining,
         overdue_by,
         percent,
-        _thresholds_text(thresholds),
+        _thresholds_text(measured.thresholds),
         tuple(cycle.events),  # a tuple of ints: the collector stops tracking it
     )
 
 
-def _thresholds_text(thresholds: list[tuple[str, int | None, bool]]) -> str:
+def _thresholds_text(thresholds: Sequence[tuple[str, int | None, bool]]) -> str:
     """Thresholds as JSON text (like the CSV output), instants in UTC; written by hand, as
     ``json.dumps`` of a list of dicts costs a few times more per cycle."""
     parts = []
@@ -415,9 +377,9 @@ def _ticket(
         # The replay reads the fields of _Row that an Event has: no Event per row.
         replay.replay_events(cast("tuple[Event, ...]", events), times, until)
         cycles = [
-            _cycle_row(name, i, cycle, until)
+            row
             for name, progress in replay.reported_metrics()
-            for i, cycle in enumerate(progress.cycles)
+            for row in _metric_rows(name, progress.cycles, until)
         ]
     except SlaclockError as exc:
         exc.args = (f"ticket {ticket!r}: {exc}", *exc.args[1:])

@@ -20,7 +20,7 @@ instant and the thresholds, and builds the immutable :class:`~slaclock.results.C
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta, timezone, tzinfo  # noqa: F401 (timezone: the examples)
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, NamedTuple
 
 from slaclock._tz import from_micros
@@ -39,7 +39,7 @@ from slaclock.cycle_targets import (
     threshold_position,
 )
 from slaclock.policy import Policy
-from slaclock.replay import CycleContext, ReplayedCycle, Transition  # noqa: F401 (CycleContext: the examples)
+from slaclock.replay import CycleContext, ReplayedCycle, Transition
 from slaclock.results import (
     CycleResult,
     CycleState,
@@ -48,8 +48,10 @@ from slaclock.results import (
     ThresholdResult,
     construct,
 )
+from slaclock.rules import policy_rules
 
 __all__ = [
+    "CycleMeasure",
     "DisplayInstants",
     "attribute_instant",
     "Measuring",
@@ -62,6 +64,8 @@ __all__ = [
     "instant_reaching",
     "measure_cycle",
     "measure_pieces",
+    "measure_values",
+    "sequential_start",
     "resolve_target",
     "starting_not_before",
     "threshold_position",
@@ -222,6 +226,31 @@ _SAFE_SECONDS = (-(2**31), 2**31)  # fromtimestamp is exact and safe on every pl
 _ONE_SECOND = 1_000_000  # microseconds
 
 
+class CycleMeasure(NamedTuple):
+    """A replayed cycle measured as of an instant (:func:`measure_values`): instants are UTC
+    microseconds, durations integer microseconds of business time (``actual_*``: wall-clock).
+
+    >>> CycleMeasure._fields[:6]
+    ('context', 'resolved', 'state', 'start', 'stopped', 'due')
+    """
+
+    context: CycleContext  # the context the target was resolved in
+    resolved: ResolvedTarget
+    state: CycleState
+    start: int  # the clock's start (a start_from or sequential start moves it)
+    stopped: int | None  # None while the cycle is open
+    due: int | None
+    projected: int | None  # a paused cycle's due instant if it resumed at as_of
+    target: int | None
+    elapsed: int
+    paused: int
+    actual_elapsed: int
+    actual_paused: int
+    thresholds: tuple[tuple[str, int | None, bool], ...]  # (name, instant, reached by as_of)
+    table: OpenTable | None  # the table the pieces were measured on
+    pieces: list[tuple[int, int, bool, int, int]]  # (start, end, counting, business, open before)
+
+
 class Measuring(NamedTuple):
     """What every cycle of one evaluation is measured with.
 
@@ -248,24 +277,24 @@ def display_zone(policy: Policy | None, attributes: Mapping[str, Any], created: 
     return calendar.compiled.zone
 
 
-def measure_cycle(
+def measure_values(
     metric: str,
-    index: int,
     cycle: ReplayedCycle,
-    measuring: Measuring,
+    as_of: int,
     not_before: int | None = None,
-) -> CycleResult:
-    """The result of one replayed cycle (the ``index``-th of ``metric``) as of
-    ``measuring.as_of``; with ``not_before`` (the previous cycle's due instant, for a sequential
-    recurrence) its clock starts there if that is later than its own start.
+) -> CycleMeasure:
+    """One replayed cycle of ``metric`` measured as of ``as_of``, in integers: what
+    :func:`measure_cycle` builds its result from, and what the columnar path
+    (:mod:`slaclock.frame`) writes as a row. With ``not_before`` (the previous cycle's due
+    instant, for a sequential recurrence) its clock starts there if that is later than its own
+    start.
 
     >>> context = CycleContext(Policy(name="p", metrics={"resolution": {"targets": {"high": "4h"}}}), {"priority": "high"})
     >>> cycle = ReplayedCycle(0, context, context, [Transition(0, True), Transition(3_600_000_000, False)], [0, 1])
-    >>> result = measure_cycle("resolution", 0, cycle, Measuring(7_200_000_000, DisplayInstants(timezone.utc), False))
-    >>> result.state, str(result.elapsed), str(result.paused), str(result.remaining)  # ran 1h, then paused 1h
-    ('paused', '1:00:00', '1:00:00', '3:00:00')
+    >>> measured = measure_values("resolution", cycle, 7_200_000_000)
+    >>> measured.state, measured.elapsed // 60_000_000, measured.paused // 60_000_000, measured.due  # minutes; paused: no due yet
+    ('paused', 60, 60, None)
     """
-    as_of, shown, explain = measuring
     context = (
         cycle.start_context if cycle.context.policy.priority_change == "keep" else cycle.context
     )
@@ -319,7 +348,6 @@ def measure_cycle(
     running = open_now and transitions[-1].counting
     target_micros = resolved.duration_micros
     positions = resolved.positions
-    target_delta = resolved.duration
     days = resolved.business_days
     due_given = (
         None
@@ -343,13 +371,13 @@ def measure_cycle(
             target_micros = before_due - before_start
         else:
             target_micros = 0  # due at or before the start: any time used is late
-        target_delta = _US * target_micros
         positions = tuple(
             (t.name, threshold_position(t, target_micros)) for t in resolved.thresholds
         )
     elif days is not None:  # a DaysTarget: the business time depends on the day it starts
-        target_micros = business_days_target(resolved.calendar, start, shown[start], days)
-        target_delta = _US * target_micros
+        target_micros = business_days_target(
+            resolved.calendar, start, from_micros(start, timezone.utc), days
+        )
         positions = tuple(
             (t.name, threshold_position(t, target_micros)) for t in resolved.thresholds
         )
@@ -384,25 +412,92 @@ def measure_cycle(
         state = "overdue"
     else:
         state = "running" if running else "paused"
+        if running and resolved.paused_outside_hours and not cal.is_open_micros(as_of):
+            state = "paused"  # Jira: a clock outside working hours is shown paused
 
-    thresholds: tuple[ThresholdResult, ...] = ()
+    thresholds: tuple[tuple[str, int | None, bool], ...] = ()
     if positions:
         reached_by = None if cycle.cancelled else (end if running else None)
-        found: list[ThresholdResult] = []
-        for name, position in positions:
-            at = start if position == 0 else _reaching(cal, table, pieces, position, reached_by)
-            found.append(
+        thresholds = tuple(
+            [
+                (name, at, at is not None and at <= as_of)
+                for name, position in positions
+                for at in (
+                    start if position == 0 else _reaching(cal, table, pieces, position, reached_by),
+                )
+            ]
+        )
+    return _make(
+        CycleMeasure,
+        (
+            context,
+            resolved,
+            state,
+            start,
+            None if open_now else end,
+            due,
+            projected,
+            target_micros,
+            elapsed,
+            paused,
+            actual_elapsed,
+            actual_paused,
+            thresholds,
+            table,
+            pieces,
+        ),
+    )
+
+
+def measure_cycle(
+    metric: str,
+    index: int,
+    cycle: ReplayedCycle,
+    measuring: Measuring,
+    not_before: int | None = None,
+) -> CycleResult:
+    """The result of one replayed cycle (the ``index``-th of ``metric``) as of
+    ``measuring.as_of``: :func:`measure_values`, its instants shown in the display zone.
+
+    >>> context = CycleContext(Policy(name="p", metrics={"resolution": {"targets": {"high": "4h"}}}), {"priority": "high"})
+    >>> cycle = ReplayedCycle(0, context, context, [Transition(0, True), Transition(3_600_000_000, False)], [0, 1])
+    >>> result = measure_cycle("resolution", 0, cycle, Measuring(7_200_000_000, DisplayInstants(timezone.utc), False))
+    >>> result.state, str(result.elapsed), str(result.paused), str(result.remaining)  # ran 1h, then paused 1h
+    ('paused', '1:00:00', '1:00:00', '3:00:00')
+    """
+    as_of, shown, explain = measuring
+    (
+        context,
+        resolved,
+        state,
+        start,
+        stopped,
+        due,
+        projected,
+        target_micros,
+        elapsed,
+        paused,
+        actual_elapsed,
+        actual_paused,
+        measured_thresholds,
+        _,
+        pieces,
+    ) = measure_values(metric, cycle, as_of, not_before)
+    thresholds: tuple[ThresholdResult, ...] = ()
+    if measured_thresholds:
+        thresholds = tuple(
+            [
                 construct(
                     ThresholdResult,
-                    {
-                        "name": name,
-                        "at": None if at is None else shown[at],
-                        "reached": at is not None and at <= as_of,
-                    },
+                    {"name": name, "at": None if at is None else shown[at], "reached": reached},
                 )
-            )
-        thresholds = tuple(found)
-
+                for name, at, reached in measured_thresholds
+            ]
+        )
+    target_delta: timedelta | None = None
+    if target_micros is not None:  # the resolved target's own timedelta when it is the same
+        same = target_micros == resolved.duration_micros
+        target_delta = resolved.duration if same else _US * target_micros
     due_at = None if due is None else shown[due]
     breached = state == "breached" or state == "overdue"
     priority = context.attributes.get("priority")
@@ -422,7 +517,7 @@ def measure_cycle(
             "index": index,
             "state": state,
             "started_at": shown[start],
-            "stopped_at": None if open_now else shown[end],
+            "stopped_at": None if stopped is None else shown[stopped],
             "due_at": due_at,
             "breached_at": due_at if breached else None,
             "target": target_delta,
@@ -438,13 +533,27 @@ def measure_cycle(
             "calendar": resolved.label,
             "thresholds": thresholds,
             "events": tuple(cycle.events),
-            "spans": tuple(explain_pieces(cal, pieces, shown)) if explain else (),
+            "spans": tuple(explain_pieces(resolved.compiled, pieces, shown)) if explain else (),
             "projected_due_at": None if projected is None else shown[projected],
             # The same value when the calendar was open throughout (timedeltas are immutable).
             "actual_elapsed": elapsed_delta if actual_elapsed == elapsed else _US * actual_elapsed,
             "actual_paused": _US * actual_paused if actual_paused else _ZERO,
         },
     )
+
+
+def sequential_start(metric: str, next_cycle: ReplayedCycle, due: int | None) -> int | None:
+    """Where the clock of ``next_cycle`` may start at the earliest: the previous cycle's
+    ``due`` instant when the policy in force at the next cycle makes the metric's recurrence
+    sequential (Salesforce), else ``None`` (independent cycles).
+
+    >>> policy = Policy(name="p", metrics={"resolution": {"targets": {"high": "4h"}}})
+    >>> context = CycleContext(policy, {"priority": "high"})
+    >>> sequential_start("resolution", ReplayedCycle(0, context, context, [Transition(0, True)], [0]), 99)  # independent
+    """
+    if due is not None and metric in policy_rules(next_cycle.context.policy).sequential:
+        return due
+    return None
 
 
 def explain_pieces(

@@ -48,6 +48,7 @@ from slaclock.conventions import (
     DueAtClosing,
     DueFromInPast,
     DueFromMissing,
+    StateOutsideHours,
     DueFromOutsideSchedule,
     FirstResponseWhenSolved,
     Precision,
@@ -204,6 +205,7 @@ class Policy(ValueModel):
       or ``"exact"``), ``first_response_when_solved`` (``cancel``/``pause``/``continue``),
       ``due_from_outside_schedule`` (``keep``/``next_open``), ``due_from_in_past``
       (``keep``/``start_plus_1s``), ``due_from_missing`` (``target``/``start_plus_1s``),
+      ``state_outside_hours`` (``running``/``paused``),
       ``working_day`` (e.g. ``"8h"``: ``d``/``w`` in targets mean working days/weeks) and
       ``working_week`` (working days in such a week, default 5, e.g. ``5.5``; only with a
       working day). The options in force are
@@ -243,6 +245,7 @@ class Policy(ValueModel):
     due_from_outside_schedule: DueFromOutsideSchedule | None = None
     due_from_in_past: DueFromInPast | None = None
     due_from_missing: DueFromMissing | None = None
+    state_outside_hours: StateOutsideHours | None = None
     working_day: timedelta | None = None
     working_week: WorkingWeek | None = None
 
