@@ -11,7 +11,7 @@ what that tool documents (and nothing else); an option written in the policy ove
 >>> Conventions().due_at_closing
 'close'
 >>> PRESETS["jira"]
-{'working_day': '8h', 'working_week': 5}
+{'working_day': '8h', 'working_week': 5, 'state_outside_hours': 'paused'}
 
 This module holds the option literals and the preset data; :class:`~slaclock.Policy` resolves
 them (``Policy.conventions_in_force``).
