@@ -36,7 +36,9 @@ Conventions the ``servicenow`` preset sets, and where they are checked:
 Features of issue 13 checked here beside the options: actual elapsed time next to business
 elapsed (``test_business_and_actual_elapsed_over_a_weekend``,
 ``test_business_and_actual_elapsed_overnight``), a start taken from a ticket field
-("Retroactive start", ``test_retroactive_start_counts_from_created``), and conditions on the
+("Retroactive start", ``test_retroactive_start_counts_from_created``), the pause time before
+such a start counted as pause when the metric says ``retroactive_pause: true`` ("Retroactive
+pause", ``test_retroactive_pause_time_moves_the_breach``), and conditions on the
 ticket's state that hold ("cancel when start conditions are not met",
 ``test_sla_process_example_stages``, ``test_start_and_pause_conditions_that_exclude_each_other``).
 
@@ -50,9 +52,8 @@ quoted rule, without numbers from the page: ``test_servicenow_actual_and_busines
 ``test_servicenow_without_schedule_business_equals_actual``,
 ``test_servicenow_breach_time_moves_by_the_pause``.
 
-Disagreement, kept as a strict expected failure: "Retroactive pause time"
-(``test_retroactive_pause_time_moves_the_breach``: the page gives the rule, the times are ours).
-(An empty Due Date was one too, until the ``due_from_missing`` option.)
+No disagreement is left. "Retroactive pause time" was one (a strict expected failure) until the
+metric option ``retroactive_pause``; an empty Due Date was one until ``due_from_missing``.
 Not expressible in slaclock, so not tested: relative durations computed by a script ("End of
 next business day", "Next business day by 4pm", "2 bus days by 4pm if before 10am").
 """
@@ -338,29 +339,22 @@ def test_retroactive_start_counts_from_created() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "slaclock has no 'retroactive pause time': a cycle started from a ticket attribute "
-        "(start_from) takes its state at the attach instant for the whole retroactive span, so "
-        "a pause before it attached counts as running time (3h elapsed, due 17:00, not 2h and "
-        "18:00)."
-    ),
-)
 def test_retroactive_pause_time_moves_the_breach() -> None:
     """ServiceNow 'Retroactive pause time': pause time between the retroactive start and the
     attach instant is counted as pause and pushes the breach time back."""
     # RETROACTIVE_URL: 'To enable the retroactive pause property, select the Retroactive pause
     # check box. Enabling this property ensures the new task SLA record includes any pause time
     # accumulated between the retroactive start time and now, which increases the breach time
-    # accordingly.' The page gives the rule, not times: ours are the page's 3 hours at priority
-    # 3 with an hour of Awaiting User Info (10:00-11:00) inside them. By hand, 24x7, 8h: 3h
+    # accordingly.' (The check box is the metric's ``retroactive_pause: true``, beside
+    # ``start_from``, ServiceNow's "Set start to".) The page gives the rule, not times: ours
+    # are the page's 3 hours at priority 3 with an hour of Awaiting User Info (10:00-11:00)
+    # inside them. By hand, 24x7, 8h: 3h
     # since creation less 1h paused = 2h elapsed at 12:00; breach 09:00 + 8h + 1h = 18:00.
     policy = sn_policy(
         "24x7",
         {
             "p1_resolution": {
-                **_p1_resolution(start_from="sys_created_on"),
+                **_p1_resolution(start_from="sys_created_on", retroactive_pause=True),
                 "pause_statuses": ["Awaiting User Info"],
             }
         },

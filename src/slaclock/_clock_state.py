@@ -25,6 +25,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone, tzinfo
+from itertools import pairwise
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,7 @@ from slaclock._tz import MAX_INSTANT, MIN_INSTANT, micros_in_range, to_micros
 from slaclock.errors import ClockStateError, SlaclockError
 from slaclock.policy import Policy, PolicySet
 from slaclock.replay import (
+    ClockRecord,
     CycleContext,
     MetricProgress,
     ReplayedCycle,
@@ -107,7 +109,15 @@ def replay_data(kept: KeptState) -> dict[str, Any]:
         ]
         for name, progress in replay.progress.items()
     ]
+    # A metric with retroactive_pause keeps its ClockRecord; the key is written only then, so
+    # every other state reads as before (and older state, without it, as it always did).
+    records = [
+        [name, progress.record.event_paused, [[at, c] for at, c in progress.record.transitions]]
+        for name, progress in replay.progress.items()
+        if progress.record is not None
+    ]
     return {
+        **({"records": records} if records else {}),
         "facts": list(replay.facts),
         "created_at": kept.created_at,
         "attributes": replay.attributes,
@@ -181,6 +191,8 @@ class _ReplayState(BaseModel):
             list[tuple[int, int, int, list[tuple[int, bool]], list[int], int | None, bool]],
         ]
     ]
+    # [name, event_paused, transitions [[at, counting]]] of each metric's ClockRecord
+    records: list[tuple[str, bool, list[tuple[int, bool]]]] = []
 
 
 def _restore(policy: Policy | PolicySet, count: int, state: _ReplayState) -> KeptState:
@@ -260,6 +272,8 @@ def _restore(policy: Policy | PolicySet, count: int, state: _ReplayState) -> Kep
         progress[name] = MetricProgress(
             replayed, replayed[-1] if is_open else None, started_after, event_paused
         )
+    for name, event_paused, transitions in state.records:
+        _restore_record(progress, name, event_paused, transitions)
     in_force = None if state.policy is None else known_policy(state.policy)
     if isinstance(policy, Policy) and in_force is not policy:
         raise ClockStateError("clock state: no policy in force under a single policy")
@@ -295,6 +309,36 @@ def _restore(policy: Policy | PolicySet, count: int, state: _ReplayState) -> Kep
     if replay.context is not None:
         _check_context(replay.context)
     return KeptState(replay, last_events, zone, state.created_at)
+
+
+def _restore_record(
+    progress: dict[str, MetricProgress],
+    name: str,
+    event_paused: bool,
+    transitions: list[tuple[int, bool]],
+) -> None:
+    """Give metric ``name`` its checked :class:`ClockRecord`, and each of its cycles that
+    opened while it was kept (at or after its first instant) its ``prior``, as
+    :func:`~slaclock.progress.open_cycle` did."""
+    metric = progress.get(name)
+    ats = [at for at, _ in transitions]
+    if metric is None or metric.record is not None:
+        raise ClockStateError(
+            f"clock state: a clock record of metric {name!r}, which has no cycles state or "
+            "another record - expected state written by to_dict()",
+            value=name,
+        )
+    if any(not micros_in_range(at) for at in ats) or any(a >= b for a, b in pairwise(ats)):
+        raise ClockStateError(
+            f"clock state: metric {name!r} has a malformed clock record - expected strictly "
+            f"ascending instants in {_RANGE}",
+            value=name,
+        )
+    record = ClockRecord([Transition(at, counting) for at, counting in transitions], event_paused)
+    metric.record = record
+    for cycle in metric.cycles:
+        if ats and cycle.start >= ats[0]:
+            cycle.prior = record.transitions
 
 
 #: The instants stored state may hold: those events and ``as_of`` may take (integer

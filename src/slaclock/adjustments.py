@@ -1,7 +1,8 @@
 """Instants the ticket or the conventions move: a cycle's start or due instant read from a
-ticket attribute (``start_from``, ``due_from``, the latter as the conventions read it), a due
-instant put on the conventions' grid or moved to the next opening, and a sequential cycle's clock starting at its predecessor's due
-instant. :func:`slaclock.measure.measure_cycle` applies them; each is a pure function of
+ticket attribute (``start_from``, ``due_from``, the latter as the conventions read it), the
+back-dated span of a ``start_from`` counted as the metric's clock ran then
+(``retroactive_pause``), a due instant put on the conventions' grid or moved to the next
+opening, and a sequential cycle's clock starting at its predecessor's due instant. :func:`slaclock.measure.measure_cycle` applies them; each is a pure function of
 integer UTC microseconds.
 
 >>> later = starting_not_before([Transition(0, True), Transition(5, False)], 7)
@@ -11,6 +12,7 @@ integer UTC microseconds.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -21,7 +23,13 @@ from slaclock.conventions import Conventions
 from slaclock.errors import TimelineError
 from slaclock.progress import Transition
 
-__all__ = ["attribute_instant", "convention_due", "given_due", "starting_not_before"]
+__all__ = [
+    "attribute_instant",
+    "back_dated",
+    "convention_due",
+    "given_due",
+    "starting_not_before",
+]
 
 _SECOND = 1_000_000
 
@@ -114,3 +122,34 @@ def starting_not_before(transitions: list[Transition], start: int) -> list[Trans
         else:
             later.append(transition)
     return [Transition(start, counting), *later]
+
+
+def back_dated(
+    transitions: list[Transition], start: int, prior: list[Transition]
+) -> list[Transition]:
+    """A cycle's transitions with its clock starting at ``start``, earlier than its own start,
+    counting or paused from there as ``prior`` (the metric's
+    :class:`~slaclock.progress.ClockRecord`) says the clock ran then: ServiceNow's retroactive
+    pause. Before the first recorded instant the first recorded state holds; with nothing
+    recorded before the cycle's own start, the span takes the cycle's first state.
+
+    >>> own = [Transition(12, True), Transition(14, False)]  # attached at 12
+    >>> back_dated(own, 9, [Transition(9, True), Transition(10, False), Transition(11, True)])
+    [Transition(at=9, counting=True), Transition(at=10, counting=False), Transition(at=11, counting=True), Transition(at=14, counting=False)]
+    >>> back_dated(own, 9, [Transition(12, False)])  # nothing recorded before 12: as without
+    [Transition(at=9, counting=True), Transition(at=14, counting=False)]
+    """
+    own_start, own_counting = transitions[0]
+    # Transitions sort by instant: (at,) is before every transition at ``at`` or later.
+    end = bisect_left(prior, (own_start,))
+    if not end:
+        return [Transition(start, own_counting), *transitions[1:]]
+    first = bisect_left(prior, (start + 1,), 0, end)  # the first recorded after start
+    at_start = prior[first - 1 if first else 0].counting  # before any record, the first holds
+    spliced = [Transition(start, at_start)]
+    for at, counting in prior[first:end]:
+        if counting != spliced[-1].counting:
+            spliced.append(Transition(at, counting))
+    if own_counting != spliced[-1].counting:
+        spliced.append(transitions[0])
+    return [*spliced, *transitions[1:]]

@@ -60,6 +60,7 @@ class ResolvedTarget:
     start_from: str | None = None  # the ticket attribute holding the start instant, if any
     moves_due: Conventions | None = None  # the conventions, if they move due instants
     paused_outside_hours: bool = False  # a running cycle reads paused while the calendar is closed
+    retroactive_pause: bool = False  # a back-dated start counts by the metric's ClockRecord
 
 
 def resolve_target(metric: str, context: CycleContext) -> ResolvedTarget:
@@ -136,6 +137,7 @@ def _resolve_uncached(metric: str, context: CycleContext) -> ResolvedTarget:
         config.start_from,
         conventions if _moves_due(conventions) else None,
         conventions.state_outside_hours == "paused",
+        config.retroactive_pause,
     )
 
 

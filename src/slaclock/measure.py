@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 from slaclock._tz import from_micros
 from slaclock.adjustments import (
     attribute_instant,
+    back_dated,
     convention_due,
     given_due,
     starting_not_before,
@@ -308,10 +309,14 @@ def measure_values(
         if given is not None and given != start:
             start = given if cycle.end is None else min(given, cycle.end)
             if start < cycle.start:
-                transitions = [
-                    _make(Transition, (start, transitions[0].counting)),
-                    *transitions[1:],
-                ]
+                if resolved.retroactive_pause and cycle.prior is not None:
+                    # ServiceNow's retroactive pause: the span as the clock ran then.
+                    transitions = back_dated(transitions, start, cycle.prior)
+                else:  # the clock's state at the cycle's start, back to the given instant
+                    transitions = [
+                        _make(Transition, (start, transitions[0].counting)),
+                        *transitions[1:],
+                    ]
             else:
                 transitions = starting_not_before(transitions, start)
     if not_before is not None and not_before > start:

@@ -133,11 +133,17 @@ class MetricPolicy(BaseModel):
       change of the attribute moves the due instant.
     - ``start_from``: a ticket attribute holding the instant the clock starts from (ServiceNow's
       "set start to"), read when the cycle starts.
+    - ``retroactive_pause``: with ``start_from``, the back-dated span from that instant to the
+      cycle's start counts as the metric's pause rules say it ran then (ServiceNow's
+      "retroactive pause"): a pause in it pushes the due instant back. Default ``False``: the
+      span takes the clock's state at the cycle's start.
 
     >>> MetricPolicy.model_validate({"targets": {"urgent": "1h"}, "pause_statuses": "pending"}).pause_statuses
     ('pending',)
     >>> MetricPolicy.model_validate({"definition": "zammad_update"}).definition
     'zammad_update'
+    >>> MetricPolicy.model_validate({"start_from": "opened_at", "retroactive_pause": True}).retroactive_pause
+    True
     """
 
     model_config = _FROZEN
@@ -148,6 +154,7 @@ class MetricPolicy(BaseModel):
     definition: MetricDefinition | str | None = None
     due_from: str | None = None
     start_from: str | None = None
+    retroactive_pause: bool = False
 
     @field_validator("pause_statuses", mode="before")
     @classmethod
@@ -177,6 +184,15 @@ class MetricPolicy(BaseModel):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"thresholds: names used twice: {duplicates} - expected unique names")
+        return self
+
+    @model_validator(mode="after")
+    def _retroactive_needs_start(self) -> MetricPolicy:
+        if self.retroactive_pause and self.start_from is None:
+            raise ValueError(
+                "retroactive_pause: true without start_from - expected a start_from attribute "
+                "(the pause time it counts lies between that instant and the cycle's start)"
+            )
         return self
 
 

@@ -18,7 +18,7 @@ paused (:class:`Transition`). Instants are integer UTC microseconds; nothing is 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -26,6 +26,7 @@ from slaclock.policy import Policy
 from slaclock.rules import CANCEL, PAUSE, RESET, RESUME, START, START_AFTER, STOP, MetricRules
 
 __all__ = [
+    "ClockRecord",
     "CycleContext",
     "MetricProgress",
     "ReplayStep",
@@ -33,7 +34,10 @@ __all__ = [
     "Transition",
     "apply_event",
     "close_cycle",
+    "copied_progress",
     "open_cycle",
+    "record_clock",
+    "record_clocks",
 ]
 
 # Builds a NamedTuple value in C: ``_make(Transition, (t, counting))`` equals
@@ -89,6 +93,23 @@ class ReplayedCycle:
     events: list[int]  # positions of the events that shaped the cycle
     end: int | None = None
     cancelled: bool = False
+    # For a metric with ``retroactive_pause``: its ClockRecord's transitions (shared, only ever
+    # extended after ``start``), whose part before ``start`` a back-dated start counts by.
+    prior: list[Transition] | None = None
+
+
+@dataclass(slots=True)
+class ClockRecord:
+    """How a metric's clock would have run since the ticket's creation under its pause rules
+    (pause and count statuses, ``pause_when``, pause and resume events), cycle or not: kept
+    only for a metric with ``retroactive_pause``, whose back-dated start counts by it.
+
+    >>> ClockRecord().transitions, ClockRecord().event_paused
+    ([], False)
+    """
+
+    transitions: list[Transition] = field(default_factory=list)  # ascending instants
+    event_paused: bool = False  # a pause event is in force (until a resume event)
 
 
 @dataclass(slots=True)
@@ -104,6 +125,7 @@ class MetricProgress:
     open: ReplayedCycle | None = None
     started_after: bool = False  # a start_after condition has matched
     event_paused: bool = False  # a pause event is in force (until a resume event)
+    record: ClockRecord | None = None  # kept for a metric with retroactive_pause only
 
 
 #: One event as every metric sees it, the argument of :func:`apply_event`: ``(kind, status,
@@ -245,8 +267,80 @@ def open_cycle(
     if counting and rules.pause_when is not None:
         counting = not rules.pause_when.matches(context.attributes)
     cycle = ReplayedCycle(t, context, context, [_make(Transition, (t, counting))], [position])
+    if progress.record is not None:
+        cycle.prior = progress.record.transitions
     progress.cycles.append(cycle)
     progress.open = cycle
+
+
+def record_clocks(
+    active: Sequence[tuple[MetricRules, MetricProgress]],
+    positions: tuple[int, ...],
+    acts: tuple[int, ...],
+    status: str,
+    attributes: Mapping[str, Any],
+    t: int,
+) -> None:
+    """:func:`record_clock` for the metrics at ``positions`` of ``active`` (those with
+    ``retroactive_pause``; ``acts``: each metric's action mask for the event). The replay calls
+    it only for a policy that has such metrics. A record changes only with an event that
+    touches its metric (a status its rules pause or count by, a pause or resume event, an
+    attribute change), as :meth:`~slaclock.replay.TicketReplay.copy_for` expects.
+
+    >>> from slaclock import Policy
+    >>> from slaclock.rules import policy_rules
+    >>> rules = policy_rules(Policy(name="p", metrics={"resolution": {"pause_statuses": ["pending"]}})).rules[0]
+    >>> progress = MetricProgress(record=ClockRecord())
+    >>> record_clocks([(rules, progress)], (0,), (0,), "pending", {}, 60)
+    >>> progress.record.transitions  # paused from 60
+    [Transition(at=60, counting=False)]
+    """
+    for index in positions:
+        rules, progress = active[index]
+        if progress.record is not None:
+            record_clock(progress.record, rules, acts[index], status, attributes, t)
+
+
+def record_clock(
+    record: ClockRecord,
+    rules: MetricRules,
+    act: int,
+    status: str,
+    attributes: Mapping[str, Any],
+    t: int,
+) -> None:
+    """Note in ``record`` the state the metric's clock takes at ``t`` under its pause rules,
+    after an event whose action mask is ``act`` left the ticket in ``status`` with
+    ``attributes`` (whether a cycle is open or not: starts and stops play no part).
+
+    >>> from slaclock import Policy
+    >>> from slaclock.rules import policy_rules
+    >>> rules = policy_rules(Policy(name="p", metrics={"resolution": {"pause_statuses": ["pending"]}})).rules[0]
+    >>> record = ClockRecord()
+    >>> for status, at in [("new", 0), ("pending", 60), ("pending", 90), ("open", 120)]:
+    ...     record_clock(record, rules, 0, status, {}, at)
+    >>> record.transitions  # counting from 0, paused from 60, counting again from 120
+    [Transition(at=0, counting=True), Transition(at=60, counting=False), Transition(at=120, counting=True)]
+    """
+    if act & PAUSE:
+        record.event_paused = True
+    elif act & RESUME:
+        record.event_paused = False
+    counting = rules.counting(status, record.event_paused)
+    if counting and rules.pause_when is not None:
+        counting = not rules.pause_when.matches(attributes)
+    transitions = record.transitions
+    if not transitions:
+        transitions.append(_make(Transition, (t, counting)))
+        return
+    last_at, last_counting = transitions[-1]
+    if counting == last_counting:
+        return
+    if last_at == t:  # events at one instant: the last one's state holds from it
+        transitions.pop()
+        if transitions and transitions[-1].counting == counting:
+            return
+    transitions.append(_make(Transition, (t, counting)))
 
 
 def close_cycle(progress: MetricProgress, t: int, position: int, cancelled: bool) -> None:
@@ -268,3 +362,43 @@ def close_cycle(progress: MetricProgress, t: int, position: int, cancelled: bool
     if cycle.events[-1] != position:
         cycle.events.append(position)
     progress.open = None
+
+
+def copied_progress(metric: MetricProgress) -> MetricProgress:
+    """``metric`` with its cycle list, its last cycle and its record copied (what the next
+    event may change); earlier cycles are shared.
+
+    >>> from slaclock import Policy
+    >>> from slaclock.rules import policy_rules
+    >>> policy = Policy(name="p", metrics={"resolution": {}})
+    >>> progress = MetricProgress()
+    >>> open_cycle(progress, 0, 0, policy_rules(policy).rules[0], CycleContext(policy, {}), "new")
+    >>> copy = copied_progress(progress)
+    >>> copy.open == progress.open, copy.open is progress.open
+    (True, False)
+    """
+    cycles = list(metric.cycles)
+    if cycles:
+        last = cycles[-1]
+        cycles[-1] = ReplayedCycle(
+            last.start,
+            last.start_context,
+            last.context,
+            list(last.transitions),
+            list(last.events),
+            last.end,
+            last.cancelled,
+            last.prior,
+        )
+    record = metric.record
+    if record is not None:
+        # Its copy: the next event may extend it. The cycles' ``prior`` may stay the old list:
+        # they read only its part before their start, which no later event changes.
+        record = ClockRecord(list(record.transitions), record.event_paused)
+    return MetricProgress(
+        cycles,
+        None if metric.open is None else cycles[-1],
+        metric.started_after,
+        metric.event_paused,
+        record,
+    )

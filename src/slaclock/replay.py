@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 from slaclock.errors import PolicyError, SlaclockError, TimelineError
 from slaclock.policy import Policy, PolicySet
 from slaclock.progress import (
+    ClockRecord,
     CycleContext,
     MetricProgress,
     ReplayedCycle,
@@ -37,13 +38,16 @@ from slaclock.progress import (
     Transition,
     apply_event,
     close_cycle,
+    copied_progress,
     open_cycle,
+    record_clocks,
 )
 from slaclock.rules import MetricRules, PolicyRules, Vocabulary, policy_rules, policy_vocabulary
 from slaclock.timeline import STATUS_OF_KIND, Event
 
 __all__ = [
     "INITIAL_STATUS",
+    "ClockRecord",
     "CycleContext",
     "HistoryNeededError",
     "MetricProgress",
@@ -219,7 +223,7 @@ class TicketReplay:
         copied.shadows = {}  # only a shortcut for catching up: an empty one just replays again
         touched = self._metrics_touched_by(event)
         copied.progress = {
-            name: _copied(metric) if touched is None or name in touched else metric
+            name: copied_progress(metric) if touched is None or name in touched else metric
             for name, metric in self.progress.items()
         }
         copied.policy, copied.context, copied.rules = self.policy, self.context, self.rules
@@ -291,6 +295,10 @@ class TicketReplay:
             if progress is None:
                 progress = self.progress[name] = MetricProgress()
             self.active.append((rules, progress))
+        for index in rules_in_force.retroactive:  # recorded from now on (see record_clocks)
+            progress = self.active[index][1]
+            if progress.record is None:
+                progress.record = ClockRecord()
 
     def reported_metrics(self) -> list[tuple[str, MetricProgress]]:
         """The metrics a result lists: those of the policy in force (in its order), then any
@@ -439,6 +447,9 @@ class TicketReplay:
                 given_status is not None and given_status not in known_statuses
             ):
                 self.note_unknown(event, self.vocabulary)
+            if rules.retroactive:  # see record_clocks: only for metrics that need it
+                acts = rules.actions_for(shape)
+                record_clocks(self.active, rules.retroactive, acts, status, context.attributes, t)
             # A metric whose mask is 0 (no condition matches, and the event cannot change
             # whether its clock counts: see rules.TOUCH) is left as it is, unless the
             # attributes changed (its target, or its policy, may have).
@@ -559,25 +570,3 @@ class TicketReplay:
             progress.started_after = progress.started_after or shadow.started_after
             if shadow.open is not None:
                 open_cycle(progress, t, position, rules, context, status, shadow.event_paused)
-
-
-def _copied(metric: MetricProgress) -> MetricProgress:
-    """``metric`` with its cycle list and last cycle copied (what the next event may change)."""
-    cycles = list(metric.cycles)
-    if cycles:
-        last = cycles[-1]
-        cycles[-1] = ReplayedCycle(
-            last.start,
-            last.start_context,
-            last.context,
-            list(last.transitions),
-            list(last.events),
-            last.end,
-            last.cancelled,
-        )
-    return MetricProgress(
-        cycles,
-        None if metric.open is None else cycles[-1],
-        metric.started_after,
-        metric.event_paused,
-    )

@@ -271,6 +271,9 @@ class PolicyRules:
     #: The metrics whose recurrence is sequential (a cycle counts from the previous one's due
     #: instant at the earliest): only theirs are chained when measured.
     sequential: frozenset[str] = frozenset()
+    #: The positions of the metrics with ``retroactive_pause``: only theirs get a
+    #: :class:`~slaclock.progress.ClockRecord` from the replay.
+    retroactive: tuple[int, ...] = ()
 
     def actions_for(self, shape: tuple[str, bool, str | None]) -> tuple[int, ...]:
         """Each metric's action mask for an event of this shape."""
@@ -315,7 +318,8 @@ def _build_policy_rules(policy: Policy) -> PolicyRules:
     names = tuple(policy.metrics)
     rules = tuple(metric_rules(policy.definition(name)) for name in names)
     sequential = frozenset(name for name, one in zip(names, rules) if one.sequential)
-    return PolicyRules(names, rules, sequential=sequential)
+    retroactive = tuple(i for i, name in enumerate(names) if policy.metrics[name].retroactive_pause)
+    return PolicyRules(names, rules, sequential=sequential, retroactive=retroactive)
 
 
 class Vocabulary(NamedTuple):
