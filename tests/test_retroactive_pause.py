@@ -31,6 +31,7 @@ from slaclock import (
     evaluate_frame,
 )
 from slaclock._clock_state import sealed
+from slaclock.files import policy_schema
 
 UTC = timezone.utc
 M = timedelta(minutes=1)
@@ -366,3 +367,11 @@ def test_adding_to_a_clock_leaves_it_unchanged() -> None:
     other = clock.add({"at": at(3), "kind": "priority_changed", "priority": "urgent"})
     (cycle,) = other.result().p1.cycles
     assert (3 * H, at(8)) == (cycle.elapsed, cycle.due_at)
+
+
+def test_the_json_schema_has_the_option() -> None:
+    """`slaclock schema` lists retroactive_pause on a metric: a boolean, false by default."""
+    (metric,) = [d for d in policy_schema()["$defs"].values() if d.get("title") == "MetricPolicy"]
+    assert {"type": "boolean", "default": False} == {
+        k: v for k, v in metric["properties"]["retroactive_pause"].items() if k != "title"
+    }
