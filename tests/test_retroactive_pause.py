@@ -24,6 +24,7 @@ from slaclock import (
     ClockStateError,
     FullHistoryClock,
     Policy,
+    PolicySet,
     TicketClock,
     TicketResult,
     Timeline,
@@ -293,7 +294,20 @@ WITH_OTHERS = Policy.model_validate(
 )
 
 
-@pytest.mark.parametrize("p", [RECURRING, WITH_OTHERS])
+# A set: with the vendor group, a policy without the option (its record stops meanwhile).
+SWITCHING = PolicySet(
+    policies=[
+        {
+            "name": "vendor",
+            "conditions": {"group": "vendor"},
+            "metrics": {"p1": p1(retroactive_pause=False, definition={"recurring": True})},
+        },
+        {"name": "default", "metrics": {"p1": p1(retroactive_pause=True, definition=FULL)}},
+    ]
+)
+
+
+@pytest.mark.parametrize("p", [RECURRING, WITH_OTHERS, SWITCHING])
 @given(timeline=tickets(ANY_EVENT, ANY_EVENT), as_of_minutes=st.integers(0, 3000))
 def test_the_streaming_clock_equals_evaluate(
     p: Policy, timeline: Timeline, as_of_minutes: int
