@@ -371,6 +371,17 @@ def test_a_malformed_stored_record_is_refused() -> None:
         TicketClock.from_dict(sealed(body), policy(True))
 
 
+def test_a_stored_state_without_the_record_is_refused() -> None:
+    """State of a clock whose metric has retroactive_pause but no record (removed, checksum
+    made again) is a ClockStateError, not a clock that silently forgot its pauses."""
+    timeline = ticket((1, "status_changed", PENDING))
+    state = TicketClock(policy(True), "INC-1", timeline.attributes, timeline.events).to_dict()
+    body = {k: v for k, v in state.items() if k != "checksum"}
+    del body["replay"]["records"]
+    with pytest.raises(ClockStateError, match="metric 'p1' has retroactive_pause but no clock"):
+        TicketClock.from_dict(sealed(body), policy(True))
+
+
 def test_adding_to_a_clock_leaves_it_unchanged() -> None:
     """A clock is a value: a pause added to it in one branch is not in another branch."""
     # Branch one: pending at 10:00. Branch two (from the clock before it): urgent at 12:00 with

@@ -277,6 +277,14 @@ def _restore(policy: Policy | PolicySet, count: int, state: _ReplayState) -> Kep
     in_force = None if state.policy is None else known_policy(state.policy)
     if isinstance(policy, Policy) and in_force is not policy:
         raise ClockStateError("clock state: no policy in force under a single policy")
+    for name, metric in () if in_force is None else in_force.metrics.items():
+        kept = progress.get(name)
+        if metric.retroactive_pause and (kept is None or kept.record is None):
+            raise ClockStateError(
+                f"clock state: metric {name!r} has retroactive_pause but no clock record - "
+                "expected state written by to_dict()",
+                value=name,
+            )
     try:
         last_events = tuple(events_from_data(state.last_events))
         zone = _zone(state.created_zone)
