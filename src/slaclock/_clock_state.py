@@ -331,9 +331,10 @@ def _restore_record(
     metric = progress.get(name)
     ats = [at for at, _ in transitions]
     if metric is None or metric.record is not None:
+        problem = "no state" if metric is None else "two records"
         raise ClockStateError(
-            f"clock state: a clock record of metric {name!r}, which has no cycles state or "
-            "another record - expected state written by to_dict()",
+            f"clock state: a clock record of metric {name!r}, which has {problem} - expected "
+            "state written by to_dict()",
             value=name,
         )
     if any(not micros_in_range(at) for at in ats) or any(a >= b for a, b in pairwise(ats)):

@@ -2,8 +2,9 @@
 ticket attribute (``start_from``, ``due_from``, the latter as the conventions read it), the
 back-dated span of a ``start_from`` counted as the metric's clock ran then
 (``retroactive_pause``), a due instant put on the conventions' grid or moved to the next
-opening, and a sequential cycle's clock starting at its predecessor's due instant. :func:`slaclock.measure.measure_cycle` applies them; each is a pure function of
-integer UTC microseconds.
+opening, and a sequential cycle's clock starting at its predecessor's due instant.
+:func:`slaclock.measure.measure_cycle` applies them; each is a pure function of integer UTC
+microseconds.
 
 >>> later = starting_not_before([Transition(0, True), Transition(5, False)], 7)
 >>> later, attribute_instant({"due": "1970-01-01T00:00:01Z"}, "due")

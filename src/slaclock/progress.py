@@ -93,8 +93,9 @@ class ReplayedCycle:
     events: list[int]  # positions of the events that shaped the cycle
     end: int | None = None
     cancelled: bool = False
-    # For a metric with ``retroactive_pause``: its ClockRecord's transitions (shared, only ever
-    # extended after ``start``), whose part before ``start`` a back-dated start counts by.
+    # For a metric with ``retroactive_pause``: its ClockRecord's transitions (shared; later
+    # events change only its part from ``start`` on), whose part before ``start`` a back-dated
+    # start counts by.
     prior: list[Transition] | None = None
 
 

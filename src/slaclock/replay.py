@@ -209,8 +209,8 @@ class TicketReplay:
 
     def copy_for(self, event: Event) -> TicketReplay:
         """A copy that ``event`` can change without changing this one. What the event can touch
-        is copied (the attributes, and for each metric it may change: its list of cycles and
-        its last cycle); the rest, earlier cycles above all, is shared."""
+        is copied (the attributes, and for each metric it may change: its list of cycles, its
+        last cycle and its clock record); the rest, earlier cycles above all, is shared."""
         copied = object.__new__(TicketReplay)
         copied.policies = self.policies
         # Only events of the attribute kinds change the attributes (in place).
