@@ -33,9 +33,9 @@ _UNSET: dict[str, Any] = dict.fromkeys(Event.model_fields)
 _TEXTS = itemgetter("id", "status", "priority", "author")
 _TEXT_TYPES = frozenset({str, type(None)})
 _BOOL_TYPES = frozenset({bool, type(None)})
-#: The kinds with a rule of their own (the fields they need, the status they set).
-_SPECIAL_KINDS = frozenset({"created", "attributes_changed", *STATUS_OF_KIND})
 _REQUIRED = {"status_changed": "status", "priority_changed": "priority"}
+#: The kinds with a rule of their own (the fields they need, the status they set).
+_SPECIAL_KINDS = frozenset({"created", "attributes_changed", *_REQUIRED, *STATUS_OF_KIND})
 _TIMELINE_FIELDS = frozenset({"ticket_id", "attributes", "events"})
 
 #: An instant the fast path reads: date, time to the second (a fraction of up to 6 digits),
