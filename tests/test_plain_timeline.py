@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -75,13 +76,22 @@ def _cli(*argv: str) -> tuple[int, str, str]:
     return status, out.getvalue(), err.getvalue()
 
 
+#: The fast path's JSON readers: orjson (the [orjson] extra) and json (without it).
+DECODERS = {"orjson": orjson.loads, "json": json.JSONDecoder().decode}
+
+
+@pytest.mark.parametrize("decoder", sorted(DECODERS))
 @given(text=event_files())
-def test_fast_and_validated_paths_read_the_same(tmp_path_factory: Any, text: str) -> None:
+def test_fast_and_validated_paths_read_the_same(
+    tmp_path_factory: Any, decoder: str, text: str
+) -> None:
     """Random events files (plain and odd lines, DST zones, contiguous or mixed tickets): the
     same timelines and errors, in the same order, whichever path reads them."""
     path = tmp_path_factory.mktemp("events") / "events.jsonl"
     path.write_text(text, encoding="utf-8")
-    fast = _read(path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(eventfiles, "_loads", DECODERS[decoder])
+        fast = _read(path)
     with validated_only():
         validated = _read(path)
     assert validated == fast
@@ -342,3 +352,62 @@ def test_first_pass_reads_escaped_ticket_ids(tmp_path: Path) -> None:
     with validated_only():
         validated = _read(path)
     assert validated == [_shown(item) for item in items]
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(-(2**80), 2**80)
+    | st.floats()
+    | st.text(max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@pytest.mark.parametrize("decoder", sorted(DECODERS))
+@given(
+    row=st.fixed_dictionaries(
+        {"ticket_id": st.text(max_size=4), "kind": JSON_VALUES},
+        optional={
+            "at": JSON_VALUES,
+            "attributes": JSON_VALUES | st.dictionaries(st.text(max_size=3), JSON_VALUES),
+            ":": st.text(max_size=3),
+            "": JSON_VALUES,
+        },
+    ),
+    separators=st.sampled_from([(", ", ": "), (",", ":"), (", ", " : ")]),
+    twice=st.sampled_from(
+        ["", ', "kind": 1', ', "kind" : 1', ', "attributes": {}', ', "a": {"b": 1, "b": 2}']
+    ),
+)
+def test_plain_row_is_none_or_what_json_reads(
+    decoder: str, row: dict[str, Any], separators: tuple[str, str], twice: str
+) -> None:
+    """Any JSON object (big integers, floats, NaN, nested values, keys given twice): the fast
+    reading of a line is either left to json or exactly what json reads."""
+    text = json.dumps(row, separators=separators)
+    line = (text[:-1] + twice + "}" if twice and text != "{}" else text) + "\n"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(eventfiles, "_loads", DECODERS[decoder])
+        fast = eventfiles._plain_row(3, line)
+    if fast is not None:
+        validated = eventfiles._jsonl_row("e.jsonl:3", 3, line)
+        assert not isinstance(validated, BadLine)
+        assert repr(validated) == repr(fast)
+
+
+def test_big_integers_stay_integers(tmp_path: Path) -> None:
+    """An attribute past 64 bits is read as json reads it, an integer (orjson would give a
+    float: such lines go the slow way)."""
+    path = tmp_path / "events.jsonl"
+    path.write_text(
+        '{"ticket_id": "T", "at": "2025-03-10T09:00:00Z", "kind": "created", '
+        '"attributes": {"account": 123456789012345678901234567890}}\n'
+    )
+    (timeline,) = read_timelines(path)
+    assert isinstance(timeline, Timeline)
+    assert 123456789012345678901234567890 == timeline.attributes["account"]
