@@ -63,7 +63,7 @@ def _both(records: list[dict[str, Any]]) -> tuple[tuple[int, str], tuple[int, st
                 st.text(max_size=5),
                 st.sampled_from(["=1+1", "-2", "@SUM(A1)", "\tx", "a\nb", 'say "hi"']),
                 st.integers(),
-                st.floats(),
+                st.floats(allow_nan=False, allow_infinity=False),
                 st.booleans(),
                 st.lists(st.text(max_size=3), max_size=2),
             ),
