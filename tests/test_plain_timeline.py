@@ -310,6 +310,7 @@ def test_plain_instant_is_what_validation_gives(at: datetime, timespec: str) -> 
         "2025-03-10T09:00:00",
         "2025-02-29T09:00:00Z",  # not a leap year
         "2200-01-01T00:00:00Z",  # out of range
+        "\u0662\u0660\u0662\u0665-03-10T09:00:00Z",  # digits, but not 0-9
     ],
 )
 def test_plain_instant_leaves_other_forms_to_validation(text: str) -> None:

@@ -4,7 +4,7 @@
 Validating a ``Timeline`` costs more than replaying it. Most tickets of an events file are
 plain: ISO 8601 instants with ``Z`` or an offset, text where text is expected, one
 ``created`` event, no event id used twice. For those, :func:`plain_timeline` makes the checks
-the models make (the same rules, listed in ``tests/test_plain_timeline.py`` case by case) and
+the models make (the same rules; ``tests/test_plain_timeline.py`` holds the two paths together) and
 builds the very values validation would build: equal events, the same tzinfo type, the same
 order, the same ``model_fields_set``. As soon as anything about a ticket is unusual, it
 returns ``None`` and the caller validates the ticket as before: every error message still
@@ -42,7 +42,8 @@ _TIMELINE_FIELDS = frozenset({"ticket_id", "attributes", "events"})
 #: then ``Z`` or an offset. Anything else (a space for ``T``, lower case, a number, more digits)
 #: is validated by pydantic.
 _INSTANT = re.compile(
-    r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)"
+    r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
+    re.ASCII,  # digits 0-9 only
 )
 _NAIVE_EPOCH = datetime(1970, 1, 1)
 _from_text = datetime.fromisoformat
