@@ -196,3 +196,173 @@ survey_answers = st.lists(
     ),
     max_size=40,
 )
+
+# ----------------------------------------------------------------------------------------------
+# Events files: tickets as the lines of a JSON Lines file, plain ones and every kind of odd one
+#: Event rows after ``created`` that the fast path reads.
+PLAIN_EVENT_ROWS: list[dict[str, Any]] = [
+    {"kind": "agent_replied"},
+    {"kind": "agent_replied", "public": False},
+    {"kind": "agent_replied", "public": True, "author": "ana"},
+    {"kind": "customer_replied", "author": None},
+    {"kind": "note_added", "public": None},
+    {"kind": "status_changed", "status": "pending"},
+    {"kind": "status_changed", "status": "open"},
+    {"kind": "solved"},
+    {"kind": "solved", "status": "solved"},
+    {"kind": "reopened"},
+    {"kind": "priority_changed", "priority": "urgent"},
+    {"kind": "attributes_changed", "attributes": {"group": "tech", "tags": ["vip"]}},
+    {"kind": "attributes_changed", "attributes": {"group": None}},
+    {"kind": "attributes_changed", "attributes": {}},
+    {"kind": "assigned", "attributes": {"agent": "bo"}},
+    {"kind": "note_added", "attributes": None},
+    {"kind": "escalated"},
+]
+#: Event rows each model rule refuses, or that only validation reads (a ``public`` given as
+#: text, a priority the policy has no target for, an unknown key).
+ODD_EVENT_ROWS: list[dict[str, Any]] = [
+    {"kind": "agent_replied", "public": "yes"},
+    {"kind": "agent_replied", "public": "maybe"},
+    {"kind": "agent_replied", "public": 1},
+    {"kind": "customer_replied", "author": 7},
+    {"kind": "status_changed"},
+    {"kind": "solved", "status": "Resolved"},
+    {"kind": "closed", "status": "open"},
+    {"kind": "priority_changed", "priority": "low"},
+    {"kind": "priority_changed"},
+    {"kind": "priority_changed", "priority": 3},
+    {"kind": "attributes_changed"},
+    {"kind": "attributes_changed", "attributes": None},
+    {"kind": "attributes_changed", "attributes": {"team": {"name": "a"}}},
+    {"kind": "attributes_changed", "attributes": {"priority": ["high"]}},
+    {"kind": "attributes_changed", "attributes": ["group"]},
+    {"kind": "note_added", "attributes": {"score": float("nan")}},
+    {"kind": ""},
+    {"kind": 5},
+    {"kind": None},
+    {"kind": "note_added", "colour": "red"},
+    {"kind": "created"},
+]
+CREATED_ATTRIBUTES = st.one_of(
+    st.none(),
+    st.just({}),
+    st.fixed_dictionaries(
+        {"group": st.sampled_from(["billing", "tech", "=cmd()"])},
+        optional={
+            "tags": st.lists(st.sampled_from(["vip", "eu"]), max_size=2),
+            "seats": st.sampled_from([3, 2.5, True, None]),
+            "priority": st.sampled_from(["high", ["high"]]),
+            "nested": st.just({"a": 1}),
+        },
+    ),
+    st.just("gold"),
+)
+
+
+@st.composite
+def event_texts(draw: st.DrawFn, at: datetime) -> Any:
+    """``at`` as an events file may give it: mostly plain ISO 8601 text with an offset or ``Z``,
+    sometimes a form only pydantic reads (a space for ``T``, a Unix time), a naive or out of
+    range instant, or not an instant at all."""
+    return draw(
+        st.sampled_from(
+            [
+                at.isoformat(),
+                at.isoformat(),
+                at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+                at.isoformat(timespec="milliseconds"),
+                at.isoformat(sep=" "),
+                at.replace(tzinfo=None).isoformat(),
+                at.isoformat().replace("T", "t"),
+                int(at.timestamp()),
+                "1969-12-31T23:59:59Z",
+                "2025-02-30T10:00:00Z",
+                "2025-03-30T24:00:00+02:00",
+                "soon",
+                None,
+            ]
+        )
+    )
+
+
+@st.composite
+def event_file_tickets(draw: st.DrawFn, ticket_id: str) -> list[dict[str, Any]]:
+    """One ticket's rows for an events file (``ticket_id`` on each): a ``created`` row then
+    events in a DST zone near an anchor date; mostly plain, sometimes odd in any of the ways
+    validation knows (see :data:`ODD_EVENT_ROWS`), with ids that are sometimes re-sent or clash,
+    a row before ``created``, or the rows out of order."""
+    zone = ZoneInfo(draw(st.sampled_from(ZONES)))
+    anchor = draw(st.sampled_from(ANCHORS))
+    at = datetime(anchor.year, anchor.month, anchor.day, tzinfo=zone) + timedelta(
+        minutes=draw(st.integers(-600, 600))
+    )
+    plain = draw(st.integers(0, 3)) > 0  # instants as the fast path reads them
+    created: dict[str, Any] = {"at": at.astimezone(zone).isoformat(), "kind": "created"}
+    if draw(st.booleans()):
+        created["priority"] = draw(st.sampled_from(["urgent", "high", "normal", "low"]))
+    attributes = draw(CREATED_ATTRIBUTES)
+    if attributes is not None or draw(st.booleans()):
+        created["attributes"] = attributes
+    rows = [created]
+    odd = draw(st.integers(0, 3)) == 0  # odd rows first (often none), then plain ones
+    for _ in range(draw(st.integers(0, 6))):
+        at += timedelta(
+            minutes=draw(st.one_of(st.just(0), st.integers(1, 120), st.integers(121, 5000)))
+        )
+        shape = draw(st.sampled_from(ODD_EVENT_ROWS if odd else PLAIN_EVENT_ROWS))
+        odd = odd and draw(st.booleans())
+        row = dict(shape)
+        shown = at.astimezone(draw(st.sampled_from([zone, UTC, ZoneInfo("Asia/Kolkata")])))
+        row["at"] = shown.isoformat() if plain else draw(event_texts(shown))
+        if draw(st.integers(0, 4)) == 0:
+            row["id"] = draw(st.sampled_from(["e1", "e2", 9]))
+        rows.append(row)
+    if draw(st.integers(0, 3)) == 0:  # out of order (validation orders, created first)
+        rows = draw(st.permutations(rows))
+    if not plain and draw(st.integers(0, 5)) == 0:
+        rows.append({**created, "at": (at - timedelta(days=1)).isoformat(), "kind": "note_added"})
+    if not plain and draw(st.integers(0, 9)) == 0:
+        rows.remove(created)
+    return [{"ticket_id": ticket_id, **row} for row in rows]
+
+
+def event_line(draw: st.DrawFn, row: dict[str, Any]) -> str:
+    """A row as a line of JSON: usually as ``json.dumps`` writes it, sometimes compact, with
+    spaces before colons, escaped characters, a key given twice, or cut short."""
+    import json
+
+    style = draw(st.integers(0, 12))
+    if style == 1:
+        return json.dumps(row, separators=(",", ":"))
+    if style == 2:
+        return json.dumps(row, separators=(", ", " : "))
+    if style == 3:
+        return json.dumps({**row, "author": "Zoë"})  # \u00eb: a backslash in the line
+    if style == 4:
+        return json.dumps(row)[:-1] + ', "kind": "note_added"}'
+    if style == 5:
+        return json.dumps(row)[:-1] + ', "ticket_id": "other"}'
+    if style == 6:
+        return json.dumps(row)[: draw(st.integers(0, 30))]
+    if style == 7:
+        return json.dumps({"note": ": starts with a colon", **row})
+    if style == 8:
+        return json.dumps({**row, "kind": {"nested": 1}})
+    if style == 9:
+        return json.dumps(dict(reversed(list(row.items()))))
+    return json.dumps(row)
+
+
+@st.composite
+def event_files(draw: st.DrawFn) -> str:
+    """The text of a JSON Lines events file of 1-4 tickets (see :func:`event_file_tickets`),
+    tickets contiguous or their lines mixed, sometimes with blank or odd lines between."""
+    tickets = [draw(event_file_tickets(f"T-{n}")) for n in range(draw(st.integers(1, 4)))]
+    lines = [event_line(draw, row) for rows in tickets for row in rows]
+    if draw(st.booleans()):
+        lines = draw(st.permutations(lines))
+    if draw(st.integers(0, 4)) == 0:
+        odd = draw(st.sampled_from(["", "   ", "[1, 2]", '{"ticket_id": 5}', "{", "null"]))
+        lines.insert(draw(st.integers(0, len(lines))), odd)
+    return "\n".join(lines) + "\n"

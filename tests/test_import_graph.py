@@ -51,6 +51,7 @@ CORE = {
 }
 OUTER = {
     "_frame_input",
+    "_plain_timeline",
     "_shipping",
     "alerts",
     "analytics",

@@ -9,6 +9,8 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from hypothesis import given
+from hypothesis import strategies as st
 
 from slaclock.cli import main
 from slaclock.synthetic import DEFAULT_POLICY, DEFAULT_POLICY_DATA
@@ -94,3 +96,24 @@ def test_bad_row_names_file_row_and_ticket(tmp_path: Path) -> None:
     assert "skipped 0 malformed line(s) and 1 invalid ticket(s)" in err
     written = {row["ticket_id"] for row in pq.read_table(output).to_pylist()}
     assert rows[bad]["ticket_id"] not in written and len(written) == 2
+
+
+@given(
+    lists=st.lists(
+        st.none() | st.lists(st.none() | st.integers(-(2**63), 2**63 - 1), max_size=4),
+        max_size=6,
+    )
+)
+def test_integer_lists_as_text_column_wise_as_json_dumps(
+    lists: list[list[int | None] | None],
+) -> None:
+    """Lists of integers (the ``events`` column) become the text json.dumps gives, column-wise;
+    a list holding a null is left to json.dumps (the column-wise way would lose it)."""
+    from slaclock.tablefiles import _int_lists_text
+
+    column = pa.chunked_array([pa.array(lists, pa.list_(pa.int64()))])
+    text = _int_lists_text(column)
+    if any(None in items for items in lists if items is not None):
+        assert text is None
+    else:
+        assert [None if items is None else json.dumps(items) for items in lists] == text.to_pylist()

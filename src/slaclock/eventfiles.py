@@ -16,12 +16,13 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from slaclock._plain_timeline import plain_timeline
 from slaclock.errors import PolicyFileError, SlaclockError
 from slaclock.timeline import Event, Timeline
 
@@ -217,31 +218,73 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
     for number, line in enumerate(_text_lines(path), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        found = _TICKET_IN_TEXT.search(line)
-        guessed = found[1] if found else None  # to mark the ticket of a malformed line
-        try:
-            data = json.loads(line, object_pairs_hook=no_duplicate_keys)
-        except json.JSONDecodeError as exc:
-            yield BadLine(where, f"not valid JSON: {exc.msg}", ticket=guessed)
-            continue
-        except DuplicateKeyError as exc:
-            yield BadLine(
-                where, f"key {exc.key!r} is given twice - expected each key once", ticket=guessed
-            )
-            continue
-        except RecursionError:
-            yield BadLine(
-                where, "nested too deeply - expected one flat JSON object", ticket=guessed
-            )
-            continue
-        if not isinstance(data, dict) or not isinstance(data.get("ticket_id"), str):
-            yield BadLine(where, "expected a JSON object with a string 'ticket_id'", ticket=guessed)
-            continue
-        ticket = data.pop("ticket_id")
-        yield number, ticket, data
+        plain = _plain_row(number, line)
+        if plain is not None:
+            yield plain
+        elif line.strip():
+            yield _jsonl_row(f"{path}:{number}", number, line)
+
+
+#: 19 digits in a row: perhaps an integer past 64 bits, which orjson reads as a float (json: an
+#: int); looked for only in a line with a number or a list among its values.
+_LONG_DIGITS = re.compile(r"[0-9]{19}")
+_loads: Callable[[str], Any]
+try:  # the [orjson] extra: a quarter of json's time per line
+    from orjson import loads as _loads  # type: ignore[import-not-found,no-redef,unused-ignore]
+except ImportError:  # json.loads without its per-call checks
+    _loads = json.JSONDecoder().decode
+
+
+def _plain_row(number: int, line: str) -> tuple[int, str, dict[str, Any]] | None:
+    """The fast path of :func:`_jsonl_row` for a plain line, ``None`` for any other.
+
+    A plain line has no backslash (so every ``"`` delimits a string) and no ``"`` followed by a
+    space (so no space between a key and its colon). Then each key in the text is one ``":``,
+    and a string starting with ``:`` adds one more. So when the count of ``":`` is the number of
+    keys the line's object and its ``attributes`` hold, no key was given twice (JSON's reader
+    keeps the last one silently) and no other object holds a key.
+    """
+    if "\\" in line or '" ' in line or '"\t' in line or '"\r' in line:
+        return None
+    try:
+        data = _loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if type(data) is not dict:
+        return None
+    ticket = data.get("ticket_id")
+    attributes = data.get("attributes")
+    keys = len(data)
+    types = set(map(type, data.values()))
+    if type(attributes) is dict:
+        keys += len(attributes)
+        types.update(map(type, attributes.values()))
+    if type(ticket) is not str or line.count('":') != keys:
+        return None
+    if (float in types or list in types) and _LONG_DIGITS.search(line):
+        return None
+    del data["ticket_id"]
+    return number, ticket, data
+
+
+def _jsonl_row(where: str, number: int, line: str) -> tuple[int, str, dict[str, Any]] | BadLine:
+    """(line number, ticket id, event data) for one line, or a BadLine naming what is wrong."""
+    found = _TICKET_IN_TEXT.search(line)
+    guessed = found[1] if found else None  # to mark the ticket of a malformed line
+    try:
+        data = json.loads(line, object_pairs_hook=no_duplicate_keys)
+    except json.JSONDecodeError as exc:
+        return BadLine(where, f"not valid JSON: {exc.msg}", ticket=guessed)
+    except DuplicateKeyError as exc:
+        return BadLine(
+            where, f"key {exc.key!r} is given twice - expected each key once", ticket=guessed
+        )
+    except RecursionError:
+        return BadLine(where, "nested too deeply - expected one flat JSON object", ticket=guessed)
+    if not isinstance(data, dict) or not isinstance(data.get("ticket_id"), str):
+        return BadLine(where, "expected a JSON object with a string 'ticket_id'", ticket=guessed)
+    ticket = data.pop("ticket_id")
+    return number, ticket, data
 
 
 def _timeline(
@@ -370,6 +413,32 @@ def read_timelines(path: str | Path, *, fmt: str | None = None) -> Iterator[Time
         yield _checked_timeline(ticket, events, path, broken)
 
 
+#: A line starting with its ticket id, an id without a quote or a backslash.
+_LEADING_TICKET = re.compile(r'\{"ticket_id": ?"([^"\\]*)"')
+
+
+def _line_tickets(path: Path, fmt: str) -> Iterator[str | None]:
+    """The ticket of each line, as :func:`_rows` finds it (``None`` for a bad line naming none).
+
+    A JSON line starting ``{"ticket_id": "..."`` belongs to that ticket whatever follows: it is
+    the key's value when the line is valid, and the ticket a malformed line is marked with
+    otherwise. Only other lines are parsed."""
+    if fmt == "csv":
+        for row in _rows(path, fmt):
+            yield row.ticket if isinstance(row, BadLine) else row[1]
+        return
+    try:
+        for number, line in enumerate(_text_lines(path), start=1):
+            found = _LEADING_TICKET.match(line)
+            if found is not None:
+                yield found[1]
+            elif line.strip():
+                row = _jsonl_row(f"{path}:{number}", number, line)
+                yield row.ticket if isinstance(row, BadLine) else row[1]
+    except _Undecodable:
+        return  # reading stops here, and the line names no ticket
+
+
 def _checked_timeline(
     ticket: str, events: list[tuple[int, dict[str, Any]]], path: Path, broken: dict[str, int]
 ) -> Timeline | BadLine:
@@ -381,7 +450,7 @@ def _checked_timeline(
             ticket=ticket,
             whole_ticket=True,
         )
-    return _timeline(ticket, events, path)
+    return plain_timeline(ticket, events) or _timeline(ticket, events, path)
 
 
 def _contiguous(path: Path, fmt: str) -> bool:
@@ -389,8 +458,7 @@ def _contiguous(path: Path, fmt: str) -> bool:
     a malformed line counts for the ticket it names, when it names one)."""
     finished: set[str] = set()
     current = None
-    for row in _rows(path, fmt):
-        ticket = row.ticket if isinstance(row, BadLine) else row[1]
+    for ticket in _line_tickets(path, fmt):
         if ticket is None:
             continue
         if ticket != current:

@@ -202,13 +202,32 @@ def _as_text(table: Any) -> Any:
         if pa.types.is_timestamp(field.type):
             text = pc.strftime(column.cast(pa.timestamp("us", "UTC")), format="%Y-%m-%dT%H:%M:%SZ")
         elif pa.types.is_list(field.type) or pa.types.is_large_list(field.type):
-            text = pa.array(
+            text = _int_lists_text(column) or pa.array(
                 [None if v is None else json.dumps(v) for v in column.to_pylist()], pa.string()
             )
         else:
             continue
         table = table.set_column(index, field.name, text)
     return table
+
+
+def _int_lists_text(column: Any) -> Any:
+    """A column of lists of integers (such as ``events``) as the JSON text ``json.dumps`` gives
+    (``[3, 5]``), column-wise; ``None`` for other lists, or lists holding a null.
+
+    >>> import pyarrow as pa
+    >>> _int_lists_text(pa.chunked_array([[[3, 5], [], None]])).to_pylist()
+    ['[3, 5]', '[]', None]
+    >>> _int_lists_text(pa.chunked_array([[[3, None]]])) is None
+    True
+    """
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
+    if not pa.types.is_integer(column.type.value_type) or pc.list_flatten(column).null_count:
+        return None
+    items = pc.cast(column, pa.list_(pa.string()))
+    return pc.binary_join_element_wise("[", pc.binary_join(items, ", "), "]", "")
 
 
 #: Text a spreadsheet would run as a formula (as :func:`slaclock.writers.write_csv` escapes it).

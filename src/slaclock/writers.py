@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from slaclock.records import DURATION_FIELDS, record_columns
+from slaclock.records import DURATION_FIELDS, RECORD_FIELDS
 
 __all__ = ["write_csv", "write_jsonl"]
 
@@ -124,30 +125,103 @@ def write_csv(
     (True, "'=HYPERLINK(1),,")
     """
     handle, owned = _opened(path_or_file)
-    count = 0
     try:
         if columns is not None:
-            header = [
-                _json_value(name, None)[0] if name in DURATION_FIELDS else name for name in columns
-            ]
             rows: Iterable[dict[str, Any]] = (_json_record(row) for row in records)
-            return _write_rows(handle, header, rows)
-        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-            seen: dict[str, None] = {}
-            for record in records:
-                for key in record:
-                    seen[key] = None
-                spool.write(json.dumps(_json_record(record), default=str) + "\n")
-                count += 1
-            names = record_columns([seen]) if count else record_columns([])
-            header = [
-                _json_value(name, None)[0] if name in DURATION_FIELDS else name for name in names
-            ]
-            spool.seek(0)
-            return _write_rows(handle, header, (json.loads(line) for line in spool))
+            return _write_rows(handle, _header(columns), rows)
+        return _spooled(records, handle)
     finally:
         if owned:
             handle.close()
+
+
+def _header(names: Sequence[str]) -> list[str]:
+    return [f"{name}_seconds" if name in DURATION_FIELDS else name for name in names]
+
+
+def _spooled(records: Iterable[Mapping[str, Any]], handle: IO[str]) -> int:
+    """The rows as CSV in a temporary file while the columns are collected, then the header and
+    the rows. A row written before a later record brought a new attribute is short of that
+    column: such rows are read back and given their empty cells (otherwise the file is copied)."""
+    names = list(RECORD_FIELDS)  # the columns so far: the record fields, then the attributes
+    known = set(names)
+    sources = names  # the key each column's cell comes from (see _cells)
+    widths = 0  # how many times the number of columns changed after the first row
+    count = 0
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+        writer = csv.writer(spool)
+        for record in records:
+            if not known.issuperset(record):
+                for key in record:
+                    if key not in known:
+                        known.add(key)
+                        names.append(key)
+                widths += count > 0
+                sources = [_DURATION_OF.get(name, name) for name in names]
+            writer.writerow(_cells(record, sources))
+            count += 1
+        header = _header(names)
+        csv.writer(handle).writerow(header)
+        spool.seek(0)
+        if not widths:
+            shutil.copyfileobj(spool, handle)
+            return count
+        out = csv.writer(handle)
+        # A column named like a duration's (an attribute "elapsed_seconds") repeats the
+        # duration's cell in the rows without that key, as the JSON form of a record had it.
+        repeats = {i: header.index(name) for i, name in enumerate(header) if name in _DURATION_OF}
+        for cells in csv.reader(spool):
+            for i in range(len(cells), len(header)):
+                cells.append(cells[repeats[i]] if i in repeats else "")
+            out.writerow(cells)
+    return count
+
+
+#: The record fields whose values are JSON-ready lists (the engine's results make them so).
+_LIST_FIELDS = frozenset({"thresholds", "spans", "events"})
+#: Duration columns as named in a file, and their durations. A record key named so (an
+#: attribute, say) overrides the duration, and a column of that name repeats it, as they did
+#: when each record became one JSON object before its row was written.
+_DURATION_OF = {f"{name}_seconds": name for name in DURATION_FIELDS}
+
+
+def _cells(record: Mapping[str, Any], names: Sequence[str]) -> list[Any]:
+    """The CSV cells of ``record`` for the columns ``names``: each value as :func:`_cell` writes
+    its JSON form (:func:`_json_value`) read back, the common types without the round trip."""
+    if not _DURATION_OF.keys().isdisjoint(record):  # as the JSON object of the record had it
+        data = json.loads(json.dumps(_json_record(record), default=str))
+        return [_cell(data.get(name)) for name in _header(names)]
+    get = record.get
+    cells: list[Any] = []
+    append = cells.append
+    for name in names:
+        value = get(name)
+        if value is None:
+            append("")
+            continue
+        kind: type = type(value)
+        if name in DURATION_FIELDS:
+            append(value.total_seconds())
+        elif kind is str:
+            append("'" + value if value.startswith(_FORMULA_START) else value)
+        elif kind is int or kind is float or kind is bool:
+            append(value)
+        elif kind is datetime:
+            append(value.isoformat())  # never a formula: it starts with a digit
+        else:
+            append(_other_cell(name, value))
+    return cells
+
+
+_encode = json.JSONEncoder(default=str).encode  # json.dumps(..., default=str), built once
+
+
+def _other_cell(name: str, value: Any) -> Any:
+    value = _json_value(name, value)[1]
+    if name in _LIST_FIELDS and type(value) is list:
+        return _encode(value)
+    # Anything else as its JSON text read back (a date becomes text, an IntEnum an int, ...).
+    return _cell(json.loads(_encode(value)))
 
 
 def _write_rows(handle: IO[str], header: list[str], rows: Iterable[dict[str, Any]]) -> int:

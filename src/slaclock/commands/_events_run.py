@@ -8,7 +8,9 @@ ticket, or with ``--skip-invalid`` are recorded on the run's arguments and liste
 from __future__ import annotations
 
 import argparse
+import gc
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import IO, TYPE_CHECKING
 
@@ -25,12 +27,31 @@ if TYPE_CHECKING:  # analytics is imported only by the commands that use it
 __all__ = [
     "evaluated",
     "finish",
+    "frozen_startup",
     "reject",
     "reject_failures",
     "skipped",
     "tickets",
     "unevaluated",
 ]
+
+
+@contextmanager
+def frozen_startup() -> Iterator[None]:
+    """Keep the garbage collector off the objects made so far (modules, the policy and its
+    compiled forms) while a command runs: they live to the end, and every full collection
+    walked them again (a quarter of ``slaclock evaluate``'s time on 20,000 tickets).
+
+    >>> import gc
+    >>> with frozen_startup():
+    ...     gc.get_freeze_count() > 0
+    True
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def tickets(args: argparse.Namespace, err: IO[str]) -> Iterator[Timeline]:

@@ -19,6 +19,7 @@ from slaclock.commands._arguments import parse_instant
 from slaclock.commands._events_run import (
     evaluated,
     finish,
+    frozen_startup,
     reject,
     reject_failures,
     tickets,
@@ -42,8 +43,20 @@ def evaluate_events(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int
     """
     policy = load_policy(args.policy)
     as_of = None if args.as_of is None else parse_instant(args.as_of, "--as-of")
-    if _parquet(args):  # Parquet events or results: the columnar path (slaclock.tablefiles)
-        return _evaluate_tables(args, policy, as_of, out, err)
+    with frozen_startup():
+        if _parquet(args):  # Parquet events or results: the columnar path (slaclock.tablefiles)
+            return _evaluate_tables(args, policy, as_of, out, err)
+        return _evaluate_stream(args, policy, as_of, out, err)
+
+
+def _evaluate_stream(
+    args: argparse.Namespace,
+    policy: Policy | PolicySet,
+    as_of: datetime | None,
+    out: IO[str],
+    err: IO[str],
+) -> int:
+    """JSON Lines or CSV events, one ticket at a time, to a table, JSON, JSON Lines or CSV."""
     target = open(args.output, "w", encoding="utf-8") if args.output else out  # noqa: SIM115
     try:
         paint = painter(args.output is None and use_colour(out))
@@ -53,8 +66,9 @@ def evaluate_events(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int
                 print(result_table(result, paint), file=target)
                 print(file=target)
         elif args.format == "jsonl":
+            write = target.write
             for result in results:
-                print(result.model_dump_json(), file=target)
+                write(result.model_dump_json() + "\n")
         elif args.format == "json":
             target.write("[")
             for index, result in enumerate(results):
