@@ -1569,3 +1569,81 @@ def test_state_outside_hours_paused_changes_only_the_state() -> None:
     # A clock paused by status stays paused, and a stopped cycle is met as usual.
     solved = ticket(("2025-03-03 16:00", "created"), ("2025-03-03 16:30", "solved"))
     assert "met" == run(policy, solved, "2025-03-03 20:00").resolution.state
+
+
+def test_a_due_date_set_later_counts_under_priority_change_keep() -> None:
+    """priority_change: keep judges the target at the cycle's start, but the ticket's due date
+    is the one in force: set 30 minutes after creation, it is the due instant (not the
+    start + 1s of the missing date)."""
+    # By hand: created Wed 09:00 without due_date, due_date Thu 12:00 set at 09:30 -> due Thu
+    # 12:00; as of Wed 10:00 running.
+    policy = _due_from_policy(due_from_missing="start_plus_1s", priority_change="keep")
+    events = ticket(
+        ("2017-01-11 09:00", "created"),
+        ("2017-01-11 09:30", "attributes_changed",
+         {"attributes": {"due_date": "2017-01-12T12:00:00+00:00"}}),
+    )  # fmt: skip
+    result = run(policy, events, "2017-01-11 10:00").resolution
+    assert (utc("2017-01-12 12:00"), "running") == (result.due_at, result.state)
+
+
+def test_a_clock_shown_paused_outside_hours_still_schedules_its_deadline() -> None:
+    """Under state_outside_hours: paused the cycle reads paused at Mon 20:00 but still falls
+    due Tue 16:00: TicketClock.next_deadline schedules it, as it does at 16:30."""
+    from slaclock import TicketClock
+
+    # By hand: created Mon 16:00, 8h on Mon-Fri 09-17 -> 1h Monday + 7h Tuesday -> Tue 16:00.
+    policy = _outside_hours_policy(state_outside_hours="paused")
+    clock = TicketClock(policy, ticket_id="T", attributes={"priority": "normal"})
+    clock = clock.add({"at": utc("2025-03-03 16:00"), "kind": "created"})
+    for at in ("2025-03-03 16:30", "2025-03-03 20:00"):
+        deadline = clock.next_deadline(utc(at))
+        assert deadline is not None and ("due", utc("2025-03-04 16:00")) == (
+            deadline.kind,
+            deadline.at,
+        )
+
+
+def test_explain_names_the_policy_of_a_set_with_its_conventions() -> None:
+    """Under a policy set, explain names each policy the ticket's cycles ran under."""
+    import io
+    from pathlib import Path
+
+    from slaclock.cli import main
+
+    examples = Path(__file__).parent.parent / "examples"
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["explain", str(examples / "policies" / "follow-the-sun.yaml"),
+            str(examples / "events.jsonl"), "--ticket", "T-1001"]  # fmt: skip
+    assert (0, "") == (main(argv, out=out, err=err), err.getvalue())
+    assert (
+        out.getvalue()
+        .rstrip()
+        .endswith("policy 'follow-the-sun' conventions: slaclock (the defaults)")
+    )
+
+
+def test_what_if_copies_read_days_as_the_policy_does() -> None:
+    """Under conventions: jira (an 8h working day, 5-day week), a what-if target '1d' is 8h and
+    '1w' 40h, as in the policy's own targets; a sweep reads its targets the same way."""
+    from slaclock.whatif import sweep, variant
+
+    jira = Policy.model_validate(
+        {
+            "name": "j",
+            "conventions": "jira",
+            "metrics": {"resolution": {"targets": {"normal": "1d"}}},
+        }
+    )
+    # By hand: 1d = 8h; 1w = 5 x 8h = 40h; 2d (a mapping with a calendar) = 16h.
+    copied = jira.with_target("resolution", "normal", "1w")
+    assert timedelta(hours=40) == copied.metrics["resolution"].targets["normal"].duration
+    changed = variant(
+        jira, targets={"resolution": {"normal": {"duration": "2d", "calendar": "24x7"}}}
+    )
+    assert timedelta(hours=16) == changed.metrics["resolution"].targets["normal"].duration
+    assert timedelta(hours=8) == jira.metrics["resolution"].targets["normal"].duration
+    # A ticket open 10 hours (24x7): breached under 1d = 8h, met under 2d = 16h.
+    events = ticket(("2025-03-03 09:00", "created"), ("2025-03-03 19:00", "solved"))
+    rows = sweep([events], "resolution", "normal", ["1d", "2d"], baseline=jira).rows
+    assert [0.0, 1.0] == [row.attainment for row in rows]

@@ -395,3 +395,18 @@ def test_json_policy_errors_carry_their_line(tmp_path: Path) -> None:
     assert [":2: calender:", ":4: metrics.resolution.targets.urgent:"] == [
         p.split(" unknown", 1)[0].split(" unreadable", 1)[0] for p in _problems(path)
     ]
+
+
+def test_an_integer_of_thousands_of_digits_is_a_bad_line(tmp_path: Path) -> None:
+    """Python refuses to read an integer of more than 4,300 digits: the line is reported (and
+    skippable), not a bare ValueError without file and line."""
+    from slaclock.files import BadLine, read_timelines
+
+    path = tmp_path / "events.jsonl"
+    path.write_text(
+        '{"ticket_id": "T", "at": "2025-01-01T09:00:00Z", "kind": "created", '
+        f'"attributes": {{"n": {"1" * 5000}}}}}\n'
+    )
+    items = list(read_timelines(path))
+    assert isinstance(items[0], BadLine)
+    assert f"{path}:1: not a readable JSON value: Exceeds the limit" in str(items[0])

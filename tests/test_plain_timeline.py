@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -77,7 +76,13 @@ def _cli(*argv: str) -> tuple[int, str, str]:
 
 
 #: The fast path's JSON readers: orjson (the [orjson] extra) and json (without it).
-DECODERS = {"orjson": orjson.loads, "json": json.JSONDecoder().decode}
+DECODERS: dict[str, Any] = {"json": json.JSONDecoder().decode}
+try:
+    import orjson
+except ImportError:  # the extra is optional: its cases are left out
+    pass
+else:
+    DECODERS["orjson"] = orjson.loads
 
 
 @pytest.mark.parametrize("decoder", sorted(DECODERS))

@@ -82,11 +82,14 @@ def convention_due(cal: CompiledCalendar, due: int, conventions: Conventions) ->
     return due
 
 
-def given_due(cal: CompiledCalendar, given: int, start: int, conventions: Conventions) -> int:
-    """A ``due_from`` instant as the conventions in force read it: under ``due_from_in_past:
-    start_plus_1s`` one at or before the cycle's ``start`` is due one second after the start;
-    under ``due_from_outside_schedule: next_open`` a later one outside the calendar's hours is
-    due at the next opening (ServiceNow's "breach on due date").
+def given_due(
+    cal: CompiledCalendar, given: int | None, start: int, conventions: Conventions
+) -> int | None:
+    """A ``due_from`` instant as the conventions in force read it (``None``: the ticket has no
+    such attribute): under ``due_from_missing: start_plus_1s`` none, and under
+    ``due_from_in_past: start_plus_1s`` one at or before the cycle's ``start``, is due one
+    second after the start; under ``due_from_outside_schedule: next_open`` a later one outside
+    the calendar's hours is due at the next opening (ServiceNow's "breach on due date").
 
     >>> from slaclock import Calendar
     >>> cal = Calendar.weekdays("UTC").compiled
@@ -98,7 +101,11 @@ def given_due(cal: CompiledCalendar, given: int, start: int, conventions: Conven
     '2025-03-10T09:00:01+00:00'
     >>> given_due(cal, monday_20, monday_9, Conventions()) == monday_20
     True
+    >>> given_due(cal, None, monday_9, sn) is None, given_due(cal, None, monday_9, Conventions(due_from_missing="start_plus_1s")) - monday_9
+    (True, 1000000)
     """
+    if given is None:
+        return start + _SECOND if conventions.due_from_missing == "start_plus_1s" else None
     if given <= start:
         return start + _SECOND if conventions.due_from_in_past == "start_plus_1s" else given
     if conventions.due_from_outside_schedule == "next_open":

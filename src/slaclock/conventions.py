@@ -48,12 +48,15 @@ __all__ = [
     "DueAtClosing",
     "DueFromInPast",
     "DueFromMissing",
-    "StateOutsideHours",
     "DueFromOutsideSchedule",
     "FirstResponseWhenSolved",
     "Precision",
     "Rounding",
+    "StateOutsideHours",
     "WorkingWeek",
+    "check_week_has_day",
+    "check_working_day",
+    "check_working_week",
 ]
 
 #: The presets a policy's ``conventions:`` key names; ``slaclock`` is the default.

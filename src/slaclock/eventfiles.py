@@ -281,6 +281,8 @@ def _jsonl_row(where: str, number: int, line: str) -> tuple[int, str, dict[str, 
         )
     except RecursionError:
         return BadLine(where, "nested too deeply - expected one flat JSON object", ticket=guessed)
+    except ValueError as exc:  # e.g. an integer of more than sys.get_int_max_str_digits() digits
+        return BadLine(where, f"not a readable JSON value: {exc}", ticket=guessed)
     if not isinstance(data, dict) or not isinstance(data.get("ticket_id"), str):
         return BadLine(where, "expected a JSON object with a string 'ticket_id'", ticket=guessed)
     ticket = data.pop("ticket_id")

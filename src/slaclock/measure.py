@@ -224,7 +224,6 @@ class DisplayInstants(dict[int, datetime]):
 
 
 _SAFE_SECONDS = (-(2**31), 2**31)  # fromtimestamp is exact and safe on every platform here
-_ONE_SECOND = 1_000_000  # microseconds
 
 
 class CycleMeasure(NamedTuple):
@@ -354,21 +353,14 @@ def measure_values(
     target_micros = resolved.duration_micros
     positions = resolved.positions
     days = resolved.business_days
-    due_given = (
-        None
-        if resolved.due_from is None
-        else attribute_instant(context.attributes, resolved.due_from)
-    )
     conventions = resolved.moves_due
-    if due_given is None:
-        if (
-            resolved.due_from is not None
-            and conventions is not None
-            and conventions.due_from_missing == "start_plus_1s"
-        ):
-            due_given = start + _ONE_SECOND  # ServiceNow: no due date -> one second after start
-    elif conventions is not None:
-        due_given = given_due(cal, due_given, start, conventions)
+    due_given: int | None = None
+    if resolved.due_from is not None:
+        # The ticket's date in force now (or when the cycle ended), whatever the context its
+        # target is judged in (priority_change: keep judges it at the cycle's start).
+        due_given = attribute_instant(cycle.context.attributes, resolved.due_from)
+        if conventions is not None:
+            due_given = given_due(cal, due_given, start, conventions)
     if due_given is not None:
         # The due instant is the ticket's; the target is the business time up to it.
         if due_given > start:
@@ -554,7 +546,8 @@ def sequential_start(metric: str, next_cycle: ReplayedCycle, due: int | None) ->
 
     >>> policy = Policy(name="p", metrics={"resolution": {"targets": {"high": "4h"}}})
     >>> context = CycleContext(policy, {"priority": "high"})
-    >>> sequential_start("resolution", ReplayedCycle(0, context, context, [Transition(0, True)], [0]), 99)  # independent
+    >>> print(sequential_start("resolution", ReplayedCycle(0, context, context, [Transition(0, True)], [0]), 99))  # independent
+    None
     """
     if due is not None and metric in policy_rules(next_cycle.context.policy).sequential:
         return due

@@ -489,8 +489,35 @@ class Policy(ValueModel):
         """
         data = self.model_dump()
         metric_data = data["metrics"].setdefault(metric, {"targets": {}})
-        metric_data["targets"][priority] = Target.model_validate(target).model_dump()
+        metric_data["targets"][priority] = self.read_target(target).model_dump()
         return type(self).model_validate(data)
+
+    def read_target(
+        self, target: Target | str | timedelta | Mapping[str, Any]
+    ) -> DurationTarget | DaysTarget:
+        """A target as this policy reads it: under a ``working_day`` (its own or its preset's),
+        ``d`` and ``w`` in a duration written as text are working days and weeks, as in the
+        policy's own targets (what-if copies and sweeps read their targets here).
+
+        >>> jira = Policy(name="j", conventions="jira", metrics={"resolution": {}})
+        >>> jira.read_target("1d").duration, Policy(name="p", metrics={"resolution": {}}).read_target("1d").duration
+        (datetime.timedelta(seconds=28800), datetime.timedelta(days=1))
+        """
+        conventions = self.conventions_in_force
+        text = target.get("duration") if isinstance(target, Mapping) else target
+        if (
+            conventions.working_day is not None
+            and isinstance(text, str)
+            and not BUSINESS_DAYS.fullmatch(text)
+            and uses_days(text)
+        ):
+            duration = parse_duration(
+                text,
+                working_day=conventions.working_day,
+                working_week=conventions.working_week,
+            )
+            target = {**target, "duration": duration} if isinstance(target, Mapping) else duration
+        return Target.model_validate(target)
 
 
 _WORKING_WEEK: TypeAdapter[Decimal] = TypeAdapter(WorkingWeek)

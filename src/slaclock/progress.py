@@ -58,10 +58,11 @@ class CycleContext:
 
     policy: Policy
     attributes: Mapping[str, Any]  # a snapshot: never changed once the context is built
-    targets: dict[Any, Any] | None = None
+    # Memos, not part of the value: two contexts are equal whatever was looked up in them.
+    targets: dict[Any, Any] | None = field(default=None, compare=False, repr=False)
     # metric -> its resolved target in this context (see measure.resolve_target): a context is
     # shared by the cycles of every metric, so each looks its target up once.
-    resolved: dict[str, Any] = field(default_factory=dict)
+    resolved: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 class Transition(NamedTuple):

@@ -275,10 +275,13 @@ class TicketReplay:
         """Make ``policy`` the policy in force (also after an attribute change)."""
         self.activate_policy(policy)
         for rules, progress in self.active:
-            if progress.event_paused and not rules.resume:
+            if not rules.resume:
                 # A pause by event under a policy whose definition of the metric has no resume
-                # condition would never end: the new definition's clock is not paused by event.
+                # condition would never end: the new definition's clock is not paused by event
+                # (nor is the record a retroactive pause keeps of it).
                 progress.event_paused = False
+                if progress.record is not None:
+                    progress.record.event_paused = False
 
     def activate_policy(self, policy: Policy | None) -> None:
         """Make ``policy`` the policy in force, leaving each metric's progress as it is."""

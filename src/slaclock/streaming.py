@@ -95,7 +95,9 @@ def first_deadline_after(result: TicketResult, after: datetime) -> Deadline | No
     upcoming: list[tuple[int, Deadline]] = []
     for metric in result.metrics.values():
         for cycle in metric.cycles:
-            if cycle.state not in ("running", "overdue"):
+            # A paused cycle has a due instant only when it still falls due: a date taken from
+            # the ticket, or a running clock shown paused outside working hours.
+            if cycle.state not in ("running", "paused", "overdue"):
                 continue
             points: list[tuple[datetime | None, Literal["due", "threshold"], str]] = [
                 (cycle.due_at, "due", "due"),
@@ -115,8 +117,10 @@ def first_deadline_after(result: TicketResult, after: datetime) -> Deadline | No
 NEXT_DEADLINE_DOC = """The first due instant or threshold of a running cycle strictly after
         ``after`` (default: the last event's instant), or ``None`` when nothing is scheduled.
 
-        Paused, stopped and cancelled cycles schedule nothing (a paused cycle's due instant is
-        unknown until it resumes). A threshold is reached *at* its instant; a cycle turns
+        Stopped and cancelled cycles schedule nothing, nor does a cycle paused short of its
+        target (its due instant is unknown until it resumes); a paused cycle that still falls
+        due (a due date taken from the ticket, or a running clock shown paused outside working
+        hours under ``state_outside_hours: paused``) schedules its due instant. A threshold is reached *at* its instant; a cycle turns
         ``overdue`` just *after* its due instant (a reply at the due instant is on time), so a
         job scheduled for a ``due`` deadline sees the breach when it evaluates as of any later
         instant (or sees ``remaining == 0`` at the instant itself)."""

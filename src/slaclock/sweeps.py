@@ -269,9 +269,18 @@ def _check_metric_and_priority(baseline: Policy | PolicySet, metric: str, priori
         )
 
 
-def _target(value: Target | timedelta | str | Mapping[str, Any]) -> DurationTarget | DaysTarget:
+def _target(
+    value: Target | timedelta | str | Mapping[str, Any], baseline: Policy | PolicySet, metric: str
+) -> DurationTarget | DaysTarget:
+    """``value`` read as the baseline's policy (the first of a set measuring ``metric``) reads
+    its own targets: ``d``/``w`` are working days and weeks under a ``working_day``."""
+    reader = (
+        baseline
+        if isinstance(baseline, Policy)
+        else next((p for p in baseline.policies if metric in p.metrics), baseline.policies[0])
+    )
     try:
-        target = Target.model_validate(value)
+        target = reader.read_target(value)
     except ValidationError as exc:
         raise ReportOptionError(
             f"targets: {value!r} is not a target - expected a form a policy accepts, e.g. '2h', "
@@ -279,6 +288,8 @@ def _target(value: Target | timedelta | str | Mapping[str, Any]) -> DurationTarg
             f"({exc.errors()[0]['msg']})",
             value=value,
         ) from exc
+    except ValueError as exc:
+        raise ReportOptionError(f"targets: {value!r} is not a target - {exc}", value=value) from exc
     return target
 
 
@@ -367,7 +378,7 @@ def sweep(
     ...
     slaclock.errors.ReportOptionError: priority: unknown priority 'hihg' for metric 'first_response' - expected one of ['high', 'low', 'normal', 'urgent']
     """
-    parsed = [_target(t) for t in targets]
+    parsed = [_target(t, baseline, metric) for t in targets]
     _check_metric_and_priority(baseline, metric, priority)
     slow = [t for t in parsed if t.duration is None or t.calendar is not None]
     kept: Iterable[Timeline | Mapping[str, Any]] = list(timelines) if slow else timelines

@@ -44,7 +44,7 @@ def variant(
         _known_metric(policy, metric)
         metric_data = data["metrics"][metric]
         for priority, target in by_priority.items():
-            metric_data.setdefault("targets", {})[priority] = Target.model_validate(
+            metric_data.setdefault("targets", {})[priority] = policy.read_target(
                 target
             ).model_dump()
     for metric, statuses in (pause_statuses or {}).items():

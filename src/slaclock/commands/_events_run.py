@@ -47,6 +47,9 @@ def frozen_startup() -> Iterator[None]:
     ...     gc.get_freeze_count() > 0
     True
     """
+    if gc.get_freeze_count():  # a program embedding us froze its own: leave its choice alone
+        yield
+        return
     gc.freeze()
     try:
         yield

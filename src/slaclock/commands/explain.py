@@ -91,15 +91,21 @@ def explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             print(result_table(result, painter(use_colour(out))), file=out)
             print(file=out)
             print(describe(result), file=out)
-            measured_by = _policy_named(policy, result.policy)
-            if measured_by is not None:
-                print(describe_conventions(measured_by.conventions_in_force), file=out)
+            for line in _conventions_lines(policy, result):
+                print(line, file=out)
             return finish(args, err)
     raise UsageError(f"--ticket: no ticket {args.ticket!r} in {args.events}")
 
 
-def _policy_named(policy: Policy | PolicySet, name: str | None) -> Policy | None:
-    """The policy (of a set) a ticket was measured under, by its name."""
+def _conventions_lines(policy: Policy | PolicySet, result: TicketResult) -> list[str]:
+    """The conventions the ticket was measured under: the policy's, or under a set those of
+    each policy its cycles (and the policy in force) ran under, named."""
     if isinstance(policy, Policy):
-        return policy
-    return next((one for one in policy.policies if one.name == name), None)
+        return [describe_conventions(policy.conventions_in_force)]
+    used = [c.policy for m in result.metrics.values() for c in m.cycles] + [result.policy]
+    by_name = {one.name: one for one in policy.policies}
+    return [
+        f"policy {name!r} {describe_conventions(by_name[name].conventions_in_force)}"
+        for name in dict.fromkeys(used)
+        if name in by_name
+    ]
