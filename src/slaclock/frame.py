@@ -35,7 +35,7 @@ from slaclock._tz import (
     to_micros,
 )
 from slaclock.errors import ArgumentError, SlaclockError, TimelineError
-from slaclock.measure import CycleMeasure, measure_values, sequential_start
+from slaclock.measure import CycleMeasure, cycle_amounts, measure_values, sequential_start
 from slaclock.policy import Policy, PolicySet
 from slaclock.records import DURATION_FIELDS, RECORD_FIELDS
 from slaclock.replay import ReplayedCycle, TicketFacts, TicketReplay
@@ -116,12 +116,7 @@ def _cycle_row(
     target, elapsed, due = measured.target, measured.elapsed, measured.due
     breached = state == "breached" or state == "overdue"
     priority = context.attributes.get("priority")
-    remaining = overdue_by = percent = None
-    if target is not None:
-        remaining = target - elapsed
-        if breached:
-            overdue_by = elapsed - target if elapsed > target else 0
-        percent = elapsed * 100 / target if target else None
+    remaining, overdue_by, percent = cycle_amounts(target, elapsed, state)
     # The values of CYCLE_COLUMNS from "metric" on, after the policy the cycle ran under.
     return (
         context.policy.name,

@@ -60,6 +60,7 @@ __all__ = [
     "Pieces",
     "ResolvedTarget",
     "convention_due",
+    "cycle_amounts",
     "display_zone",
     "explain_pieces",
     "instant_reaching",
@@ -446,6 +447,25 @@ def measure_values(
     )
 
 
+def cycle_amounts(
+    target: int | None, elapsed: int, state: str
+) -> tuple[int | None, int | None, float | None]:
+    """``(remaining, overdue_by, percent_used)`` of a cycle in ``state``, from its ``target``
+    (``None``: none) and ``elapsed`` business time in integer microseconds; ``overdue_by`` only
+    once breached or overdue, ``percent_used`` ``None`` for a zero target.
+
+    >>> hour = 3_600_000_000
+    >>> cycle_amounts(4 * hour, 5 * hour, "overdue")  # 4h - 5h left, 5h - 4h over, 5h / 4h used
+    (-3600000000, 3600000000, 125.0)
+    """
+    if target is None:
+        return None, None, None
+    overdue_by = None
+    if state == "breached" or state == "overdue":
+        overdue_by = elapsed - target if elapsed > target else 0
+    return target - elapsed, overdue_by, elapsed * 100 / target if target else None
+
+
 def measure_cycle(
     metric: str,
     index: int,
@@ -498,14 +518,7 @@ def measure_cycle(
     due_at = None if due is None else shown[due]
     breached = state == "breached" or state == "overdue"
     priority = context.attributes.get("priority")
-    remaining: timedelta | None = None
-    overdue_by: timedelta | None = None
-    percent_used: float | None = None
-    if target_micros is not None:
-        remaining = _US * (target_micros - elapsed)
-        if breached:
-            overdue_by = _US * (elapsed - target_micros) if elapsed > target_micros else _ZERO
-        percent_used = elapsed * 100 / target_micros if target_micros else None
+    remaining, overdue_by, percent_used = cycle_amounts(target_micros, elapsed, state)
     elapsed_delta = _US * elapsed
     return construct(
         CycleResult,
@@ -520,8 +533,8 @@ def measure_cycle(
             "target": target_delta,
             "elapsed": elapsed_delta,
             "paused": _US * paused if paused else _ZERO,
-            "remaining": remaining,
-            "overdue_by": overdue_by,
+            "remaining": None if remaining is None else _US * remaining,
+            "overdue_by": None if overdue_by is None else _US * overdue_by,
             "percent_used": percent_used,
             "target_spec": resolved.target_text,
             "priority": None if priority is None else str(priority),
