@@ -57,6 +57,7 @@ __all__ = [
     "check_week_has_day",
     "check_working_day",
     "check_working_week",
+    "working_time_in_force",
 ]
 
 #: The presets a policy's ``conventions:`` key names; ``slaclock`` is the default.
@@ -372,6 +373,34 @@ OPTION_NAMES = (
 )
 
 
+def _options_in_force(name: ConventionName | None, explicit: Mapping[str, Any]) -> dict[str, Any]:
+    # The one place that says which option values are in force: the preset's, then the
+    # policy's own (each overrides its preset), as written.
+    preset = name or "slaclock"
+    values: dict[str, Any] = {"name": preset, **PRESETS[preset]}
+    values.update(explicit)
+    return values
+
+
+def working_time_in_force(data: Mapping[str, Any]) -> tuple[Any, Any]:
+    """The ``(working_day, working_week)`` in force for raw policy data (a mapping of its
+    fields): each the policy's own option when it sets one (not ``None``), else its preset's
+    (``conventions``, default ``slaclock``), else ``None``; as written, not yet read (an
+    unknown preset name has no options: its own validation reports it).
+
+    >>> working_time_in_force({"conventions": "jira", "working_week": 5.5})  # Jira's 8h day
+    ('8h', 5.5)
+    >>> working_time_in_force({"working_day": "7h36m"})  # no preset: the default week
+    ('7h36m', None)
+    """
+    name = data.get("conventions")
+    explicit = {
+        key: data[key] for key in ("working_day", "working_week") if data.get(key) is not None
+    }
+    values = _options_in_force(name if name in PRESETS else None, explicit)
+    return values.get("working_day"), values.get("working_week")
+
+
 def resolve(name: ConventionName | None, explicit: Mapping[str, Any]) -> Conventions:
     """The conventions in force: defaults, then the preset ``name``, then ``explicit`` options.
 
@@ -382,9 +411,7 @@ def resolve(name: ConventionName | None, explicit: Mapping[str, Any]) -> Convent
     >>> resolve("jira", {"working_week": 5.5}).working_week
     Decimal('5.5')
     """
-    preset = name or "slaclock"
-    values: dict[str, Any] = {"name": preset, **PRESETS[preset]}
-    values.update(explicit)
+    values = _options_in_force(name, explicit)
     if values.get("precision") == "exact":
         values["precision"] = None
     return Conventions.model_validate(values)

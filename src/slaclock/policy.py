@@ -56,6 +56,7 @@ from slaclock.conventions import (
     check_week_has_day,
     check_working_day,
     resolve,
+    working_time_in_force,
 )
 from slaclock.durations import parse_duration, uses_days, working_week_length
 from slaclock.errors import ArgumentError, DayTargetWarning, PolicyError
@@ -283,11 +284,8 @@ class Policy(ValueModel):
         # field failed (its own error is reported).
         if value is None or "working_day" not in info.data or "conventions" not in info.data:
             return value
-        day = info.data["working_day"]
-        if day is None:
-            preset_day = PRESETS[info.data["conventions"] or "slaclock"].get("working_day")
-            day = None if preset_day is None else parse_duration(preset_day)
-        check_week_has_day(day, value)
+        day, _ = working_time_in_force(info.data)
+        check_week_has_day(None if day is None else parse_duration(day), value)
         return value
 
     @model_validator(mode="before")
@@ -297,19 +295,16 @@ class Policy(ValueModel):
         otherwise warn about them on business-hours calendars."""
         if not isinstance(data, Mapping) or not isinstance(data.get("metrics"), Mapping):
             return data
-        day = data.get("working_day")
-        preset = PRESETS.get(data.get("conventions") or "slaclock", {})
-        if day is None:
-            day = preset.get("working_day")
+        day, week = working_time_in_force(data)
         working_day = None if day is None else parse_duration(day)
-        week = data.get("working_week")
-        working_week = _readable_week(preset.get("working_week") if week is None else week)
+        working_week = _readable_week(week)
         if working_day is not None and working_week is not None:
             try:
                 working_week_length(working_day, working_week)
             except ArgumentError:
                 working_week = None  # reported by the field's validation
         # A preset that states its reading of "d" (ServiceNow: 24 hours) is a choice, not a slip.
+        preset = PRESETS.get(data.get("conventions") or "slaclock", {})
         day_is_chosen = working_day is not None or "working_day" in preset
         metrics: dict[str, Any] = {}
         for metric, config in data["metrics"].items():
