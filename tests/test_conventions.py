@@ -1647,3 +1647,18 @@ def test_what_if_copies_read_days_as_the_policy_does() -> None:
     events = ticket(("2025-03-03 09:00", "created"), ("2025-03-03 19:00", "solved"))
     rows = sweep([events], "resolution", "normal", ["1d", "2d"], baseline=jira).rows
     assert [0.0, 1.0] == [row.attainment for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"conventions": ["jira"]}, "conventions"), ({"working_day": "zz"}, "working_day")],
+)
+def test_a_bad_preset_or_working_day_is_an_error_naming_the_field(
+    changes: dict[str, Any], field: str
+) -> None:
+    """A preset name that is not text, or an unreadable working_day, beside targets in days:
+    a ValidationError at the field (before, a bare TypeError, or an error with no location)."""
+    data = {"name": "p", "metrics": {"resolution": {"targets": {"normal": "1d"}}}, **changes}
+    with pytest.raises(ValidationError) as caught:
+        Policy.model_validate(data)
+    assert [(field,)] == [error["loc"] for error in caught.value.errors()]

@@ -397,7 +397,8 @@ def working_time_in_force(data: Mapping[str, Any]) -> tuple[Any, Any]:
     explicit = {
         key: data[key] for key in ("working_day", "working_week") if data.get(key) is not None
     }
-    values = _options_in_force(name if name in PRESETS else None, explicit)
+    known = isinstance(name, str) and name in PRESETS  # else reported by its own validation
+    values = _options_in_force(name if known else None, explicit)
     return values.get("working_day"), values.get("working_week")
 
 

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import (
     BaseModel,
@@ -296,7 +296,10 @@ class Policy(ValueModel):
         if not isinstance(data, Mapping) or not isinstance(data.get("metrics"), Mapping):
             return data
         day, week = working_time_in_force(data)
-        working_day = None if day is None else parse_duration(day)
+        try:
+            working_day = None if day is None else parse_duration(day)
+        except (ValueError, TypeError):
+            working_day = None  # reported by the field's own validation, which names it
         working_week = _readable_week(week)
         if working_day is not None and working_week is not None:
             try:
@@ -304,7 +307,10 @@ class Policy(ValueModel):
             except ArgumentError:
                 working_week = None  # reported by the field's validation
         # A preset that states its reading of "d" (ServiceNow: 24 hours) is a choice, not a slip.
-        preset = PRESETS.get(data.get("conventions") or "slaclock", {})
+        name = data.get("conventions") or "slaclock"
+        preset: Mapping[str, Any] = (
+            PRESETS.get(cast(ConventionName, name), {}) if isinstance(name, str) else {}
+        )
         day_is_chosen = working_day is not None or "working_day" in preset
         metrics: dict[str, Any] = {}
         for metric, config in data["metrics"].items():
