@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
 from functools import lru_cache
+from typing import Any
 
 from slaclock._tz import timedelta_to_micros, to_micros
 from slaclock.calendar import Calendar
@@ -153,7 +154,8 @@ def _moves_due(conventions: Conventions) -> bool:
 
 @lru_cache(maxsize=1024)
 def _target_text(target: Target) -> str:
-    data = target.model_dump()
+    # A target in the policy's own calendar dumps as its text, one with a calendar as a dict.
+    data: dict[str, Any] | str = target.model_dump()
     return data if isinstance(data, str) else f"{data['duration']} ({data['calendar']})"
 
 
