@@ -116,3 +116,31 @@ def test_priority_and_attribute_options() -> None:
     assert (0, "") == (status, err)
     assert {"title": "Invoices page blank"} == lines[0]["attributes"]
     assert ["urgent"] == [e["priority"] for e in lines if e["kind"] == "priority_changed"]
+
+
+def test_a_kept_attribute_holding_an_object_names_the_ticket(tmp_path: Path) -> None:
+    """A kept field whose value is an object (a Jira option, a ServiceNow reference) is no
+    attribute value: exit 2 naming the file, the source, the ticket, the attribute and the
+    value, with what to do - not pydantic's bare report without the ticket."""
+    export = {
+        "audits": [
+            {
+                "id": 1, "ticket_id": 42, "created_at": "2025-03-07T14:00:00Z", "author_id": 9,
+                "via": {"channel": "web"},
+                "events": [
+                    {"id": 11, "type": "Create", "field_name": "status", "value": "new"},
+                    {"id": 12, "type": "Create", "field_name": "group_id",
+                     "value": {"id": 3, "name": "Billing"}},
+                ],
+            }
+        ]
+    }  # fmt: skip
+    path = tmp_path / "zendesk.json"
+    path.write_text(json.dumps({"audits": export}), encoding="utf-8")
+    status, out, err = run("import", "zendesk", str(path))
+    assert (2, "") == (status, out)
+    assert (
+        f"slaclock: {path}: zendesk: ticket 42: attributes.group: unsupported attribute value "
+        "{'id': 3, 'name': 'Billing'} - expected text, a number, true/false, null, or a list of "
+        "those (keep a field of the source that holds one, e.g. --attribute group_name=group)\n"
+    ) == err
