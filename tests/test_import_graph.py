@@ -39,6 +39,7 @@ CORE = {
     "full_history",
     "holidays",
     "measure",
+    "metric_policy",
     "metrics",
     "policy",
     "progress",

@@ -328,12 +328,13 @@ def _reached(policy: Policy | PolicySet, result: TicketResult) -> dict[_Key, _Re
 
 def _declared(policy: Policy | PolicySet, cycle: CycleResult, name: str) -> Threshold | None:
     """The policy's declaration of a cycle's threshold (for its routing data)."""
-    policies = (policy,) if isinstance(policy, Policy) else policy.policies
-    for candidate in policies:
-        if candidate.name == cycle.policy:
-            config = candidate.metrics.get(cycle.metric)
-            if config is not None:
-                for threshold in config.thresholds:
-                    if threshold.name == name:
-                        return threshold
+    if isinstance(policy, Policy):
+        declaring: Policy | None = policy if policy.name == cycle.policy else None
+    else:
+        declaring = policy.named(cycle.policy)
+    config = None if declaring is None else declaring.metrics.get(cycle.metric)
+    if config is not None:
+        for threshold in config.thresholds:
+            if threshold.name == name:
+                return threshold
     return None

@@ -14,8 +14,9 @@ A :class:`Policy` loads from plain data::
 datetime.timedelta(seconds=3600)
 
 The meaning of each metric and option is in ``docs/semantics/engine.md``. Targets and
-thresholds live in :mod:`slaclock.targets`, metric definitions in :mod:`slaclock.metrics`; their
-names are re-exported here.
+thresholds live in :mod:`slaclock.targets`, metric definitions in :mod:`slaclock.metrics`, a
+metric's settings (:class:`MetricPolicy`) in :mod:`slaclock.metric_policy`; their names are
+re-exported here.
 """
 
 from __future__ import annotations
@@ -60,18 +61,17 @@ from slaclock.conventions import (
 )
 from slaclock.durations import parse_duration, uses_days, working_week_length
 from slaclock.errors import ArgumentError, DayTargetWarning, PolicyError
+from slaclock.metric_policy import MetricPolicy, UnknownMetric
 from slaclock.metrics import (
     BUILTIN_METRICS,
     NAMED_DEFINITIONS,
     Condition,
     MetricDefinition,
     TicketCondition,
-    as_tuple,
 )
 from slaclock.targets import (
     BUSINESS_DAYS,
     MAX_AT_PERCENT,
-    AnyTarget,
     DaysTarget,
     DurationTarget,
     Target,
@@ -104,97 +104,6 @@ Reopen = Literal["continue", "new_cycle"]
 
 ALWAYS_OPEN_NAME = "24x7"
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
-
-
-class _UnknownMetric:
-    """Stands in for the settings of a metric that is neither built in nor defined."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.message = (
-            f"unknown metric {name!r} with no 'definition' - expected one of "
-            f"{sorted(BUILTIN_METRICS)} or a custom metric with a definition"
-        )
-
-    def __repr__(self) -> str:
-        return f"<settings of unknown metric {self.name!r}>"
-
-
-class MetricPolicy(BaseModel):
-    """One metric in a policy: targets per priority, and options.
-
-    - ``targets``: priority -> :class:`Target`. A priority with no target has no deadline for
-      this metric (its cycles are measured but never met or breached: state ``completed``).
-    - ``pause_statuses``: replaces the metric's default pause statuses.
-    - ``thresholds``: warnings and escalations (see :class:`Threshold`).
-    - ``definition``: required for a custom metric, optional to redefine a built-in one; a
-      :class:`MetricDefinition` or the name of one of :data:`NAMED_DEFINITIONS`.
-    - ``due_from``: a ticket attribute holding the due instant (ServiceNow's "breach on due
-      date", a date negotiated in Jira); while the ticket has it, it replaces the target, and a
-      change of the attribute moves the due instant.
-    - ``start_from``: a ticket attribute holding the instant the clock starts from (ServiceNow's
-      "set start to"), read when the cycle starts.
-    - ``retroactive_pause``: with ``start_from``, the back-dated span from that instant to the
-      cycle's start counts as the metric's pause rules say it ran then (ServiceNow's
-      "retroactive pause"): a pause in it pushes the due instant back. Default ``False``: the
-      span takes the clock's state at the cycle's start.
-
-    >>> MetricPolicy.model_validate({"targets": {"urgent": "1h"}, "pause_statuses": "pending"}).pause_statuses
-    ('pending',)
-    >>> MetricPolicy.model_validate({"definition": "zammad_update"}).definition
-    'zammad_update'
-    >>> MetricPolicy.model_validate({"start_from": "opened_at", "retroactive_pause": True}).retroactive_pause
-    True
-    """
-
-    model_config = _FROZEN
-
-    targets: dict[str, AnyTarget] = Field(default_factory=dict)
-    pause_statuses: tuple[str, ...] | None = None
-    thresholds: tuple[Threshold, ...] = ()
-    definition: MetricDefinition | str | None = None
-    due_from: str | None = None
-    start_from: str | None = None
-    retroactive_pause: bool = False
-
-    @field_validator("pause_statuses", mode="before")
-    @classmethod
-    def _statuses(cls, value: Any) -> Any:
-        return as_tuple(value)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known(cls, value: Any) -> Any:
-        if isinstance(value, _UnknownMetric):
-            raise ValueError(value.message)
-        return value
-
-    @field_validator("definition")
-    @classmethod
-    def _known_name(cls, value: MetricDefinition | str | None) -> MetricDefinition | str | None:
-        if isinstance(value, str) and value not in NAMED_DEFINITIONS:
-            raise ValueError(
-                f"definition: unknown named definition {value!r} - expected one of "
-                f"{sorted(NAMED_DEFINITIONS)} or a mapping with 'start' and 'stop'"
-            )
-        return value
-
-    @model_validator(mode="after")
-    def _unique_thresholds(self) -> MetricPolicy:
-        names = [t.name for t in self.thresholds]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"thresholds: names used twice: {duplicates} - expected unique names")
-        return self
-
-    @model_validator(mode="after")
-    def _retroactive_needs_start(self) -> MetricPolicy:
-        if self.retroactive_pause and self.start_from is None:
-            raise ValueError(
-                "retroactive_pause: true without start_from - expected a start_from attribute "
-                "(the pause time it counts lies between that instant and the cycle's start)"
-            )
-        return self
 
 
 # ----------------------------------------------------------------------------------------------
@@ -358,7 +267,7 @@ class Policy(ValueModel):
         # An unknown metric becomes an error at its own key (metrics.<name>), reported beside the
         # errors of the other metrics and fields instead of hiding them.
         return {
-            name: _UnknownMetric(name)
+            name: UnknownMetric(name)
             if name not in BUILTIN_METRICS
             and not (isinstance(config, MetricPolicy) and config.definition is not None)
             and not (isinstance(config, Mapping) and config.get("definition") is not None)
@@ -592,3 +501,14 @@ class PolicySet(BaseModel):
             if policy.conditions is None or policy.conditions.matches(attributes):
                 return policy
         return None
+
+    def named(self, name: str | None) -> Policy | None:
+        """The policy of the set called ``name`` (``None`` when none is, or for ``None``): the
+        policy a result names (``TicketResult.policy``, ``CycleResult.policy``).
+
+        >>> policies = PolicySet(policies=[{"name": "vip", "metrics": {"resolution": {}}},
+        ...                                {"name": "default", "metrics": {"resolution": {}}}])
+        >>> policies.named("default").name, policies.named("gone")
+        ('default', None)
+        """
+        return next((policy for policy in self.policies if policy.name == name), None)

@@ -117,7 +117,7 @@ class TicketStory:
         result = evaluate(self._policy, self.timeline(), self._now)
         policy = self._policy
         if isinstance(policy, PolicySet):
-            chosen = next((p for p in policy.policies if p.name == result.policy), None)
+            chosen = policy.named(result.policy)
             if chosen is None:
                 raise TimelineError(
                     "no policy of the set matches this ticket: business steps need a calendar"

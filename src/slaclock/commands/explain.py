@@ -103,9 +103,8 @@ def _conventions_lines(policy: Policy | PolicySet, result: TicketResult) -> list
     if isinstance(policy, Policy):
         return [describe_conventions(policy.conventions_in_force)]
     used = [c.policy for m in result.metrics.values() for c in m.cycles] + [result.policy]
-    by_name = {one.name: one for one in policy.policies}
     return [
-        f"policy {name!r} {describe_conventions(by_name[name].conventions_in_force)}"
+        f"policy {name!r} {describe_conventions(one.conventions_in_force)}"
         for name in dict.fromkeys(used)
-        if name in by_name
+        if (one := policy.named(name)) is not None
     ]
