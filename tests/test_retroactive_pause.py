@@ -361,13 +361,21 @@ def test_stored_state_keeps_the_record_only_when_a_metric_needs_it() -> None:
 
 
 def test_a_malformed_stored_record_is_refused() -> None:
-    """A record whose instants do not ascend is a ClockStateError naming the metric (even with
-    a valid checksum)."""
+    """A record whose instants do not ascend, or lie out of range, is a ClockStateError naming
+    the metric and the first bad instant (even with a valid checksum)."""
     timeline = ticket((1, "status_changed", PENDING))
     state = TicketClock(policy(True), "INC-1", timeline.attributes, timeline.events).to_dict()
     body = {k: v for k, v in state.items() if k != "checksum"}
-    body["replay"]["records"][0][2].reverse()
-    with pytest.raises(ClockStateError, match="metric 'p1' has a malformed clock record"):
+    record = body["replay"]["records"][0][2]  # [[09:00, counting], [10:00, paused]]
+    first = record[0][0]
+    record.reverse()  # 10:00 then 09:00: 09:00 is the first instant out of order
+    with pytest.raises(
+        ClockStateError, match=f"metric 'p1' has a malformed clock record \\(instant {first}\\)"
+    ) as raised:
+        TicketClock.from_dict(sealed(body), policy(True))
+    assert first == raised.value.value
+    record[0][0] = 10**20  # far beyond year 9999
+    with pytest.raises(ClockStateError, match=r"malformed clock record \(instant 10{20}\)"):
         TicketClock.from_dict(sealed(body), policy(True))
 
 

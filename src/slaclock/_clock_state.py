@@ -337,11 +337,14 @@ def _restore_record(
             "state written by to_dict()",
             value=name,
         )
-    if any(not micros_in_range(at) for at in ats) or any(a >= b for a, b in pairwise(ats)):
+    bad = next((at for at in ats if not micros_in_range(at)), None)
+    if bad is None:
+        bad = next((b for a, b in pairwise(ats) if a >= b), None)
+    if bad is not None:
         raise ClockStateError(
-            f"clock state: metric {name!r} has a malformed clock record - expected strictly "
-            f"ascending instants in {_RANGE}",
-            value=name,
+            f"clock state: metric {name!r} has a malformed clock record (instant {bad!r}) - "
+            f"expected strictly ascending instants in {_RANGE}",
+            value=bad,
         )
     record = ClockRecord([Transition(at, counting) for at, counting in transitions], event_paused)
     metric.record = record
