@@ -267,3 +267,40 @@ def test_a_reply_exactly_at_due_is_met(reply: str, state: str) -> None:
     )
     first = evaluate_frame(DEFAULT_POLICY, events).to_pylist()[0]
     assert ("first_response", state) == (first["metric"], first["state"])
+
+
+def test_an_unknown_kind_or_status_warns_as_evaluate_does() -> None:
+    """An event the policy does not know changes no clock, and is never silent: the columnar
+    path warns with the object path's TimelineWarning, one per ticket and kind of problem,
+    pointing at the caller's line."""
+    from slaclock import TimelineWarning, evaluate
+
+    table = pa.table({
+        "ticket_id": ["T-1", "T-1", "T-2", "T-2"],
+        "at": ["2025-03-07T16:30:00-05:00", "2025-03-07T16:50:00-05:00",
+               "2025-03-07T16:30:00-05:00", "2025-03-07T16:40:00-05:00"],
+        "kind": ["created", "agent_reply", "created", "status_changed"],
+        "status": [None, None, None, "on-hold"],
+        "priority": ["high", None, "normal", None],
+    })  # fmt: skip
+    with pytest.warns(TimelineWarning) as caught:
+        rows = evaluate_frame(DEFAULT_POLICY, table).to_pylist()
+    by_ticket = {w.message.ticket_id: w for w in caught}  # type: ignore[union-attr]
+    assert ["T-1", "T-2"] == sorted(by_ticket)
+    assert __file__ == by_ticket["T-1"].filename
+    expected = {}
+    for ticket in ("T-1", "T-2"):
+        events = [
+            {k: v for k, v in row.items() if k != "ticket_id" and v is not None}
+            for row in table.to_pylist()
+            if row["ticket_id"] == ticket
+        ]
+        with pytest.warns(TimelineWarning) as seen:
+            evaluate(DEFAULT_POLICY, {"ticket_id": ticket, "events": events})
+        expected[ticket] = str(seen[0].message)
+    assert expected == {t: str(w.message) for t, w in by_ticket.items()}
+    assert "did you mean 'agent_replied'?" in expected["T-1"]
+    # The unknown events changed no clock: T-1's first response is still running.
+    assert "running" == next(
+        r["state"] for r in rows if r["ticket_id"] == "T-1" and r["metric"] == "first_response"
+    )

@@ -98,6 +98,29 @@ def test_bad_row_names_file_row_and_ticket(tmp_path: Path) -> None:
     assert rows[bad]["ticket_id"] not in written and len(written) == 2
 
 
+def test_an_unknown_kind_in_parquet_warns_once_per_value(tmp_path: Path) -> None:
+    """An event kind the policy does not know, read from Parquet, gets the warning JSON Lines
+    input gets: one line per unknown value, naming the tickets (it was silent)."""
+    rows = [
+        {"ticket_id": ticket, "at": at, "kind": kind, "priority": priority}
+        for ticket in ("T-1", "T-2")
+        for at, kind, priority in (
+            ("2025-03-07T16:30:00-05:00", "created", "high"),
+            ("2025-03-07T16:50:00-05:00", "agent_reply", None),
+        )
+    ]
+    policy, events = _files(tmp_path, rows)
+    status, _, err = _run(
+        "evaluate", str(policy), str(events), "--output", str(tmp_path / "o.parquet")
+    )
+    assert 0 == status
+    assert (
+        "slaclock: warning: event kind 'agent_reply' is not built in and no condition names it, "
+        "so it changes no clock - did you mean 'agent_replied'? (2 tickets: 'T-1', 'T-2'); "
+        "slaclock validate POLICY --events FILE lists the lines\n"
+    ) == err
+
+
 @given(
     lists=st.lists(
         st.none() | st.lists(st.none() | st.integers(-(2**63), 2**63 - 1), max_size=4),

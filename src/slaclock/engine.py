@@ -46,7 +46,7 @@ from slaclock.results import CycleResult, MetricResult, TicketResult, construct
 from slaclock.rules import policy_rules
 from slaclock.timeline import Timeline
 
-__all__ = ["evaluate", "ticket_result"]
+__all__ = ["evaluate", "ticket_result", "warn_unknown"]
 
 _OPEN_STATES = frozenset({"running", "paused", "overdue"})
 
@@ -100,7 +100,7 @@ def evaluate(
         exc.args = (f"ticket {timeline.ticket_id!r}: {exc}", *exc.args[1:])
         raise
     if replay.unknown:
-        _warn_unknown(timeline.ticket_id, replay)
+        warn_unknown(timeline.ticket_id, replay)
     return result
 
 
@@ -201,7 +201,26 @@ def _sequential_metrics(policies: Policy | PolicySet) -> frozenset[str]:
     return frozenset().union(*(policy_rules(one).sequential for one in policies.policies))
 
 
-def _warn_unknown(ticket_id: str, replay: TicketReplay) -> None:
-    """One :class:`~slaclock.errors.TimelineWarning` per kind of problem the replay met."""
+def warn_unknown(ticket_id: str, replay: TicketReplay, stacklevel: int = 2) -> None:
+    """One :class:`~slaclock.errors.TimelineWarning` per kind of problem the replay met (event
+    kinds or statuses the policy does not know, which change no clock): what :func:`evaluate`
+    and the columnar path (:mod:`slaclock.frame`) warn about a ticket. ``stacklevel`` counts
+    from the function calling this one (2: its caller), so the warning points at user code.
+
+    >>> from slaclock import Policy, Timeline
+    >>> import warnings
+    >>> policy = Policy(name="p", metrics={"resolution": {"pause_statuses": ["on_hold"]}})
+    >>> ticket = Timeline.model_validate({"ticket_id": "T-9", "events": [
+    ...     {"at": "2025-01-01T09:00:00Z", "kind": "created"},
+    ...     {"at": "2025-01-01T10:00:00Z", "kind": "status_changed", "status": "on-hold"}]})
+    >>> replay = TicketReplay(policy, ticket.attributes)
+    >>> replay.replay_events(ticket.events, ticket.instants, ticket.instants[-1])
+    0
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_unknown(ticket.ticket_id, replay)
+    >>> [(w.category.__name__, w.message.values) for w in caught]
+    [('TimelineWarning', ('on-hold',))]
+    """
     for problem, reasons in replay.unknown.items():
-        warnings.warn(TimelineWarning(ticket_id, problem, reasons), stacklevel=3)
+        warnings.warn(TimelineWarning(ticket_id, problem, reasons), stacklevel=stacklevel + 1)

@@ -34,6 +34,7 @@ from slaclock._tz import (
     from_micros,
     to_micros,
 )
+from slaclock.engine import warn_unknown
 from slaclock.errors import ArgumentError, SlaclockError, TimelineError
 from slaclock.measure import CycleMeasure, cycle_amounts, measure_values, sequential_start
 from slaclock.policy import Policy, PolicySet
@@ -379,6 +380,8 @@ def _ticket(
     except SlaclockError as exc:
         exc.args = (f"ticket {ticket!r}: {exc}", *exc.args[1:])
         raise
+    if replay.unknown:  # as evaluate: an event the policy does not know is never silent
+        warn_unknown(str(ticket), replay, stacklevel=4)  # _evaluate_arrow, evaluate_frame, user
     final = replay.policy
     # The attributes in force at the end (priority among them), as the object path's records.
     in_force = replay.attributes
