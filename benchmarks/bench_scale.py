@@ -35,7 +35,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from timing import median_seconds
+from timing import build_label, median_seconds
 
 from slaclock import Calendar, Timeline, evaluate, evaluate_frame
 from slaclock.analytics import evaluate_many
@@ -396,6 +396,7 @@ def main(argv: list[str] | None = None) -> None:
         return only is None or section in only
 
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores")
+    print(build_label())
     with tempfile.TemporaryDirectory(prefix="slaclock-bench-") as folder:
         workdir = Path(folder)
         if wanted("S1"):
