@@ -167,30 +167,35 @@ class TicketReplay:
         continues: TicketReplay | None = None,
     ) -> None:
         """A replay at the ticket's start; or, given ``continues`` (a replay of the same
-        ``policies``), one that goes on from that replay's policy in force, facts and words, and
-        shares its progress, history and attributes (``attributes`` is not read then) until the
-        caller replaces them, as :meth:`copy_for` does."""
+        ``policies``), one that goes on from where that replay stands: its own copy of the
+        history and of the unknown words seen, sharing the rest (the attributes, each metric's
+        progress: ``attributes`` is not read) until the caller replaces it, as :meth:`copy_for`
+        does."""
         self.policies = policies
-        self.attributes: dict[str, Any] = (
-            dict(attributes) if continues is None else continues.attributes
-        )
-        # "kind" or "status" -> each value the policy in force did not know (in the order seen)
-        # -> what is wrong with it.
-        self.unknown: dict[str, dict[str, str]] = {}
         # (policy id, metric) -> a shadow replay of the metric and how many past events it has
         # seen: a ticket that keeps switching policy replays only the events since the last
-        # switch, not its whole history each time (which was quadratic).
+        # switch, not its whole history each time (which was quadratic). A continuing replay
+        # starts without: only a shortcut for catching up, an empty one replays again.
         self.shadows: dict[tuple[int, str], tuple[MetricProgress, int]] = {}
         if continues is not None:
+            self.attributes: dict[str, Any] = continues.attributes
+            self.unknown: dict[str, dict[str, str]] = {
+                problem: dict(seen) for problem, seen in continues.unknown.items()
+            }
+            history = continues.history
+            self.history: list[PastEvent] | None = None if history is None else list(history)
             self.progress: dict[str, MetricProgress] = continues.progress
             self.policy: Policy | None = continues.policy
             self.context: CycleContext | None = continues.context
             self.rules: PolicyRules | None = continues.rules
-            self.history: list[PastEvent] | None = continues.history
             self.active: list[tuple[MetricRules, MetricProgress]] = continues.active
             self.vocabulary: Vocabulary = continues.vocabulary
             self.facts: TicketFacts = continues.facts
             return
+        self.attributes = dict(attributes)
+        # "kind" or "status" -> each value the policy in force did not know (in the order seen)
+        # -> what is wrong with it.
+        self.unknown = {}
         self.progress = {}
         self.policy = self.context = self.rules = None
         # What a policy that comes into force later replays its new metrics over.
@@ -227,9 +232,6 @@ class TicketReplay:
         copied = TicketReplay(self.policies, self.attributes, continues=self)
         if event.kind in _ATTRIBUTE_KINDS:  # only these change the attributes (in place)
             copied.attributes = dict(self.attributes)
-        copied.unknown = {problem: dict(seen) for problem, seen in self.unknown.items()}
-        copied.history = None if self.history is None else list(self.history)
-        # copied.shadows stays empty: only a shortcut for catching up, an empty one replays again
         touched = self._metrics_touched_by(event)
         copied.progress = progress = {
             name: copied_progress(metric) if touched is None or name in touched else metric
