@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -29,7 +30,7 @@ def pure_module(module: ModuleType) -> ModuleType:
     if module.__name__ == "slaclock" or not is_compiled(module):
         return module
     if module.__name__ not in _COPIES:
-        path = str(module.__file__).rsplit("/", 1)[0] + f"/{module.__name__.split('.')[-1]}.py"
+        path = Path(str(module.__file__)).with_name(module.__name__.split(".")[-1] + ".py")
         alias = f"pure_source_of_{module.__name__.replace('.', '_')}"
         spec = importlib.util.spec_from_file_location(alias, path)
         assert spec is not None and spec.loader is not None, f"no source beside {module}"
