@@ -37,6 +37,7 @@ from typing import Any
 
 from timing import build_label, median_seconds
 
+import slaclock
 from slaclock import Calendar, Timeline, evaluate, evaluate_frame
 from slaclock.analytics import evaluate_many
 from slaclock.synthetic import DEFAULT_POLICY, DEFAULT_POLICY_DATA, generate_timelines
@@ -194,7 +195,8 @@ def s2_cli(workdir: Path, repeats: int) -> None:
     import pyarrow.parquet as pq
 
     pq.write_table(arrow_table(rows), parquet)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent / "src")}
+    # The subprocess imports the slaclock this benchmark imported (pure sources or a build).
+    env = {**os.environ, "PYTHONPATH": str(Path(slaclock.__file__).parent.parent)}
 
     def cli(*argv: str) -> Callable[[], None]:
         command = [sys.executable, "-m", "slaclock.cli", "evaluate", str(policy), *argv]
