@@ -18,7 +18,7 @@ import platform
 from collections.abc import Sequence
 from datetime import timedelta
 
-from timing import median_seconds
+from timing import build_label, median_seconds
 
 from slaclock import evaluate
 from slaclock.servicelevel import service_level
@@ -36,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     contacts = 100_000 if args.quick else 1_000_000
     repeats = 1 if args.quick else 3
     print(f"python {platform.python_version()} on {platform.machine()}")
+    print(build_label())
 
     timelines = list(generate_timelines(tickets, seed=2025))
     sweep(timelines[:1000], "first_response", "normal", TARGETS, baseline=DEFAULT_POLICY)  # warm

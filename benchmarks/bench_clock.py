@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from timing import median_seconds
+from timing import build_label, median_seconds
 
 from slaclock import FullHistoryClock, TicketClock, Timeline, evaluate
 from slaclock.synthetic import DEFAULT_POLICY, generate_timelines
@@ -73,6 +73,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(
         f"python {platform.python_version()} on {platform.machine()}, {platform.processor() or ''}"
     )
+    print(build_label())
 
     print("C1  per-event cost (us/event)")
     print(

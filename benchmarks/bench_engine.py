@@ -16,7 +16,7 @@ import argparse
 import platform
 from collections.abc import Callable, Sequence
 
-from timing import median_seconds
+from timing import build_label, median_seconds
 
 from slaclock import Timeline, evaluate
 from slaclock.synthetic import DEFAULT_POLICY, generate_timelines
@@ -40,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(
         f"python {platform.python_version()} on {platform.machine()}, {platform.processor() or ''}"
     )
+    print(build_label())
     timelines = list(generate_timelines(tickets, seed=2025))
     events = sum(len(t.events) for t in timelines) / len(timelines)
     _evaluate_all(timelines[:1000])()  # warm the calendar tables

@@ -35,8 +35,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from timing import median_seconds
+from timing import build_label, median_seconds
 
+import slaclock
 from slaclock import Calendar, Timeline, evaluate, evaluate_frame
 from slaclock.analytics import evaluate_many
 from slaclock.synthetic import DEFAULT_POLICY, DEFAULT_POLICY_DATA, generate_timelines
@@ -194,7 +195,8 @@ def s2_cli(workdir: Path, repeats: int) -> None:
     import pyarrow.parquet as pq
 
     pq.write_table(arrow_table(rows), parquet)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent / "src")}
+    # The subprocess imports the slaclock this benchmark imported (pure sources or a build).
+    env = {**os.environ, "PYTHONPATH": str(Path(slaclock.__file__).parent.parent)}
 
     def cli(*argv: str) -> Callable[[], None]:
         command = [sys.executable, "-m", "slaclock.cli", "evaluate", str(policy), *argv]
@@ -396,6 +398,7 @@ def main(argv: list[str] | None = None) -> None:
         return only is None or section in only
 
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores")
+    print(build_label())
     with tempfile.TemporaryDirectory(prefix="slaclock-bench-") as folder:
         workdir = Path(folder)
         if wanted("S1"):

@@ -1,4 +1,5 @@
-"""The one timing helper the benchmarks share: the median of several timed runs.
+"""The timing helper the benchmarks share (the median of several timed runs) and the label of
+the build they measure.
 
 The machine is small and noisy, so every figure is a median; garbage is collected before each
 run so one run's garbage does not bill the next.
@@ -11,6 +12,8 @@ import statistics
 import time
 from collections.abc import Callable
 
+from slaclock import compiled_modules
+
 
 def median_seconds(run: Callable[[], object], repeats: int) -> float:
     """The median wall time of ``repeats`` calls of ``run``, in seconds."""
@@ -21,3 +24,12 @@ def median_seconds(run: Callable[[], object], repeats: int) -> float:
         run()
         times.append(time.perf_counter() - began)
     return statistics.median(times)
+
+
+def build_label() -> str:
+    """Which slaclock build runs: pure Python, or compiled with the modules mypyc compiled."""
+    modules = compiled_modules()
+    if not modules:
+        return "slaclock build: pure Python"
+    names = ", ".join(m.removeprefix("slaclock.") for m in modules)
+    return f"slaclock build: compiled ({len(modules)} modules: {names})"

@@ -23,6 +23,7 @@ TOO_LONG_FOR_NOW: dict[str, str] = {}
 #: testing or optional extras".
 CORE = {
     "adjustments",
+    "build_info",
     "bulk",
     "_clock_state",
     "_model",

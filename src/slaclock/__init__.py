@@ -9,6 +9,7 @@ datetime.datetime(2025, 3, 10, 9, 30, tzinfo=zoneinfo.ZoneInfo(key='Europe/Berli
 """
 
 from slaclock.alerts import Alert, alerts
+from slaclock.build_info import compiled_modules
 from slaclock.calendar import ALWAYS_OPEN, Calendar, CountryHolidays
 from slaclock.conventions import Conventions, Precision
 from slaclock.durations import format_duration, parse_duration
@@ -97,4 +98,5 @@ __all__ = [
     "__version__",
     "format_duration",
     "parse_duration",
+    "compiled_modules",
 ]

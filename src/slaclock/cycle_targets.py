@@ -20,6 +20,8 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+from pydantic_core import to_jsonable_python
+
 from slaclock._tz import timedelta_to_micros, to_micros
 from slaclock.calendar import Calendar
 from slaclock.compiled_calendar import CompiledCalendar
@@ -155,7 +157,8 @@ def _moves_due(conventions: Conventions) -> bool:
 @lru_cache(maxsize=1024)
 def _target_text(target: Target) -> str:
     # A target in the policy's own calendar dumps as its text, one with a calendar as a dict.
-    data: dict[str, Any] | str = target.model_dump()
+    # Not `model_dump()`, typed as always a dict: code compiled with mypyc checks that at run time.
+    data: Any = to_jsonable_python(target)
     return data if isinstance(data, str) else f"{data['duration']} ({data['calendar']})"
 
 

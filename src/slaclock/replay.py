@@ -164,29 +164,47 @@ class TicketReplay:
         attributes: Mapping[str, Any],
         *,
         keep_history: bool = True,
+        continues: TicketReplay | None = None,
     ) -> None:
+        """A replay at the ticket's start; or, given ``continues`` (a replay of the same
+        ``policies``), one that goes on from where that replay stands: its own copy of the
+        history and of the unknown words seen, sharing the rest (the attributes, each metric's
+        progress: ``attributes`` is not read) until the caller replaces it, as :meth:`copy_for`
+        does."""
         self.policies = policies
-        self.attributes: dict[str, Any] = dict(attributes)
-        self.progress: dict[str, MetricProgress] = {}
-        self.policy: Policy | None = None
-        self.context: CycleContext | None = None
-        self.rules: PolicyRules | None = None
-        # What a policy that comes into force later replays its new metrics over.
-        self.history: list[PastEvent] | None = (
-            [] if keep_history and not isinstance(policies, Policy) else None
-        )
-        # (rules, progress) of each metric the policy in force measures, in its metric order.
-        self.active: list[tuple[MetricRules, MetricProgress]] = []
         # (policy id, metric) -> a shadow replay of the metric and how many past events it has
         # seen: a ticket that keeps switching policy replays only the events since the last
-        # switch, not its whole history each time (which was quadratic).
+        # switch, not its whole history each time (which was quadratic). A continuing replay
+        # starts without: only a shortcut for catching up, an empty one replays again.
         self.shadows: dict[tuple[int, str], tuple[MetricProgress, int]] = {}
+        if continues is not None:
+            self.attributes: dict[str, Any] = continues.attributes
+            self.unknown: dict[str, dict[str, str]] = {
+                problem: dict(seen) for problem, seen in continues.unknown.items()
+            }
+            history = continues.history
+            self.history: list[PastEvent] | None = None if history is None else list(history)
+            self.progress: dict[str, MetricProgress] = continues.progress
+            self.policy: Policy | None = continues.policy
+            self.context: CycleContext | None = continues.context
+            self.rules: PolicyRules | None = continues.rules
+            self.active: list[tuple[MetricRules, MetricProgress]] = continues.active
+            self.vocabulary: Vocabulary = continues.vocabulary
+            self.facts: TicketFacts = continues.facts
+            return
+        self.attributes = dict(attributes)
+        # "kind" or "status" -> each value the policy in force did not know (in the order seen)
+        # -> what is wrong with it.
+        self.unknown = {}
+        self.progress = {}
+        self.policy = self.context = self.rules = None
+        # What a policy that comes into force later replays its new metrics over.
+        self.history = [] if keep_history and not isinstance(policies, Policy) else None
+        # (rules, progress) of each metric the policy in force measures, in its metric order.
+        self.active = []
         # The words the policy (or any policy of the set) knows: an event outside them changes
         # no clock, and is reported (see TimelineWarning).
         self.vocabulary = policy_vocabulary(policies)
-        # "kind" or "status" -> each value the policy in force did not know (in the order seen)
-        # -> what is wrong with it.
-        self.unknown: dict[str, dict[str, str]] = {}
         self.facts = _NO_FACTS
         self.enter_policy(self.select_policy())
 
@@ -211,23 +229,14 @@ class TicketReplay:
         """A copy that ``event`` can change without changing this one. What the event can touch
         is copied (the attributes, and for each metric it may change: its list of cycles, its
         last cycle and its clock record); the rest, earlier cycles above all, is shared."""
-        copied = object.__new__(TicketReplay)
-        copied.policies = self.policies
-        # Only events of the attribute kinds change the attributes (in place).
-        changes = event.kind in _ATTRIBUTE_KINDS
-        copied.attributes = dict(self.attributes) if changes else self.attributes
-        copied.facts = self.facts
-        copied.vocabulary = self.vocabulary
-        copied.unknown = {problem: dict(seen) for problem, seen in self.unknown.items()}
-        copied.history = None if self.history is None else list(self.history)
-        copied.shadows = {}  # only a shortcut for catching up: an empty one just replays again
+        copied = TicketReplay(self.policies, self.attributes, continues=self)
+        if event.kind in _ATTRIBUTE_KINDS:  # only these change the attributes (in place)
+            copied.attributes = dict(self.attributes)
         touched = self._metrics_touched_by(event)
-        copied.progress = {
+        copied.progress = progress = {
             name: copied_progress(metric) if touched is None or name in touched else metric
             for name, metric in self.progress.items()
         }
-        copied.policy, copied.context, copied.rules = self.policy, self.context, self.rules
-        progress = copied.progress
         in_force = self.rules
         copied.active = (
             []
