@@ -26,13 +26,12 @@ evaluation instant is an argument.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from slaclock._tz import check_in_range, to_micros
-from slaclock.errors import SlaclockError, TimelineWarning
+from slaclock.errors import SlaclockError, TimelineWarning, warn_caller
 from slaclock.measure import (
     DisplayInstants,
     Measuring,
@@ -201,11 +200,11 @@ def _sequential_metrics(policies: Policy | PolicySet) -> frozenset[str]:
     return frozenset().union(*(policy_rules(one).sequential for one in policies.policies))
 
 
-def warn_unknown(ticket_id: str, replay: TicketReplay, stacklevel: int = 2) -> None:
+def warn_unknown(ticket_id: str, replay: TicketReplay) -> None:
     """One :class:`~slaclock.errors.TimelineWarning` per kind of problem the replay met (event
     kinds or statuses the policy does not know, which change no clock): what :func:`evaluate`
-    and the columnar path (:mod:`slaclock.frame`) warn about a ticket. ``stacklevel`` counts
-    from the function calling this one (2: its caller), so the warning points at user code.
+    and the columnar path (:mod:`slaclock.frame`) warn about a ticket, attributed to the user
+    code that called into slaclock (:func:`~slaclock.errors.warn_caller`).
 
     >>> from slaclock import Policy, Timeline
     >>> import warnings
@@ -223,4 +222,4 @@ def warn_unknown(ticket_id: str, replay: TicketReplay, stacklevel: int = 2) -> N
     [('TimelineWarning', ('on-hold',))]
     """
     for problem, reasons in replay.unknown.items():
-        warnings.warn(TimelineWarning(ticket_id, problem, reasons), stacklevel=stacklevel + 1)
+        warn_caller(TimelineWarning(ticket_id, problem, reasons))

@@ -14,11 +14,14 @@ True
 
 from __future__ import annotations
 
+import sys
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
     "ArgumentError",
+    "warn_caller",
     "CalendarNeverOpenError",
     "ClockStateError",
     "DayTargetWarning",
@@ -230,3 +233,24 @@ class TimelineWarning(SlaclockWarning):
         self.problem = problem
         self.values = tuple(reasons)
         self.reasons = tuple(reasons.values())
+
+
+def warn_caller(warning: Warning) -> None:
+    """Issue ``warning`` attributed to the first caller outside slaclock (the line of user code
+    that called into the library), however deep inside slaclock it is raised. Counting frames
+    with a fixed ``stacklevel`` would point elsewhere in the compiled build, whose compiled
+    modules have no Python frames.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_caller(SlaclockWarning("careful"))
+    >>> str(caught[0].message), "/slaclock/" in caught[0].filename  # somewhere outside slaclock
+    ('careful', False)
+    """
+    frame = sys._getframe(1)
+    level = 2  # warnings.warn's 1 is this function; 2 its caller
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith("slaclock."):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(warning, stacklevel=level)

@@ -381,7 +381,7 @@ def _ticket(
         exc.args = (f"ticket {ticket!r}: {exc}", *exc.args[1:])
         raise
     if replay.unknown:  # as evaluate: an event the policy does not know is never silent
-        warn_unknown(str(ticket), replay, stacklevel=4)  # _evaluate_arrow, evaluate_frame, user
+        warn_unknown(str(ticket), replay)
     final = replay.policy
     # The attributes in force at the end (priority among them), as the object path's records.
     in_force = replay.attributes
