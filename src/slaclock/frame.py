@@ -371,7 +371,7 @@ def _ticket(
     try:
         replay = TicketReplay(policy, attributes)
         # The replay reads the fields of _Row that an Event has: no Event per row.
-        replay.replay_events(cast("tuple[Event, ...]", events), times, until)
+        replay.replay_events(cast("Sequence[Event]", events), times, until)
         cycles = [
             row
             for name, progress in replay.reported_metrics()
