@@ -1,4 +1,5 @@
-"""The base of slaclock's public value models: frozen, strict about keys, re-validated on copy."""
+"""The base of slaclock's public input models (calendars, policies and their parts, timelines and
+events): frozen, strict about keys, re-validated on copy."""
 
 from __future__ import annotations
 
@@ -63,6 +64,8 @@ class ValueModel(BaseModel):
         ...
         KeyError: 'sat'
         """
-        data = self.model_dump()
+        # The field values as they are (not a dump: a target dumps as its text): validation
+        # accepts its own output, and nested models (already valid) are taken as they are.
+        data = {name: getattr(self, name) for name in type(self).model_fields}
         data.update(update or {})
         return type(self).model_validate(data)

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from slaclock._model import ValueModel
 from slaclock._open_table import DaySpans
 
 __all__ = [
@@ -191,7 +192,7 @@ def month_day(text: str) -> int:
     return month * 100 + day
 
 
-class Season(BaseModel):
+class Season(ValueModel):
     """Weekly hours that apply between two days of every year (``start`` and ``end``, both
     ``"MM-DD"`` and included; a season may run over the new year, ``"12-15"`` to ``"01-15"``).
 

@@ -26,7 +26,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -38,6 +37,7 @@ from pydantic import (
     model_validator,
 )
 
+from slaclock._model import ValueModel
 from slaclock.durations import format_duration, parse_duration, working_week_length
 
 __all__ = [
@@ -167,7 +167,7 @@ WorkingWeek = Annotated[
 ]
 
 
-class Precision(BaseModel):
+class Precision(ValueModel):
     """The grid due instants are put on: a ``unit`` that divides an hour, and a ``rounding`` mode.
 
     Written ``"1m"`` (truncate to the minute), ``"1m ceil"`` or ``{"unit": "1m", "rounding":
@@ -224,7 +224,7 @@ class Precision(BaseModel):
         return down if self.rounding == "floor" or down == micros else down + step
 
 
-class Conventions(BaseModel):
+class Conventions(ValueModel):
     """The convention options in force for a policy, after its preset and explicit options.
 
     - ``name``: the preset (``slaclock`` when none is named).

@@ -17,8 +17,9 @@ from datetime import date
 from functools import cache, lru_cache
 
 import holidays as _holidays
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import ConfigDict, model_validator
 
+from slaclock._model import ValueModel
 from slaclock.errors import ArgumentError, SubdivisionWarning
 
 __all__ = ["CountryHolidays", "check_country", "country_holiday_dates"]
@@ -107,7 +108,7 @@ def country_holiday_dates(country: str, subdiv: str | None, year: int) -> frozen
     return frozenset(day for day in table if day.year == year)
 
 
-class CountryHolidays(BaseModel):
+class CountryHolidays(ValueModel):
     """Public holidays of a country (and optionally a subdivision) from the ``holidays`` package.
 
     Observed days are included, as the package computes them.

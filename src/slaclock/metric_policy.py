@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from slaclock._model import ValueModel
 from slaclock.metrics import BUILTIN_METRICS, NAMED_DEFINITIONS, MetricDefinition, as_tuple
 from slaclock.targets import AnyTarget, Threshold
 
@@ -38,7 +39,7 @@ class UnknownMetric:
         return f"<settings of unknown metric {self.name!r}>"
 
 
-class MetricPolicy(BaseModel):
+class MetricPolicy(ValueModel):
     """One metric in a policy: targets per priority, and options.
 
     - ``targets``: priority -> :class:`Target`. A priority with no target has no deadline for

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from slaclock._model import ValueModel
 from slaclock.conventions import DEFINITION_DATA
 from slaclock.errors import TimelineError
 
@@ -40,7 +41,7 @@ def as_tuple(value: Any) -> Any:
     return (value,) if isinstance(value, str) else value
 
 
-class Condition(BaseModel):
+class Condition(ValueModel):
     """Matches an event: its ``event`` kind(s), whether it is ``public``, and the ``status`` the
     ticket moved into with it. Every field given must hold. Written as a mapping, or as a bare
     event kind (``"agent_replied"``).
@@ -80,7 +81,7 @@ class Condition(BaseModel):
         return self
 
 
-class TicketCondition(BaseModel):
+class TicketCondition(ValueModel):
     """Which tickets a policy (or a metric's ``start_when``/``pause_when``) applies to; every
     field given must hold.
 
@@ -157,7 +158,7 @@ def _conditions(value: Any) -> Any:
     return value
 
 
-class MetricDefinition(BaseModel):
+class MetricDefinition(ValueModel):
     """What starts, pauses, resumes, stops, resets and cancels a metric's clock.
 
     - ``start``: a new cycle starts on a matching event when none is open (and, for a

@@ -29,7 +29,6 @@ from functools import cached_property
 from typing import Any, Literal, cast
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     TypeAdapter,
@@ -464,7 +463,7 @@ def _always_open(data: Mapping[str, Any], calendar: Any) -> bool:
         return True  # an invalid calendar: its own validation reports it
 
 
-class PolicySet(BaseModel):
+class PolicySet(ValueModel):
     """An ordered list of policies; a ticket gets the first one whose ``conditions`` match.
 
     >>> policies = PolicySet(policies=[

@@ -32,13 +32,13 @@ from typing import Any, Literal, cast
 
 from pydantic import (
     AwareDatetime,
-    BaseModel,
     ConfigDict,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from slaclock._model import ValueModel
 from slaclock._tz import (
     MAX_DURATION,
     check_in_range,
@@ -115,7 +115,7 @@ _SHORT = ("short_excluded", "short_successes")
 _MINUTES: Mapping[str, int] = {"15min": 15, "30min": 30, "60min": 60}
 
 
-class Contact(BaseModel):
+class Contact(ValueModel):
     """A live contact (call, chat): offered at an instant, then answered or abandoned.
 
     Exactly one of ``answered_at`` and ``abandoned_at``, not before ``offered_at``.

@@ -16,7 +16,6 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Discriminator,
@@ -28,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from slaclock._model import ValueModel
 from slaclock.calendar import MAX_BUSINESS_DAYS
 from slaclock.durations import format_duration, parse_duration
 
@@ -39,7 +39,7 @@ BUSINESS_DAYS = re.compile(r"\s*(\d+)\s*business\s*days?\s*", re.IGNORECASE)
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
-class Target(BaseModel):
+class Target(ValueModel):
     """How long a cycle may take: a :class:`DurationTarget` (a duration of business time) or a
     :class:`DaysTarget` (a number of business days). Building a ``Target`` builds the kind the
     data describes; code that needs to know which asks ``isinstance``.
@@ -210,7 +210,7 @@ _TARGET: TypeAdapter[DurationTarget | DaysTarget] = TypeAdapter(
 )
 
 
-class Threshold(BaseModel):
+class Threshold(ValueModel):
     """A named warning or escalation point of a cycle; exactly one of the three ways to place it.
 
     - ``at_percent``: when this share of the target has been used (``75`` for 75 %; finite, at

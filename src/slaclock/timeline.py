@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, field_validator, model_validator
 
 from slaclock._model import ValueModel
 from slaclock._tz import check_in_range, to_micros
@@ -92,7 +92,7 @@ _REQUIRED_FIELD = {
 }
 
 
-class Event(BaseModel):
+class Event(ValueModel):
     """One thing that happened to a ticket, at an exact instant.
 
     ``kind`` is one of the built-in kinds (``created``, ``status_changed``, ``priority_changed``,
