@@ -79,3 +79,19 @@ def test_docstring_examples_of_compiled_modules_run(name: str) -> None:
         test.globs = dict(vars(module))  # the names as the (compiled) module defines them
         runner.run(test)
     assert 0 == runner.summarize(verbose=False).failed
+
+
+def test_a_wrongly_typed_argument_differs_between_the_builds_as_documented() -> None:
+    """What docs/how-to/compiled-build.md says of an argument of another type than declared:
+    `explain=1` runs on the pure build and is a TypeError on the compiled one."""
+    from slaclock import Policy, evaluate
+
+    policy = Policy(name="p", metrics={"resolution": {"targets": {"normal": "8h"}}})
+    ticket = {"ticket_id": "T", "events": [{"at": "2025-01-01T09:00:00Z", "kind": "created"}]}
+    if "slaclock.engine" in compiled_modules():
+        with pytest.raises(TypeError, match="bool object expected; got int"):
+            evaluate(policy, ticket, explain=1)  # type: ignore[arg-type]
+    else:
+        assert "T" == evaluate(policy, ticket, explain=1).ticket_id  # type: ignore[arg-type]
+    documented = (ROOT / "docs" / "how-to" / "compiled-build.md").read_text(encoding="utf-8")
+    assert "`evaluate(..., explain=1)`" in documented

@@ -56,3 +56,26 @@ def test_unmapped_statuses_are_kept_and_all_reported(raw: list[str]) -> None:
     kept = [e.status for e in builder.timeline().events if e.kind == "status_changed"]
     deduplicated = [s for i, s in enumerate(unknown) if i == 0 or s != unknown[i - 1]]
     assert deduplicated == kept
+
+
+def test_a_timeline_level_refusal_names_the_ticket_and_the_offending_value() -> None:
+    """A refusal of the whole timeline (here an event before 'created', which pydantic reports
+    at no field) is an ExportFormatError with the timeline's own message, no dangling ': ',
+    and the offending event as its value, not the whole ticket."""
+    from slaclock.importers.common import ExportFormatError
+
+    report = UnmappedReport("zendesk", strict=False)
+    builder = TicketBuilder("43", {"solved": "solved"}, {}, report)
+    builder.created("2025-03-07T10:00:00Z", status=None, priority=None, attributes={}, id="1")
+    builder.status("2025-03-07T09:00:00Z", "solved", id="2", author=None)
+    try:
+        builder.timeline()
+    except ExportFormatError as exc:
+        error = exc
+    else:
+        raise AssertionError("an event before 'created' was accepted")
+    assert (
+        "zendesk: ticket 43: event '2' (solved at 2025-03-07T09:00:00Z) is before the ticket was "
+        "created at 2025-03-07T10:00:00Z - expected every event at or after 'created'"
+    ) == str(error)
+    assert ("solved", "2") == (error.value.kind, error.value.id)

@@ -425,13 +425,17 @@ class TicketBuilder:
             error = exc.errors()[0]
             where = ".".join(str(part) for part in error["loc"])
             message = str(error["msg"]).removeprefix("Value error, ")
-            if message.startswith(where):  # the attribute check names the field itself
+            if where and message.startswith(where):  # the attribute check names the field itself
                 where, _, message = message.partition(": ")
             if "unsupported attribute value" in message:
                 message += " (keep a field of the source that holds one, e.g. --attribute group_name=group)"
+            # A refusal of the whole timeline (no field: an event before 'created', say) says
+            # where itself, and its error carries the offending value rather than the ticket.
+            cause = error.get("ctx", {}).get("error")
             raise ExportFormatError(
-                f"{self._report.source}: ticket {self.ticket_id}: {where}: {message}",
-                value=error.get("input"),
+                f"{self._report.source}: ticket {self.ticket_id}: "
+                + (f"{where}: {message}" if where else message),
+                value=cause.value if isinstance(cause, SlaclockError) else error.get("input"),
             ) from None
 
 
