@@ -357,8 +357,11 @@ def test_naive_datetimes_are_refused_by_name() -> None:
 
 def test_gb_without_a_subdivision_warns_naming_the_subdivisions() -> None:
     """country GB alone misses Easter Monday (2025-04-21) in England: a SubdivisionWarning."""
-    with pytest.warns(SubdivisionWarning, match="2025-04-21, 2025-08-25.*ENG, NIR, SCT, WLS"):
+    with pytest.warns(
+        SubdivisionWarning, match="2025-04-21, 2025-08-25.*ENG, NIR, SCT, WLS"
+    ) as record:
         Calendar.weekdays("Europe/London", country="GB")
+    assert __file__ == record[0].filename  # the caller's line, not slaclock's or pydantic's
     england = Calendar.weekdays("Europe/London", country="GB", subdiv="ENG")
     assert not england.is_open(datetime(2025, 4, 21, 10, tzinfo=ZoneInfo("Europe/London")))
 

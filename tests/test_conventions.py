@@ -451,8 +451,9 @@ def test_a_day_target_on_business_hours_warns_without_a_convention() -> None:
         "calendar": SN_9_TO_5,
         "metrics": {"resolution": {"targets": {"normal": "1d"}}},
     }
-    with pytest.warns(DayTargetWarning, match="business days"):
+    with pytest.warns(DayTargetWarning, match="business days") as record:
         Policy.model_validate(data)
+    assert __file__ == record[0].filename  # the line that validated, not pydantic's
     Policy.model_validate({**data, "calendar": "24x7"})  # no warning (warnings are errors)
     Policy.model_validate({**data, "conventions": "servicenow"})
 

@@ -142,5 +142,6 @@ def test_a_kept_attribute_holding_an_object_names_the_ticket(tmp_path: Path) -> 
     assert (
         f"slaclock: {path}: zendesk: ticket 42: attributes.group: unsupported attribute value "
         "{'id': 3, 'name': 'Billing'} - expected text, a number, true/false, null, or a list of "
-        "those (keep a field of the source that holds one, e.g. --attribute group_name=group)\n"
+        "those (keep a field of the source that holds a plain value as 'group': "
+        "ImportOptions(attributes={FIELD: 'group'}), or --attribute FIELD=group)\n"
     ) == err

@@ -236,8 +236,9 @@ class TimelineWarning(SlaclockWarning):
 
 
 def warn_caller(warning: Warning) -> None:
-    """Issue ``warning`` attributed to the first caller outside slaclock (the line of user code
-    that called into the library), however deep inside slaclock it is raised. Counting frames
+    """Issue ``warning`` attributed to the first caller outside slaclock and pydantic (the line
+    of user code that called into the library, e.g. ``Policy.model_validate(...)``), however
+    deep inside slaclock, or inside a validator pydantic calls, it is raised. Counting frames
     with a fixed ``stacklevel`` would point elsewhere in the compiled build, whose compiled
     modules have no Python frames.
 
@@ -250,7 +251,10 @@ def warn_caller(warning: Warning) -> None:
     """
     frame = sys._getframe(1)
     level = 2  # warnings.warn's 1 is this function; 2 its caller
-    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith("slaclock."):
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(_INSIDE):
         frame = frame.f_back
         level += 1
     warnings.warn(warning, stacklevel=level)
+
+
+_INSIDE = ("slaclock.", "pydantic.")  # the packages a warning is never attributed to

@@ -11,7 +11,6 @@ True
 
 from __future__ import annotations
 
-import warnings
 from collections import Counter
 from datetime import date
 from functools import cache, lru_cache
@@ -20,7 +19,7 @@ import holidays as _holidays
 from pydantic import ConfigDict, model_validator
 
 from slaclock._model import ValueModel
-from slaclock.errors import ArgumentError, SubdivisionWarning
+from slaclock.errors import ArgumentError, SubdivisionWarning, warn_caller
 
 __all__ = ["CountryHolidays", "check_country", "country_holiday_dates"]
 
@@ -53,12 +52,12 @@ def check_country(country: str, subdiv: str | None) -> None:
             codes = ", ".join(
                 sorted(getattr(_holidays.country_holidays(country), "subdivisions", ()))
             )
-            warnings.warn(
-                f"country_holidays: {country!r} without a subdivision leaves out holidays most "
-                f"of its subdivisions keep (in 2025: {', '.join(d.isoformat() for d in missing)})"
-                f" - set subdiv to one of {codes}",
-                SubdivisionWarning,
-                stacklevel=2,
+            warn_caller(
+                SubdivisionWarning(
+                    f"country_holidays: {country!r} without a subdivision leaves out holidays "
+                    f"most of its subdivisions keep (in 2025: "
+                    f"{', '.join(d.isoformat() for d in missing)}) - set subdiv to one of {codes}"
+                )
             )
     if subdiv is not None:
         known = _known_subdivisions(country)

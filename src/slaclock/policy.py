@@ -21,7 +21,6 @@ re-exported here.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
@@ -59,7 +58,7 @@ from slaclock.conventions import (
     working_time_in_force,
 )
 from slaclock.durations import parse_duration, uses_days, working_week_length
-from slaclock.errors import ArgumentError, DayTargetWarning, PolicyError
+from slaclock.errors import ArgumentError, DayTargetWarning, PolicyError, warn_caller
 from slaclock.metric_policy import MetricPolicy, UnknownMetric
 from slaclock.metrics import (
     BUILTIN_METRICS,
@@ -241,12 +240,13 @@ class Policy(ValueModel):
                             else duration
                         )
                     elif not day_is_chosen and not _always_open(data, calendar):
-                        warnings.warn(
-                            f"metrics.{metric}.targets.{priority}: {text!r} counts 24-hour days of "
-                            "business time on a business-hours calendar - write e.g. "
-                            "'2 business days', or set working_day (e.g. '8h') to mean working days",
-                            DayTargetWarning,
-                            stacklevel=2,
+                        warn_caller(
+                            DayTargetWarning(
+                                f"metrics.{metric}.targets.{priority}: {text!r} counts 24-hour "
+                                "days of business time on a business-hours calendar - write e.g. "
+                                "'2 business days', or set working_day (e.g. '8h') to mean "
+                                "working days"
+                            )
                         )
                 rewritten[priority] = target
             metrics[metric] = {**config, "targets": rewritten}

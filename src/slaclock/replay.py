@@ -164,33 +164,33 @@ class TicketReplay:
         attributes: Mapping[str, Any],
         *,
         keep_history: bool = True,
-        continues: TicketReplay | None = None,
+        _continues: TicketReplay | None = None,
     ) -> None:
-        """A replay at the ticket's start; or, given ``continues`` (a replay of the same
-        ``policies``), one that goes on from where that replay stands: its own copy of the
-        history and of the unknown words seen, sharing the rest (the attributes, each metric's
-        progress: ``attributes`` is not read) until the caller replaces it, as :meth:`copy_for`
-        does."""
+        """A replay at the ticket's start. ``_continues`` is :meth:`copy_for`'s alone (compiled
+        classes are built through ``__init__``): given a replay of the same ``policies``, the new
+        one goes on from where it stands, with its own copy of the history and of the unknown
+        words seen, sharing the rest (``attributes`` is not read) until ``copy_for`` replaces
+        what the next event may change."""
         self.policies = policies
         # (policy id, metric) -> a shadow replay of the metric and how many past events it has
         # seen: a ticket that keeps switching policy replays only the events since the last
         # switch, not its whole history each time (which was quadratic). A continuing replay
         # starts without: only a shortcut for catching up, an empty one replays again.
         self.shadows: dict[tuple[int, str], tuple[MetricProgress, int]] = {}
-        if continues is not None:
-            self.attributes: dict[str, Any] = continues.attributes
+        if _continues is not None:
+            self.attributes: dict[str, Any] = _continues.attributes
             self.unknown: dict[str, dict[str, str]] = {
-                problem: dict(seen) for problem, seen in continues.unknown.items()
+                problem: dict(seen) for problem, seen in _continues.unknown.items()
             }
-            history = continues.history
+            history = _continues.history
             self.history: list[PastEvent] | None = None if history is None else list(history)
-            self.progress: dict[str, MetricProgress] = continues.progress
-            self.policy: Policy | None = continues.policy
-            self.context: CycleContext | None = continues.context
-            self.rules: PolicyRules | None = continues.rules
-            self.active: list[tuple[MetricRules, MetricProgress]] = continues.active
-            self.vocabulary: Vocabulary = continues.vocabulary
-            self.facts: TicketFacts = continues.facts
+            self.progress: dict[str, MetricProgress] = _continues.progress
+            self.policy: Policy | None = _continues.policy
+            self.context: CycleContext | None = _continues.context
+            self.rules: PolicyRules | None = _continues.rules
+            self.active: list[tuple[MetricRules, MetricProgress]] = _continues.active
+            self.vocabulary: Vocabulary = _continues.vocabulary
+            self.facts: TicketFacts = _continues.facts
             return
         self.attributes = dict(attributes)
         # "kind" or "status" -> each value the policy in force did not know (in the order seen)
@@ -229,7 +229,7 @@ class TicketReplay:
         """A copy that ``event`` can change without changing this one. What the event can touch
         is copied (the attributes, and for each metric it may change: its list of cycles, its
         last cycle and its clock record); the rest, earlier cycles above all, is shared."""
-        copied = TicketReplay(self.policies, self.attributes, continues=self)
+        copied = TicketReplay(self.policies, self.attributes, _continues=self)
         if event.kind in _ATTRIBUTE_KINDS:  # only these change the attributes (in place)
             copied.attributes = dict(self.attributes)
         touched = self._metrics_touched_by(event)

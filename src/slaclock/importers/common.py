@@ -411,7 +411,7 @@ class TicketBuilder:
         >>> ticket.timeline()
         Traceback (most recent call last):
         ...
-        slaclock.importers.common.ExportFormatError: zendesk: ticket 42: attributes.group: unsupported attribute value {'id': 3, 'name': 'Billing'} - expected text, a number, true/false, null, or a list of those (keep a field of the source that holds one, e.g. --attribute group_name=group)
+        slaclock.importers.common.ExportFormatError: zendesk: ticket 42: attributes.group: unsupported attribute value {'id': 3, 'name': 'Billing'} - expected text, a number, true/false, null, or a list of those (keep a field of the source that holds a plain value as 'group': ImportOptions(attributes={FIELD: 'group'}), or --attribute FIELD=group)
         """
         try:
             return Timeline.model_validate(
@@ -428,7 +428,11 @@ class TicketBuilder:
             if where and message.startswith(where):  # the attribute check names the field itself
                 where, _, message = message.partition(": ")
             if "unsupported attribute value" in message:
-                message += " (keep a field of the source that holds one, e.g. --attribute group_name=group)"
+                name = where.rpartition(".")[2]
+                message += (
+                    f" (keep a field of the source that holds a plain value as {name!r}: "
+                    f"ImportOptions(attributes={{FIELD: {name!r}}}), or --attribute FIELD={name})"
+                )
             # A refusal of the whole timeline (no field: an event before 'created', say) says
             # where itself, and its error carries the offending value rather than the ticket.
             cause = error.get("ctx", {}).get("error")
