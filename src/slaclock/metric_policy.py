@@ -12,7 +12,13 @@ from typing import Any
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from slaclock._model import ValueModel
-from slaclock.metrics import BUILTIN_METRICS, NAMED_DEFINITIONS, MetricDefinition, as_tuple
+from slaclock.metrics import (
+    BUILTIN_METRICS,
+    NAMED_DEFINITIONS,
+    MetricDefinition,
+    as_tuple,
+    check_unique_names,
+)
 from slaclock.targets import AnyTarget, Threshold
 
 __all__ = ["MetricPolicy", "UnknownMetric"]
@@ -100,10 +106,7 @@ class MetricPolicy(ValueModel):
 
     @model_validator(mode="after")
     def _unique_thresholds(self) -> MetricPolicy:
-        names = [t.name for t in self.thresholds]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"thresholds: names used twice: {duplicates} - expected unique names")
+        check_unique_names("thresholds", [t.name for t in self.thresholds])
         return self
 
     @model_validator(mode="after")

@@ -24,6 +24,7 @@ __all__ = [
     "Recurrence",
     "TicketCondition",
     "as_tuple",
+    "check_unique_names",
 ]
 
 #: How a recurring metric's next cycle starts: on its own, or not before the previous one's due.
@@ -39,6 +40,19 @@ def as_tuple(value: Any) -> Any:
     (('pending',), ['pending', 'on_hold'])
     """
     return (value,) if isinstance(value, str) else value
+
+
+def check_unique_names(field: str, names: list[str]) -> None:
+    """A ``ValueError`` (for model validators) when a name appears twice in ``field``.
+
+    >>> check_unique_names("thresholds", ["warn", "escalate", "warn"])
+    Traceback (most recent call last):
+    ...
+    ValueError: thresholds: names used twice: ['warn'] - expected unique names
+    """
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"{field}: names used twice: {duplicates} - expected unique names")
 
 
 class Condition(ValueModel):

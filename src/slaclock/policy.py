@@ -66,6 +66,7 @@ from slaclock.metrics import (
     Condition,
     MetricDefinition,
     TicketCondition,
+    check_unique_names,
 )
 from slaclock.targets import (
     BUSINESS_DAYS,
@@ -488,10 +489,7 @@ class PolicySet(ValueModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> PolicySet:
-        names = [p.name for p in self.policies]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"policies: names used twice: {duplicates} - expected unique names")
+        check_unique_names("policies", [p.name for p in self.policies])
         return self
 
     def select(self, attributes: Mapping[str, Any]) -> Policy | None:
