@@ -45,7 +45,7 @@ from slaclock.results import CycleResult, MetricResult, TicketResult, construct
 from slaclock.rules import policy_rules
 from slaclock.timeline import Timeline
 
-__all__ = ["evaluate", "ticket_result", "warn_unknown"]
+__all__ = ["evaluate", "ticket_result"]
 
 _OPEN_STATES = frozenset({"running", "paused", "overdue"})
 
@@ -99,7 +99,7 @@ def evaluate(
         exc.args = (f"ticket {timeline.ticket_id!r}: {exc}", *exc.args[1:])
         raise
     if replay.unknown:
-        warn_unknown(timeline.ticket_id, replay)
+        _warn_unknown(timeline.ticket_id, replay)
     return result
 
 
@@ -200,26 +200,8 @@ def _sequential_metrics(policies: Policy | PolicySet) -> frozenset[str]:
     return frozenset().union(*(policy_rules(one).sequential for one in policies.policies))
 
 
-def warn_unknown(ticket_id: str, replay: TicketReplay) -> None:
-    """One :class:`~slaclock.errors.TimelineWarning` per kind of problem the replay met (event
-    kinds or statuses the policy does not know, which change no clock): what :func:`evaluate`
-    and the columnar path (:mod:`slaclock.frame`) warn about a ticket, attributed to the user
-    code that called into slaclock (:func:`~slaclock.errors.warn_caller`).
-
-    >>> from slaclock import Policy, Timeline
-    >>> import warnings
-    >>> policy = Policy(name="p", metrics={"resolution": {"pause_statuses": ["on_hold"]}})
-    >>> ticket = Timeline.model_validate({"ticket_id": "T-9", "events": [
-    ...     {"at": "2025-01-01T09:00:00Z", "kind": "created"},
-    ...     {"at": "2025-01-01T10:00:00Z", "kind": "status_changed", "status": "on-hold"}]})
-    >>> replay = TicketReplay(policy, ticket.attributes)
-    >>> replay.replay_events(ticket.events, ticket.instants, ticket.instants[-1])
-    0
-    >>> with warnings.catch_warnings(record=True) as caught:
-    ...     warnings.simplefilter("always")
-    ...     warn_unknown(ticket.ticket_id, replay)
-    >>> [(w.category.__name__, w.message.values) for w in caught]
-    [('TimelineWarning', ('on-hold',))]
-    """
+def _warn_unknown(ticket_id: str, replay: TicketReplay) -> None:
+    """One :class:`~slaclock.errors.TimelineWarning` per kind of problem the replay met, at the
+    user's line (:func:`~slaclock.errors.warn_caller`)."""
     for problem, reasons in replay.unknown.items():
         warn_caller(TimelineWarning(ticket_id, problem, reasons))

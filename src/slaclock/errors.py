@@ -222,13 +222,33 @@ class TimelineWarning(SlaclockWarning):
     per ticket and kind of problem. ``problem`` is ``"kind"`` or ``"status"``, ``values`` the
     unknown values, ``reasons`` what is wrong with each, ``ticket_id`` the ticket.
 
+    A batch of many tickets (:func:`~slaclock.frame.evaluate_frame`) warns once per unknown value
+    instead, naming every ticket that has it in ``tickets`` (``ticket_id`` is the first): a
+    misspelt status in a million tickets is one warning, not a million.
+
     >>> warning = TimelineWarning("T-1", "status", {"on-hold": "did you mean 'on_hold'?"})
-    >>> warning.problem, warning.values, str(warning)
-    ('status', ('on-hold',), "ticket 'T-1': did you mean 'on_hold'?")
+    >>> warning.problem, warning.values, str(warning), warning.tickets
+    ('status', ('on-hold',), "ticket 'T-1': did you mean 'on_hold'?", ('T-1',))
+    >>> str(TimelineWarning("T-1", "status", {"on-hold": "did you mean 'on_hold'?"},
+    ...                     tickets=["T-1", "T-2", "T-3", "T-4"]))
+    "4 tickets ('T-1', 'T-2', 'T-3', ...): did you mean 'on_hold'?"
     """
 
-    def __init__(self, ticket_id: str, problem: str, reasons: Mapping[str, str]) -> None:
-        super().__init__(f"ticket {ticket_id!r}: " + "; ".join(reasons.values()))
+    def __init__(
+        self,
+        ticket_id: str,
+        problem: str,
+        reasons: Mapping[str, str],
+        tickets: Sequence[str] = (),
+    ) -> None:
+        self.tickets = tuple(tickets) or (ticket_id,)
+        count = len(self.tickets)
+        if count == 1:
+            who = f"ticket {ticket_id!r}"
+        else:
+            shown = ", ".join(repr(t) for t in self.tickets[:3])
+            who = f"{count} tickets ({shown}{', ...' if count > 3 else ''})"
+        super().__init__(f"{who}: " + "; ".join(reasons.values()))
         self.ticket_id = ticket_id
         self.problem = problem
         self.values = tuple(reasons)

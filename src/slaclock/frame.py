@@ -34,8 +34,13 @@ from slaclock._tz import (
     from_micros,
     to_micros,
 )
-from slaclock.engine import warn_unknown
-from slaclock.errors import ArgumentError, SlaclockError, TimelineError
+from slaclock.errors import (
+    ArgumentError,
+    SlaclockError,
+    TimelineError,
+    TimelineWarning,
+    warn_caller,
+)
 from slaclock.measure import CycleMeasure, cycle_amounts, measure_values, sequential_start
 from slaclock.policy import Policy, PolicySet
 from slaclock.records import DURATION_FIELDS, RECORD_FIELDS
@@ -277,6 +282,9 @@ def _evaluate_arrow(
             if not collect:
                 raise
             out.failure(ticket, str(exc))
+    # As evaluate warns about an unknown event kind or status, once per value for the batch.
+    for (problem, value, reason), tickets in out.unknown.items():
+        warn_caller(TimelineWarning(tickets[0], problem, {value: reason}, tickets))
     return out.table(table.schema)
 
 
@@ -380,8 +388,9 @@ def _ticket(
     except SlaclockError as exc:
         exc.args = (f"ticket {ticket!r}: {exc}", *exc.args[1:])
         raise
-    if replay.unknown:  # as evaluate: an event the policy does not know is never silent
-        warn_unknown(str(ticket), replay)
+    for problem, reasons in replay.unknown.items():  # never silent; warned once per value
+        for value, reason in reasons.items():
+            out.unknown.setdefault((problem, value, reason), []).append(str(ticket))
     final = replay.policy
     # The attributes in force at the end (priority among them), as the object path's records.
     in_force = replay.attributes
@@ -443,6 +452,8 @@ class _Output:
         if has_priority:
             self.attributes.append("priority")
         self.rows: list[tuple[Any, ...]] = []
+        # (problem, unknown value, what is wrong with it) -> the tickets that have it, in order
+        self.unknown: dict[tuple[str, str, str], list[str]] = {}
         # Appended to every row: the ticket's attributes, and no error.
         self.width = len(self.names) + len(self.attributes) + (1 if collect else 0)
 

@@ -85,8 +85,8 @@ def summarised_timeline_warnings(err: IO[str]) -> Iterator[None]:
                     )
                     continue
                 for value, reason in zip(message.values, message.reasons):
-                    seen.setdefault((message.problem, value), (reason, []))[1].append(
-                        message.ticket_id
+                    seen.setdefault((message.problem, value), (reason, []))[1].extend(
+                        message.tickets
                     )
             for reason, tickets in seen.values():
                 shown = ", ".join(repr(t) for t in tickets[:3]) + (
