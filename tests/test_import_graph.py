@@ -49,6 +49,7 @@ CORE = {
     "rules",
     "streaming",
     "targets",
+    "ticket_results",
     "timeline",
 }
 OUTER = {

@@ -46,12 +46,12 @@ from slaclock._clock_state import (
     state_header,
 )
 from slaclock._tz import check_in_range, to_micros
-from slaclock.engine import ticket_result
 from slaclock.errors import ClockStateError, SlaclockError, TimelineError, TimelineWarning
 from slaclock.measure import DisplayInstants, Measuring, display_zone
 from slaclock.policy import Policy, PolicySet
 from slaclock.replay import HistoryNeededError, TicketReplay
 from slaclock.results import TicketResult
+from slaclock.ticket_results import ticket_result
 from slaclock.timeline import Event, Timeline
 
 __all__ = ["Deadline", "HistoryNeededError", "TicketClock", "first_deadline_after"]
