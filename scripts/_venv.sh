@@ -4,10 +4,7 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv="$root/.venv"
 python=${PYTHON:-python3}
-if [ ! -x "$venv/bin/python" ]; then
-  "$python" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-fi
+. "$root/scripts/_make_venv.sh"
 stamp="$venv/.slaclock-installed-$EXTRAS"
 want=$(cat "$root/pyproject.toml" | cksum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then

@@ -1,20 +1,6 @@
 """Step 3's end: a replayed ticket's metrics measured into a :class:`~slaclock.results.TicketResult`
 with the ticket's facts. :func:`slaclock.evaluate` and the incremental
 :class:`~slaclock.streaming.TicketClock` both end here, so they give the same result.
-
->>> from datetime import timezone
->>> from slaclock import Policy, Timeline
->>> from slaclock.measure import DisplayInstants, Measuring
->>> from slaclock.replay import TicketReplay
->>> policy = Policy(name="p", metrics={"resolution": {"targets": {"normal": "8h"}}})
->>> ticket = Timeline.model_validate({"ticket_id": "T-4", "attributes": {"priority": "normal"},
-...     "events": [{"at": "2025-01-01T09:00:00Z", "kind": "created"}]})
->>> replay = TicketReplay(policy, ticket.attributes)
->>> replay.replay_events(ticket.events, ticket.instants, ticket.instants[0])
-0
->>> measuring = Measuring(ticket.instants[0], DisplayInstants(timezone.utc), False)
->>> ticket_result("T-4", replay, measuring, ticket.events[0].at, ticket.instants[0], 0).resolution.state
-'running'
 """
 
 from __future__ import annotations
