@@ -1,6 +1,13 @@
 """Step 3's end: a replayed ticket's metrics measured into a :class:`~slaclock.results.TicketResult`
 with the ticket's facts. :func:`slaclock.evaluate` and the incremental
 :class:`~slaclock.streaming.TicketClock` both end here, so they give the same result.
+
+>>> from slaclock import Policy, evaluate
+>>> policy = Policy(name="p", metrics={"resolution": {"targets": {"normal": "8h"}}})
+>>> result = evaluate(policy, {"ticket_id": "T", "attributes": {"priority": "normal"},
+...                            "events": [{"at": "2025-01-01T09:00:00Z", "kind": "created"}]})
+>>> result.status, result.escalation_at.isoformat()  # a fact, and the earliest open due instant
+('new', '2025-01-01T17:00:00+00:00')
 """
 
 from __future__ import annotations
