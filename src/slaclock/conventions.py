@@ -156,6 +156,14 @@ def _as_number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+#: The length of a working day (``working_day``, what ``1d`` means where set): a duration
+#: (``"8h"``, ``"PT7H36M"``) of more than 0 and at most 24 hours.
+WorkingDay = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    AfterValidator(check_working_day),
+]
+
 #: Working days in a working week (``working_week``): a number more than 0 and at most 7,
 #: decimals allowed (``5.5``); read exactly (as a ``Decimal``), written back as a number.
 WorkingWeek = Annotated[
@@ -264,19 +272,9 @@ class Conventions(ValueModel):
     due_from_in_past: DueFromInPast = "keep"
     due_from_missing: DueFromMissing = "target"
     state_outside_hours: StateOutsideHours = "running"
-    working_day: timedelta | None = None
+    working_day: WorkingDay | None = None
     working_week: WorkingWeek | None = None
     definitions: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("working_day", mode="before")
-    @classmethod
-    def _duration(cls, value: Any) -> Any:
-        return None if value is None else parse_duration(value)
-
-    @field_validator("working_day")
-    @classmethod
-    def _positive_day(cls, value: timedelta | None) -> timedelta | None:
-        return check_working_day(value)
 
     @field_validator("working_week")
     @classmethod

@@ -51,9 +51,9 @@ from slaclock.conventions import (
     FirstResponseWhenSolved,
     Precision,
     StateOutsideHours,
+    WorkingDay,
     WorkingWeek,
     check_week_has_day,
-    check_working_day,
     resolve,
     working_time_in_force,
 )
@@ -171,18 +171,8 @@ class Policy(ValueModel):
     due_from_in_past: DueFromInPast | None = None
     due_from_missing: DueFromMissing | None = None
     state_outside_hours: StateOutsideHours | None = None
-    working_day: timedelta | None = None
+    working_day: WorkingDay | None = None
     working_week: WorkingWeek | None = None
-
-    @field_validator("working_day", mode="before")
-    @classmethod
-    def _working_day(cls, value: Any) -> Any:
-        return None if value is None else parse_duration(value)
-
-    @field_validator("working_day")
-    @classmethod
-    def _positive_day(cls, value: timedelta | None) -> timedelta | None:
-        return check_working_day(value)
 
     @field_validator("working_week")
     @classmethod
