@@ -28,27 +28,16 @@ from slaclock._tz import to_micros
 from slaclock.policy import NAMED_DEFINITIONS
 from slaclock.synthetic import DEFAULT_POLICY, generate_timelines
 
+from .preset_support import Row, run, timeline_of, utc
+
 UTC = timezone.utc
 M = timedelta(minutes=1)
 H = timedelta(hours=1)
 
 
-def utc(text: str) -> datetime:
-    """'2013-06-04 09:00' (or with seconds) as an instant in UTC."""
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def ticket(*events: tuple[str, str] | tuple[str, str, dict[str, Any]]) -> Timeline:
+def ticket(*events: Row) -> Timeline:
     """A ticket (priority normal) from (UTC time, kind[, fields]) rows."""
-    rows = [
-        {"at": utc(e[0]), "kind": e[1], **(e[2] if len(e) > 2 else {})}  # type: ignore[misc]
-        for e in events
-    ]
-    return Timeline(ticket_id="T", attributes={"priority": "normal"}, events=rows)
-
-
-def run(policy: Policy, timeline: Timeline, as_of: str) -> TicketResult:
-    return evaluate(policy, timeline, as_of=utc(as_of))
+    return timeline_of("T", {"priority": "normal"}, events)
 
 
 # ---------------------------------------------------------------------------------------------

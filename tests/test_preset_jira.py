@@ -69,10 +69,12 @@ test_jira_completed_cycles_and_ongoing_cycle.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from typing import Any
 
-from slaclock import Policy, TicketResult, Timeline, evaluate
+from slaclock import Policy, Timeline
+
+from .preset_support import Row, run, timeline_of, utc
 
 UTC = timezone.utc
 M = timedelta(minutes=1)
@@ -82,18 +84,9 @@ H = timedelta(hours=1)
 SAMPLE_9_TO_5 = {"timezone": "UTC", "hours": {"mon-fri": "09:00-17:00"}}
 
 
-def utc(text: str) -> datetime:
-    """'2025-03-03 09:00' as an instant in UTC."""
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def ticket(*events: tuple[str, str] | tuple[str, str, dict[str, Any]]) -> Timeline:
+def ticket(*events: Row) -> Timeline:
     """A ticket (priority normal) from (UTC time, kind[, fields]) rows."""
-    rows = [
-        {"at": utc(e[0]), "kind": e[1], **(e[2] if len(e) > 2 else {})}  # type: ignore[misc]
-        for e in events
-    ]
-    return Timeline(ticket_id="JSM-1", attributes={"priority": "normal"}, events=rows)
+    return timeline_of("JSM-1", {"priority": "normal"}, events)
 
 
 def jira(metrics: dict[str, Any], calendar: Any = SAMPLE_9_TO_5, **options: Any) -> Policy:
@@ -101,10 +94,6 @@ def jira(metrics: dict[str, Any], calendar: Any = SAMPLE_9_TO_5, **options: Any)
     return Policy.model_validate(
         {"name": "jsm", "conventions": "jira", "calendar": calendar, "metrics": metrics, **options}
     )
-
-
-def run(policy: Policy, timeline: Timeline, as_of: str) -> TicketResult:
-    return evaluate(policy, timeline, as_of=utc(as_of))
 
 
 def status(name: str) -> dict[str, Any]:

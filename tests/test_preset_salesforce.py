@@ -55,12 +55,14 @@ third-party blog), ``test_salesforce_independent_occurrence_starts_when_the_crit
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
 
-from slaclock import DayTargetWarning, Policy, TicketResult, Timeline, evaluate
+from slaclock import DayTargetWarning, Policy, Timeline
+
+from .preset_support import Row, run, timeline_of, utc
 
 UTC = timezone.utc
 M = timedelta(minutes=1)
@@ -70,20 +72,9 @@ H = timedelta(hours=1)
 WEEKDAYS_9_TO_5 = {"timezone": "UTC", "hours": {"mon-fri": [["09:00", "17:00"]]}}
 
 
-def utc(text: str) -> datetime:
-    """'2025-03-03 10:00' (or with seconds) as an instant in UTC."""
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def case(
-    *events: tuple[str, str] | tuple[str, str, dict[str, Any]], priority: str = "normal"
-) -> Timeline:
+def case(*events: Row, priority: str = "normal") -> Timeline:
     """A case from (UTC time, kind[, fields]) rows."""
-    rows = [
-        {"at": utc(e[0]), "kind": e[1], **(e[2] if len(e) > 2 else {})}  # type: ignore[misc]
-        for e in events
-    ]
-    return Timeline(ticket_id="C", attributes={"priority": priority}, events=rows)
+    return timeline_of("C", {"priority": priority}, events)
 
 
 def salesforce(metrics: dict[str, Any], calendar: Any = None) -> Policy:
@@ -92,10 +83,6 @@ def salesforce(metrics: dict[str, Any], calendar: Any = None) -> Policy:
     if calendar is not None:
         data["calendar"] = calendar
     return Policy.model_validate(data)
-
-
-def run(policy: Policy, timeline: Timeline, as_of: str) -> TicketResult:
-    return evaluate(policy, timeline, as_of=utc(as_of))
 
 
 # Salesforce Help, 'Milestone Recurrence Types'

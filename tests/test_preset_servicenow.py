@@ -60,12 +60,14 @@ next business day", "Next business day by 4pm", "2 bus days by 4pm if before 10a
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
 
-from slaclock import Policy, TicketResult, Timeline, evaluate
+from slaclock import Policy, Timeline
+
+from .preset_support import Row, run, timeline_of, utc
 
 UTC = timezone.utc
 M = timedelta(minutes=1)
@@ -95,24 +97,9 @@ DURATION_URL = DOCS + "c_SLADuration.html"
 EIGHT_TO_FIVE = {"timezone": "UTC", "hours": {"mon-fri": "08:00-17:00"}}
 
 
-def utc(text: str) -> datetime:
-    """'2012-05-03 02:00' (or with seconds) as an instant in UTC."""
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def ticket(
-    *events: tuple[str, str] | tuple[str, str, dict[str, Any]], **attributes: Any
-) -> Timeline:
+def ticket(*events: Row, **attributes: Any) -> Timeline:
     """A ticket from (UTC time, kind[, fields]) rows; ``attributes`` are the ticket's own."""
-    rows = [
-        {"at": utc(e[0]), "kind": e[1], **(e[2] if len(e) > 2 else {})}  # type: ignore[misc]
-        for e in events
-    ]
-    return Timeline(ticket_id="INC0010001", attributes=attributes, events=rows)
-
-
-def run(policy: Policy, timeline: Timeline, as_of: str) -> TicketResult:
-    return evaluate(policy, timeline, as_of=utc(as_of))
+    return timeline_of("INC0010001", attributes, events)
 
 
 def sn_policy(calendar: Any, metrics: dict[str, Any], **options: Any) -> Policy:

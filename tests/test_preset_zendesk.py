@@ -58,13 +58,15 @@ Zendesk's definitions as the GitLab handbook quotes them (third party).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
 
-from slaclock import Policy, TicketResult, Timeline, evaluate
+from slaclock import Policy, Timeline
 from slaclock.importers import zendesk as zendesk_import
+
+from .preset_support import Row, run, timeline_of, utc
 
 UTC = timezone.utc
 S = timedelta(seconds=1)
@@ -72,18 +74,9 @@ M = timedelta(minutes=1)
 H = timedelta(hours=1)
 
 
-def utc(text: str) -> datetime:
-    """'2025-03-07 16:00' (or with seconds) as an instant in UTC."""
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def ticket(priority: str, *events: tuple[str, str] | tuple[str, str, dict[str, Any]]) -> Timeline:
+def ticket(priority: str, *events: Row) -> Timeline:
     """A ticket of ``priority`` from (UTC time, kind[, fields]) rows."""
-    rows = [
-        {"at": utc(e[0]), "kind": e[1], **(e[2] if len(e) > 2 else {})}  # type: ignore[misc]
-        for e in events
-    ]
-    return Timeline(ticket_id="T", attributes={"priority": priority}, events=rows)
+    return timeline_of("T", {"priority": priority}, events)
 
 
 def zendesk(metrics: dict[str, Any], calendar: Any = None) -> Policy:
@@ -92,10 +85,6 @@ def zendesk(metrics: dict[str, Any], calendar: Any = None) -> Policy:
     if calendar is not None:
         data["calendar"] = calendar
     return Policy.model_validate(data)
-
-
-def run(policy: Policy, timeline: Timeline, as_of: str) -> TicketResult:
-    return evaluate(policy, timeline, as_of=utc(as_of))
 
 
 # A weekday 9-5 schedule, as in Zendesk Customer Care's example (UTC for readability).
