@@ -380,19 +380,28 @@ def test_due_far_in_the_future_is_out_of_range() -> None:
 
 
 def test_validate_notes_a_policy_measured_24x7(tmp_path: Path) -> None:
-    """No calendar and a '2 business days' target: valid, with two notes saying why it is odd."""
+    """No calendar: valid, with a note saying targets are measured 24x7."""
     policy = tmp_path / "p.yaml"
-    policy.write_text("name: p\nmetrics:\n  resolution: {targets: {normal: 2 business days}}\n")
+    policy.write_text("name: p\nmetrics:\n  resolution: {targets: {normal: 4h}}\n")
     status, out, _ = run("validate", str(policy))
     lines = out.splitlines()
     assert 0 == status
-    assert f"{policy}: valid (1 policy: p)" == lines[0]
-    assert 3 == len(lines)
+    assert [f"{policy}: valid (1 policy: p)"] == lines[:1]
+    assert 2 == len(lines)
     assert lines[1].startswith("note: policy 'p': no calendar - targets are measured 24x7")
-    assert lines[2].startswith(
-        "note: policy 'p': metrics.resolution.targets.normal: '2 business days' on a calendar "
-        "that is always open"
-    )
+
+
+def test_validate_refuses_business_days_on_calendar_time(tmp_path: Path) -> None:
+    """A '2 business days' target with no calendar would fail every ticket (a business day never
+    closes on 24x7): the policy is invalid, exit 2, naming the metric and priority."""
+    policy = tmp_path / "p.yaml"
+    policy.write_text("name: p\nmetrics:\n  resolution: {targets: {normal: 2 business days}}\n")
+    status, _, err = run("validate", str(policy))
+    assert 2 == status
+    assert (
+        "metrics.resolution.targets.normal: '2 business days' needs a calendar with business "
+        "days - its calendar is always open (24x7) and never closes"
+    ) in err
 
 
 def _events_file(path: Path, tickets: int) -> Path:

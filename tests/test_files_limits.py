@@ -7,6 +7,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from slaclock.calendar import Calendar
 from slaclock.eventfiles import MAX_LINE
@@ -218,13 +219,17 @@ def test_weekday_full_names_and_ranges_are_accepted() -> None:
     assert Calendar(timezone="UTC", hours={"mon-fri": "09:00-17:00"}) == full
 
 
-def test_notes_for_24x7_business_days_and_no_calendar() -> None:
-    """validate's notes: no calendar (measured 24x7), and business days that never close."""
-    policy = Policy(name="p", metrics={"resolution": {"targets": {"normal": "2 business days"}}})
+def test_notes_for_no_calendar() -> None:
+    """validate's notes: no calendar (measured 24x7); business days on it are an error, not a
+    note (every ticket would fail: a business day never closes there)."""
+    policy = Policy(name="p", metrics={"resolution": {"targets": {"normal": "2h"}}})
     notes = policy_notes(policy)
-    assert 2 == len(notes)
+    assert 1 == len(notes)
     assert "no calendar - targets are measured 24x7" in notes[0]
-    assert "metrics.resolution.targets.normal: '2 business days'" in notes[1]
+    with pytest.raises(
+        ValidationError, match=r"metrics\.resolution\.targets\.normal: '2 business days' needs"
+    ):
+        Policy(name="p", metrics={"resolution": {"targets": {"normal": "2 business days"}}})
     office = Policy(
         name="p",
         calendar=Calendar.weekdays("UTC"),

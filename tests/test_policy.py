@@ -186,8 +186,13 @@ def test_a_changed_copy_resolves_its_own_calendars() -> None:
 
 
 def test_with_target_changes_one_target() -> None:
-    """with_target gives a copy with one target replaced, of either kind."""
-    policy = Policy(name="p", metrics={"resolution": {"targets": {"high": "4h"}}})
+    """with_target gives a copy with one target replaced, of either kind (business days need
+    a calendar that closes)."""
+    policy = Policy(
+        name="p",
+        calendar=Calendar.weekdays("UTC"),
+        metrics={"resolution": {"targets": {"high": "4h"}}},
+    )
     changed = policy.with_target("resolution", "high", "2 business days")
     assert isinstance(changed.metrics["resolution"].targets["high"], DaysTarget)
     assert isinstance(policy.metrics["resolution"].targets["high"], DurationTarget)
@@ -229,3 +234,50 @@ def test_policy_set_picks_the_first_match() -> None:
         PolicySet.model_validate(
             [{"name": "a", "metrics": {"resolution": {}}}, {"name": "a", "metrics": {"resolution": {}}}]
         )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("policy", "target"),
+    [
+        ({}, "2 business days"),  # no calendar: 24x7
+        ({"calendar": "24x7"}, "1 business day"),
+        (
+            {"calendar": {"timezone": "UTC", "hours": {"mon-fri": [["09:00", "17:00"]]}}},
+            {"duration": "2 business days", "calendar": "24x7"},
+        ),
+        # Open around the clock every day, no closing day: never closes either.
+        (
+            {"calendar": {"timezone": "UTC", "hours": {"mon-sun": [["00:00", "24:00"]]}}},
+            "1 business day",
+        ),
+        (
+            {
+                "calendars": {
+                    "always": {"timezone": "UTC", "hours": {"mon-sun": [["00:00", "24:00"]]}}
+                }
+            },
+            {"duration": "3 business days", "calendar": "always"},
+        ),
+    ],
+)
+def test_a_business_day_target_on_calendar_time_is_refused(
+    policy: dict[str, Any], target: object
+) -> None:
+    """Due at a business day's close, on a calendar that never closes: refused when the policy
+    is validated, naming the metric and priority, instead of failing every ticket."""
+    data = {"name": "p", **policy, "metrics": {"resolution": {"targets": {"high": target}}}}
+    with pytest.raises(ValidationError, match=r"metrics\.resolution\.targets\.high: .* needs a "
+                       r"calendar with business days - its calendar is always open \(24x7\) and never closes"):  # fmt: skip
+        Policy.model_validate(data)
+
+
+def test_a_business_day_target_on_a_calendar_picked_per_ticket_is_kept() -> None:
+    """With calendar_attribute the calendar is the ticket's: nothing to refuse up front; and a
+    target on a calendar with closes is fine."""
+    weekdays = {"timezone": "UTC", "hours": {"mon-fri": [["09:00", "17:00"]]}}
+    Policy.model_validate({
+        "name": "p", "calendars": {"eu": weekdays}, "calendar_attribute": "region",
+        "metrics": {"resolution": {"targets": {"high": "2 business days"}}}})  # fmt: skip
+    Policy.model_validate({
+        "name": "p", "calendar": weekdays,
+        "metrics": {"resolution": {"targets": {"high": "2 business days"}}}})  # fmt: skip

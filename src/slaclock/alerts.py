@@ -41,7 +41,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from slaclock._tz import check_in_range, from_micros, to_micros
 from slaclock.engine import evaluate
-from slaclock.errors import SlaclockError
+from slaclock.errors import SlaclockError, UnknownEvents
 from slaclock.full_history import FullHistoryClock
 from slaclock.policy import Policy, PolicySet, Threshold
 from slaclock.results import CycleResult, TicketResult
@@ -137,32 +137,38 @@ def alerts(
     )
     found: list[tuple[tuple[int, str, str, int, int, int, str], Alert]] = []
     wanted = frozenset(kinds)
-    for item in items:
-        if isinstance(item, TicketClock):
-            found.extend(
-                (_order(a), a) for a in _clock_alerts(item, since_us, until_us) if a.kind in wanted
-            )
-            continue
-        if isinstance(item, FullHistoryClock):
-            if not item.events:
-                continue  # no ticket yet: nothing to cross
-            item_policy, timeline = item.policy, item.timeline
-        elif isinstance(item, Timeline):
-            if policy is None:
-                raise SlaclockError(
-                    f"alerts: ticket {item.ticket_id!r} is a timeline - pass policy= to "
-                    "evaluate it with",
-                    value=item.ticket_id,
+    noted = UnknownEvents()  # a ticket is evaluated once per segment: warn once per value
+    try:
+        for item in items:
+            if isinstance(item, TicketClock):
+                found.extend(
+                    (_order(a), a)
+                    for a in _clock_alerts(item, since_us, until_us)
+                    if a.kind in wanted
                 )
-            item_policy, timeline = policy, item
-        else:
-            raise SlaclockError(
-                f"alerts: {type(item).__name__} {item!r:.60} - expected a Timeline or a TicketClock",
-                value=item,
-            )
-        for alert in _ticket_alerts(item_policy, timeline, since_us, until_us):
-            if alert.kind in wanted:
-                found.append((_order(alert), alert))
+                continue
+            if isinstance(item, FullHistoryClock):
+                if not item.events:
+                    continue  # no ticket yet: nothing to cross
+                item_policy, timeline = item.policy, item.timeline
+            elif isinstance(item, Timeline):
+                if policy is None:
+                    raise SlaclockError(
+                        f"alerts: ticket {item.ticket_id!r} is a timeline - pass policy= to "
+                        "evaluate it with",
+                        value=item.ticket_id,
+                    )
+                item_policy, timeline = policy, item
+            else:
+                raise SlaclockError(
+                    f"alerts: {type(item).__name__} {item!r:.60} - expected a Timeline or a TicketClock",
+                    value=item,
+                )
+            for alert in _ticket_alerts(item_policy, timeline, since_us, until_us, noted):
+                if alert.kind in wanted:
+                    found.append((_order(alert), alert))
+    finally:
+        noted.warn()
     found.sort(key=lambda pair: pair[0])
     return [alert for _, alert in found]
 
@@ -252,7 +258,11 @@ _Key = tuple[str, int, AlertKind, str]  # (metric, cycle, kind, name)
 
 
 def _ticket_alerts(
-    policy: Policy | PolicySet, timeline: Timeline, since: int, until: int
+    policy: Policy | PolicySet,
+    timeline: Timeline,
+    since: int,
+    until: int,
+    unknown: UnknownEvents,
 ) -> list[Alert]:
     """One ticket's crossings in ``[since, until)``, segment by segment between its events:
     within a segment the known events are fixed, so one evaluation (as of its last instant)
@@ -266,13 +276,15 @@ def _ticket_alerts(
     cuts = sorted({t for t in (to_micros(e.at) for e in timeline.events) if start < t < until})
     bounds = [start, *cuts, until]
     previous: Mapping[_Key, _Reached] = (
-        _reached(policy, evaluate(policy, timeline, from_micros(start - 1, tz)))
+        _reached(
+            policy, evaluate(policy, timeline, from_micros(start - 1, tz), unknown_events=unknown)
+        )
         if start > created
         else {}
     )
     found: list[Alert] = []
     for s, e in itertools.pairwise(bounds):
-        result = evaluate(policy, timeline, from_micros(e - 1, tz))
+        result = evaluate(policy, timeline, from_micros(e - 1, tz), unknown_events=unknown)
         current = _reached(policy, result)
         for key, reached in current.items():
             if reached.scheduled > s or key not in previous:

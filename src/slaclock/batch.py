@@ -25,7 +25,7 @@ from typing import IO, Any, Literal
 from pydantic import ValidationError
 
 from slaclock.engine import evaluate
-from slaclock.errors import ArgumentError, SlaclockError
+from slaclock.errors import ArgumentError, SlaclockError, UnknownEvents
 from slaclock.policy import Policy, PolicySet
 from slaclock.records import (
     DURATION_FIELDS,
@@ -58,6 +58,20 @@ class Failure:
     ticket_id: str | None
     error: str
 
+    @classmethod
+    def of(cls, position: int, item: object, error: Exception) -> Failure:
+        """The failure of the ``position``-th input ``item`` (a ``Timeline``, a mapping, or
+        anything else a caller passed), naming its ticket id when it has one.
+
+        >>> Failure.of(0, {"ticket_id": 7}, ValueError("no events")), Failure.of(1, "oops", ValueError("not a timeline")).ticket_id
+        (Failure(position=0, ticket_id='7', error='no events'), None)
+        """
+        if isinstance(item, Timeline):
+            ticket_id: object = item.ticket_id
+        else:
+            ticket_id = item.get("ticket_id") if isinstance(item, Mapping) else None
+        return cls(position, None if ticket_id is None else str(ticket_id), str(error))
+
 
 def _stream(
     policy: Policy | PolicySet,
@@ -68,35 +82,34 @@ def _stream(
     progress: Progress | None,
     total: int | None,
 ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """(ticket row, cycle records) per ticket; bad timelines go to ``failures`` or raise."""
+    """(ticket row, cycle records) per ticket; bad timelines go to ``failures`` or raise.
+    Unknown event kinds and statuses are warned about once per value, when the stream ends
+    (or is closed or fails), naming every ticket that had them."""
     done = 0
-    for position, item in enumerate(timelines):
-        try:
-            timeline = item if isinstance(item, Timeline) else Timeline.model_validate(item)
-            result = evaluate(policy, timeline, as_of, explain=explain)
-        except (SlaclockError, ValidationError, ValueError) as exc:
-            if failures is None:
-                raise
-            ticket_id = (
-                item.ticket_id
-                if isinstance(item, Timeline)
-                else (item.get("ticket_id") if isinstance(item, Mapping) else None)
-            )
-            failures.append(
-                Failure(position, None if ticket_id is None else str(ticket_id), str(exc))
-            )
-        else:
-            records = [
-                cycle_record(result, cycle)
-                for metric in result.metrics.values()
-                for cycle in metric.cycles
-            ]
-            yield ticket_row(result), records
-        done += 1
-        if progress is not None and done % _PROGRESS_EVERY == 0:
+    unknown = UnknownEvents()
+    try:
+        for position, item in enumerate(timelines):
+            try:
+                timeline = item if isinstance(item, Timeline) else Timeline.model_validate(item)
+                result = evaluate(policy, timeline, as_of, explain=explain, unknown_events=unknown)
+            except (SlaclockError, ValidationError, ValueError) as exc:
+                if failures is None:
+                    raise
+                failures.append(Failure.of(position, item, exc))
+            else:
+                records = [
+                    cycle_record(result, cycle)
+                    for metric in result.metrics.values()
+                    for cycle in metric.cycles
+                ]
+                yield ticket_row(result), records
+            done += 1
+            if progress is not None and done % _PROGRESS_EVERY == 0:
+                progress(done, total)
+        if progress is not None and done % _PROGRESS_EVERY:
             progress(done, total)
-    if progress is not None and done % _PROGRESS_EVERY:
-        progress(done, total)
+    finally:
+        unknown.warn()
 
 
 def iter_records(

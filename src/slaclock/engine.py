@@ -33,7 +33,13 @@ from datetime import datetime
 from typing import Any
 
 from slaclock._tz import check_in_range, to_micros
-from slaclock.errors import ArgumentError, SlaclockError, TimelineWarning, warn_caller
+from slaclock.errors import (
+    ArgumentError,
+    SlaclockError,
+    TimelineWarning,
+    UnknownEvents,
+    warn_caller,
+)
 from slaclock.measure import DisplayInstants, Measuring, display_zone
 from slaclock.policy import Policy, PolicySet
 from slaclock.replay import TicketReplay
@@ -50,6 +56,7 @@ def evaluate(
     as_of: datetime | None = None,
     *,
     explain: bool = False,
+    unknown_events: UnknownEvents | None = None,
 ) -> TicketResult:
     """Evaluate every metric of ``timeline`` under ``policy`` (or the first matching policy of a
     :class:`PolicySet`) as of ``as_of`` (default: the last event's instant).
@@ -61,6 +68,11 @@ def evaluate(
     elapsed time. Instants in the result are expressed in the time zone of the ticket's policy
     calendar (for a 24x7 policy: in the tzinfo of the ``created`` event).
 
+    An event kind or status the policy does not know changes no clock and is warned about
+    (:class:`~slaclock.errors.TimelineWarning`, once per ticket); a loop over many tickets can
+    pass one :class:`~slaclock.errors.UnknownEvents` as ``unknown_events`` to note them there
+    instead and warn once per value at the end (``unknown_events.warn()``).
+
     >>> from slaclock import Policy, Timeline
     >>> policy = Policy(name="24x7", metrics={"resolution": {"targets": {"normal": "8h"}}})
     >>> ticket = Timeline.model_validate({"ticket_id": "T-2", "attributes": {"priority": "normal"},
@@ -71,6 +83,11 @@ def evaluate(
     """
     if not isinstance(explain, bool):  # checked here: the steps are compiled in one build
         raise ArgumentError(f"explain: {explain!r} - expected True or False", value=explain)
+    if unknown_events is not None and not isinstance(unknown_events, UnknownEvents):
+        raise ArgumentError(
+            f"unknown_events: {unknown_events!r} - expected an UnknownEvents or None",
+            value=unknown_events,
+        )
     if not isinstance(policy, (Policy, PolicySet)):
         policy = (PolicySet if "policies" in policy else Policy).model_validate(policy)
     if not isinstance(timeline, Timeline):
@@ -95,7 +112,10 @@ def evaluate(
         exc.args = (f"ticket {timeline.ticket_id!r}: {exc}", *exc.args[1:])
         raise
     if replay.unknown:
-        _warn_unknown(timeline.ticket_id, replay)
+        if unknown_events is None:
+            _warn_unknown(timeline.ticket_id, replay)
+        else:
+            unknown_events.note(timeline.ticket_id, replay.unknown)
     return result
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "SubdivisionWarning",
     "TimelineError",
     "TimelineWarning",
+    "UnknownEvents",
 ]
 
 
@@ -222,9 +223,11 @@ class TimelineWarning(SlaclockWarning):
     per ticket and kind of problem. ``problem`` is ``"kind"`` or ``"status"``, ``values`` the
     unknown values, ``reasons`` what is wrong with each, ``ticket_id`` the ticket.
 
-    A batch of many tickets (:func:`~slaclock.frame.evaluate_frame`) warns once per unknown value
-    instead, naming every ticket that has it in ``tickets`` (``ticket_id`` is the first): a
-    misspelt status in a million tickets is one warning, not a million.
+    A batch of many tickets (:func:`~slaclock.frame.evaluate_frame`,
+    :func:`~slaclock.analytics.evaluate_many`, ``compare``, ``sweep``, ``alerts``; see
+    :class:`UnknownEvents`) warns once per unknown value instead, naming every ticket that has
+    it in ``tickets`` (``ticket_id`` is the first): a misspelt status in a million tickets is
+    one warning, not a million.
 
     >>> warning = TimelineWarning("T-1", "status", {"on-hold": "did you mean 'on_hold'?"})
     >>> warning.problem, warning.values, str(warning), warning.tickets
@@ -253,6 +256,60 @@ class TimelineWarning(SlaclockWarning):
         self.problem = problem
         self.values = tuple(reasons)
         self.reasons = tuple(reasons.values())
+
+
+class UnknownEvents:
+    """The unknown event kinds and statuses met over a batch of tickets, warned about once per
+    value (:meth:`warn`) instead of once per ticket: a misspelt status in a million tickets is
+    one :class:`TimelineWarning` naming them all (``tickets``, in the order first met), not a
+    million. Give one to :func:`slaclock.evaluate` (``unknown_events=``) in a loop of your own;
+    the batch functions (``evaluate_many``, ``evaluate_frame``, ``compare``, the sweeps, the
+    alerts) use one per call.
+
+    >>> import warnings
+    >>> seen = UnknownEvents()
+    >>> for ticket in ("T-1", "T-2", "T-2"):  # T-2 evaluated twice (e.g. under two variants)
+    ...     seen.note(ticket, {"status": {"on-hold": "did you mean 'on_hold'?"}})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     seen.warn()
+    >>> [(str(w.message), w.message.tickets) for w in caught]
+    [("2 tickets ('T-1', 'T-2'): did you mean 'on_hold'?", ('T-1', 'T-2'))]
+    """
+
+    __slots__ = ("_tickets",)
+
+    def __init__(self) -> None:
+        # (problem, unknown value, what is wrong with it) -> the tickets that have it, in order
+        # (a dict as an ordered set: a ticket evaluated again is named once).
+        self._tickets: dict[tuple[str, str, str], dict[str, None]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._tickets)
+
+    def note(self, ticket_id: str, unknown: Mapping[str, Mapping[str, str]]) -> None:
+        """Record a ticket's unknown values: ``problem`` (``"kind"`` or ``"status"``) -> value
+        -> what is wrong with it (as a replay reports them).
+
+        >>> seen = UnknownEvents()
+        >>> seen.note("T-1", {"kind": {"agent_reply": "did you mean 'agent_replied'?"}})
+        >>> bool(seen)
+        True
+        """
+        for problem, reasons in unknown.items():
+            for value, reason in reasons.items():
+                self._tickets.setdefault((problem, value, reason), {})[ticket_id] = None
+
+    def warn(self) -> None:
+        """One :class:`TimelineWarning` per unknown value noted so far, at the user's line
+        (:func:`warn_caller`); then forget them, so a second call warns only of new ones.
+
+        >>> UnknownEvents().warn()  # nothing noted: no warning
+        """
+        noted, self._tickets = self._tickets, {}
+        for (problem, value, reason), tickets in noted.items():
+            names = list(tickets)
+            warn_caller(TimelineWarning(names[0], problem, {value: reason}, names))
 
 
 def warn_caller(warning: Warning) -> None:

@@ -38,8 +38,7 @@ from slaclock.errors import (
     ArgumentError,
     SlaclockError,
     TimelineError,
-    TimelineWarning,
-    warn_caller,
+    UnknownEvents,
 )
 from slaclock.measure import CycleMeasure, cycle_amounts, measure_values, sequential_start
 from slaclock.policy import Policy, PolicySet
@@ -282,9 +281,7 @@ def _evaluate_arrow(
             if not collect:
                 raise
             out.failure(ticket, str(exc))
-    # As evaluate warns about an unknown event kind or status, once per value for the batch.
-    for (problem, value, reason), tickets in out.unknown.items():
-        warn_caller(TimelineWarning(tickets[0], problem, {value: reason}, tickets))
+    out.unknown.warn()  # as evaluate warns of unknown kinds and statuses: once per value
     return out.table(table.schema)
 
 
@@ -388,9 +385,8 @@ def _ticket(
     except SlaclockError as exc:
         exc.args = (f"ticket {ticket!r}: {exc}", *exc.args[1:])
         raise
-    for problem, reasons in replay.unknown.items():  # never silent; warned once per value
-        for value, reason in reasons.items():
-            out.unknown.setdefault((problem, value, reason), []).append(str(ticket))
+    if replay.unknown:  # never silent; warned once per value for the table
+        out.unknown.note(str(ticket), replay.unknown)
     final = replay.policy
     # The attributes in force at the end (priority among them), as the object path's records.
     in_force = replay.attributes
@@ -452,8 +448,7 @@ class _Output:
         if has_priority:
             self.attributes.append("priority")
         self.rows: list[tuple[Any, ...]] = []
-        # (problem, unknown value, what is wrong with it) -> the tickets that have it, in order
-        self.unknown: dict[tuple[str, str, str], list[str]] = {}
+        self.unknown = UnknownEvents()
         # Appended to every row: the ticket's attributes, and no error.
         self.width = len(self.names) + len(self.attributes) + (1 if collect else 0)
 

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from slaclock._tz import timedelta_to_micros
 from slaclock.durations import display_duration, format_duration, parse_duration
 from slaclock.engine import evaluate
-from slaclock.errors import ArgumentError, ReportOptionError
+from slaclock.errors import ArgumentError, ReportOptionError, UnknownEvents
 from slaclock.policy import Policy, PolicySet, Target
 from slaclock.tables import Percent, Table
 from slaclock.targets import DaysTarget, DurationTarget
@@ -226,13 +226,14 @@ def _thresholds(
     metric: str,
     priority: str,
     as_of: datetime | None,
+    unknown: UnknownEvents,
 ) -> tuple[list[int], list[int]]:
     """Evaluate once (with spans) and return the sorted thresholds of stopped and open cycles."""
     stopped: list[int] = []
     running: list[int] = []
     _check_metric_and_priority(baseline, metric, priority)
     for item in timelines:
-        result = evaluate(baseline, item, as_of, explain=True)
+        result = evaluate(baseline, item, as_of, explain=True, unknown_events=unknown)
         found = result.metrics.get(metric)
         if found is None:
             continue
@@ -317,11 +318,12 @@ def _evaluated_row(
     as_of: datetime | None,
     overdue: bool,
     target: DurationTarget | DaysTarget,
+    unknown: UnknownEvents,
 ) -> SweepRow:
     """One row by evaluating every ticket under ``policy`` (targets without a fast path)."""
     met = breached = late = 0
     for item in timelines:
-        found = evaluate(policy, item, as_of).metrics.get(metric)
+        found = evaluate(policy, item, as_of, unknown_events=unknown).metrics.get(metric)
         for cycle in () if found is None else found.cycles:
             if cycle.priority != priority:
                 continue
@@ -382,16 +384,24 @@ def sweep(
     _check_metric_and_priority(baseline, metric, priority)
     slow = [t for t in parsed if t.duration is None or t.calendar is not None]
     kept: Iterable[Timeline | Mapping[str, Any]] = list(timelines) if slow else timelines
-    stopped, running = _thresholds(kept, baseline, metric, priority, as_of)
-    empty = Sweep(metric, priority, overdue, [], stopped, running)
-    rows = []
-    for target in parsed:
-        if target.duration is not None and target.calendar is None:
-            rows.append(empty.at(target.duration))
-        else:
-            policy = _with_target(baseline, metric, priority, target)
-            listed = cast(list[Timeline | Mapping[str, Any]], kept)
-            rows.append(_evaluated_row(listed, policy, metric, priority, as_of, overdue, target))
+    unknown = UnknownEvents()  # each ticket is evaluated once per pass: warn once per value
+    try:
+        stopped, running = _thresholds(kept, baseline, metric, priority, as_of, unknown)
+        empty = Sweep(metric, priority, overdue, [], stopped, running)
+        rows = []
+        for target in parsed:
+            if target.duration is not None and target.calendar is None:
+                rows.append(empty.at(target.duration))
+            else:
+                policy = _with_target(baseline, metric, priority, target)
+                listed = cast(list[Timeline | Mapping[str, Any]], kept)
+                rows.append(
+                    _evaluated_row(
+                        listed, policy, metric, priority, as_of, overdue, target, unknown
+                    )
+                )
+    finally:
+        unknown.warn()
     return Sweep(metric, priority, overdue, rows, stopped, running)
 
 
@@ -416,5 +426,9 @@ def recommend_target(
     >>> s.rows[0].attainment >= 0.9 > s.rows[1].attainment
     True
     """
-    stopped, running = _thresholds(timelines, baseline, metric, priority, as_of)
+    unknown = UnknownEvents()
+    try:
+        stopped, running = _thresholds(timelines, baseline, metric, priority, as_of, unknown)
+    finally:
+        unknown.warn()
     return Sweep(metric, priority, overdue, [], stopped, running).recommend(attainment)

@@ -36,7 +36,7 @@ from pydantic import ValidationError
 
 from slaclock.batch import Failure
 from slaclock.engine import evaluate
-from slaclock.errors import ArgumentError, SlaclockError
+from slaclock.errors import ArgumentError, SlaclockError, UnknownEvents
 from slaclock.policy import Policy, PolicySet
 from slaclock.records import cycle_record
 from slaclock.reports import AttainmentReport, CancelledAs, UntargetedAs, attainment
@@ -150,37 +150,41 @@ def compare(
     records: dict[str, list[dict[str, Any]]] = {name: [] for name in policies}
     changes: list[dict[str, Any]] = []
     failures: list[Failure] = []
-    for position, item in enumerate(timelines):
-        try:
-            timeline = item if isinstance(item, Timeline) else Timeline.model_validate(item)
-            results = {name: evaluate(p, timeline, as_of) for name, p in policies.items()}
-        except (SlaclockError, ValidationError, ValueError) as exc:
-            ticket_id = item.get("ticket_id") if isinstance(item, Mapping) else item.ticket_id
-            failures.append(
-                Failure(position, None if ticket_id is None else str(ticket_id), str(exc))
-            )
-            continue
-        base_states: dict[tuple[str, int], str] = {}
-        for name, result in results.items():
-            for metric_result in result.metrics.values():
-                for cycle in metric_result.cycles:
-                    records[name].append(cycle_record(result, cycle))
-                    key = (cycle.metric, cycle.index)
-                    if name == "baseline":
-                        base_states[key] = cycle.state
-                    elif base_states.get(key) != cycle.state and (
-                        metric is None or cycle.metric == metric
-                    ):
-                        changes.append(
-                            {
-                                "ticket_id": result.ticket_id,
-                                "metric": cycle.metric,
-                                "index": cycle.index,
-                                "baseline": base_states.get(key, "pending"),
-                                "variant": name,
-                                "variant_state": cycle.state,
-                            }
-                        )
+    unknown = UnknownEvents()  # every ticket is evaluated once per policy: warn once per value
+    try:
+        for position, item in enumerate(timelines):
+            try:
+                timeline = item if isinstance(item, Timeline) else Timeline.model_validate(item)
+                results = {
+                    name: evaluate(p, timeline, as_of, unknown_events=unknown)
+                    for name, p in policies.items()
+                }
+            except (SlaclockError, ValidationError, ValueError) as exc:
+                failures.append(Failure.of(position, item, exc))
+                continue
+            base_states: dict[tuple[str, int], str] = {}
+            for name, result in results.items():
+                for metric_result in result.metrics.values():
+                    for cycle in metric_result.cycles:
+                        records[name].append(cycle_record(result, cycle))
+                        key = (cycle.metric, cycle.index)
+                        if name == "baseline":
+                            base_states[key] = cycle.state
+                        elif base_states.get(key) != cycle.state and (
+                            metric is None or cycle.metric == metric
+                        ):
+                            changes.append(
+                                {
+                                    "ticket_id": result.ticket_id,
+                                    "metric": cycle.metric,
+                                    "index": cycle.index,
+                                    "baseline": base_states.get(key, "pending"),
+                                    "variant": name,
+                                    "variant_state": cycle.state,
+                                }
+                            )
+    finally:
+        unknown.warn()
     reports = {
         name: attainment(
             rows,
