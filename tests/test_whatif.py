@@ -298,3 +298,15 @@ def test_recommendation_says_why_there_is_none() -> None:
     assert s.recommend(0.9) is None
     assert "only_open_cycles" == s.recommendation(0.9).reason
     assert "every cycle is still open" in str(s.recommendation(0.9))
+
+
+def test_compare_collects_an_input_that_is_not_a_timeline() -> None:
+    """Text or a number among the timelines is a failure at its position, not an AttributeError
+    while naming its ticket (it has none)."""
+    result = compare(
+        [*sample_timelines()[:1], "T-9", 42],
+        baseline=DEFAULT_POLICY,
+        variants={"same": DEFAULT_POLICY},
+    )
+    assert [(1, None), (2, None)] == [(f.position, f.ticket_id) for f in result.failures]
+    assert "Timeline" in result.failures[0].error
