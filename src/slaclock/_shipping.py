@@ -13,19 +13,19 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from slaclock.policy import Policy, PolicySet
+from slaclock.policy import Policy, PolicySet, as_policy
 
 __all__ = ["policy_from_json", "policy_to_json"]
 
 
 def policy_to_json(policy: Policy | PolicySet) -> str:
-    """The policy (or policy set) as JSON text, to send to workers."""
-    return policy.model_dump_json()
+    """The policy (or policy set) as JSON text, to send to workers (checked here, on the
+    driver: a wrong argument fails before any job starts)."""
+    return as_policy(policy).model_dump_json()
 
 
 @lru_cache(maxsize=16)
 def policy_from_json(text: str) -> Policy | PolicySet:
     """The policy (or set: JSON with a ``policies`` key) of :func:`policy_to_json`, validated
     once per process."""
-    data = json.loads(text)
-    return (PolicySet if "policies" in data else Policy).model_validate(data)
+    return as_policy(json.loads(text))

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from slaclock.engine import evaluate
 from slaclock.errors import ArgumentError, SlaclockError, UnknownEvents
-from slaclock.policy import Policy, PolicySet
+from slaclock.policy import Policy, PolicySet, as_policy
 from slaclock.records import (
     DURATION_FIELDS,
     cycle_record,
@@ -132,8 +132,12 @@ def iter_records(
     >>> sorted({row["ticket_id"] for row in rows}), bad[0].ticket_id
     (['S-000000', 'S-000001'], 'X')
     """
-    for _, records in _stream(policy, timelines, as_of, explain, failures, None, None):
-        yield from records
+    policy = as_policy(policy)  # a wrong policy fails here, not once per ticket
+    return (
+        record
+        for _, records in _stream(policy, timelines, as_of, explain, failures, None, None)
+        for record in records
+    )
 
 
 def _tqdm_progress(total: int | None) -> tuple[Progress, Callable[[], None]]:
@@ -179,6 +183,7 @@ def evaluate_many(
     """
     if errors not in ("collect", "raise"):
         raise ArgumentError(f"errors: unknown option {errors!r} - expected 'collect' or 'raise'")
+    policy = as_policy(policy)  # a wrong policy fails here, not once per ticket
     total = len(timelines) if isinstance(timelines, Sequence) else None
     close: Callable[[], None] | None = None
     callback: Progress | None

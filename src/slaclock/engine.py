@@ -41,7 +41,7 @@ from slaclock.errors import (
     warn_caller,
 )
 from slaclock.measure import DisplayInstants, Measuring, display_zone
-from slaclock.policy import Policy, PolicySet
+from slaclock.policy import Policy, PolicySet, as_policy
 from slaclock.replay import TicketReplay
 from slaclock.results import TicketResult
 from slaclock.ticket_results import ticket_result
@@ -89,7 +89,7 @@ def evaluate(
             value=unknown_events,
         )
     if not isinstance(policy, (Policy, PolicySet)):
-        policy = (PolicySet if "policies" in policy else Policy).model_validate(policy)
+        policy = as_policy(policy)
     if not isinstance(timeline, Timeline):
         timeline = Timeline.model_validate(timeline)
     instants = timeline.instants

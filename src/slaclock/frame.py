@@ -41,7 +41,7 @@ from slaclock.errors import (
     UnknownEvents,
 )
 from slaclock.measure import CycleMeasure, cycle_amounts, measure_values, sequential_start
-from slaclock.policy import Policy, PolicySet
+from slaclock.policy import Policy, PolicySet, as_policy
 from slaclock.records import DURATION_FIELDS, RECORD_FIELDS
 from slaclock.replay import ReplayedCycle, TicketFacts, TicketReplay
 from slaclock.timeline import STATUS_OF_KIND, Event, check_attributes
@@ -211,6 +211,7 @@ def evaluate_frame(
     """
     if errors not in ("raise", "collect"):
         raise ArgumentError(f"errors: unknown option {errors!r} - expected 'raise' or 'collect'")
+    policy = as_policy(policy)
     table, library = to_arrow(events)
     result = _evaluate_arrow(policy, table, as_of, per_ticket, errors == "collect")
     return from_arrow(result, library)

@@ -26,7 +26,7 @@ from slaclock._clock_state import event_data, history_state, opened, sealed, sta
 from slaclock._tz import check_in_range
 from slaclock.engine import evaluate
 from slaclock.errors import TimelineError
-from slaclock.policy import Policy, PolicySet
+from slaclock.policy import Policy, PolicySet, as_policy
 from slaclock.results import TicketResult
 from slaclock.streaming import (
     NEXT_DEADLINE_DOC,
@@ -35,7 +35,7 @@ from slaclock.streaming import (
     TicketClock,
     first_deadline_after,
 )
-from slaclock.timeline import Event, Timeline
+from slaclock.timeline import Event, Timeline, ticket_identity
 
 __all__ = ["FullHistoryClock"]
 
@@ -62,9 +62,8 @@ class FullHistoryClock:
         attributes: Mapping[str, Any] | None = None,
         events: Iterable[Event | Mapping[str, Any]] = (),
     ) -> None:
-        self._policy = policy
-        self._ticket_id = ticket_id
-        self._attributes = dict(attributes or {})
+        self._policy = as_policy(policy)
+        self._ticket_id, self._attributes = ticket_identity(ticket_id, attributes)
         self._events: tuple[Event, ...] = tuple(
             e if isinstance(e, Event) else Event.model_validate(e) for e in events
         )
@@ -172,6 +171,7 @@ class FullHistoryClock:
         under the new policy is a valid migration. The unversioned state of slaclock 0.1
         (``ticket_id``, ``attributes``, ``events``) is read as such a replay.
         """
+        policy = as_policy(policy)
         state = opened(data)
         ticket_id, attributes, events = history_state(
             state, policy, check_policy=policy_changed == "error"

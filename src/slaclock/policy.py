@@ -94,6 +94,7 @@ __all__ = [
     "Target",
     "TicketCondition",
     "Threshold",
+    "as_policy",
 ]
 
 #: What happens to a running cycle when the ticket's priority (or policy) changes.
@@ -520,3 +521,26 @@ class PolicySet(ValueModel):
         ('default', None)
         """
         return next((policy for policy in self.policies if policy.name == name), None)
+
+
+def as_policy(value: object, where: str = "policy") -> Policy | PolicySet:
+    """``value`` as a policy: a :class:`Policy` or :class:`PolicySet` as it is, plain data
+    validated (a mapping with a ``policies`` key is a set), anything else an
+    :class:`~slaclock.errors.ArgumentError` naming ``where``.
+
+    >>> as_policy({"name": "p", "metrics": {"resolution": {}}}).name
+    'p'
+    >>> as_policy("policy.yaml")
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.ArgumentError: policy: 'policy.yaml' (str) - expected a Policy, a PolicySet or their data (read a file with slaclock.files.load_policy)
+    """
+    if isinstance(value, (Policy, PolicySet)):
+        return value
+    if isinstance(value, Mapping):
+        return (PolicySet if "policies" in value else Policy).model_validate(value)
+    raise ArgumentError(
+        f"{where}: {value!r:.60} ({type(value).__name__}) - expected a Policy, a PolicySet or "
+        "their data (read a file with slaclock.files.load_policy)",
+        value=value,
+    )

@@ -48,11 +48,11 @@ from slaclock._clock_state import (
 from slaclock._tz import check_in_range, to_micros
 from slaclock.errors import ClockStateError, SlaclockError, TimelineError, TimelineWarning
 from slaclock.measure import DisplayInstants, Measuring, display_zone
-from slaclock.policy import Policy, PolicySet
+from slaclock.policy import Policy, PolicySet, as_policy
 from slaclock.replay import HistoryNeededError, TicketReplay
 from slaclock.results import TicketResult
 from slaclock.ticket_results import ticket_result
-from slaclock.timeline import Event, Timeline
+from slaclock.timeline import Event, Timeline, ticket_identity
 
 __all__ = ["Deadline", "HistoryNeededError", "TicketClock", "first_deadline_after"]
 
@@ -162,9 +162,8 @@ class TicketClock:
         attributes: Mapping[str, Any] | None = None,
         events: Iterable[Event | Mapping[str, Any]] = (),
     ) -> None:
-        self._policy = policy
-        self._ticket_id = ticket_id
-        self._attributes = dict(attributes or {})
+        self._policy = as_policy(policy)
+        self._ticket_id, self._attributes = ticket_identity(ticket_id, attributes)
         self._replay: TicketReplay | None = None
         self._count = 0
         self._last: Event | None = None
@@ -366,6 +365,7 @@ class TicketClock:
         attributes, events)``). Full-history state (and slaclock 0.1's unversioned state) is
         read by replaying its events.
         """
+        policy = as_policy(policy)
         state = opened(data)
         if state.get("clock") == "full-history" or "format" not in state:
             ticket_id, attributes, events = history_state(state, policy, check_policy=True)

@@ -24,7 +24,7 @@ from slaclock._tz import timedelta_to_micros
 from slaclock.durations import display_duration, format_duration, parse_duration
 from slaclock.engine import evaluate
 from slaclock.errors import ArgumentError, ReportOptionError, UnknownEvents
-from slaclock.policy import Policy, PolicySet, Target
+from slaclock.policy import Policy, PolicySet, Target, as_policy
 from slaclock.tables import Percent, Table
 from slaclock.targets import DaysTarget, DurationTarget
 from slaclock.timeline import Timeline
@@ -380,6 +380,7 @@ def sweep(
     ...
     slaclock.errors.ReportOptionError: priority: unknown priority 'hihg' for metric 'first_response' - expected one of ['high', 'low', 'normal', 'urgent']
     """
+    baseline = as_policy(baseline, "baseline")
     parsed = [_target(t, baseline, metric) for t in targets]
     _check_metric_and_priority(baseline, metric, priority)
     slow = [t for t in parsed if t.duration is None or t.calendar is not None]
@@ -426,6 +427,7 @@ def recommend_target(
     >>> s.rows[0].attainment >= 0.9 > s.rows[1].attainment
     True
     """
+    baseline = as_policy(baseline, "baseline")
     unknown = UnknownEvents()
     try:
         stopped, running = _thresholds(timelines, baseline, metric, priority, as_of, unknown)

@@ -14,13 +14,13 @@ import math
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import AwareDatetime, ConfigDict, Field, field_validator, model_validator
 
 from slaclock._model import ValueModel
 from slaclock._tz import check_in_range, to_micros
-from slaclock.errors import TimelineError
+from slaclock.errors import ArgumentError, TimelineError
 
 __all__ = ["BUILTIN_KINDS", "STATUS_OF_KIND", "Event", "EventKind", "Timeline"]
 
@@ -83,6 +83,31 @@ def check_attributes(value: Any, where: str = "attributes") -> Any:
                     "number, true/false, null, or a list of those"
                 )
     return value
+
+
+def ticket_identity(ticket_id: object, attributes: object) -> tuple[str, dict[str, Any]]:
+    """The id and attributes of a ticket given apart from its events (as a clock is built),
+    checked as a :class:`Timeline` checks them: the id is text, the attributes those
+    :func:`check_attributes` allows. Refused with an :class:`~slaclock.errors.ArgumentError`
+    naming the argument, before any event arrives.
+
+    >>> ticket_identity("T-1", None)
+    ('T-1', {})
+    >>> ticket_identity(7, {})
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.ArgumentError: ticket_id: 7 (int) - expected text such as 'T-1'
+    """
+    if not isinstance(ticket_id, str):
+        raise ArgumentError(
+            f"ticket_id: {ticket_id!r} ({type(ticket_id).__name__}) - expected text such as 'T-1'",
+            value=ticket_id,
+        )
+    try:
+        check_attributes(attributes)
+    except ValueError as exc:
+        raise ArgumentError(f"ticket {ticket_id!r}: {exc}", value=attributes) from None
+    return ticket_id, dict(cast("Mapping[str, Any] | None", attributes) or {})
 
 
 _REQUIRED_FIELD = {

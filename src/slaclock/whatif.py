@@ -37,7 +37,7 @@ from pydantic import ValidationError
 from slaclock.batch import Failure
 from slaclock.engine import evaluate
 from slaclock.errors import ArgumentError, SlaclockError, UnknownEvents
-from slaclock.policy import Policy, PolicySet
+from slaclock.policy import Policy, PolicySet, as_policy
 from slaclock.records import cycle_record
 from slaclock.reports import AttainmentReport, CancelledAs, UntargetedAs, attainment
 from slaclock.sweeps import Recommendation, Sweep, SweepRow, recommend_target, sweep
@@ -146,7 +146,10 @@ def compare(
         raise ArgumentError(
             "variants: 'baseline' is reserved for the baseline - rename the variant"
         )
-    policies: dict[str, Policy | PolicySet] = {"baseline": baseline, **variants}
+    # Checked here: a wrong policy fails once, not once per ticket.
+    policies: dict[str, Policy | PolicySet] = {"baseline": as_policy(baseline, "baseline")}
+    for name, given in variants.items():
+        policies[name] = as_policy(given, f"variants[{name!r}]")
     records: dict[str, list[dict[str, Any]]] = {name: [] for name in policies}
     changes: list[dict[str, Any]] = []
     failures: list[Failure] = []
