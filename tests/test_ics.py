@@ -191,3 +191,78 @@ def test_damaged_ics_files_fail_clearly(line: int, text: str) -> None:
         closures_from_ics("\r\n".join(lines), BERLIN, years=(2025, 2025), source="x.ics")
     except IcsError as exc:
         assert str(exc).startswith("x.ics") or "overnight" in str(exc)
+
+
+# ---------------------------------------------------------------------------------------------
+# Edges: files that used to hang or be misread
+BERLIN = Calendar.weekdays("Europe/Berlin")  # Mon-Fri 09:00-17:00
+
+
+def one_event(body: str) -> str:
+    return (
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//EN\nBEGIN:VEVENT\nUID:closure-1\n"
+        f"DTSTAMP:20240101T000000Z\n{body}END:VEVENT\nEND:VCALENDAR\n"
+    )
+
+
+def test_a_rule_repeating_every_second_is_refused_at_the_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """FREQ=SECONDLY over a year is 31 million occurrences: expanding them all took minutes
+    and the memory of the machine. Occurrences are read lazily, in order, up to the cap
+    (lowered here to keep the test fast; it is 100,000)."""
+    monkeypatch.setattr("slaclock.ics.MAX_OCCURRENCES", 50)
+    text = one_event("DTSTART:20250102T100000Z\nRRULE:FREQ=SECONDLY\n")
+    with pytest.raises(IcsError, match=r"more than 50 occurrences in the years 2025-2025 "
+                       r"\(event 'closure-1' among them\)"):  # fmt: skip
+        closures_from_ics(text, BERLIN, years=(2025, 2025))
+    # Below the cap a rule is expanded as before: 40 daily closures of 2025-01-02 on.
+    daily = one_event("DTSTART;VALUE=DATE:20250102\nRRULE:FREQ=DAILY;COUNT=40\n")
+    holidays = closures_from_ics(daily, BERLIN, years=(2025, 2025)).holidays
+    assert (40, date(2025, 2, 10)) == (len(holidays), holidays[-1])  # Jan 2 + 39 days
+
+
+def test_expansion_stops_after_the_last_year_asked_for() -> None:
+    """A yearly rule with no end, asked for 2025-2026: two closures, the rest never expanded."""
+    text = one_event("DTSTART;VALUE=DATE:20200101\nRRULE:FREQ=YEARLY\n")
+    closures = closures_from_ics(text, BERLIN, years=(2025, 2026))
+    assert (date(2025, 1, 1), date(2026, 1, 1)) == closures.holidays
+
+
+@pytest.mark.parametrize(
+    "years", [(2026, 2025), (1900, 2025), (2025, 2500), (2025,), ("2025", 2026)]
+)
+def test_years_outside_the_supported_range_or_reversed_are_refused(years: object) -> None:
+    text = one_event("DTSTART;VALUE=DATE:20250101\n")
+    with pytest.raises(IcsError, match=r"years .* - expected \(first, last\) with 1970 <= first"):
+        closures_from_ics(text, BERLIN, years=years)  # type: ignore[arg-type]
+
+
+def test_an_end_before_the_start_is_refused_naming_the_event() -> None:
+    """Read as a closure it used to shorten the day from the wrong side (09:00-10:00 closed)."""
+    text = one_event("DTSTART:20250102T100000\nDTEND:20250102T090000\n")
+    with pytest.raises(IcsError, match=r"event 'closure-1': DTEND 2025-01-02T09:00:00 is before "
+                       r"DTSTART 2025-01-02T10:00:00"):  # fmt: skip
+        closures_from_ics(text, BERLIN, years=(2025, 2025))
+
+
+def test_an_unknown_time_zone_is_refused_not_read_as_local_time() -> None:
+    """'Mars/Olympus' is no zone: the instants were silently read in the calendar's zone."""
+    text = one_event(
+        "DTSTART;TZID=Mars/Olympus:20250102T100000\nDTEND;TZID=Mars/Olympus:20250102T110000\n"
+    )
+    with pytest.raises(IcsError, match=r"event 'closure-1': DTSTART has an unknown time zone "
+                       r"'Mars/Olympus'"):  # fmt: skip
+        closures_from_ics(text, BERLIN, years=(2025, 2025))
+
+
+def test_a_zero_length_closure_changes_nothing() -> None:
+    """A timed event with no end lasts no time (RFC 5545): no override (it used to split the
+    day's span in two at its instant, 09:00-11:00 and 11:00-17:00)."""
+    text = one_event("DTSTART:20250102T100000Z\n")  # 11:00 in Berlin
+    assert {} == dict(closures_from_ics(text, BERLIN, years=(2025, 2025)).overrides)
+
+
+def test_an_event_without_a_start_names_the_property() -> None:
+    with pytest.raises(IcsError, match="a component has no DTSTART property"):
+        closures_from_ics(one_event("SUMMARY:no start\n"), BERLIN, years=(2025, 2025))

@@ -67,6 +67,10 @@ __all__ = [
 
 #: The years recurring rules are expanded over when none are given.
 DEFAULT_YEARS = (2000, 2050)
+#: The most occurrences a file may expand to over the years asked for (a daily rule over the
+#: default 51 years is about 18,600): past it the file is refused, not expanded for minutes.
+MAX_OCCURRENCES = 100_000
+_YEAR_RANGE = (1970, 2199)  # the years of the supported range of instants
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY = 86_400
 
@@ -202,14 +206,8 @@ def closures_from_ics(
     >>> dict(closures_from_ics(ics, Calendar.weekdays("Europe/Berlin"), years=(2025, 2025)).overrides)
     {datetime.date(2025, 12, 19): (('09:00', '15:00'),)}
     """
-    icalendar, recurring = _import_icalendar()
-    try:
-        parsed = icalendar.Calendar.from_ical(text)
-        occurrences = recurring.of(parsed).between(
-            datetime(years[0], 1, 1), datetime(years[1] + 1, 1, 1)
-        )
-    except Exception as exc:  # the parsers raise many kinds: report them as one
-        raise IcsError(f"{source}: not a readable iCalendar file: {exc}", value=source) from exc
+    _check_years(years, source)
+    occurrences = _occurrences(text, years, source)
     zone = ZoneInfo(calendar.timezone)
     holidays: set[date] = set()
     cuts: dict[date, list[tuple[int, int]]] = {}
@@ -245,7 +243,7 @@ def closures_from_ics(
                 max(0, int((first - midnight).total_seconds())),
                 int((last - midnight).total_seconds()),
             )
-            if years[0] <= day.year <= years[1]:
+            if years[0] <= day.year <= years[1] and cut[0] < cut[1]:  # not an empty closure
                 cuts.setdefault(day, []).append(cut)
             day += timedelta(days=1)
     overrides: dict[date, tuple[tuple[str, str], ...]] = {}
@@ -259,6 +257,84 @@ def closures_from_ics(
         if left != spans:
             overrides[day] = _as_text(left, day)
     return IcsClosures(holidays=tuple(sorted(holidays)), overrides=overrides)
+
+
+def _check_years(years: object, source: str) -> None:
+    low, high = _YEAR_RANGE
+    if (
+        not isinstance(years, tuple | list)
+        or len(years) != 2
+        or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
+        or not low <= years[0] <= years[1] <= high
+    ):
+        raise IcsError(
+            f"{source}: years {years!r} - expected (first, last) with {low} <= first <= last "
+            f"<= {high}, e.g. (2024, 2030)",
+            value=years,
+        )
+
+
+def _occurrences(text: str | bytes, years: tuple[int, int], source: str) -> list[Any]:
+    """The file's occurrences in ``years``, in order of start; at most MAX_OCCURRENCES."""
+    icalendar, recurring = _import_icalendar()
+    found: list[Any] = []
+    try:
+        parsed = icalendar.Calendar.from_ical(text)
+        for event in parsed.walk("VEVENT"):
+            _check_event(event, source)
+        # after() yields in order of start, lazily: a rule that repeats every second stops
+        # at the cap instead of expanding millions of occurrences first.
+        for occurrence in recurring.of(parsed).after(datetime(years[0], 1, 1)):
+            start = occurrence.get("DTSTART")
+            if start is not None and start.dt.year > years[1]:
+                break
+            if len(found) == MAX_OCCURRENCES:
+                raise IcsError(
+                    f"{source}: more than {MAX_OCCURRENCES:,} occurrences in the years "
+                    f"{years[0]}-{years[1]} (event {str(occurrence.get('UID', '?'))!r} "
+                    "among them) - expected closures; narrow 'years' or the rule",
+                    value=source,
+                )
+            found.append(occurrence)
+    except IcsError:
+        raise
+    except KeyError as exc:  # a component without a property the rules need
+        raise IcsError(
+            f"{source}: not a readable iCalendar file: a component has no {exc.args[0]} property",
+            value=source,
+        ) from exc
+    except Exception as exc:  # the parsers raise many kinds: report them as one
+        raise IcsError(f"{source}: not a readable iCalendar file: {exc}", value=source) from exc
+    return found
+
+
+def _check_event(event: Any, source: str) -> None:
+    """A timed closure must name a zone slaclock knows and end after it starts."""
+    uid = str(event.get("UID", "?"))
+    for name in ("DTSTART", "DTEND"):
+        prop = event.get(name)
+        if prop is None:
+            continue
+        tzid = prop.params.get("TZID")
+        if tzid is not None and isinstance(prop.dt, datetime) and prop.dt.tzinfo is None:
+            raise IcsError(
+                f"{source}: event {uid!r}: {name} has an unknown time zone {tzid!r} - expected "
+                "an IANA name such as 'Europe/Berlin' or a VTIMEZONE in the file",
+                value=tzid,
+            )
+    start, end = event.get("DTSTART"), event.get("DTEND")
+    if start is not None and end is not None:
+        first, last = start.dt, end.dt
+        if (
+            type(first) is type(last)
+            and (not isinstance(first, datetime) or (first.tzinfo is None) == (last.tzinfo is None))
+            and last < first
+        ):
+            raise IcsError(
+                f"{source}: event {uid!r}: DTEND {last.isoformat()} is before DTSTART "
+                f"{first.isoformat()} - expected an end at or after the start",
+                value=uid,
+            )
 
 
 def read_ics(
