@@ -237,13 +237,21 @@ def _thresholds(
         if found is None:
             continue
         for cycle in found.cycles:
-            if cycle.priority != priority or cycle.state == "cancelled":
+            # Cancelled cycles are left out, and so are cycles without a target (in a policy
+            # set, one whose policy has no target for the priority: "completed" once stopped,
+            # never overdue while running): the swept target replaces only existing targets,
+            # and attainment leaves such cycles out too.
+            if (
+                cycle.priority != priority
+                or cycle.state == "cancelled"
+                or cycle.target_spec is None
+            ):
                 continue
             elapsed = timedelta_to_micros(cycle.elapsed)
             spans = cycle.spans
             tight = elapsed > 0 and bool(spans) and spans[-1].kind == "counted"
             k = elapsed if tight else elapsed + _ONE
-            if cycle.state in ("met", "breached", "completed"):
+            if cycle.state in ("met", "breached"):
                 stopped.append(k)
             else:
                 running.append(k)
@@ -361,9 +369,10 @@ def sweep(
     outcome is read from the cycles' business-time durations (measured on the calendar the
     baseline uses for this metric and priority). Business-day targets and targets on another
     calendar are evaluated through the engine (one more pass each; the timelines are kept in
-    a list). Cancelled cycles are left out; ``overdue=True`` counts open cycles past the target
-    in the ``overdue`` column (and against attainment). An unknown metric or priority is an
-    error naming the valid ones. Errors in a timeline raise (validate first, or use
+    a list). Cancelled cycles are left out, and so are cycles without a target (in a policy
+    set, those of a policy with no target for ``priority``); ``overdue=True`` counts open
+    cycles past the target in the ``overdue`` column (and against attainment). An unknown
+    metric or priority is an error naming the valid ones. Errors in a timeline raise (validate first, or use
     :func:`~slaclock.analytics.evaluate_many` to find the bad ones).
 
     >>> from slaclock.synthetic import DEFAULT_POLICY, sample_timelines

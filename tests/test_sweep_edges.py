@@ -1,0 +1,92 @@
+"""Edge cases of slaclock.sweeps: policy sets whose policies lack a target, targets at the limits
+of the supported range, and what a sweep accepts as a target or a share."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from slaclock import PolicySet
+from slaclock.analytics import attainment, evaluate_many
+from slaclock.whatif import recommend_target, sweep
+
+# A set of two policies. VIP tickets get 'vip', which has a first-response target for urgent
+# tickets only (and a resolution target for normal ones, so a normal VIP ticket is valid: its
+# first-response cycle runs without a target and stops as 'completed'). Every other ticket gets
+# 'default': first response within 4h of Mon-Fri 09:00-17:00 UTC for normal tickets.
+POLICIES = PolicySet(
+    policies=[
+        {
+            "name": "vip",
+            "conditions": {"tags_any": ["vip"]},
+            "metrics": {
+                "first_response": {"targets": {"urgent": "1h"}},
+                "resolution": {"targets": {"normal": "9h"}},
+            },
+        },
+        {
+            "name": "default",
+            "calendar": {"timezone": "UTC", "hours": {"mon-fri": [["09:00", "17:00"]]}},
+            "metrics": {"first_response": {"targets": {"normal": "4h", "urgent": "2h"}}},
+        },
+    ]
+)
+
+
+def _ticket(ticket_id: str, tags: list[str], replied: str | None) -> dict[str, Any]:
+    """A normal ticket created Monday 3 March 2025 10:00 UTC, answered at ``replied`` that day
+    (or not yet)."""
+    events = [{"at": "2025-03-03T10:00:00Z", "kind": "created"}]
+    if replied is not None:
+        events.append({"at": f"2025-03-03T{replied}:00Z", "kind": "agent_replied"})
+    return {
+        "ticket_id": ticket_id,
+        "attributes": {"priority": "normal", "tags": tags},
+        "events": events,
+    }
+
+
+# Evaluated as of 17:00 UTC. VIP answered after 1h and VIP-OPEN not yet (7h of calendar time),
+# neither with a target under 'vip'; B answered after 6h of business time (10:00-16:00), late
+# for 4h; C after 2h, met.
+AS_OF = datetime(2025, 3, 3, 17, tzinfo=timezone.utc)
+TICKETS = [
+    _ticket("VIP", ["vip"], "11:00"),
+    _ticket("VIP-OPEN", ["vip"], None),
+    _ticket("B", [], "16:00"),
+    _ticket("C", [], "12:00"),
+]
+
+
+def test_a_policy_set_sweep_leaves_out_cycles_without_a_target() -> None:
+    """Under a policy set, a cycle whose policy has no target for its priority ('completed') is
+    not in attainment's denominator, nor is one still running without a target (it is never
+    overdue), and the swept target does not apply to it (the sweep
+    changes only policies with a target): at the policy's own 4h the sweep says what attainment
+    says, 1 met (C) and 1 breached (B), on the fast path and through the engine alike."""
+    batch = evaluate_many(POLICIES, TICKETS, AS_OF)
+    (row,) = attainment(batch, metric="first_response").rows
+    assert (1, 1, 0, 1, 1) == (row.met, row.breached, row.overdue, row.completed, row.open)
+    swept = sweep(
+        TICKETS,
+        "first_response",
+        "normal",
+        ["4h", {"duration": "4h", "calendar": "24x7"}],
+        baseline=POLICIES,
+        as_of=AS_OF,
+    )
+    fast, engine = swept.rows
+    assert (1, 1, 0) == (fast.met, fast.breached, fast.overdue)
+    # 24x7: B took 6h of calendar time too (late), C 2h (met); VIP still has no target.
+    assert (1, 1, 0) == (engine.met, engine.breached, engine.overdue)
+
+
+def test_a_policy_set_recommendation_ignores_cycles_without_a_target() -> None:
+    """For 100% the counted cycles are C (2h) and B (6h), so the answer is 6h. Counting the VIP
+    tickets' cycles without a target (as the sweep used to: 1h stopped, 7h running around the
+    clock) made 6h look like 3 of 4, with VIP-OPEN overdue, and answered 7h."""
+    assert timedelta(hours=6) == recommend_target(
+        TICKETS, "first_response", "normal", baseline=POLICIES, attainment=1.0, as_of=AS_OF
+    )
+    swept = sweep(TICKETS, "first_response", "normal", [], baseline=POLICIES, as_of=AS_OF)
+    assert (1, 1, 0) == (swept.at("2h").met, swept.at("2h").breached, swept.at("2h").overdue)
