@@ -6,8 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import pytest
+from pydantic import ValidationError
+
 from slaclock import PolicySet
 from slaclock.analytics import attainment, evaluate_many
+from slaclock.errors import ReportOptionError
+from slaclock.targets import Target
 from slaclock.whatif import recommend_target, sweep
 
 # A set of two policies. VIP tickets get 'vip', which has a first-response target for urgent
@@ -90,3 +95,31 @@ def test_a_policy_set_recommendation_ignores_cycles_without_a_target() -> None:
     )
     swept = sweep(TICKETS, "first_response", "normal", [], baseline=POLICIES, as_of=AS_OF)
     assert (1, 1, 0) == (swept.at("2h").met, swept.at("2h").breached, swept.at("2h").overdue)
+
+
+# ----------------------------------------------------------------------------------------------
+# Targets at the limits
+# The supported instants run from 1970-01-01 to 2200-01-01: 230 years with 56 leap days,
+# 230 * 365 + 56 = 84,006 days (docs/reference/limits.md), the longest duration.
+LONGEST = timedelta(days=84_006)
+TOO_LONG = LONGEST + timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [TOO_LONG, {"duration": TOO_LONG}, int(TOO_LONG.total_seconds()), "P84007D"],
+    ids=["timedelta", "mapping", "seconds", "text"],
+)
+def test_a_target_longer_than_the_supported_range_is_refused_in_every_form(target: Any) -> None:
+    """A target of 84,007 days is refused whether written as text, a timedelta or seconds (the
+    timedelta and seconds forms used to pass, and the sweep then reported a row for a target
+    no policy can hold: the variant with it fails validation)."""
+    with pytest.raises(ValidationError, match="duration too long"):
+        Target.model_validate(target)
+    with pytest.raises(ReportOptionError, match="duration too long"):
+        sweep(TICKETS, "first_response", "normal", [target], baseline=POLICIES)
+
+
+def test_the_longest_target_is_still_a_target() -> None:
+    """Exactly 84,006 days is the longest duration, and a valid target."""
+    assert LONGEST == Target.model_validate(LONGEST).duration
