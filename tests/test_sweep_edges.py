@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from slaclock import PolicySet
 from slaclock.analytics import attainment, evaluate_many
-from slaclock.errors import ReportOptionError
+from slaclock.errors import ArgumentError, ReportOptionError
 from slaclock.targets import Target
 from slaclock.whatif import recommend_target, sweep
 
@@ -123,3 +123,24 @@ def test_a_target_longer_than_the_supported_range_is_refused_in_every_form(targe
 def test_the_longest_target_is_still_a_target() -> None:
     """Exactly 84,006 days is the longest duration, and a valid target."""
     assert LONGEST == Target.model_validate(LONGEST).duration
+
+
+@pytest.mark.parametrize("target", ["0s", timedelta(0), "-1h", timedelta(microseconds=-1)])
+def test_sweep_at_refuses_what_is_not_a_target(target: Any) -> None:
+    """Sweep.at answers for targets a policy could hold: zero or a negative duration is an
+    error naming the value, as sweep() says for the same target (it used to report every
+    cycle breached)."""
+    swept = sweep(TICKETS, "first_response", "normal", [], baseline=POLICIES, as_of=AS_OF)
+    with pytest.raises(ReportOptionError, match="target"):
+        swept.at(target)
+    with pytest.raises(ReportOptionError, match="target"):
+        sweep(TICKETS, "first_response", "normal", [target], baseline=POLICIES)
+
+
+@pytest.mark.parametrize("share", ["0.9", None, True, float("nan"), 0, 1.5])
+def test_recommend_refuses_what_is_not_a_share(share: Any) -> None:
+    """A share given as text (or anything but a number in (0, 1]) is an ArgumentError naming
+    it, not a TypeError from comparing text with numbers."""
+    swept = sweep(TICKETS, "first_response", "normal", [], baseline=POLICIES, as_of=AS_OF)
+    with pytest.raises(ArgumentError, match="attainment"):
+        swept.recommend(share)

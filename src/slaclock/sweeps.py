@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
+from numbers import Real
 from typing import Any, Literal, cast
 
 from pydantic import ValidationError
@@ -136,9 +137,15 @@ class Sweep:
     running: list[int] = field(repr=False)  # sorted thresholds of open cycles
 
     def at(self, target: timedelta | str) -> SweepRow:
-        """The outcome under a duration ``target`` (any duration, not only the swept ones), on
-        the calendar the baseline uses."""
-        value = parse_duration(target) if isinstance(target, str) else target
+        """The outcome under a duration ``target`` (any positive duration, not only the swept
+        ones), on the calendar the baseline uses; zero or less is not a target (an error)."""
+        value = parse_duration(target)
+        if value <= timedelta(0):
+            raise ReportOptionError(
+                f"target: {format_duration(value)!r} is not a target - expected a positive "
+                "duration, e.g. '4h'",
+                value=target,
+            )
         t = timedelta_to_micros(value)
         met = bisect_right(self.stopped, t)
         breached = len(self.stopped) - met
@@ -172,7 +179,11 @@ class Sweep:
 
         Attainment only changes at a cycle's threshold, so the answer is one of them (or 1us).
         """
-        if not 0 < attainment <= 1:
+        if (
+            isinstance(attainment, bool)
+            or not isinstance(attainment, Real)
+            or not 0 < attainment <= 1
+        ):
             raise ArgumentError(f"attainment: {attainment!r} - expected a share in (0, 1]")
         share = Fraction(str(attainment))
         candidates = sorted({_ONE, *self.stopped, *self.running})
