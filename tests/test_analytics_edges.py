@@ -1,0 +1,36 @@
+"""Edge cases of the analytics surface (slaclock.analytics, slaclock.percentiles,
+slaclock.whatif.compare): empty and odd inputs give an error naming the value, never a deep
+traceback, a NaN or a silently dropped ticket."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from slaclock.analytics import percentile
+from slaclock.errors import ArgumentError
+
+MINUTES = [timedelta(minutes=m) for m in (1, 2, 3)]
+
+
+# ----------------------------------------------------------------------------------------------
+# Percentiles
+@pytest.mark.parametrize("share", [1.5, -0.1, float("nan"), float("inf"), "0.5", None, True])
+@pytest.mark.parametrize("method", ["nearest_rank", "linear", "lower", "higher", "midpoint"])
+def test_a_percentile_share_outside_zero_to_one_is_an_error(share: Any, method: Any) -> None:
+    """A share must be a number in [0, 1]: 1.5 used to raise IndexError (linear) or quietly
+    give the maximum (nearest rank), -0.1 an extrapolated 1m24s, NaN a ValueError."""
+    with pytest.raises(ArgumentError, match="share"):
+        percentile(MINUTES, share, method)
+
+
+@pytest.mark.parametrize(
+    ("share", "expected"),
+    [(0, timedelta(minutes=1)), (1, timedelta(minutes=3)), (0.5, timedelta(minutes=2))],
+)
+def test_percentile_at_the_ends_of_the_range(share: float, expected: timedelta) -> None:
+    """0 is the smallest value and 1 the largest, for every method (n = 3: h = 2 * share)."""
+    for method in ("nearest_rank", "linear", "lower", "higher", "midpoint"):
+        assert expected == percentile(MINUTES, share, method)  # type: ignore[arg-type]
