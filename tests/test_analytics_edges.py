@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from slaclock.analytics import percentile
+from slaclock.analytics import evaluate_many, first_contact_resolution, percentile
 from slaclock.errors import ArgumentError
+from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
 
 MINUTES = [timedelta(minutes=m) for m in (1, 2, 3)]
 
@@ -34,3 +35,15 @@ def test_percentile_at_the_ends_of_the_range(share: float, expected: timedelta) 
     """0 is the smallest value and 1 the largest, for every method (n = 3: h = 2 * share)."""
     for method in ("nearest_rank", "linear", "lower", "higher", "midpoint"):
         assert expected == percentile(MINUTES, share, method)  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------------------------
+# First contact resolution
+def test_first_contact_resolution_by_an_unknown_field_is_an_error() -> None:
+    """by=('grop',) is a typo, not a group: it used to put every ticket in one group with the
+    value None, where volume and attainment say which fields exist."""
+    batch = evaluate_many(DEFAULT_POLICY, sample_timelines())
+    with pytest.raises(ArgumentError, match=r"'grop'.*group"):
+        first_contact_resolution(batch, by=("grop",))
+    (row,) = first_contact_resolution(batch, by=("channel",)).rows[:1]
+    assert "email" == row["channel"]

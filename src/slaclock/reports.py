@@ -492,6 +492,7 @@ def first_contact_resolution(batch: Batch, *, by: Sequence[str] = ()) -> Table:
     solved  first_contact   rate
          3              1  33.3%
     """
+    _check_by(batch.tickets, by)
     groups: dict[tuple[Any, ...], list[int]] = {}
     for ticket in batch.tickets:
         if not ticket["solved"]:
