@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from slaclock.analytics import evaluate_many, first_contact_resolution, percentile
+from slaclock.analytics import attainment, evaluate_many, first_contact_resolution, percentile
 from slaclock.errors import ArgumentError
 from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
+from slaclock.whatif import compare
 
 MINUTES = [timedelta(minutes=m) for m in (1, 2, 3)]
 
@@ -47,3 +48,19 @@ def test_first_contact_resolution_by_an_unknown_field_is_an_error() -> None:
         first_contact_resolution(batch, by=("grop",))
     (row,) = first_contact_resolution(batch, by=("channel",)).rows[:1]
     assert "email" == row["channel"]
+
+
+# ----------------------------------------------------------------------------------------------
+# compare: every input is a ticket or a failure
+@pytest.mark.parametrize("item", [42, None, "T-1", ["T-1"]])
+def test_compare_collects_an_input_that_is_not_a_timeline(item: Any) -> None:
+    """An input that is neither a Timeline nor a mapping is a failure at its position, as in
+    evaluate_many (it used to raise AttributeError: 'int' object has no attribute
+    'ticket_id'), and the other tickets are still compared."""
+    tickets = [*sample_timelines(), item]
+    result = compare(tickets, baseline=DEFAULT_POLICY, variants={"same": DEFAULT_POLICY})
+    batch = evaluate_many(DEFAULT_POLICY, tickets)
+    assert [(5, None)] == [(f.position, f.ticket_id) for f in result.failures]
+    assert [f.error for f in batch.failures] == [f.error for f in result.failures]
+    assert attainment(batch).rows == result.reports["baseline"].rows
+    assert 5 == len(batch.tickets)

@@ -58,6 +58,22 @@ class Failure:
     ticket_id: str | None
     error: str
 
+    @classmethod
+    def of(cls, position: int, item: object, error: Exception) -> Failure:
+        """The failure of input ``item`` (a timeline, a mapping or anything else given) at
+        ``position``: its ticket id when it has one, and the error's message.
+
+        >>> Failure.of(0, {"ticket_id": 7}, ValueError("no created event")).ticket_id
+        '7'
+        >>> Failure.of(1, 42, ValueError("not a timeline")).ticket_id is None
+        True
+        """
+        if isinstance(item, Timeline):
+            ticket_id: object = item.ticket_id
+        else:
+            ticket_id = item.get("ticket_id") if isinstance(item, Mapping) else None
+        return cls(position, None if ticket_id is None else str(ticket_id), str(error))
+
 
 def _stream(
     policy: Policy | PolicySet,
@@ -77,14 +93,7 @@ def _stream(
         except (SlaclockError, ValidationError, ValueError) as exc:
             if failures is None:
                 raise
-            ticket_id = (
-                item.ticket_id
-                if isinstance(item, Timeline)
-                else (item.get("ticket_id") if isinstance(item, Mapping) else None)
-            )
-            failures.append(
-                Failure(position, None if ticket_id is None else str(ticket_id), str(exc))
-            )
+            failures.append(Failure.of(position, item, exc))
         else:
             records = [
                 cycle_record(result, cycle)

@@ -155,10 +155,7 @@ def compare(
             timeline = item if isinstance(item, Timeline) else Timeline.model_validate(item)
             results = {name: evaluate(p, timeline, as_of) for name, p in policies.items()}
         except (SlaclockError, ValidationError, ValueError) as exc:
-            ticket_id = item.get("ticket_id") if isinstance(item, Mapping) else item.ticket_id
-            failures.append(
-                Failure(position, None if ticket_id is None else str(ticket_id), str(exc))
-            )
+            failures.append(Failure.of(position, item, exc))
             continue
         base_states: dict[tuple[str, int], str] = {}
         for name, result in results.items():
