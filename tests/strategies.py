@@ -366,3 +366,41 @@ def event_files(draw: st.DrawFn) -> str:
         odd = draw(st.sampled_from(["", "   ", "[1, 2]", '{"ticket_id": 5}', "{", "null"]))
         lines.insert(draw(st.integers(0, len(lines))), odd)
     return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------------------------
+# Tickets for the analytics reports: attributes changed on the way, in every input shape
+#: Groups an ``attributes_changed`` event may move a ticket to (``None`` removes the group).
+NEW_GROUPS = st.sampled_from(["billing", "tech", None])
+
+
+def cli_shaped(timeline: Timeline) -> dict[str, Any]:
+    """``timeline`` in the CLI's events shape: no top-level attributes; the priority and the
+    other attributes given on the ``created`` event."""
+    data = timeline.model_dump(mode="json")
+    attributes = dict(data.pop("attributes"))
+    created = data["events"][0]
+    created["priority"] = attributes.pop("priority", None)
+    created["attributes"] = attributes
+    return data
+
+
+@st.composite
+def analytics_tickets(draw: st.DrawFn) -> list[Timeline]:
+    """1-6 synthetic tickets; some move to another group (or lose it) by an
+    ``attributes_changed`` event at one of their events' instants, so the attributes in force
+    depend on ``as_of``."""
+    tickets = []
+    for number in range(draw(st.integers(1, 6))):
+        timeline = draw(synthetic_tickets)
+        data = timeline.model_dump()
+        data["ticket_id"] = f"A-{number}"
+        if draw(st.booleans()):
+            at = draw(st.sampled_from([event["at"] for event in data["events"]]))
+            change = {"group": draw(NEW_GROUPS)}
+            data["events"] = [
+                *data["events"],
+                {"at": at, "kind": "attributes_changed", "attributes": change},
+            ]
+        tickets.append(Timeline.model_validate(data))
+    return tickets
