@@ -20,6 +20,7 @@ __all__ = [
     "check_aware",
     "check_in_range",
     "from_micros",
+    "is_repeated",
     "load_zone",
     "local_to_micros",
     "micros_to_timedelta",
@@ -133,6 +134,12 @@ def load_zone(name: str) -> ZoneInfo:
         raise ArgumentError(
             f"unknown time zone: {name!r} - expected an IANA name such as 'Europe/Berlin'"
         ) from exc
+
+
+def is_repeated(local: datetime) -> bool:
+    """Whether the wall-clock time of aware ``local`` happens twice in its zone (a DST fold:
+    New York's 01:30 on 2025-11-02 is first EDT, then EST)."""
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
 
 
 def local_to_micros(day: date, seconds: int, zone: tzinfo) -> int:

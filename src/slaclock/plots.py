@@ -291,7 +291,7 @@ def service_level_by_interval(
     """
     fig = _figure()
     ax = fig.add_subplot()
-    labels = [row.label.split(" ")[-1] for row in report.rows]
+    labels = [row.label.split(" ", 1)[-1] for row in report.rows]  # the time part
     values = [None if row.service_level is None else 100 * row.service_level for row in report.rows]
     colours = [
         _BAND_COLOURS.get(
