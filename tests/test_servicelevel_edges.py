@@ -4,7 +4,11 @@ table, and a time zone that is not one is an error naming it."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
+import pytest
+
+from slaclock.errors import ArgumentError
 from slaclock.servicelevel import Contact, service_level
 
 UTC = timezone.utc
@@ -64,3 +68,11 @@ def test_labels_away_from_a_fold_are_unchanged() -> None:
     assert ["2025-03-09 01:30-03:00", "2025-03-09 03:00-03:30"] == [row.label for row in rows]
     utc = service_level(FOLD, interval="60min").rows
     assert ["2025-11-02 05:00-06:00", "2025-11-02 06:00-07:00"] == [row.label for row in utc]
+
+
+@pytest.mark.parametrize("zone", [42, 3.5, ["UTC"], None])
+def test_a_timezone_that_is_not_one_is_an_error(zone: Any) -> None:
+    """timezone= takes an IANA name or a tzinfo; anything else is an ArgumentError naming it
+    (42 used to surface as a TypeError from deep inside datetime)."""
+    with pytest.raises(ArgumentError, match="timezone"):
+        service_level(FOLD, timezone=zone)

@@ -26,6 +26,7 @@ __all__ = [
     "micros_to_timedelta",
     "timedelta_to_micros",
     "to_micros",
+    "zone_of",
 ]
 
 MICROS_PER_SECOND = 1_000_000
@@ -134,6 +135,19 @@ def load_zone(name: str) -> ZoneInfo:
         raise ArgumentError(
             f"unknown time zone: {name!r} - expected an IANA name such as 'Europe/Berlin'"
         ) from exc
+
+
+def zone_of(value: str | tzinfo, name: str = "timezone") -> tzinfo:
+    """The zone ``value`` names (an IANA name, see :func:`load_zone`) or is (a tzinfo); anything
+    else is an :class:`~slaclock.errors.ArgumentError` naming ``name`` and the value."""
+    if isinstance(value, str):
+        return load_zone(value)
+    if isinstance(value, tzinfo):
+        return value
+    raise ArgumentError(
+        f"{name}: {value!r} - expected an IANA name such as 'America/New_York' or a tzinfo",
+        value=value,
+    )
 
 
 def is_repeated(local: datetime) -> bool:

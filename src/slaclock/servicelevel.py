@@ -44,9 +44,9 @@ from slaclock._tz import (
     check_in_range,
     from_micros,
     is_repeated,
-    load_zone,
     timedelta_to_micros,
     to_micros,
+    zone_of,
 )
 from slaclock.bands import BandRule, BandScale
 from slaclock.durations import format_duration, parse_duration, round_for_display
@@ -481,7 +481,7 @@ def service_level(
         short_td = _as_duration(short_abandon, "short_abandon")
     elif short_abandon is not None:
         short_td = _as_duration(short_abandon, "short_abandon")
-    zone = load_zone(timezone) if isinstance(timezone, str) else timezone
+    zone = zone_of(timezone)
     lo = hi = None
     if start is not None or end is not None:
         if start is None or end is None:
