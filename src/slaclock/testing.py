@@ -28,13 +28,13 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from slaclock._tz import check_aware, to_micros
 from slaclock.calendar import Calendar
 from slaclock.durations import format_duration, parse_duration
 from slaclock.engine import evaluate
-from slaclock.errors import TimelineError
+from slaclock.errors import ArgumentError, TimelineError
 from slaclock.policy import Policy, PolicySet
 from slaclock.results import CycleResult, CycleState, TicketResult
 from slaclock.synthetic import DEFAULT_POLICY
@@ -53,6 +53,7 @@ __all__ = [
     "ticket",
 ]
 
+_STATES: tuple[str, ...] = get_args(CycleState)
 _BUSINESS = re.compile(r"\s*(.+?)\s+business\s+(hours?|minutes?|days?)\s*", re.IGNORECASE)
 
 
@@ -344,6 +345,11 @@ def assert_state(
     >>> assert_state(result, "first_response", "running").remaining  # nothing counted yet: 8h
     datetime.timedelta(seconds=28800)
     """
+    if state not in _STATES:
+        raise ArgumentError(
+            f"state: {state!r} is not a cycle state - expected one of {list(_STATES)}",
+            value=state,
+        )
     found = _cycle(result, metric, cycle)
     if found.state != state:
         raise _fail(found, f"expected {state}, got {found.state}")
