@@ -239,7 +239,10 @@ def survey_of(
     created = _created_attributes(timeline)
     offered, imported = _imported(created)
     last: dict[str, Answer] = {}
-    if imported is not None:
+    # An imported score rated after as_of has not been given yet (the survey was sent).
+    if imported is not None and (
+        limit is None or imported.at is None or to_micros(imported.at) <= limit
+    ):
         last["nps" if imported.scale == "nps" else "csat"] = imported
     from_events: dict[str, Answer] = {}
     for event in timeline.events:  # in instant order, stable at one instant
