@@ -7,7 +7,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+import pytest
+
 from slaclock import Timeline
+from slaclock.errors import SlaclockError
 from slaclock.satisfaction import csat, response_rate, survey_of
 
 UTC = timezone.utc
@@ -47,3 +50,11 @@ def test_an_imported_score_without_an_instant_counts_whenever_asked() -> None:
     as_of, as before."""
     (row,) = csat([_imported(5)], as_of=datetime(2025, 3, 4, tzinfo=UTC)).rows
     assert (1, 1) == (row.answered, row.satisfied)
+
+
+@pytest.mark.parametrize("rated_at", ["yesterday", "2025-13-01T00:00:00Z", 17.5])
+def test_an_unreadable_rating_instant_names_the_attribute(rated_at: Any) -> None:
+    """satisfaction_rated_at that is not an instant is an error naming the attribute and value
+    ('yesterday' used to raise a bare ValueError "Invalid isoformat string")."""
+    with pytest.raises(SlaclockError, match=r"satisfaction_rated_at.*" + str(rated_at)):
+        survey_of(_imported(2, rated_at))

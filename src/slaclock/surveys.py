@@ -213,10 +213,24 @@ def _imported(attributes: Mapping[str, Any]) -> tuple[bool, Answer | None]:
             "'stars', 'good_bad' or 'nps'",
             value=score,
         )
-    at = attributes.get("satisfaction_rated_at")
-    if isinstance(at, str):
-        at = datetime.fromisoformat(at.replace("Z", "+00:00"))
-    return True, Answer.of(str(scale), score, at)
+    return True, Answer.of(str(scale), score, _rated_at(attributes.get("satisfaction_rated_at")))
+
+
+def _rated_at(value: Any) -> datetime | None:
+    """The ``satisfaction_rated_at`` attribute as an aware instant (``None`` when absent)."""
+    at = value
+    if isinstance(value, str):
+        try:
+            at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            at = None
+    if value is not None and not isinstance(at, datetime):
+        raise ReportOptionError(
+            f"satisfaction_rated_at: {value!r} - expected an ISO 8601 instant such as "
+            "'2025-03-10T09:00:00Z'",
+            value=value,
+        )
+    return None if at is None else check_in_range(at, "satisfaction_rated_at")
 
 
 def survey_of(
