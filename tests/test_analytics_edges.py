@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from slaclock import Policy, evaluate
 from slaclock.analytics import attainment, evaluate_many, first_contact_resolution, percentile
 from slaclock.errors import ArgumentError
 from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
@@ -64,3 +65,26 @@ def test_compare_collects_an_input_that_is_not_a_timeline(item: Any) -> None:
     assert [f.error for f in batch.failures] == [f.error for f in result.failures]
     assert attainment(batch).rows == result.reports["baseline"].rows
     assert 5 == len(batch.tickets)
+
+
+def test_compare_lists_a_cycle_the_variant_does_not_have() -> None:
+    """Changes are symmetric: a variant without the resolution metric lists each baseline
+    resolution cycle as changed to 'pending', as the reverse comparison lists them changed from
+    'pending' (it used to list no change at all: 0 against 5)."""
+    data = DEFAULT_POLICY.model_dump()
+    del data["metrics"]["resolution"]
+    without = Policy.model_validate({**data, "name": "no-resolution"})
+    dropped = compare(sample_timelines(), baseline=DEFAULT_POLICY, variants={"v": without})
+    added = compare(sample_timelines(), baseline=without, variants={"v": DEFAULT_POLICY})
+    resolved = [  # the sample tickets' resolution cycles: (ticket, state)
+        (r.ticket_id, c.state)
+        for r in (evaluate(DEFAULT_POLICY, t) for t in sample_timelines())
+        for c in r.metrics["resolution"].cycles
+    ]
+    assert 5 == len(resolved)
+    assert [(t, s, "pending") for t, s in resolved] == [
+        (c["ticket_id"], c["baseline"], c["variant_state"]) for c in dropped.changes
+    ]
+    assert [(t, "pending", s) for t, s in resolved] == [
+        (c["ticket_id"], c["baseline"], c["variant_state"]) for c in added.changes
+    ]

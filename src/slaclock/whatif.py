@@ -65,7 +65,8 @@ class Comparison:
 
     ``reports`` holds the :class:`~slaclock.analytics.AttainmentReport` of ``"baseline"`` and of
     each variant; ``changes`` lists every cycle whose state differs from the baseline's
-    (``ticket_id``, ``metric``, ``index``, ``baseline``, ``variant``, ``variant_state``);
+    (``ticket_id``, ``metric``, ``index``, ``baseline``, ``variant``, ``variant_state``; a
+    cycle only one side has is ``pending``, not started, on the other);
     ``failures`` the timelines that could not be evaluated.
 
     >>> from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
@@ -159,25 +160,29 @@ def compare(
             continue
         base_states: dict[tuple[str, int], str] = {}
         for name, result in results.items():
+            states: dict[tuple[str, int], str] = {}
             for metric_result in result.metrics.values():
                 for cycle in metric_result.cycles:
                     records[name].append(cycle_record(result, cycle))
-                    key = (cycle.metric, cycle.index)
-                    if name == "baseline":
-                        base_states[key] = cycle.state
-                    elif base_states.get(key) != cycle.state and (
-                        metric is None or cycle.metric == metric
-                    ):
-                        changes.append(
-                            {
-                                "ticket_id": result.ticket_id,
-                                "metric": cycle.metric,
-                                "index": cycle.index,
-                                "baseline": base_states.get(key, "pending"),
-                                "variant": name,
-                                "variant_state": cycle.state,
-                            }
-                        )
+                    states[(cycle.metric, cycle.index)] = cycle.state
+            if name == "baseline":
+                base_states = states
+                continue
+            # Every cycle either side has: one the variant lacks changed to "pending" (not
+            # started), one the baseline lacks changed from it.
+            for key in (*states, *(k for k in base_states if k not in states)):
+                before, after = base_states.get(key, "pending"), states.get(key, "pending")
+                if before != after and (metric is None or key[0] == metric):
+                    changes.append(
+                        {
+                            "ticket_id": result.ticket_id,
+                            "metric": key[0],
+                            "index": key[1],
+                            "baseline": before,
+                            "variant": name,
+                            "variant_state": after,
+                        }
+                    )
     reports = {
         name: attainment(
             rows,
