@@ -4,14 +4,20 @@ traceback, a NaN or a silently dropped ticket."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from slaclock import Policy, evaluate
-from slaclock.analytics import attainment, evaluate_many, first_contact_resolution, percentile
-from slaclock.errors import ArgumentError
+from slaclock.analytics import (
+    attainment,
+    evaluate_many,
+    first_contact_resolution,
+    iter_records,
+    percentile,
+)
+from slaclock.errors import ArgumentError, NaiveDatetimeError, OutOfRangeError
 from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
 from slaclock.whatif import compare
 
@@ -88,3 +94,37 @@ def test_compare_lists_a_cycle_the_variant_does_not_have() -> None:
     assert [(t, "pending", s) for t, s in resolved] == [
         (c["ticket_id"], c["baseline"], c["variant_state"]) for c in added.changes
     ]
+
+
+# ----------------------------------------------------------------------------------------------
+# A bad argument is one error, not one failure per ticket
+NAIVE = datetime(2025, 3, 10, 12, 0)  # no tzinfo
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda: evaluate_many(DEFAULT_POLICY, sample_timelines(), as_of=NAIVE),
+        lambda: list(iter_records(DEFAULT_POLICY, sample_timelines(), NAIVE, failures=[])),
+        lambda: compare(sample_timelines(), baseline=DEFAULT_POLICY, variants={}, as_of=NAIVE),
+    ],
+    ids=["evaluate_many", "iter_records", "compare"],
+)
+def test_a_naive_as_of_is_one_error_not_a_failure_per_ticket(run: Any) -> None:
+    """as_of is an argument of the whole batch: a naive one is a NaiveDatetimeError naming it
+    (it used to become one identical Failure per ticket, five here, and an empty report)."""
+    with pytest.raises(NaiveDatetimeError, match="as_of"):
+        run()
+
+
+def test_an_explain_that_is_not_a_bool_is_one_error() -> None:
+    """explain='yes' is an ArgumentError naming it, not a Failure per ticket."""
+    with pytest.raises(ArgumentError, match="explain"):
+        evaluate_many(DEFAULT_POLICY, sample_timelines(), explain="yes")  # type: ignore[arg-type]
+
+
+def test_an_as_of_out_of_range_is_one_error() -> None:
+    """An as_of past the supported range (2200) is an OutOfRangeError naming it."""
+    far = datetime(2300, 1, 1, tzinfo=timezone.utc)
+    with pytest.raises(OutOfRangeError, match="as_of"):
+        evaluate_many(DEFAULT_POLICY, sample_timelines(), as_of=far)

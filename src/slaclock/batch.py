@@ -24,6 +24,7 @@ from typing import IO, Any, Literal
 
 from pydantic import ValidationError
 
+from slaclock._tz import check_in_range
 from slaclock.engine import evaluate
 from slaclock.errors import ArgumentError, SlaclockError
 from slaclock.policy import Policy, PolicySet
@@ -85,6 +86,12 @@ def _stream(
     total: int | None,
 ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """(ticket row, cycle records) per ticket; bad timelines go to ``failures`` or raise."""
+    # The batch's own arguments are checked once: a bad one is one error, not a failure per
+    # ticket.
+    if as_of is not None:
+        check_in_range(as_of, "as_of")
+    if not isinstance(explain, bool):
+        raise ArgumentError(f"explain: {explain!r} - expected True or False", value=explain)
     done = 0
     for position, item in enumerate(timelines):
         try:

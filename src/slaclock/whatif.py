@@ -34,6 +34,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from slaclock._tz import check_in_range
 from slaclock.batch import Failure
 from slaclock.engine import evaluate
 from slaclock.errors import ArgumentError, SlaclockError
@@ -147,6 +148,8 @@ def compare(
         raise ArgumentError(
             "variants: 'baseline' is reserved for the baseline - rename the variant"
         )
+    if as_of is not None:  # one error, not a failure per ticket
+        check_in_range(as_of, "as_of")
     policies: dict[str, Policy | PolicySet] = {"baseline": baseline, **variants}
     records: dict[str, list[dict[str, Any]]] = {name: [] for name in policies}
     changes: list[dict[str, Any]] = []
