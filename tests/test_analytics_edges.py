@@ -6,18 +6,22 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from slaclock import Policy, evaluate
+from slaclock import Policy, Timeline, evaluate
 from slaclock.analytics import (
     attainment,
     evaluate_many,
     first_contact_resolution,
     iter_records,
     percentile,
+    period_of,
+    volume,
 )
 from slaclock.errors import ArgumentError, NaiveDatetimeError, OutOfRangeError
+from slaclock.satisfaction import csat, satisfaction_event
 from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
 from slaclock.whatif import compare
 
@@ -128,3 +132,37 @@ def test_an_as_of_out_of_range_is_one_error() -> None:
     far = datetime(2300, 1, 1, tzinfo=timezone.utc)
     with pytest.raises(OutOfRangeError, match="as_of"):
         evaluate_many(DEFAULT_POLICY, sample_timelines(), as_of=far)
+
+
+# ----------------------------------------------------------------------------------------------
+# Time zones of periods: an IANA name or a tzinfo, everywhere
+def test_period_reports_take_a_zone_name_like_the_other_reports() -> None:
+    """attainment, volume and period_of read periods in timezone='Europe/Berlin' as with
+    ZoneInfo('Europe/Berlin'), as service_level and csat already did (a name used to raise a
+    TypeError from inside datetime)."""
+    batch = evaluate_many(DEFAULT_POLICY, sample_timelines())
+    berlin = ZoneInfo("Europe/Berlin")
+    assert attainment(batch, period="day", timezone=berlin) == attainment(
+        batch, period="day", timezone="Europe/Berlin"
+    )
+    assert volume(batch, timezone=berlin) == volume(batch, timezone="Europe/Berlin")
+    # 23:30 in New York on 9 March 2025 (EDT, UTC-4) is 04:30 on the 10th in Berlin (CET).
+    at = datetime(2025, 3, 9, 23, 30, tzinfo=ZoneInfo("America/New_York"))
+    assert "2025-03-10" == period_of(at, "day", "Europe/Berlin")
+
+
+@pytest.mark.parametrize("zone", [5, ["UTC"], "Mars/Base"])
+def test_a_period_zone_that_is_not_one_is_an_error(zone: Any) -> None:
+    """A zone that is not an IANA name or a tzinfo is an ArgumentError naming it, in the
+    ticket reports and the satisfaction reports alike."""
+    batch = evaluate_many(DEFAULT_POLICY, sample_timelines())
+    rated = Timeline(ticket_id="S", events=[
+        {"at": "2025-03-03T09:00:00Z", "kind": "created"},
+        satisfaction_event("2025-03-03T10:00:00Z", 5, "stars")])  # fmt: skip
+    for report in (
+        lambda: attainment(batch, period="day", timezone=zone),
+        lambda: volume(batch, timezone=zone),
+        lambda: csat([rated], period="day", timezone=zone),
+    ):
+        with pytest.raises(ArgumentError, match="zone"):
+            report()

@@ -221,7 +221,7 @@ def _attainment_section(
     period: Period | None,
     metric: str | None,
     goal: float | None,
-    timezone: tzinfo | None,
+    timezone: str | tzinfo | None,
 ) -> str:
     report = attainment(batch, by=by, period=period, metric=metric, timezone=timezone)
     keys = (*report.by, *(("period",) if report.period else ()), "metric")
@@ -422,7 +422,7 @@ def html_report(
     period: Period | None = "week",
     metric: str | None = None,
     goal: float | None = None,
-    timezone: tzinfo | None = None,
+    timezone: str | tzinfo | None = None,
     service_level: ServiceLevelReport | None = None,
     service_bands: BandRule | None = None,
     abandon_bands: BandRule | None = None,

@@ -22,7 +22,7 @@ from datetime import datetime, tzinfo
 from fractions import Fraction
 from typing import Any, Literal
 
-from slaclock._tz import load_zone
+from slaclock._tz import zone_of
 from slaclock.bands import BandRule, NpsBandRule
 from slaclock.batch import Batch
 from slaclock.errors import ReportOptionError
@@ -209,7 +209,7 @@ def _tally(
         raise ReportOptionError(
             f"period: unknown period {period!r} - expected 'day', 'week' or 'month'", value=period
         )
-    zone = load_zone(timezone) if isinstance(timezone, str) else timezone
+    zone = zone_of(timezone)
     chosen = [s if isinstance(s, Survey) else survey_of(s, as_of) for s in items]
     for name in by:
         if chosen and not any(name in s.attributes for s in chosen):
