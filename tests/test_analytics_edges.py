@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import ValidationError
 
 from slaclock import Policy, Timeline, evaluate
 from slaclock.analytics import (
@@ -22,8 +23,8 @@ from slaclock.analytics import (
 )
 from slaclock.errors import ArgumentError, NaiveDatetimeError, OutOfRangeError
 from slaclock.satisfaction import csat, satisfaction_event
-from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
-from slaclock.whatif import compare
+from slaclock.synthetic import DEFAULT_POLICY, DEFAULT_POLICY_DATA, sample_timelines
+from slaclock.whatif import compare, recommend_target, sweep
 
 MINUTES = [timedelta(minutes=m) for m in (1, 2, 3)]
 
@@ -166,3 +167,45 @@ def test_a_period_zone_that_is_not_one_is_an_error(zone: Any) -> None:
     ):
         with pytest.raises(ArgumentError, match="zone"):
             report()
+
+
+# ----------------------------------------------------------------------------------------------
+# The policy argument: read once, a bad one is one error
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda p: evaluate_many(p, sample_timelines()),
+        lambda p: list(iter_records(p, sample_timelines(), failures=[])),
+        lambda p: compare(sample_timelines(), baseline=p, variants={}),
+        lambda p: compare(sample_timelines(), baseline=DEFAULT_POLICY, variants={"v": p}),
+        lambda p: sweep(sample_timelines(), "first_response", "high", ["1h"], baseline=p),
+        lambda p: recommend_target(sample_timelines(), "first_response", "high", baseline=p),
+    ],
+    ids=["evaluate_many", "iter_records", "compare", "compare-variant", "sweep", "recommend"],
+)
+def test_an_invalid_policy_is_one_error_not_a_failure_per_ticket(run: Any) -> None:
+    """A policy mapping without metrics is a ValidationError naming the field, raised once (it
+    used to make every ticket a Failure with the same message, or an AttributeError in sweep);
+    something that is not a policy at all (42) is an ArgumentError naming it (it used to be a
+    TypeError from inside the engine)."""
+    with pytest.raises(ValidationError, match="metrics"):
+        run({"name": "no-metrics"})
+    with pytest.raises(ArgumentError, match="policy: 42"):
+        run(42)
+
+
+def test_a_policy_given_as_data_is_the_policy() -> None:
+    """The default policy given as plain data gives the same batch, comparison and sweep as the
+    validated policy (a mapping with 'policies' is a set)."""
+    tickets = sample_timelines()
+    assert evaluate_many(DEFAULT_POLICY, tickets) == evaluate_many(DEFAULT_POLICY_DATA, tickets)
+    as_set = {"policies": [DEFAULT_POLICY_DATA]}
+    assert (
+        compare(tickets, baseline=DEFAULT_POLICY, variants={}).reports
+        == compare(tickets, baseline=as_set, variants={}).reports
+    )
+    swept = [
+        sweep(tickets, "first_response", "high", ["1h"], baseline=p).rows
+        for p in (DEFAULT_POLICY, DEFAULT_POLICY_DATA)
+    ]
+    assert swept[0] == swept[1]

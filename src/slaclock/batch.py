@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from slaclock._tz import check_in_range
 from slaclock.engine import evaluate
 from slaclock.errors import ArgumentError, SlaclockError
-from slaclock.policy import Policy, PolicySet
+from slaclock.policy import Policy, PolicySet, read_policy
 from slaclock.records import (
     DURATION_FIELDS,
     cycle_record,
@@ -92,6 +92,7 @@ def _stream(
         check_in_range(as_of, "as_of")
     if not isinstance(explain, bool):
         raise ArgumentError(f"explain: {explain!r} - expected True or False", value=explain)
+    policy = read_policy(policy)
     done = 0
     for position, item in enumerate(timelines):
         try:

@@ -94,6 +94,7 @@ __all__ = [
     "Target",
     "TicketCondition",
     "Threshold",
+    "read_policy",
 ]
 
 #: What happens to a running cycle when the ticket's priority (or policy) changes.
@@ -499,3 +500,28 @@ class PolicySet(ValueModel):
         ('default', None)
         """
         return next((policy for policy in self.policies if policy.name == name), None)
+
+
+def read_policy(value: Policy | PolicySet | Mapping[str, Any]) -> Policy | PolicySet:
+    """A policy or policy set as given, or validated from plain data (a mapping with a
+    ``policies`` key is a set): what batch functions do once with their policy argument, so a
+    bad one is one error, not a failure per ticket. Anything else is an
+    :class:`~slaclock.errors.ArgumentError` naming it.
+
+    >>> read_policy({"name": "p", "metrics": {"resolution": {}}}).name
+    'p'
+    >>> read_policy({"policies": [{"name": "p", "metrics": {"resolution": {}}}]}).policies[0].name
+    'p'
+    >>> read_policy(42)
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.ArgumentError: policy: 42 - expected a Policy, a PolicySet or its data (a mapping)
+    """
+    if isinstance(value, (Policy, PolicySet)):
+        return value
+    if not isinstance(value, Mapping):
+        raise ArgumentError(
+            f"policy: {value!r} - expected a Policy, a PolicySet or its data (a mapping)",
+            value=value,
+        )
+    return (PolicySet if "policies" in value else Policy).model_validate(value)

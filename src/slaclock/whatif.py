@@ -38,7 +38,7 @@ from slaclock._tz import check_in_range
 from slaclock.batch import Failure
 from slaclock.engine import evaluate
 from slaclock.errors import ArgumentError, SlaclockError
-from slaclock.policy import Policy, PolicySet
+from slaclock.policy import Policy, PolicySet, read_policy
 from slaclock.records import cycle_record
 from slaclock.reports import AttainmentReport, CancelledAs, UntargetedAs, attainment
 from slaclock.sweeps import Recommendation, Sweep, SweepRow, recommend_target, sweep
@@ -150,7 +150,7 @@ def compare(
         )
     if as_of is not None:  # one error, not a failure per ticket
         check_in_range(as_of, "as_of")
-    policies: dict[str, Policy | PolicySet] = {"baseline": baseline, **variants}
+    policies = {name: read_policy(p) for name, p in {"baseline": baseline, **variants}.items()}
     records: dict[str, list[dict[str, Any]]] = {name: [] for name in policies}
     changes: list[dict[str, Any]] = []
     failures: list[Failure] = []
