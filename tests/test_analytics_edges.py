@@ -209,3 +209,11 @@ def test_a_policy_given_as_data_is_the_policy() -> None:
         for p in (DEFAULT_POLICY, DEFAULT_POLICY_DATA)
     ]
     assert swept[0] == swept[1]
+
+
+def test_a_percentile_of_unsorted_values_is_an_error() -> None:
+    """percentile reads sorted values; unsorted ones are an ArgumentError saying so (the 0th
+    percentile of [3 days, 1 day] used to be 3 days, silently)."""
+    with pytest.raises(ArgumentError, match="sorted"):
+        percentile([timedelta(days=3), timedelta(days=1)], 0.0)
+    assert timedelta(days=1) == percentile([timedelta(days=1), timedelta(days=1)], 0.5)

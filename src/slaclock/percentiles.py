@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from fractions import Fraction
+from itertools import pairwise
 from numbers import Real
 from typing import Literal
 
@@ -58,6 +59,10 @@ def percentile(
         raise ArgumentError(
             f"share: {share!r} - expected a number from 0 to 1 (0.9 for the 90th percentile)",
             value=share,
+        )
+    if any(later < earlier for earlier, later in pairwise(values)):
+        raise ArgumentError(
+            "values: not sorted - expected values in ascending order (sorted(values))"
         )
     if method not in PERCENTILE_METHODS:
         raise ReportOptionError(
