@@ -22,7 +22,7 @@ from slaclock.analytics import (
     volume,
 )
 from slaclock.errors import ArgumentError, NaiveDatetimeError, OutOfRangeError
-from slaclock.satisfaction import csat, satisfaction_event
+from slaclock.satisfaction import csat, satisfaction_by_sla, satisfaction_event
 from slaclock.synthetic import DEFAULT_POLICY, DEFAULT_POLICY_DATA, sample_timelines
 from slaclock.whatif import compare, recommend_target, sweep
 
@@ -217,3 +217,23 @@ def test_a_percentile_of_unsorted_values_is_an_error() -> None:
     with pytest.raises(ArgumentError, match="sorted"):
         percentile([timedelta(days=3), timedelta(days=1)], 0.0)
     assert timedelta(days=1) == percentile([timedelta(days=1), timedelta(days=1)], 0.5)
+
+
+@pytest.mark.parametrize("overdue", ["no", 0, None])
+def test_overdue_that_is_not_a_bool_is_an_error(overdue: Any) -> None:
+    """overdue='no' used to count overdue cycles (any non-empty text is true) and 0 or None to
+    leave them out, silently; every report taking it (attainment, compare, sweep,
+    recommend_target, satisfaction_by_sla) now wants True or False."""
+    batch = evaluate_many(DEFAULT_POLICY, sample_timelines())
+    tickets = sample_timelines()
+    for report in (
+        lambda: attainment(batch, overdue=overdue),
+        lambda: compare(tickets, baseline=DEFAULT_POLICY, variants={}, overdue=overdue),
+        lambda: sweep(tickets, "first_response", "high", ["1h"], baseline=DEFAULT_POLICY,
+                      overdue=overdue),
+        lambda: recommend_target(tickets, "first_response", "high", baseline=DEFAULT_POLICY,
+                                 overdue=overdue),
+        lambda: satisfaction_by_sla(tickets, batch, overdue=overdue),
+    ):  # fmt: skip
+        with pytest.raises(ArgumentError, match="overdue"):
+            report()

@@ -105,6 +105,19 @@ def _key_of(
     return key
 
 
+def check_flag(value: object, name: str) -> None:
+    """A yes/no option must be ``True`` or ``False``: ``"no"`` is true to Python, so anything
+    else is a :class:`~slaclock.errors.ReportOptionError` naming it.
+
+    >>> check_flag("no", "overdue")
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.ReportOptionError: overdue: 'no' - expected True or False
+    """
+    if not isinstance(value, bool):
+        raise ReportOptionError(f"{name}: {value!r} - expected True or False", value=value)
+
+
 def _check_metric(records: Sequence[Mapping[str, Any]], metric: str | None) -> None:
     if metric is None or not records:
         return
@@ -294,6 +307,7 @@ def attainment(
     >>> row.met, row.breached, row.open, row.attainment
     (3, 0, 2, 1.0)
     """
+    check_flag(overdue, "overdue")
     if anchor not in ("started_at", "stopped_at"):
         raise ArgumentError(f"anchor: {anchor!r} - expected 'started_at' or 'stopped_at'")
     if cancelled not in ("excluded", "met", "breached"):

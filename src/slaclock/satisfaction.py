@@ -26,7 +26,7 @@ from slaclock._tz import zone_of
 from slaclock.bands import BandRule, NpsBandRule
 from slaclock.batch import Batch
 from slaclock.errors import ReportOptionError
-from slaclock.reports import Period, period_of
+from slaclock.reports import Period, check_flag, period_of
 from slaclock.surveys import (
     OFFERED,
     RATED,
@@ -400,6 +400,7 @@ def satisfaction_by_sla(
     first_response  met             1             1  100.0%            0  -
     first_response  breached        1             1    0.0%            0  -
     """
+    check_flag(overdue, "overdue")
     records = batch.records if isinstance(batch, Batch) else list(batch)
     known = {record["metric"] for record in records}
     if metric is not None and metric not in known:

@@ -26,6 +26,7 @@ from slaclock.durations import display_duration, format_duration, parse_duration
 from slaclock.engine import evaluate
 from slaclock.errors import ArgumentError, ReportOptionError
 from slaclock.policy import Policy, PolicySet, Target, read_policy
+from slaclock.reports import check_flag
 from slaclock.tables import Percent, Table
 from slaclock.targets import DaysTarget, DurationTarget
 from slaclock.timeline import Timeline
@@ -399,6 +400,7 @@ def sweep(
     slaclock.errors.ReportOptionError: priority: unknown priority 'hihg' for metric 'first_response' - expected one of ['high', 'low', 'normal', 'urgent']
     """
     baseline = read_policy(baseline)
+    check_flag(overdue, "overdue")
     parsed = [_target(t, baseline, metric) for t in targets]
     _check_metric_and_priority(baseline, metric, priority)
     slow = [t for t in parsed if t.duration is None or t.calendar is not None]
@@ -437,5 +439,6 @@ def recommend_target(
     >>> s.rows[0].attainment >= 0.9 > s.rows[1].attainment
     True
     """
+    check_flag(overdue, "overdue")
     stopped, running = _thresholds(timelines, read_policy(baseline), metric, priority, as_of)
     return Sweep(metric, priority, overdue, [], stopped, running).recommend(attainment)

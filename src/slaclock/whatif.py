@@ -40,7 +40,7 @@ from slaclock.engine import evaluate
 from slaclock.errors import ArgumentError, SlaclockError
 from slaclock.policy import Policy, PolicySet, read_policy
 from slaclock.records import cycle_record
-from slaclock.reports import AttainmentReport, CancelledAs, UntargetedAs, attainment
+from slaclock.reports import AttainmentReport, CancelledAs, UntargetedAs, attainment, check_flag
 from slaclock.sweeps import Recommendation, Sweep, SweepRow, recommend_target, sweep
 from slaclock.tables import Percent, Table, group_sort_key
 from slaclock.timeline import Timeline
@@ -150,6 +150,7 @@ def compare(
         )
     if as_of is not None:  # one error, not a failure per ticket
         check_in_range(as_of, "as_of")
+    check_flag(overdue, "overdue")
     policies = {name: read_policy(p) for name, p in {"baseline": baseline, **variants}.items()}
     records: dict[str, list[dict[str, Any]]] = {name: [] for name in policies}
     changes: list[dict[str, Any]] = []
