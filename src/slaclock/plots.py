@@ -78,6 +78,14 @@ def percent_limits(
     return max(0.0, lo - pad), min(102.0, hi + pad)
 
 
+def _check_goal(goal: float | None) -> None:
+    """A goal is a share in (0, 1] (0.95 for 95 %), or None."""
+    if goal is not None and (
+        isinstance(goal, bool) or not isinstance(goal, (int, float)) or not 0 < goal <= 1
+    ):
+        raise ArgumentError(f"goal: {goal!r} - expected a share in (0, 1], e.g. 0.95 for 95%")
+
+
 def _goal_line(ax: Any, goal: float | None, label: str = "target") -> None:
     if goal is not None:
         ax.axhline(100 * goal, color="tab:red", linestyle="--", linewidth=1.2,
@@ -98,6 +106,7 @@ def attainment_curve(
     >>> fig.axes[0].get_legend_handles_labels()[1]
     ['first_response (urgent)', 'goal 100%', 'recommended 1h20m']
     """
+    _check_goal(goal)
     fig = _figure()
     ax = fig.add_subplot()
     swept = [(row.target, row.attainment) for row in sweep.rows if row.target is not None]
@@ -157,6 +166,7 @@ def attainment_by_period(
         raise ArgumentError(
             "attainment_by_period needs a report made with period='day', 'week' or 'month'"
         )
+    _check_goal(goal)
     fig = _figure()
     ax = fig.add_subplot()
     lines: dict[str, dict[str, float]] = {}
@@ -223,6 +233,8 @@ def duration_histogram(
     >>> fig.axes[0].get_title(), fig.axes[0].get_legend_handles_labels()[1]
     ('Business time to first response (high), 2 stopped cycles', ['target 2h'])
     """
+    if isinstance(bins, bool) or not isinstance(bins, int) or bins < 1:
+        raise ArgumentError(f"bins: {bins!r} - expected a whole number of bins, at least 1")
     records = batch.records if isinstance(batch, Batch) else list(batch)
     chosen = [
         r
