@@ -12,8 +12,9 @@ from pydantic import ValidationError
 from slaclock import PolicySet
 from slaclock.analytics import attainment, evaluate_many
 from slaclock.errors import ArgumentError, ReportOptionError
+from slaclock.synthetic import DEFAULT_POLICY
 from slaclock.targets import Target
-from slaclock.whatif import recommend_target, sweep
+from slaclock.whatif import recommend_target, sweep, variant
 
 # A set of two policies. VIP tickets get 'vip', which has a first-response target for urgent
 # tickets only (and a resolution target for normal ones, so a normal VIP ticket is valid: its
@@ -144,3 +145,21 @@ def test_recommend_refuses_what_is_not_a_share(share: Any) -> None:
     swept = sweep(TICKETS, "first_response", "normal", [], baseline=POLICIES, as_of=AS_OF)
     with pytest.raises(ArgumentError, match="attainment"):
         swept.recommend(share)
+
+
+# ----------------------------------------------------------------------------------------------
+# Variants
+def test_a_variant_target_for_an_unknown_priority_is_an_error() -> None:
+    """variant(targets={"first_response": {"hihg": "1h"}}) is a typo: an ArgumentError naming
+    the priorities the policy knows, as sweep says for the same priority (it used to add a
+    target no ticket has, so compare reported no change at all)."""
+    with pytest.raises(ArgumentError, match=r"'hihg'.*'high'"):
+        variant(DEFAULT_POLICY, targets={"first_response": {"hihg": "1h"}})
+
+
+def test_a_variant_may_add_a_known_priority_to_a_metric() -> None:
+    """A priority the policy knows (here 'normal', from resolution) may get a target in a metric
+    that had none for it."""
+    policy = POLICIES.policies[0]  # 'vip': first response for urgent, resolution for normal
+    changed = variant(policy, targets={"first_response": {"normal": "3h"}})
+    assert timedelta(hours=3) == changed.metrics["first_response"].targets["normal"].duration
