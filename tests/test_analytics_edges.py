@@ -237,3 +237,10 @@ def test_overdue_that_is_not_a_bool_is_an_error(overdue: Any) -> None:
     ):  # fmt: skip
         with pytest.raises(ArgumentError, match="overdue"):
             report()
+
+
+def test_a_progress_that_is_not_a_callback_is_one_error() -> None:
+    """progress='yes' is an ArgumentError before any ticket (it used to be a TypeError "'str'
+    object is not callable" after the whole batch, from the final progress call)."""
+    with pytest.raises(ArgumentError, match="progress"):
+        evaluate_many(DEFAULT_POLICY, sample_timelines(), progress="yes")  # type: ignore[arg-type]

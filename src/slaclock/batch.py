@@ -188,8 +188,14 @@ def evaluate_many(
     callback: Progress | None
     if progress is True:
         callback, close = _tqdm_progress(total)
-    else:
+    elif progress is None or progress is False or callable(progress):
         callback = progress or None
+    else:
+        raise ArgumentError(
+            f"progress: {progress!r} - expected a callback (done, total), True for a progress "
+            "bar, or None",
+            value=progress,
+        )
     failures: list[Failure] = []
     tickets: list[dict[str, Any]] = []
     records: list[dict[str, Any]] = []
