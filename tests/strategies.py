@@ -404,3 +404,41 @@ def analytics_tickets(draw: st.DrawFn) -> list[Timeline]:
             ]
         tickets.append(Timeline.model_validate(data))
     return tickets
+
+
+#: Events after ``created`` for tickets around a DST change (see :func:`dst_change_tickets`).
+DST_EVENT_ROWS: list[dict[str, Any]] = [
+    {"kind": "agent_replied"},
+    {"kind": "customer_replied"},
+    {"kind": "solved"},
+    {"kind": "reopened"},
+    {"kind": "status_changed", "status": "pending"},
+    {"kind": "status_changed", "status": "open"},
+]
+
+
+@st.composite
+def dst_change_tickets(draw: st.DrawFn) -> tuple[list[Timeline], list[datetime]]:
+    """1-5 normal or high tickets with events on a 5-minute grid within the five hours around
+    New York's fall-back night (2025-11-02 04:00-09:00Z: 01:00-02:00 local happens twice) or its
+    spring-forward night (2025-03-09 05:00-10:00Z), written in New York time (``fold`` set on the
+    repeated hour) or UTC; and every instant used, for ``as_of`` to pick from."""
+    zone = ZoneInfo("America/New_York")
+    start = draw(
+        st.sampled_from([datetime(2025, 11, 2, 4, tzinfo=UTC), datetime(2025, 3, 9, 5, tzinfo=UTC)])
+    )
+    tickets, instants = [], []
+    for number in range(draw(st.integers(1, 5))):
+        at = start + timedelta(minutes=5 * draw(st.integers(0, 36)))
+        rows: list[dict[str, Any]] = [{"at": at.astimezone(zone), "kind": "created"}]
+        instants.append(at)
+        for _ in range(draw(st.integers(0, 4))):
+            at += timedelta(minutes=5 * draw(st.integers(0, 12)))
+            instants.append(at)
+            shown = at.astimezone(draw(st.sampled_from([zone, UTC])))
+            rows.append({"at": shown, **draw(st.sampled_from(DST_EVENT_ROWS))})
+        priority = draw(st.sampled_from(["normal", "high"]))
+        tickets.append(
+            Timeline(ticket_id=f"D-{number}", attributes={"priority": priority}, events=rows)
+        )
+    return tickets, instants

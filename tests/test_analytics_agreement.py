@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -15,7 +16,7 @@ from slaclock import Policy, PolicySet, Timeline
 from slaclock.analytics import attainment, evaluate_many
 from slaclock.synthetic import DEFAULT_POLICY
 from slaclock.whatif import compare, sweep, variant
-from tests.strategies import analytics_tickets, cli_shaped, hours_after
+from tests.strategies import analytics_tickets, cli_shaped, dst_change_tickets, hours_after
 
 # A set chosen by conditions: chat and web tickets get a 24x7 policy with no response or
 # resolution target for low tickets (their cycles run without one), named "chat" for the billing
@@ -186,3 +187,74 @@ def test_a_ticket_not_created_yet_has_the_same_attributes_in_either_shape() -> N
     as_of = datetime(2025, 3, 5, tzinfo=timezone.utc)
     rows = [evaluate_many(DEFAULT_POLICY, [t], as_of).tickets for t in (top, cli)]
     assert rows[0] == rows[1]
+
+
+def _night_policy(hours: list[list[str]]) -> Policy:
+    """First response within 30m (normal) or 20m around the clock (high), resolution within 1h
+    or 45m pausing while pending, on a New York calendar open ``hours`` on Sat, Sun and Mon."""
+    return Policy.model_validate(
+        {
+            "name": "night",
+            "calendar": {
+                "timezone": "America/New_York",
+                "hours": {"sat": hours, "sun": hours, "mon": hours},
+            },
+            "metrics": {
+                "first_response": {
+                    "targets": {"normal": "30m", "high": {"duration": "20m", "calendar": "24x7"}}
+                },
+                "resolution": {
+                    "targets": {"normal": "1h", "high": "45m"},
+                    "pause_statuses": ["pending"],
+                },
+            },
+        }
+    )
+
+
+# Open all day; only in the hour that repeats (or is skipped); across its end; after it.
+NIGHT_POLICIES = [
+    _night_policy(hours)
+    for hours in (
+        [["00:00", "24:00"]],
+        [["01:00", "01:30"]],
+        [["01:15", "02:30"]],
+        [["02:00", "03:00"]],
+    )
+]
+
+
+@settings(max_examples=60)
+@given(st.data(), dst_change_tickets(), st.sampled_from(NIGHT_POLICIES))
+def test_reports_agree_across_a_dst_change(
+    data: st.DataObject, case: tuple[list[Timeline], list[datetime]], policy: Policy
+) -> None:
+    """Tickets whose events and as_of fall in the repeated (or skipped) hour of a DST change,
+    on calendars open in, across or after that hour: a variant equal to the baseline changes
+    nothing, and a sweep at each own target counts what attainment counts, as the engine sees
+    the tickets (every comparison of instants is exact, never by wall clock)."""
+    tickets, instants = case
+    zone = ZoneInfo("America/New_York")
+    as_of = data.draw(
+        st.one_of(
+            st.none(),
+            st.sampled_from(instants).map(lambda at: at.astimezone(zone)),  # often exactly one
+            st.integers(0, 60 * 6).map(
+                lambda m: (instants[0] + timedelta(minutes=m)).astimezone(zone)
+            ),
+        )
+    )
+    batch = evaluate_many(policy, tickets, as_of)
+    assert [] == batch.failures
+    result = compare(tickets, baseline=policy, variants={"same": policy}, as_of=as_of)
+    assert [] == result.changes
+    report = attainment(batch, by=("priority",))
+    assert report == result.reports["baseline"] == result.reports["same"]
+    counts = {(r.metric, r.key[0]): (r.met, r.breached, r.overdue) for r in report.rows}
+    for metric, definition in policy.metrics.items():
+        for priority, target in definition.targets.items():
+            assert target.duration is not None
+            swept = sweep(tickets, metric, priority, [target], baseline=policy, as_of=as_of)
+            expected = counts.get((metric, priority), (0, 0, 0))
+            for row in (*swept.rows, swept.at(target.duration)):
+                assert expected == (row.met, row.breached, row.overdue), (metric, priority)
