@@ -22,7 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from slaclock.bands import BandRule
+from slaclock.bands import BandRule, check_share
 from slaclock.batch import Batch
 from slaclock.durations import display_duration
 from slaclock.errors import ArgumentError
@@ -78,14 +78,6 @@ def percent_limits(
     return max(0.0, lo - pad), min(102.0, hi + pad)
 
 
-def _check_goal(goal: float | None) -> None:
-    """A goal is a share in (0, 1] (0.95 for 95 %), or None."""
-    if goal is not None and (
-        isinstance(goal, bool) or not isinstance(goal, (int, float)) or not 0 < goal <= 1
-    ):
-        raise ArgumentError(f"goal: {goal!r} - expected a share in (0, 1], e.g. 0.95 for 95%")
-
-
 def _goal_line(ax: Any, goal: float | None, label: str = "target") -> None:
     if goal is not None:
         ax.axhline(100 * goal, color="tab:red", linestyle="--", linewidth=1.2,
@@ -106,7 +98,8 @@ def attainment_curve(
     >>> fig.axes[0].get_legend_handles_labels()[1]
     ['first_response (urgent)', 'goal 100%', 'recommended 1h20m']
     """
-    _check_goal(goal)
+    if goal is not None:
+        check_share(goal, "goal")
     fig = _figure()
     ax = fig.add_subplot()
     swept = [(row.target, row.attainment) for row in sweep.rows if row.target is not None]
@@ -166,7 +159,8 @@ def attainment_by_period(
         raise ArgumentError(
             "attainment_by_period needs a report made with period='day', 'week' or 'month'"
         )
-    _check_goal(goal)
+    if goal is not None:
+        check_share(goal, "goal")
     fig = _figure()
     ax = fig.add_subplot()
     lines: dict[str, dict[str, float]] = {}
