@@ -244,3 +244,25 @@ def test_a_progress_that_is_not_a_callback_is_one_error() -> None:
     object is not callable" after the whole batch, from the final progress call)."""
     with pytest.raises(ArgumentError, match="progress"):
         evaluate_many(DEFAULT_POLICY, sample_timelines(), progress="yes")  # type: ignore[arg-type]
+
+
+def test_grouping_by_an_attribute_no_ticket_has_at_as_of_says_why() -> None:
+    """Every ticket's group was removed (an attributes_changed to None) by as_of: no record has
+    'group', which attainment and compare refuse as they refuse a typo; the message says that
+    either may be the cause, so an analyst is not told a real attribute does not exist."""
+    ticket = {
+        "ticket_id": "X",
+        "attributes": {"priority": "normal", "group": "billing"},
+        "events": [
+            {"at": "2025-03-03T15:00:00Z", "kind": "created"},
+            {"at": "2025-03-03T16:00:00Z", "kind": "attributes_changed",
+             "attributes": {"group": None}},
+        ],
+    }  # fmt: skip
+    batch = evaluate_many(DEFAULT_POLICY, [ticket])
+    for report in (
+        lambda: attainment(batch, by=("group",)),
+        lambda: compare([ticket], baseline=DEFAULT_POLICY, variants={}, by=("group",)),
+    ):
+        with pytest.raises(ArgumentError, match="no ticket has that attribute at as_of"):
+            report()

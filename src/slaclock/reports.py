@@ -133,7 +133,8 @@ def _check_by(rows: Sequence[Mapping[str, Any]], by: Sequence[str]) -> None:
             known = sorted({key for row in rows[:1000] for key in row})
             raise ArgumentError(
                 f"by: unknown field {name!r} - expected a record field or ticket attribute: "
-                f"{', '.join(known)}"
+                f"{', '.join(known)} (no row has {name!r}: a typo, or no ticket has that "
+                "attribute at as_of)"
             )
 
 
