@@ -366,3 +366,79 @@ def event_files(draw: st.DrawFn) -> str:
         odd = draw(st.sampled_from(["", "   ", "[1, 2]", '{"ticket_id": 5}', "{", "null"]))
         lines.insert(draw(st.integers(0, len(lines))), odd)
     return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------------------------
+# Tickets for the analytics reports: attributes changed on the way, in every input shape
+#: Groups an ``attributes_changed`` event may move a ticket to (``None`` removes the group).
+NEW_GROUPS = st.sampled_from(["billing", "tech", None])
+
+
+def cli_shaped(timeline: Timeline) -> dict[str, Any]:
+    """``timeline`` in the CLI's events shape: no top-level attributes; the priority and the
+    other attributes given on the ``created`` event."""
+    data = timeline.model_dump(mode="json")
+    attributes = dict(data.pop("attributes"))
+    created = data["events"][0]
+    created["priority"] = attributes.pop("priority", None)
+    created["attributes"] = attributes
+    return data
+
+
+@st.composite
+def analytics_tickets(draw: st.DrawFn) -> list[Timeline]:
+    """1-6 synthetic tickets; some move to another group (or lose it) by an
+    ``attributes_changed`` event at one of their events' instants, so the attributes in force
+    depend on ``as_of``."""
+    tickets = []
+    for number in range(draw(st.integers(1, 6))):
+        timeline = draw(synthetic_tickets)
+        data = timeline.model_dump()
+        data["ticket_id"] = f"A-{number}"
+        if draw(st.booleans()):
+            at = draw(st.sampled_from([event["at"] for event in data["events"]]))
+            change = {"group": draw(NEW_GROUPS)}
+            data["events"] = [
+                *data["events"],
+                {"at": at, "kind": "attributes_changed", "attributes": change},
+            ]
+        tickets.append(Timeline.model_validate(data))
+    return tickets
+
+
+#: Events after ``created`` for tickets around a DST change (see :func:`dst_change_tickets`).
+DST_EVENT_ROWS: list[dict[str, Any]] = [
+    {"kind": "agent_replied"},
+    {"kind": "customer_replied"},
+    {"kind": "solved"},
+    {"kind": "reopened"},
+    {"kind": "status_changed", "status": "pending"},
+    {"kind": "status_changed", "status": "open"},
+]
+
+
+@st.composite
+def dst_change_tickets(draw: st.DrawFn) -> tuple[list[Timeline], list[datetime]]:
+    """1-5 normal or high tickets with events on a 5-minute grid within the five hours around
+    New York's fall-back night (2025-11-02 04:00-09:00Z: 01:00-02:00 local happens twice) or its
+    spring-forward night (2025-03-09 05:00-10:00Z), written in New York time (``fold`` set on the
+    repeated hour) or UTC; and every instant used, for ``as_of`` to pick from."""
+    zone = ZoneInfo("America/New_York")
+    start = draw(
+        st.sampled_from([datetime(2025, 11, 2, 4, tzinfo=UTC), datetime(2025, 3, 9, 5, tzinfo=UTC)])
+    )
+    tickets, instants = [], []
+    for number in range(draw(st.integers(1, 5))):
+        at = start + timedelta(minutes=5 * draw(st.integers(0, 36)))
+        rows: list[dict[str, Any]] = [{"at": at.astimezone(zone), "kind": "created"}]
+        instants.append(at)
+        for _ in range(draw(st.integers(0, 4))):
+            at += timedelta(minutes=5 * draw(st.integers(0, 12)))
+            instants.append(at)
+            shown = at.astimezone(draw(st.sampled_from([zone, UTC])))
+            rows.append({"at": shown, **draw(st.sampled_from(DST_EVENT_ROWS))})
+        priority = draw(st.sampled_from(["normal", "high"]))
+        tickets.append(
+            Timeline(ticket_id=f"D-{number}", attributes={"priority": priority}, events=rows)
+        )
+    return tickets, instants

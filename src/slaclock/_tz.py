@@ -20,11 +20,13 @@ __all__ = [
     "check_aware",
     "check_in_range",
     "from_micros",
+    "is_repeated",
     "load_zone",
     "local_to_micros",
     "micros_to_timedelta",
     "timedelta_to_micros",
     "to_micros",
+    "zone_of",
 ]
 
 MICROS_PER_SECOND = 1_000_000
@@ -133,6 +135,25 @@ def load_zone(name: str) -> ZoneInfo:
         raise ArgumentError(
             f"unknown time zone: {name!r} - expected an IANA name such as 'Europe/Berlin'"
         ) from exc
+
+
+def zone_of(value: str | tzinfo, name: str = "timezone") -> tzinfo:
+    """The zone ``value`` names (an IANA name, see :func:`load_zone`) or is (a tzinfo); anything
+    else is an :class:`~slaclock.errors.ArgumentError` naming ``name`` and the value."""
+    if isinstance(value, str):
+        return load_zone(value)
+    if isinstance(value, tzinfo):
+        return value
+    raise ArgumentError(
+        f"{name}: {value!r} - expected an IANA name such as 'America/New_York' or a tzinfo",
+        value=value,
+    )
+
+
+def is_repeated(local: datetime) -> bool:
+    """Whether the wall-clock time of aware ``local`` happens twice in its zone (a DST fold:
+    New York's 01:30 on 2025-11-02 is first EDT, then EST)."""
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
 
 
 def local_to_micros(day: date, seconds: int, zone: tzinfo) -> int:

@@ -20,13 +20,32 @@ from typing import Literal
 
 from slaclock.errors import ReportOptionError
 
-__all__ = ["BandRule", "BandScale", "NpsBandRule", "Rating"]
+__all__ = ["BandRule", "BandScale", "NpsBandRule", "Rating", "check_share"]
 
 #: How far from the target the bands reach: ``points`` (percentage points) or ``relative``
 #: (percent of the target: 5 % below a 50 % target is 2.5 points).
 BandScale = Literal["points", "relative"]
 #: A figure's band; a report adds a word for "no figure" (``no_contacts``, ``no_answers`` ...).
 Rating = Literal["on_target", "warning", "act", "all_hands"]
+
+
+def check_share(value: object, name: str) -> None:
+    """A target share must be a number in (0, 1] (0.8 for 80 %); anything else (95 meaning
+    95 %, NaN, text) is a :class:`~slaclock.errors.ReportOptionError` naming ``name``.
+
+    >>> check_share(95, "goal")
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.ReportOptionError: goal: 95 - expected a share in (0, 1], e.g. 0.8 for 80%
+    """
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, Fraction))
+        or not (0 < value <= 1)
+    ):
+        raise ReportOptionError(
+            f"{name}: {value!r} - expected a share in (0, 1], e.g. 0.8 for 80%", value=value
+        )
 
 
 def _band(off: Fraction, warning: Fraction, act: Fraction) -> Rating:
@@ -69,11 +88,7 @@ class BandRule:
     higher_is_better: bool = True
 
     def __post_init__(self) -> None:
-        if not 0 < self.target <= 1 or isinstance(self.target, bool):
-            raise ReportOptionError(
-                f"target: {self.target!r} - expected a share in (0, 1], e.g. 0.8 for 80%",
-                value=self.target,
-            )
+        check_share(self.target, "target")
         if not 0 <= self.warning <= self.act:
             raise ReportOptionError(
                 f"bands: warning={self.warning!r}, act={self.act!r} - expected 0 <= warning <= act",

@@ -24,6 +24,7 @@ from typing import IO, Any, Literal
 
 from pydantic import ValidationError
 
+from slaclock._tz import check_in_range
 from slaclock.engine import evaluate
 from slaclock.errors import ArgumentError, SlaclockError, UnknownEvents
 from slaclock.policy import Policy, PolicySet, as_policy
@@ -60,11 +61,13 @@ class Failure:
 
     @classmethod
     def of(cls, position: int, item: object, error: Exception) -> Failure:
-        """The failure of the ``position``-th input ``item`` (a ``Timeline``, a mapping, or
-        anything else a caller passed), naming its ticket id when it has one.
+        """The failure of input ``item`` (a timeline, a mapping or anything else given) at
+        ``position``: its ticket id when it has one, and the error's message.
 
-        >>> Failure.of(0, {"ticket_id": 7}, ValueError("no events")), Failure.of(1, "oops", ValueError("not a timeline")).ticket_id
-        (Failure(position=0, ticket_id='7', error='no events'), None)
+        >>> Failure.of(0, {"ticket_id": 7}, ValueError("no created event")).ticket_id
+        '7'
+        >>> Failure.of(1, 42, ValueError("not a timeline")).ticket_id is None
+        True
         """
         if isinstance(item, Timeline):
             ticket_id: object = item.ticket_id
@@ -112,6 +115,18 @@ def _stream(
         unknown.warn()
 
 
+def _checked(
+    policy: Policy | PolicySet, as_of: datetime | None, explain: bool
+) -> Policy | PolicySet:
+    """The batch's own arguments, checked once, before the first ticket: a bad one is one
+    error, not a failure per ticket. Returns the policy (read from data if given as data)."""
+    if as_of is not None:
+        check_in_range(as_of, "as_of")
+    if not isinstance(explain, bool):
+        raise ArgumentError(f"explain: {explain!r} - expected True or False", value=explain)
+    return as_policy(policy)
+
+
 def iter_records(
     policy: Policy | PolicySet,
     timelines: Iterable[Timeline | Mapping[str, Any]],
@@ -132,7 +147,7 @@ def iter_records(
     >>> sorted({row["ticket_id"] for row in rows}), bad[0].ticket_id
     (['S-000000', 'S-000001'], 'X')
     """
-    policy = as_policy(policy)  # a wrong policy fails here, not once per ticket
+    policy = _checked(policy, as_of, explain)
     return (
         record
         for _, records in _stream(policy, timelines, as_of, explain, failures, None, None)
@@ -183,14 +198,20 @@ def evaluate_many(
     """
     if errors not in ("collect", "raise"):
         raise ArgumentError(f"errors: unknown option {errors!r} - expected 'collect' or 'raise'")
-    policy = as_policy(policy)  # a wrong policy fails here, not once per ticket
+    policy = _checked(policy, as_of, explain)
     total = len(timelines) if isinstance(timelines, Sequence) else None
     close: Callable[[], None] | None = None
     callback: Progress | None
     if progress is True:
         callback, close = _tqdm_progress(total)
-    else:
+    elif progress is None or progress is False or callable(progress):
         callback = progress or None
+    else:
+        raise ArgumentError(
+            f"progress: {progress!r} - expected a callback (done, total), True for a progress "
+            "bar, or None",
+            value=progress,
+        )
     failures: list[Failure] = []
     tickets: list[dict[str, Any]] = []
     records: list[dict[str, Any]] = []

@@ -27,7 +27,7 @@ from typing import Any
 
 from slaclock import __version__
 from slaclock._tz import to_micros
-from slaclock.bands import BandRule
+from slaclock.bands import BandRule, check_share
 from slaclock.batch import Batch
 from slaclock.durations import display_duration
 from slaclock.reports import Period, at_risk, attainment, durations
@@ -221,7 +221,7 @@ def _attainment_section(
     period: Period | None,
     metric: str | None,
     goal: float | None,
-    timezone: tzinfo | None,
+    timezone: str | tzinfo | None,
 ) -> str:
     report = attainment(batch, by=by, period=period, metric=metric, timezone=timezone)
     keys = (*report.by, *(("period",) if report.period else ()), "metric")
@@ -250,14 +250,19 @@ def _attainment_section(
 
 
 def _plots_section(
-    batch: Batch, by: Sequence[str], period: Period | None, metric: str | None, goal: float | None
+    batch: Batch,
+    by: Sequence[str],
+    period: Period | None,
+    metric: str | None,
+    goal: float | None,
+    timezone: str | tzinfo | None,
 ) -> str:
     plots = importlib.import_module("slaclock.plots")
     metrics = sorted({r["metric"] for r in batch.records if metric in (None, r["metric"])})
     chart_period: Period = period or "week"
 
     def over_time(name: str) -> Any:
-        report = attainment(batch, by=by, period=chart_period, metric=name)
+        report = attainment(batch, by=by, period=chart_period, metric=name, timezone=timezone)
         return plots.attainment_by_period(report, goal=goal)
 
     def histogram(name: str) -> Any:
@@ -360,14 +365,22 @@ def _service_level_section(
 
 
 def _satisfaction_section(
-    surveys: Sequence[Survey], batch: Batch, by: Sequence[str], period: Period | None
+    surveys: Sequence[Survey],
+    batch: Batch,
+    by: Sequence[str],
+    period: Period | None,
+    timezone: str | tzinfo | None,
 ) -> str:
     grouped = [name for name in by if any(name in s.attributes for s in surveys)]
+    # The page's zone, when given, for these periods too (the reports' own default is UTC).
+    options: dict[str, Any] = {"by": grouped, "period": period}
+    if timezone is not None:
+        options["timezone"] = timezone
     parts = ["<h2>Satisfaction</h2>"]
     for title, report in (
-        ("CSAT (share satisfied: 4-5 stars or good)", csat(surveys, by=grouped, period=period)),
-        ("NPS (promoters 9-10 minus detractors 0-6)", nps(surveys, by=grouped, period=period)),
-        ("Response rate (answered / offered)", response_rate(surveys, by=grouped, period=period)),
+        ("CSAT (share satisfied: 4-5 stars or good)", csat(surveys, **options)),
+        ("NPS (promoters 9-10 minus detractors 0-6)", nps(surveys, **options)),
+        ("Response rate (answered / offered)", response_rate(surveys, **options)),
     ):
         keys = (*report.by, *(("period",) if report.period else ()))
         columns = {
@@ -422,7 +435,7 @@ def html_report(
     period: Period | None = "week",
     metric: str | None = None,
     goal: float | None = None,
-    timezone: tzinfo | None = None,
+    timezone: str | tzinfo | None = None,
     service_level: ServiceLevelReport | None = None,
     service_bands: BandRule | None = None,
     abandon_bands: BandRule | None = None,
@@ -430,7 +443,8 @@ def html_report(
     plots: bool = True,
 ) -> str:
     """The page as a string (see the module docstring): ``by``, ``period``, ``metric`` and
-    ``timezone`` as in :func:`~slaclock.reports.attainment`; ``goal`` (a share) draws the
+    ``timezone`` as in :func:`~slaclock.reports.attainment` (the zone is used for every period on
+    the page: table, chart and satisfaction); ``goal`` (a share) draws the
     target line and rates attainment with bands; ``service_level`` adds the intervals, rated
     by ``service_bands`` (default 80 % with absolute bands) and ``abandon_bands``; ``surveys``
     adds CSAT, NPS, response rate and satisfaction of met against breached SLAs; ``plots=False``
@@ -442,12 +456,14 @@ def html_report(
     >>> '<table id="attainment">' in page, "target at least 90%" in page
     (True, True)
     """
+    if goal is not None:
+        check_share(goal, "goal")
     sections = [
         _attainment_section(batch, by, period, metric, goal, timezone),
         "<h2>Durations</h2>" + _from_table(durations(batch, metric=metric, by=by), id_="durations"),
     ]
     if plots:
-        sections.append(_plots_section(batch, by, period, metric, goal))
+        sections.append(_plots_section(batch, by, period, metric, goal, timezone))
     sections.append(_tickets_section(batch, metric))
     if service_level is not None:
         sections.append(
@@ -456,7 +472,7 @@ def html_report(
             )
         )
     if surveys is not None:
-        sections.append(_satisfaction_section(surveys, batch, by, period))
+        sections.append(_satisfaction_section(surveys, batch, by, period, timezone))
     failures = (
         f'<p class="note">{len(batch.failures)} tickets could not be evaluated and are not '
         "counted.</p>"

@@ -13,6 +13,8 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from fractions import Fraction
+from itertools import pairwise
+from numbers import Real
 from typing import Literal
 
 from slaclock.errors import ArgumentError, ReportOptionError
@@ -34,7 +36,7 @@ PERCENTILE_METHODS: Mapping[str, str] = {
 def percentile(
     values: Sequence[timedelta], share: float, method: PercentileMethod = "nearest_rank"
 ) -> timedelta:
-    """The ``share`` percentile of sorted ``values`` by ``method``:
+    """The ``share`` percentile (a number from 0 to 1) of sorted ``values`` by ``method``:
 
     - ``nearest_rank`` (default): the smallest value with at least ``share`` of the values at
       or below it, ``values[ceil(share * n) - 1]``: always an observed value; the median of an
@@ -53,6 +55,15 @@ def percentile(
     """
     if not values:
         raise ArgumentError("percentile of no values - expected at least one value")
+    if isinstance(share, bool) or not isinstance(share, Real) or not 0 <= share <= 1:
+        raise ArgumentError(
+            f"share: {share!r} - expected a number from 0 to 1 (0.9 for the 90th percentile)",
+            value=share,
+        )
+    if any(later < earlier for earlier, later in pairwise(values)):
+        raise ArgumentError(
+            "values: not sorted - expected values in ascending order (sorted(values))"
+        )
     if method not in PERCENTILE_METHODS:
         raise ReportOptionError(
             f"method: unknown percentile method {method!r} - expected one of "

@@ -22,7 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from slaclock.bands import BandRule
+from slaclock.bands import BandRule, check_share
 from slaclock.batch import Batch
 from slaclock.durations import display_duration
 from slaclock.errors import ArgumentError
@@ -98,6 +98,8 @@ def attainment_curve(
     >>> fig.axes[0].get_legend_handles_labels()[1]
     ['first_response (urgent)', 'goal 100%', 'recommended 1h20m']
     """
+    if goal is not None:
+        check_share(goal, "goal")
     fig = _figure()
     ax = fig.add_subplot()
     swept = [(row.target, row.attainment) for row in sweep.rows if row.target is not None]
@@ -157,6 +159,8 @@ def attainment_by_period(
         raise ArgumentError(
             "attainment_by_period needs a report made with period='day', 'week' or 'month'"
         )
+    if goal is not None:
+        check_share(goal, "goal")
     fig = _figure()
     ax = fig.add_subplot()
     lines: dict[str, dict[str, float]] = {}
@@ -223,6 +227,8 @@ def duration_histogram(
     >>> fig.axes[0].get_title(), fig.axes[0].get_legend_handles_labels()[1]
     ('Business time to first response (high), 2 stopped cycles', ['target 2h'])
     """
+    if isinstance(bins, bool) or not isinstance(bins, int) or bins < 1:
+        raise ArgumentError(f"bins: {bins!r} - expected a whole number of bins, at least 1")
     records = batch.records if isinstance(batch, Batch) else list(batch)
     chosen = [
         r
@@ -291,7 +297,7 @@ def service_level_by_interval(
     """
     fig = _figure()
     ax = fig.add_subplot()
-    labels = [row.label.split(" ")[-1] for row in report.rows]
+    labels = [row.label.split(" ", 1)[-1] for row in report.rows]  # the time part
     values = [None if row.service_level is None else 100 * row.service_level for row in report.rows]
     colours = [
         _BAND_COLOURS.get(

@@ -158,6 +158,13 @@ def pytest_assertrepr_compare(
             a, b = getattr(left, name), getattr(right, name)
             if a != b and name != "spans":
                 lines.append(f"  {name}: {a!r} != {b!r}")
+        if left.spans != right.spans:
+            counts = (len(left.spans), len(right.spans))
+            lines.append(
+                f"  spans: {counts[0]} != {counts[1]}"
+                if counts[0] != counts[1]
+                else f"  spans: {counts[0]} each, not the same"
+            )
         if left.spans or right.spans:
             from slaclock.testing import clock_trace
 
@@ -171,6 +178,10 @@ def pytest_assertrepr_compare(
         ]  # fmt: skip
     if isinstance(left, results.TicketResult) and isinstance(right, results.TicketResult):
         lines = [f"ticket {left.ticket_id} vs {right.ticket_id}:"]
+        for name in type(left).model_fields:  # the ticket's own facts, then its metrics
+            a, b = getattr(left, name), getattr(right, name)
+            if a != b and name != "metrics":
+                lines.append(f"  {name}: {a!r} != {b!r}")
         for name in sorted(set(left.metrics) | set(right.metrics)):
             a, b = left.metrics.get(name), right.metrics.get(name)
             if a != b:

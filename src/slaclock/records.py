@@ -65,7 +65,7 @@ DURATION_FIELDS: frozenset[str] = frozenset(
 def cycle_record(result: TicketResult, cycle: CycleResult) -> dict[str, Any]:
     """One record: ``cycle``'s fields (:data:`RECORD_FIELDS`) then the ticket's attributes in
     force at ``as_of`` (``result.attributes``; one named like a field is renamed
-    ``attribute_<name>``).
+    ``attribute_<name>``, prefixed again while that name is taken).
 
     >>> from slaclock import evaluate
     >>> from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
@@ -114,7 +114,12 @@ def ticket_row(result: TicketResult) -> dict[str, Any]:
 
 def _add_attributes(row: dict[str, Any], attributes: Mapping[str, Any]) -> None:
     for key, value in attributes.items():
-        row[key if key not in row else f"attribute_{key}"] = value
+        name = key
+        # A name taken by a field is prefixed, again while the new name is taken too (by a
+        # field, or by another attribute: no value overwrites another).
+        while name in row or (name != key and name in attributes):
+            name = f"attribute_{name}"
+        row[name] = value
 
 
 def record_columns(records: Iterable[Mapping[str, Any]]) -> list[str]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Literal
 
-from slaclock._tz import to_micros
+from slaclock._tz import to_micros, zone_of
 from slaclock.batch import Batch
 from slaclock.errors import ArgumentError, ReportOptionError
 from slaclock.percentiles import PERCENTILE_METHODS, PercentileMethod, percentile
@@ -56,9 +56,10 @@ _STATES = ("met", "breached", "overdue", "cancelled", "completed", "running", "p
 
 # ----------------------------------------------------------------------------------------------
 # Grouping helpers
-def period_of(value: datetime, period: Period, timezone: tzinfo | None = None) -> str:
+def period_of(value: datetime, period: Period, timezone: str | tzinfo | None = None) -> str:
     """The label of the period ``value`` falls in: ``2025-03-07`` (day), ``2025-W10`` (ISO week)
-    or ``2025-03`` (month), read in ``timezone`` (default: ``value``'s own zone, which in
+    or ``2025-03`` (month), read in ``timezone`` (an IANA name or a tzinfo; default:
+    ``value``'s own zone, which in
     records is the policy calendar's).
 
     >>> from zoneinfo import ZoneInfo
@@ -68,7 +69,7 @@ def period_of(value: datetime, period: Period, timezone: tzinfo | None = None) -
     >>> period_of(at, "day", ZoneInfo("Europe/Berlin"))
     '2025-03-10'
     """
-    local = value if timezone is None else value.astimezone(timezone)
+    local = value if timezone is None else value.astimezone(zone_of(timezone))
     if period == "day":
         return local.date().isoformat()
     if period == "week":
@@ -104,6 +105,19 @@ def _key_of(
     return key
 
 
+def check_flag(value: object, name: str) -> None:
+    """A yes/no option must be ``True`` or ``False``: ``"no"`` is true to Python, so anything
+    else is a :class:`~slaclock.errors.ReportOptionError` naming it.
+
+    >>> check_flag("no", "overdue")
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.ReportOptionError: overdue: 'no' - expected True or False
+    """
+    if not isinstance(value, bool):
+        raise ReportOptionError(f"{name}: {value!r} - expected True or False", value=value)
+
+
 def _check_metric(records: Sequence[Mapping[str, Any]], metric: str | None) -> None:
     if metric is None or not records:
         return
@@ -119,7 +133,8 @@ def _check_by(rows: Sequence[Mapping[str, Any]], by: Sequence[str]) -> None:
             known = sorted({key for row in rows[:1000] for key in row})
             raise ArgumentError(
                 f"by: unknown field {name!r} - expected a record field or ticket attribute: "
-                f"{', '.join(known)}"
+                f"{', '.join(known)} (no row has {name!r}: a typo, or no ticket has that "
+                "attribute at as_of)"
             )
 
 
@@ -268,7 +283,7 @@ def attainment(
     cancelled: CancelledAs = "excluded",
     untargeted: UntargetedAs = "excluded",
     anchor: Literal["started_at", "stopped_at"] = "started_at",
-    timezone: tzinfo | None = None,
+    timezone: str | tzinfo | None = None,
 ) -> AttainmentReport:
     """Attainment, ``met / (met + breached + overdue)``, per metric and group.
 
@@ -293,6 +308,7 @@ def attainment(
     >>> row.met, row.breached, row.open, row.attainment
     (3, 0, 2, 1.0)
     """
+    check_flag(overdue, "overdue")
     if anchor not in ("started_at", "stopped_at"):
         raise ArgumentError(f"anchor: {anchor!r} - expected 'started_at' or 'stopped_at'")
     if cancelled not in ("excluded", "met", "breached"):
@@ -323,7 +339,7 @@ def attainment(
             ):
                 yield r
 
-    key = _key_of(tuple(by), period, anchor, timezone)
+    key = _key_of(tuple(by), period, anchor, None if timezone is None else zone_of(timezone))
     groups = _tally(selected(), key, overdue, cancelled, untargeted)
     if sample:
         _check_metric([{"metric": m} for m in sorted(metrics)], metric)
@@ -453,7 +469,7 @@ def volume(
     *,
     period: Period = "day",
     by: Sequence[str] = (),
-    timezone: tzinfo | None = None,
+    timezone: str | tzinfo | None = None,
 ) -> Table:
     """Tickets created per period (and group), by the ``created`` instant in the results' zone
     (the policy calendar's) or ``timezone``. A ticket created after its evaluation instant
@@ -468,12 +484,13 @@ def volume(
     """
     period_of(datetime(2000, 1, 1), period)
     _check_by(batch.tickets, by)
+    zone = None if timezone is None else zone_of(timezone)
     groups: dict[tuple[Any, ...], int] = {}
     for ticket in batch.tickets:
         as_of = ticket.get("as_of")
         if as_of is not None and to_micros(ticket["created_at"]) > to_micros(as_of):
             continue
-        key = (period_of(ticket["created_at"], period, timezone), *group_values(ticket, by))
+        key = (period_of(ticket["created_at"], period, zone), *group_values(ticket, by))
         groups[key] = groups.get(key, 0) + 1
     rows = [
         {**dict(zip(("period", *by), key)), "tickets": groups[key]}
@@ -492,6 +509,7 @@ def first_contact_resolution(batch: Batch, *, by: Sequence[str] = ()) -> Table:
     solved  first_contact   rate
          3              1  33.3%
     """
+    _check_by(batch.tickets, by)
     groups: dict[tuple[Any, ...], list[int]] = {}
     for ticket in batch.tickets:
         if not ticket["solved"]:

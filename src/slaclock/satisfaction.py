@@ -22,11 +22,11 @@ from datetime import datetime, tzinfo
 from fractions import Fraction
 from typing import Any, Literal
 
-from slaclock._tz import load_zone
+from slaclock._tz import zone_of
 from slaclock.bands import BandRule, NpsBandRule
 from slaclock.batch import Batch
 from slaclock.errors import ReportOptionError
-from slaclock.reports import Period, period_of
+from slaclock.reports import Period, check_flag, period_of
 from slaclock.surveys import (
     OFFERED,
     RATED,
@@ -209,7 +209,7 @@ def _tally(
         raise ReportOptionError(
             f"period: unknown period {period!r} - expected 'day', 'week' or 'month'", value=period
         )
-    zone = load_zone(timezone) if isinstance(timezone, str) else timezone
+    zone = zone_of(timezone)
     chosen = [s if isinstance(s, Survey) else survey_of(s, as_of) for s in items]
     for name in by:
         if chosen and not any(name in s.attributes for s in chosen):
@@ -400,6 +400,7 @@ def satisfaction_by_sla(
     first_response  met             1             1  100.0%            0  -
     first_response  breached        1             1    0.0%            0  -
     """
+    check_flag(overdue, "overdue")
     records = batch.records if isinstance(batch, Batch) else list(batch)
     known = {record["metric"] for record in records}
     if metric is not None and metric not in known:

@@ -43,9 +43,10 @@ from slaclock._tz import (
     MAX_DURATION,
     check_in_range,
     from_micros,
-    load_zone,
+    is_repeated,
     timedelta_to_micros,
     to_micros,
+    zone_of,
 )
 from slaclock.bands import BandRule, BandScale
 from slaclock.durations import format_duration, parse_duration, round_for_display
@@ -259,14 +260,18 @@ class IntervalRow:
     @property
     def label(self) -> str:
         """What the row covers, in local time: ``2025-03-04 09:10-09:30`` (half-open: 09:30 is
-        the next row's), or the date alone for a whole local day."""
+        the next row's), or the date alone for a whole local day. A local time that happens
+        twice (a DST fold) carries its zone's abbreviation: ``2025-11-02 01:00 EDT-01:00 EST``
+        is the first of New York's two hours from 01:00, ``2025-11-02 01:00 EST-02:00`` the
+        second."""
         start, end = self.start, self.end
         end_date = end.date()
         midnight = end.time() == time(0) and end_date > start.date()
         if start.time() == time(0) and midnight and end_date == start.date() + timedelta(days=1):
             return start.strftime("%Y-%m-%d")
-        close = "24:00" if midnight else end.strftime("%H:%M")
-        return f"{start.strftime('%Y-%m-%d %H:%M')}-{close}"
+        opens, closes = (f" {t.strftime('%Z')}" if is_repeated(t) else "" for t in (start, end))
+        close = "24:00" if midnight else end.strftime("%H:%M") + closes
+        return f"{start.strftime('%Y-%m-%d %H:%M')}{opens}-{close}"
 
 
 @dataclass(frozen=True)
@@ -476,7 +481,7 @@ def service_level(
         short_td = _as_duration(short_abandon, "short_abandon")
     elif short_abandon is not None:
         short_td = _as_duration(short_abandon, "short_abandon")
-    zone = load_zone(timezone) if isinstance(timezone, str) else timezone
+    zone = zone_of(timezone)
     lo = hi = None
     if start is not None or end is not None:
         if start is None or end is None:

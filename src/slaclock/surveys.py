@@ -213,10 +213,24 @@ def _imported(attributes: Mapping[str, Any]) -> tuple[bool, Answer | None]:
             "'stars', 'good_bad' or 'nps'",
             value=score,
         )
-    at = attributes.get("satisfaction_rated_at")
-    if isinstance(at, str):
-        at = datetime.fromisoformat(at.replace("Z", "+00:00"))
-    return True, Answer.of(str(scale), score, at)
+    return True, Answer.of(str(scale), score, _rated_at(attributes.get("satisfaction_rated_at")))
+
+
+def _rated_at(value: Any) -> datetime | None:
+    """The ``satisfaction_rated_at`` attribute as an aware instant (``None`` when absent)."""
+    at = value
+    if isinstance(value, str):
+        try:
+            at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            at = None
+    if value is not None and not isinstance(at, datetime):
+        raise ReportOptionError(
+            f"satisfaction_rated_at: {value!r} - expected an ISO 8601 instant such as "
+            "'2025-03-10T09:00:00Z'",
+            value=value,
+        )
+    return None if at is None else check_in_range(at, "satisfaction_rated_at")
 
 
 def survey_of(
@@ -239,7 +253,10 @@ def survey_of(
     created = _created_attributes(timeline)
     offered, imported = _imported(created)
     last: dict[str, Answer] = {}
-    if imported is not None:
+    # An imported score rated after as_of has not been given yet (the survey was sent).
+    if imported is not None and (
+        limit is None or imported.at is None or to_micros(imported.at) <= limit
+    ):
         last["nps" if imported.scale == "nps" else "csat"] = imported
     from_events: dict[str, Answer] = {}
     for event in timeline.events:  # in instant order, stable at one instant

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
+from numbers import Real
 from typing import Any, Literal, cast
 
 from pydantic import ValidationError
@@ -25,6 +26,7 @@ from slaclock.durations import display_duration, format_duration, parse_duration
 from slaclock.engine import evaluate
 from slaclock.errors import ArgumentError, ReportOptionError, UnknownEvents
 from slaclock.policy import Policy, PolicySet, Target, as_policy
+from slaclock.reports import check_flag
 from slaclock.tables import Percent, Table
 from slaclock.targets import DaysTarget, DurationTarget
 from slaclock.timeline import Timeline
@@ -136,9 +138,15 @@ class Sweep:
     running: list[int] = field(repr=False)  # sorted thresholds of open cycles
 
     def at(self, target: timedelta | str) -> SweepRow:
-        """The outcome under a duration ``target`` (any duration, not only the swept ones), on
-        the calendar the baseline uses."""
-        value = parse_duration(target) if isinstance(target, str) else target
+        """The outcome under a duration ``target`` (any positive duration, not only the swept
+        ones), on the calendar the baseline uses; zero or less is not a target (an error)."""
+        value = parse_duration(target)
+        if value <= timedelta(0):
+            raise ReportOptionError(
+                f"target: {format_duration(value)!r} is not a target - expected a positive "
+                "duration, e.g. '4h'",
+                value=target,
+            )
         t = timedelta_to_micros(value)
         met = bisect_right(self.stopped, t)
         breached = len(self.stopped) - met
@@ -172,7 +180,11 @@ class Sweep:
 
         Attainment only changes at a cycle's threshold, so the answer is one of them (or 1us).
         """
-        if not 0 < attainment <= 1:
+        if (
+            isinstance(attainment, bool)
+            or not isinstance(attainment, Real)
+            or not 0 < attainment <= 1
+        ):
             raise ArgumentError(f"attainment: {attainment!r} - expected a share in (0, 1]")
         share = Fraction(str(attainment))
         candidates = sorted({_ONE, *self.stopped, *self.running})
@@ -238,13 +250,21 @@ def _thresholds(
         if found is None:
             continue
         for cycle in found.cycles:
-            if cycle.priority != priority or cycle.state == "cancelled":
+            # Cancelled cycles are left out, and so are cycles without a target (in a policy
+            # set, one whose policy has no target for the priority: "completed" once stopped,
+            # never overdue while running): the swept target replaces only existing targets,
+            # and attainment leaves such cycles out too.
+            if (
+                cycle.priority != priority
+                or cycle.state == "cancelled"
+                or cycle.target_spec is None
+            ):
                 continue
             elapsed = timedelta_to_micros(cycle.elapsed)
             spans = cycle.spans
             tight = elapsed > 0 and bool(spans) and spans[-1].kind == "counted"
             k = elapsed if tight else elapsed + _ONE
-            if cycle.state in ("met", "breached", "completed"):
+            if cycle.state in ("met", "breached"):
                 stopped.append(k)
             else:
                 running.append(k)
@@ -363,9 +383,10 @@ def sweep(
     outcome is read from the cycles' business-time durations (measured on the calendar the
     baseline uses for this metric and priority). Business-day targets and targets on another
     calendar are evaluated through the engine (one more pass each; the timelines are kept in
-    a list). Cancelled cycles are left out; ``overdue=True`` counts open cycles past the target
-    in the ``overdue`` column (and against attainment). An unknown metric or priority is an
-    error naming the valid ones. Errors in a timeline raise (validate first, or use
+    a list). Cancelled cycles are left out, and so are cycles without a target (in a policy
+    set, those of a policy with no target for ``priority``); ``overdue=True`` counts open
+    cycles past the target in the ``overdue`` column (and against attainment). An unknown
+    metric or priority is an error naming the valid ones. Errors in a timeline raise (validate first, or use
     :func:`~slaclock.analytics.evaluate_many` to find the bad ones).
 
     >>> from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
@@ -381,6 +402,7 @@ def sweep(
     slaclock.errors.ReportOptionError: priority: unknown priority 'hihg' for metric 'first_response' - expected one of ['high', 'low', 'normal', 'urgent']
     """
     baseline = as_policy(baseline, "baseline")
+    check_flag(overdue, "overdue")
     parsed = [_target(t, baseline, metric) for t in targets]
     _check_metric_and_priority(baseline, metric, priority)
     slow = [t for t in parsed if t.duration is None or t.calendar is not None]
@@ -428,6 +450,7 @@ def recommend_target(
     True
     """
     baseline = as_policy(baseline, "baseline")
+    check_flag(overdue, "overdue")
     unknown = UnknownEvents()
     try:
         stopped, running = _thresholds(timelines, baseline, metric, priority, as_of, unknown)

@@ -163,6 +163,10 @@ def _target_data(value: Any) -> Any:
     """Target text (``"4h"``, ``"2 business days"``) or a mapping, as the fields of its kind."""
     if isinstance(value, (str, int, timedelta)) and not isinstance(value, bool):
         value = {"duration": value}
+    duration = value.get("duration") if isinstance(value, Mapping) else None
+    if isinstance(duration, (int, timedelta)) and not isinstance(duration, bool):
+        # parse_duration bounds a timedelta or seconds as it bounds text (84,006 days at most)
+        return {**value, "duration": parse_duration(duration)}
     if isinstance(value, Mapping) and isinstance(value.get("duration"), str):
         days = BUSINESS_DAYS.fullmatch(value["duration"])
         rest = {k: v for k, v in value.items() if k != "duration"}

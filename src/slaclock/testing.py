@@ -28,13 +28,13 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from slaclock._tz import check_aware, to_micros
 from slaclock.calendar import Calendar
 from slaclock.durations import format_duration, parse_duration
 from slaclock.engine import evaluate
-from slaclock.errors import TimelineError
+from slaclock.errors import ArgumentError, TimelineError
 from slaclock.policy import Policy, PolicySet
 from slaclock.results import CycleResult, CycleState, TicketResult
 from slaclock.synthetic import DEFAULT_POLICY
@@ -53,6 +53,7 @@ __all__ = [
     "ticket",
 ]
 
+_STATES: tuple[str, ...] = get_args(CycleState)
 _BUSINESS = re.compile(r"\s*(.+?)\s+business\s+(hours?|minutes?|days?)\s*", re.IGNORECASE)
 
 
@@ -344,6 +345,11 @@ def assert_state(
     >>> assert_state(result, "first_response", "running").remaining  # nothing counted yet: 8h
     datetime.timedelta(seconds=28800)
     """
+    if state not in _STATES:
+        raise ArgumentError(
+            f"state: {state!r} is not a cycle state - expected one of {list(_STATES)}",
+            value=state,
+        )
     found = _cycle(result, metric, cycle)
     if found.state != state:
         raise _fail(found, f"expected {state}, got {found.state}")
@@ -460,10 +466,14 @@ def check_scenario(scenario: Mapping[str, Any] | str | Path) -> TicketResult:
     ...
     """
     data = load_scenario(scenario) if isinstance(scenario, (str, Path)) else dict(scenario)
+    name = data.get("name", "scenario")
     policy = data.get("policy")
     if isinstance(policy, Mapping):
         policy = (PolicySet if "policies" in policy else Policy).model_validate(policy)
-    spec = data["ticket"]
+    elif policy is not None and not isinstance(policy, (Policy, PolicySet)):
+        raise _malformed(name, "policy", policy, "a policy mapping, a Policy or a PolicySet")
+    spec = _checked_ticket(name, data.get("ticket"))
+    expectations = _checked_expect(name, data.get("expect"))
     story = ticket(
         spec["created_at"],
         policy=policy,
@@ -478,10 +488,9 @@ def check_scenario(scenario: Mapping[str, Any] | str | Path) -> TicketResult:
     if "as_of_after" in data:
         story = story.wait(data["as_of_after"])
     result = story.evaluate(data.get("as_of"))
-    name = data.get("name", "scenario")
-    for metric, expected in (data.get("expect") or {}).items():
+    for metric, expected in expectations.items():
         expected = dict(expected)
-        index = int(expected.pop("cycle", -1))
+        index = expected.pop("cycle", -1)
         try:
             if "cycles" in expected:
                 count = len(result.metrics[metric].cycles) if metric in result.metrics else 0
@@ -509,6 +518,47 @@ def check_scenario(scenario: Mapping[str, Any] | str | Path) -> TicketResult:
         except AssertionError as exc:
             raise AssertionError(f"scenario {name!r}: {exc}") from None
     return result
+
+
+def _malformed(name: str, where: str, value: Any, expected: str) -> TimelineError:
+    return TimelineError(
+        f"scenario {name!r}: {where}: {value!r} - expected {expected}", value=value
+    )
+
+
+def _checked_ticket(name: str, spec: Any) -> Mapping[str, Any]:
+    """The scenario's ``ticket``, checked for the parts :func:`check_scenario` reads."""
+    if not isinstance(spec, Mapping):
+        raise _malformed(name, "ticket", spec, "a mapping with created_at, attributes and events")
+    if "created_at" not in spec:
+        raise _malformed(name, "ticket.created_at", None, "the instant the ticket was created")
+    steps = spec.get("events", ())
+    if isinstance(steps, (str, Mapping)) or not isinstance(steps, Sequence):
+        raise _malformed(name, "ticket.events", steps, "a list of steps")
+    for position, step in enumerate(steps):
+        where = f"ticket.events[{position}]"
+        if not isinstance(step, Mapping):
+            raise _malformed(name, where, step, "a step such as {after: 20m, kind: agent_replied}")
+        if "kind" not in step:
+            raise _malformed(name, f"{where}.kind", None, "an event kind such as 'agent_replied'")
+    return spec
+
+
+def _checked_expect(name: str, expect: Any) -> Mapping[str, Mapping[str, Any]]:
+    """The scenario's ``expect``: metric -> expectations, with whole numbers where counted."""
+    if expect is None:
+        return {}
+    if not isinstance(expect, Mapping):
+        raise _malformed(name, "expect", expect, "a mapping of metric -> expectations")
+    for metric, expected in expect.items():
+        where = f"expect.{metric}"
+        if not isinstance(expected, Mapping):
+            raise _malformed(name, where, expected, "a mapping such as {state: met}")
+        for key in ("cycle", "cycles"):
+            value = expected.get(key, 0)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise _malformed(name, f"{where}.{key}", value, "a whole number")
+    return expect
 
 
 def scenarios(folder: str | Path) -> list[Any]:

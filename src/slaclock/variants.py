@@ -29,7 +29,8 @@ def variant(
 ) -> Policy:
     """A changed copy of ``policy`` (validated again; ``policy`` itself is unchanged).
 
-    ``targets`` maps metric -> priority -> new target; ``calendar`` replaces the policy's
+    ``targets`` maps metric -> priority -> new target (a priority the policy has a target for
+    in some metric: an unknown one is a typo, an error); ``calendar`` replaces the policy's
     calendar; ``pause_statuses`` maps metric -> statuses; ``priority_change`` replaces the rule.
 
     >>> from slaclock.synthetic import DEFAULT_POLICY
@@ -44,6 +45,11 @@ def variant(
         _known_metric(policy, metric)
         metric_data = data["metrics"][metric]
         for priority, target in by_priority.items():
+            if priority not in policy.priorities:
+                raise ArgumentError(
+                    f"targets.{metric}: unknown priority {priority!r} for policy "
+                    f"{policy.name!r} - expected one of {sorted(policy.priorities)}"
+                )
             metric_data.setdefault("targets", {})[priority] = policy.read_target(
                 target
             ).model_dump()

@@ -34,12 +34,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from slaclock._tz import check_in_range
 from slaclock.batch import Failure
 from slaclock.engine import evaluate
 from slaclock.errors import ArgumentError, SlaclockError, UnknownEvents
 from slaclock.policy import Policy, PolicySet, as_policy
 from slaclock.records import cycle_record
-from slaclock.reports import AttainmentReport, CancelledAs, UntargetedAs, attainment
+from slaclock.reports import AttainmentReport, CancelledAs, UntargetedAs, attainment, check_flag
+from slaclock.results import TicketResult
 from slaclock.sweeps import Recommendation, Sweep, SweepRow, recommend_target, sweep
 from slaclock.tables import Percent, Table, group_sort_key
 from slaclock.timeline import Timeline
@@ -65,7 +67,8 @@ class Comparison:
 
     ``reports`` holds the :class:`~slaclock.analytics.AttainmentReport` of ``"baseline"`` and of
     each variant; ``changes`` lists every cycle whose state differs from the baseline's
-    (``ticket_id``, ``metric``, ``index``, ``baseline``, ``variant``, ``variant_state``);
+    (``ticket_id``, ``metric``, ``index``, ``baseline``, ``variant``, ``variant_state``; a
+    cycle only one side has is ``pending``, not started, on the other);
     ``failures`` the timelines that could not be evaluated.
 
     >>> from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
@@ -119,6 +122,33 @@ class Comparison:
         return self.to_table()
 
 
+def _changes(results: Mapping[str, TicketResult], metric: str | None) -> list[dict[str, Any]]:
+    """One ticket's cycles whose state differs between the baseline and each variant (of
+    ``metric``, or of every metric). A cycle only one side has counts as ``"pending"`` (not
+    started) on the other: one the variant lacks changed to it, one the baseline lacks from it."""
+    states = {
+        name: {(c.metric, c.index): c.state for m in result.metrics.values() for c in m.cycles}
+        for name, result in results.items()
+    }
+    base = states.pop("baseline")
+    found = []
+    for name, variant_states in states.items():
+        for key in (*variant_states, *(k for k in base if k not in variant_states)):
+            before, after = base.get(key, "pending"), variant_states.get(key, "pending")
+            if before != after and (metric is None or key[0] == metric):
+                found.append(
+                    {
+                        "ticket_id": results[name].ticket_id,
+                        "metric": key[0],
+                        "index": key[1],
+                        "baseline": before,
+                        "variant": name,
+                        "variant_state": after,
+                    }
+                )
+    return found
+
+
 def compare(
     timelines: Iterable[Timeline | Mapping[str, Any]],
     *,
@@ -146,6 +176,9 @@ def compare(
         raise ArgumentError(
             "variants: 'baseline' is reserved for the baseline - rename the variant"
         )
+    if as_of is not None:  # one error, not a failure per ticket
+        check_in_range(as_of, "as_of")
+    check_flag(overdue, "overdue")
     # Checked here: a wrong policy fails once, not once per ticket.
     policies: dict[str, Policy | PolicySet] = {"baseline": as_policy(baseline, "baseline")}
     for name, given in variants.items():
@@ -165,27 +198,13 @@ def compare(
             except (SlaclockError, ValidationError, ValueError) as exc:
                 failures.append(Failure.of(position, item, exc))
                 continue
-            base_states: dict[tuple[str, int], str] = {}
             for name, result in results.items():
-                for metric_result in result.metrics.values():
-                    for cycle in metric_result.cycles:
-                        records[name].append(cycle_record(result, cycle))
-                        key = (cycle.metric, cycle.index)
-                        if name == "baseline":
-                            base_states[key] = cycle.state
-                        elif base_states.get(key) != cycle.state and (
-                            metric is None or cycle.metric == metric
-                        ):
-                            changes.append(
-                                {
-                                    "ticket_id": result.ticket_id,
-                                    "metric": cycle.metric,
-                                    "index": cycle.index,
-                                    "baseline": base_states.get(key, "pending"),
-                                    "variant": name,
-                                    "variant_state": cycle.state,
-                                }
-                            )
+                records[name].extend(
+                    cycle_record(result, cycle)
+                    for metric_result in result.metrics.values()
+                    for cycle in metric_result.cycles
+                )
+            changes.extend(_changes(results, metric))
     finally:
         unknown.warn()
     reports = {
