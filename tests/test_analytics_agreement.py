@@ -8,11 +8,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slaclock import Policy, PolicySet, Timeline
+from slaclock import Policy, PolicySet, Timeline, evaluate
 from slaclock.analytics import attainment, evaluate_many
 from slaclock.synthetic import DEFAULT_POLICY
 from slaclock.whatif import compare, sweep, variant
@@ -158,16 +157,10 @@ def test_every_input_shape_gives_the_same_numbers(
         assert outcomes[0] == other
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine (replay.py): before a ticket's creation, attributes given on the created "
-    "event are not in force but top-level ones are, so the shapes disagree",
-)
 def test_a_ticket_not_created_yet_has_the_same_attributes_in_either_shape() -> None:
-    """Evaluated as of 5 March, a ticket created on 18 March has no cycles in either shape, but
-    its attributes (and so its ticket row, the policy a set picks for it and the by= names a
-    report knows) depend on the shape: the top-level shape gives group and priority, the CLI
-    shape nothing."""
+    """Evaluated as of 5 March, a ticket created on 18 March has no cycles in either shape, and
+    the attributes it is created with (so the same ticket row, the same policy of a set, the
+    same by= names): the CLI shape used to give none, the top-level shape group and priority."""
     top = {
         "ticket_id": "X",
         "attributes": {"priority": "normal", "group": "billing"},
@@ -187,6 +180,7 @@ def test_a_ticket_not_created_yet_has_the_same_attributes_in_either_shape() -> N
     as_of = datetime(2025, 3, 5, tzinfo=timezone.utc)
     rows = [evaluate_many(DEFAULT_POLICY, [t], as_of).tickets for t in (top, cli)]
     assert rows[0] == rows[1]
+    assert ("billing", "normal") == (rows[1][0]["group"], rows[1][0]["priority"])
 
 
 def _night_policy(hours: list[list[str]]) -> Policy:
@@ -258,3 +252,23 @@ def test_reports_agree_across_a_dst_change(
             expected = counts.get((metric, priority), (0, 0, 0))
             for row in (*swept.rows, swept.at(target.duration)):
                 assert expected == (row.met, row.breached, row.overdue), (metric, priority)
+
+
+def test_a_ticket_not_created_yet_gets_the_policy_it_is_created_under() -> None:
+    """A set picking by group: as of before creation, the ticket given in the CLI shape (group
+    on its created event) is under the policy its group picks, as in the top-level shape."""
+    policies = PolicySet.model_validate([
+        {"name": "billing", "conditions": {"group": "billing"},
+         "metrics": {"first_response": {"targets": {"normal": "1h"}}}},
+        {"name": "other", "metrics": {"first_response": {"targets": {"normal": "8h"}}}},
+    ])  # fmt: skip
+    cli = {"ticket_id": "X", "events": [{"at": "2025-03-18T10:00:00Z", "kind": "created",
+           "priority": "normal", "attributes": {"group": "billing"}}]}  # fmt: skip
+    before = evaluate(policies, cli, datetime(2025, 3, 5, tzinfo=timezone.utc))
+    after = evaluate(policies, cli, datetime(2025, 3, 18, 10, 30, tzinfo=timezone.utc))
+    assert ("billing", 1, ()) == (
+        before.policy,
+        before.ignored_events,
+        before.first_response.cycles,
+    )
+    assert ("billing", "running") == (after.policy, after.first_response.state)

@@ -397,6 +397,11 @@ class TicketReplay:
         for offset, t in enumerate(instants):
             if t > as_of:
                 ignored = len(events) - offset
+                if offset == 0 and first_position == 0:
+                    # Not created yet: no clock starts, but the ticket has the attributes (and
+                    # so the policy) it is created with, whether given on the timeline or on
+                    # its created event: the two shapes of one ticket agree.
+                    self.apply_attribute_change(events[0], t, 0)
                 break
             position = first_position + offset
             event = events[offset]
