@@ -21,7 +21,7 @@ from slaclock.analytics import (
     period_of,
     volume,
 )
-from slaclock.errors import ArgumentError, NaiveDatetimeError, OutOfRangeError
+from slaclock.errors import ArgumentError, NaiveDatetimeError, OutOfRangeError, ReportOptionError
 from slaclock.satisfaction import csat, satisfaction_by_sla, satisfaction_event
 from slaclock.synthetic import DEFAULT_POLICY, DEFAULT_POLICY_DATA, sample_timelines
 from slaclock.whatif import compare, recommend_target, sweep
@@ -266,3 +266,27 @@ def test_grouping_by_an_attribute_no_ticket_has_at_as_of_says_why() -> None:
     ):
         with pytest.raises(ArgumentError, match="no ticket has that attribute at as_of"):
             report()
+
+
+def test_yes_no_options_of_at_risk_and_the_page_must_be_booleans() -> None:
+    """include_overdue="no" listed overdue cycles, plots="no" drew the plots (text is true)."""
+    from slaclock.html_report import html_report
+    from slaclock.reports import at_risk
+
+    batch = evaluate_many(DEFAULT_POLICY, sample_timelines())
+    with pytest.raises(ReportOptionError, match="include_overdue: 'no' - expected True or False"):
+        at_risk(batch, include_overdue="no")  # type: ignore[arg-type]
+    with pytest.raises(ReportOptionError, match="plots: 'no' - expected True or False"):
+        html_report(batch, plots="no")  # type: ignore[arg-type]
+
+
+def test_durations_states_given_as_one_word_is_an_error_naming_it() -> None:
+    """states="met" was read letter by letter: "unknown cycle state(s) ['m', 'e', 't']"."""
+    from slaclock.reports import durations
+
+    batch = evaluate_many(DEFAULT_POLICY, sample_timelines())
+    with pytest.raises(
+        ReportOptionError, match=r"states: 'met' - expected a list of cycle states, e.g. \['met'\]"
+    ):
+        durations(batch, states="met")
+    assert durations(batch, states=["met"]).rows  # the list form works

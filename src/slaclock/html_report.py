@@ -30,7 +30,7 @@ from slaclock._tz import to_micros
 from slaclock.bands import BandRule, check_share
 from slaclock.batch import Batch
 from slaclock.durations import display_duration
-from slaclock.reports import Period, at_risk, attainment, durations
+from slaclock.reports import Period, at_risk, attainment, check_flag, durations
 from slaclock.satisfaction import Survey, csat, nps, response_rate, satisfaction_by_sla
 from slaclock.servicelevel import ServiceLevelReport
 from slaclock.tables import Percent, Score, Table
@@ -458,6 +458,7 @@ def html_report(
     """
     if goal is not None:
         check_share(goal, "goal")
+    check_flag(plots, "plots")
     sections = [
         _attainment_section(batch, by, period, metric, goal, timezone),
         "<h2>Durations</h2>" + _from_table(durations(batch, metric=metric, by=by), id_="durations"),

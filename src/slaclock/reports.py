@@ -393,6 +393,11 @@ def durations(
     records = _records_of(batch)
     _check_metric(records, metric)
     _check_by(records, by)
+    if isinstance(states, str):  # "met" would be read as the states 'm', 'e', 't'
+        raise ReportOptionError(
+            f"states: {states!r} - expected a list of cycle states, e.g. [{states!r}]",
+            value=states,
+        )
     unknown = [state for state in states if state not in _STATES]
     if unknown:
         raise ReportOptionError(
@@ -554,6 +559,7 @@ def at_risk(
     >>> all(a["remaining"] <= b["remaining"] for a, b in zip(rows, rows[1:]))
     True
     """
+    check_flag(include_overdue, "include_overdue")
     states = ("running", "paused", "overdue") if include_overdue else ("running", "paused")
     records = _records_of(batch)
     if threshold is not None:
