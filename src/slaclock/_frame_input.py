@@ -116,11 +116,38 @@ def message(exc: Exception) -> str:
     return str(exc)
 
 
-def text_column(table: pa.Table, name: str) -> list[Any]:
+def text_column(
+    table: pa.Table,
+    name: str,
+    problems: dict[int, str] | None = None,
+    required: str | None = None,
+) -> list[Any]:
+    """The values of column ``name`` (``None`` everywhere when the table has no such column).
+
+    With ``problems``: a value that is not text (a number, a list) is a problem of its row, as
+    :class:`~slaclock.timeline.Event` refuses it; so is a missing or empty one when the column
+    is ``required`` (what it should hold, e.g. ``"an event kind"``). A row keeps its first
+    problem."""
     if name not in table.column_names:
         return [None] * table.num_rows
     pa = arrow_module()
+    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
     column = table.column(name)
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
-    return cast("list[Any]", column.to_pylist())
+    values = cast("list[Any]", column.to_pylist())
+    if problems is None:
+        return values
+    kind = column.type
+    if (pa.types.is_string(kind) or pa.types.is_large_string(kind)) and (
+        required is None or (column.null_count == 0 and not pc.any(pc.equal(column, "")).as_py())
+    ):
+        return values  # all text, none missing: nothing to look at row by row
+    for row, value in enumerate(values):
+        if value is None or value == "":
+            if required is not None:
+                problems.setdefault(row, f"{name} is missing - expected {required}")
+        elif not isinstance(value, str):
+            problems.setdefault(row, f"{name}: {value!r} - expected text")
+    return values

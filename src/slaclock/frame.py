@@ -258,9 +258,10 @@ def _evaluate_arrow(
         keys, [("ticket", "ascending"), ("at", "ascending"), ("row", "ascending")]
     ).to_pylist()
     code_list = code_column.to_pylist()
-    kinds = text_column(table, "kind")
-    statuses = text_column(table, "status")
-    priorities = text_column(table, "priority")
+    kinds = text_column(table, "kind", problems, required="an event kind")
+    statuses = text_column(table, "status", problems)
+    priorities = text_column(table, "priority", problems)
+    text_column(table, "author", problems)  # checked as Event checks it; the engine reads none
     publics = text_column(table, "public")
     ids = text_column(table, "id") if "id" in table.column_names else None
     attribute_values = {name: table.column(name).to_pylist() for name in attribute_names}
@@ -333,9 +334,7 @@ def _ticket(
     attributes: dict[str, Any] = {}
     events: list[_Row] = []
     for row in rows:
-        kind = kinds[row]
-        if not isinstance(kind, str) or not kind:
-            raise TimelineError(f"{_where(row, ticket)}: kind: {kind!r} - expected an event kind")
+        kind = kinds[row]  # text (text_column checked it)
         changed: dict[str, Any] | None = None
         if kind in _ATTRIBUTE_KINDS:
             changed = {}

@@ -1,0 +1,47 @@
+"""evaluate_frame at the edges: odd column types, nanosecond timestamps, re-sent events and bad
+arguments give the object path's outcome or a clear error naming the row, never a raw one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from slaclock import TimelineError, evaluate_frame
+from slaclock.synthetic import DEFAULT_POLICY
+
+
+def _events(**columns: list[Any]) -> pa.Table:
+    """Ticket A: created (high) Monday 09:00 New York, then a second event at 10:00; ticket B:
+    created (normal) at 09:00."""
+    base: dict[str, list[Any]] = {
+        "ticket_id": ["A", "A", "B"],
+        "at": ["2025-03-10T13:00:00Z", "2025-03-10T14:00:00Z", "2025-03-10T13:00:00Z"],
+        "kind": ["created", "agent_replied", "created"],
+        "priority": ["high", None, "normal"],
+    }
+    base.update(columns)
+    return pa.table(base)
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        ({"kind": ["created", "status_changed", "created"], "status": [None, 5, None]},
+         "row 1 (ticket 'A'): status: 5 - expected text"),
+        ({"kind": [1, 2, 1]}, "row 0 (ticket 'A'): kind: 1 - expected text"),
+        ({"kind": [None, "agent_replied", "created"]},
+         "row 0 (ticket 'A'): kind is missing - expected an event kind"),
+        ({"priority": [3, None, 4]}, "row 0 (ticket 'A'): priority: 3 - expected text"),
+        ({"author": [None, 7, None]}, "row 1 (ticket 'A'): author: 7 - expected text"),
+    ],
+)  # fmt: skip
+def test_values_that_are_not_text_name_the_row_and_column(
+    columns: dict[str, list[Any]], message: str
+) -> None:
+    """A number where text is expected (status, kind, priority, author) is refused naming the
+    row, the column and the value, as Event refuses it; never a TypeError from deep inside."""
+    with pytest.raises(TimelineError) as error:
+        evaluate_frame(DEFAULT_POLICY, _events(**columns))
+    assert message in str(error.value)
