@@ -45,3 +45,36 @@ def test_values_that_are_not_text_name_the_row_and_column(
     with pytest.raises(TimelineError) as error:
         evaluate_frame(DEFAULT_POLICY, _events(**columns))
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("public", "expected"),
+    [
+        (["true", "false", None], False),
+        ([None, "FALSE", None], False),
+        ([None, " no ", None], False),
+        ([None, "0", None], False),
+        ([None, "yes", None], True),
+        ([None, 0, None], False),
+        ([None, 1, None], True),
+        ([None, 0.0, None], False),
+    ],
+)
+def test_public_as_text_or_numbers_reads_as_the_csv_reader_does(
+    public: list[Any], expected: bool
+) -> None:
+    """``public`` given as text (true/false, yes/no, 1/0, any case) or as 0/1, as a CSV file or
+    a pandas column with gaps gives it, reads as in the CLI's CSV reader: a private reply
+    (false) does not meet first response, a public one (true) does."""
+    result = evaluate_frame(DEFAULT_POLICY, _events(public=public)).to_pylist()
+    first = next(r for r in result if r["ticket_id"] == "A" and r["metric"] == "first_response")
+    assert ("met" if expected else "running") == first["state"]
+
+
+@pytest.mark.parametrize("public", [[None, "maybe", None], [None, 2, None], [None, 0.5, None]])
+def test_public_that_is_no_flag_names_the_row(public: list[Any]) -> None:
+    """Text or a number that is not a yes/no answer is an error naming row, column and value."""
+    with pytest.raises(
+        TimelineError, match=r"row 1 \(ticket 'A'\): public: .* - expected true or false"
+    ):
+        evaluate_frame(DEFAULT_POLICY, _events(public=public))

@@ -14,7 +14,7 @@ from slaclock.timeline import Event
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
-__all__ = ["arrow_module", "from_arrow", "instants_of", "text_column", "to_arrow"]
+__all__ = ["arrow_module", "flag_column", "from_arrow", "instants_of", "text_column", "to_arrow"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -151,3 +151,27 @@ def text_column(
         elif not isinstance(value, str):
             problems.setdefault(row, f"{name}: {value!r} - expected text")
     return values
+
+
+def flag_column(table: pa.Table, name: str, problems: dict[int, str]) -> list[bool | None]:
+    """A yes/no column (``public``) as ``True``/``False``/``None``, read as the CSV reader reads
+    it: booleans as they are, text by :data:`~slaclock.eventfiles.PUBLIC_WORDS` (``"false"``,
+    ``"No"``, ``"0"``), numbers 0 and 1 (a pandas column of 0/1 with gaps is a float column);
+    anything else is a problem of its row."""
+    values = text_column(table, name)
+    pa = arrow_module()
+    if name not in table.column_names or pa.types.is_boolean(table.column(name).type):
+        return values
+    from slaclock.eventfiles import PUBLIC_WORDS
+
+    flags: list[bool | None] = []
+    for row, value in enumerate(values):
+        flag = value if value is None or isinstance(value, bool) else None
+        if isinstance(value, str):
+            flag = PUBLIC_WORDS.get(value.strip().lower())
+        elif isinstance(value, int | float) and value in (0, 1):
+            flag = value == 1
+        if flag is None and value is not None:
+            problems.setdefault(row, f"{name}: {value!r} - expected true or false")
+        flags.append(flag)
+    return flags

@@ -28,7 +28,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from slaclock._frame_input import arrow_module, from_arrow, instants_of, text_column, to_arrow
+from slaclock._frame_input import (
+    arrow_module,
+    flag_column,
+    from_arrow,
+    instants_of,
+    text_column,
+    to_arrow,
+)
 from slaclock._tz import (
     check_in_range,
     from_micros,
@@ -262,7 +269,7 @@ def _evaluate_arrow(
     statuses = text_column(table, "status", problems)
     priorities = text_column(table, "priority", problems)
     text_column(table, "author", problems)  # checked as Event checks it; the engine reads none
-    publics = text_column(table, "public")
+    publics = flag_column(table, "public", problems)
     ids = text_column(table, "id") if "id" in table.column_names else None
     attribute_values = {name: table.column(name).to_pylist() for name in attribute_names}
 
@@ -367,12 +374,7 @@ def _ticket(
                 f"{_where(row, ticket)}: {needed} is missing: an event of kind {kind!r} needs it "
                 f"- expected a value in the {needed} column"
             )
-        public = publics[row]
-        if public is not None and not isinstance(public, bool):
-            raise TimelineError(
-                f"{_where(row, ticket)}: public: {public!r} - expected true or false"
-            )
-        events.append(_Row(kind, statuses[row], public, priorities[row], changed))
+        events.append(_Row(kind, statuses[row], publics[row], priorities[row], changed))
     times = cast("tuple[int, ...]", tuple(instants[row] for row in rows))
     until = times[-1] if as_of_micros is None else as_of_micros
     try:
