@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 
-from slaclock import TimelineError, evaluate_frame
+from slaclock import Timeline, TimelineError, evaluate, evaluate_frame
 from slaclock.synthetic import DEFAULT_POLICY
 
 
@@ -78,3 +79,56 @@ def test_public_that_is_no_flag_names_the_row(public: list[Any]) -> None:
         TimelineError, match=r"row 1 \(ticket 'A'\): public: .* - expected true or false"
     ):
         evaluate_frame(DEFAULT_POLICY, _events(public=public))
+
+
+def test_nanosecond_timestamps_floor_to_the_microsecond() -> None:
+    """pandas' default datetime64[ns, tz]: an instant with nanoseconds is read to the
+    microsecond below (as a Python datetime holds it; what evaluate sees of a pd.Timestamp),
+    never an ArrowInvalid 'would lose data'. Created 09:00:00.000000999 New York (13:00Z),
+    replied 10:00: first response starts at 13:00:00Z exactly and takes 3600 s."""
+    events = pd.DataFrame(
+        {
+            "ticket_id": ["A", "A"],
+            "kind": ["created", "agent_replied"],
+            "priority": ["high", None],
+            "at": [
+                pd.Timestamp("2025-03-10T09:00:00.000000999", tz="America/New_York"),
+                pd.Timestamp("2025-03-10T10:00:00", tz="America/New_York"),
+            ],
+        }
+    )
+    assert "datetime64[ns, America/New_York]" == str(events["at"].dtype)
+    first = evaluate_frame(DEFAULT_POLICY, events).iloc[0]
+    assert pd.Timestamp("2025-03-10T13:00:00Z") == first.started_at
+    assert 3600.0 == first.elapsed_seconds
+    # The object path on the same instants (pd.Timestamp is a datetime: nanoseconds dropped).
+    timeline = Timeline.model_validate(
+        {
+            "ticket_id": "A",
+            "attributes": {"priority": "high"},
+            "events": [
+                {"at": events["at"][0], "kind": "created"},
+                {"at": events["at"][1], "kind": "agent_replied"},
+            ],
+        }
+    )
+    assert (
+        3600.0
+        == evaluate(DEFAULT_POLICY, timeline).metrics["first_response"].elapsed.total_seconds()
+    )
+
+
+def test_a_nanosecond_before_1970_is_out_of_range() -> None:
+    """Flooring, not truncation toward zero: 1969-12-31T23:59:59.999999999Z stays before the
+    supported range (it must not become 1970-01-01T00:00:00Z)."""
+    events = pa.table(
+        {
+            "ticket_id": ["A"],
+            "kind": ["created"],
+            "at": pa.array([-1], pa.timestamp("ns", "UTC")),
+        }
+    )
+    with pytest.raises(
+        TimelineError, match=r"row 0 \(ticket 'A'\): at out of range: 1969-12-31T23:59:59"
+    ):
+        evaluate_frame(DEFAULT_POLICY, events)

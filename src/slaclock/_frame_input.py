@@ -57,7 +57,8 @@ def instants_of(column: Any) -> tuple[list[int | None], dict[int, str]]:
     """The ``at`` column as UTC microseconds, and a message per row that has no valid instant.
 
     Column-wise when the column converts cleanly (timestamps with a zone, or ISO 8601 text with
-    an offset); row by row, to name the bad rows, only when it does not."""
+    an offset); row by row, to name the bad rows, only when it does not. Nanoseconds are
+    dropped (floored to the microsecond, as ``pd.Timestamp`` -> ``datetime`` does)."""
     pa = arrow_module()
     import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
 
@@ -69,6 +70,8 @@ def instants_of(column: Any) -> tuple[list[int | None], dict[int, str]]:
                 "at: a timestamp without a time zone - expected an aware instant "
                 "(e.g. a column of timestamps with a zone, or ISO 8601 text with an offset)",
             )
+        if kind.unit == "ns":  # to the microsecond below, as a Python datetime holds it
+            column = pc.floor_temporal(column, unit="microsecond")
         micros = pc.cast(column, pa.timestamp("us", kind.tz)).cast(pa.int64())
     elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
         try:
