@@ -132,3 +132,57 @@ def test_a_nanosecond_before_1970_is_out_of_range() -> None:
         TimelineError, match=r"row 0 \(ticket 'A'\): at out of range: 1969-12-31T23:59:59"
     ):
         evaluate_frame(DEFAULT_POLICY, events)
+
+
+def test_a_resent_id_with_another_author_is_an_error_as_in_timeline() -> None:
+    """Two rows with event id 'r' that differ only in author: Timeline refuses them (one content
+    per id); the columnar path must not keep one silently."""
+    events = (
+        _events(
+            ticket_id=["A", "A", "A"],
+            at=["2025-03-10T13:00:00Z", "2025-03-10T14:00:00Z", "2025-03-10T14:00:00Z"],
+            kind=["created", "agent_replied", "agent_replied"],
+            priority=["high", None, None],
+        )
+        .append_column("id", pa.array(["c", "r", "r"]))
+        .append_column("author", pa.array([None, "ann", "bob"]))
+    )
+    with pytest.raises(ValueError, match="event id 'r' is used twice with different content"):
+        Timeline.model_validate(
+            {
+                "ticket_id": "A",
+                "events": [
+                    {"at": "2025-03-10T13:00:00Z", "kind": "created", "id": "c"},
+                    {
+                        "at": "2025-03-10T14:00:00Z",
+                        "kind": "agent_replied",
+                        "id": "r",
+                        "author": "ann",
+                    },
+                    {
+                        "at": "2025-03-10T14:00:00Z",
+                        "kind": "agent_replied",
+                        "id": "r",
+                        "author": "bob",
+                    },
+                ],
+            }
+        )
+    with pytest.raises(TimelineError, match=r"row 2 \(ticket 'A'\): event id 'r' is used twice"):
+        evaluate_frame(DEFAULT_POLICY, events)
+
+
+def test_a_resent_id_with_the_same_author_counts_once() -> None:
+    """The same re-send with equal authors is kept once (events [0, 1], not [0, 1, 2])."""
+    events = pa.table(
+        {
+            "ticket_id": ["A", "A", "A"],
+            "at": ["2025-03-10T13:00:00Z", "2025-03-10T14:00:00Z", "2025-03-10T14:00:00Z"],
+            "kind": ["created", "agent_replied", "agent_replied"],
+            "priority": ["high", None, None],
+            "id": ["c", "r", "r"],
+            "author": [None, "ann", "ann"],
+        }
+    )
+    first = evaluate_frame(DEFAULT_POLICY, events).to_pylist()[0]
+    assert [0, 1] == first["events"]

@@ -268,7 +268,7 @@ def _evaluate_arrow(
     kinds = text_column(table, "kind", problems, required="an event kind")
     statuses = text_column(table, "status", problems)
     priorities = text_column(table, "priority", problems)
-    text_column(table, "author", problems)  # checked as Event checks it; the engine reads none
+    authors = text_column(table, "author", problems)  # for re-sent ids; the engine reads none
     publics = flag_column(table, "public", problems)
     ids = text_column(table, "id") if "id" in table.column_names else None
     attribute_values = {name: table.column(name).to_pylist() for name in attribute_names}
@@ -285,7 +285,8 @@ def _evaluate_arrow(
         ticket = tickets[rows[0]]
         try:
             _ticket(policy, out, ticket, rows, instants, problems, kinds, statuses,
-                    priorities, publics, ids, attribute_values, as_of, as_of_micros)  # fmt: skip
+                    priorities, publics, authors, ids, attribute_values, as_of,
+                    as_of_micros)  # fmt: skip
         except SlaclockError as exc:
             if not collect:
                 raise
@@ -307,6 +308,7 @@ def _ticket(
     statuses: list[Any],
     priorities: list[Any],
     publics: list[Any],
+    authors: list[Any],
     ids: list[Any] | None,
     attribute_values: dict[str, list[Any]],
     as_of: datetime | None,
@@ -320,7 +322,7 @@ def _ticket(
             raise TimelineError(f"{_where(row, ticket)}: {problems[row]}", value=row)
     if ids is not None:
         rows = _unique(rows, ticket, ids, instants, kinds, statuses, priorities, publics,
-                       attribute_values)  # fmt: skip
+                       authors, attribute_values)  # fmt: skip
     created = [row for row in rows if kinds[row] == "created"]
     if len(created) != 1:
         raise TimelineError(
