@@ -9,8 +9,10 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from slaclock import Timeline, TimelineError, evaluate, evaluate_frame
+from slaclock import ArgumentError, Timeline, TimelineError, evaluate, evaluate_frame
 from slaclock.synthetic import DEFAULT_POLICY
+
+from .frame_support import comparable, expected_rows
 
 
 def _events(**columns: list[Any]) -> pa.Table:
@@ -186,3 +188,44 @@ def test_a_resent_id_with_the_same_author_counts_once() -> None:
     )
     first = evaluate_frame(DEFAULT_POLICY, events).to_pylist()[0]
     assert [0, 1] == first["events"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"policy": "b2b-support"}, "policy: 'b2b-support' - expected a Policy, a PolicySet"),
+        ({"policy": 42}, "policy: 42 - expected a Policy, a PolicySet"),
+        ({"per_ticket": "yes"}, "per_ticket: 'yes' - expected True or False"),
+    ],
+)
+def test_bad_arguments_are_argument_errors(arguments: dict[str, Any], message: str) -> None:
+    """A policy that is no policy, or a per_ticket that is no bool, is an ArgumentError naming
+    the argument and the value (not an AttributeError, not a truthy string)."""
+    call: dict[str, Any] = {"policy": DEFAULT_POLICY, "events": _events(), **arguments}
+    with pytest.raises(ArgumentError) as error:
+        evaluate_frame(call.pop("policy"), call.pop("events"), **call)
+    assert message in str(error.value)
+
+
+def test_a_policy_as_plain_data_is_validated_as_evaluate_does() -> None:
+    """A policy given as its JSON data works as it does for evaluate (same rows)."""
+    data = DEFAULT_POLICY.model_dump(mode="json")
+    assert evaluate_frame(DEFAULT_POLICY, _events()) == evaluate_frame(data, _events())
+
+
+def test_as_of_before_every_event_gives_no_cycle_rows_like_evaluate_many() -> None:
+    """as_of before the first event: no metric has started (evaluate_many has no records
+    either), and per ticket the ticket is still there."""
+    from datetime import datetime, timezone
+
+    as_of = datetime(2025, 3, 1, tzinfo=timezone.utc)
+    timelines = [
+        Timeline.model_validate(
+            {"ticket_id": "A", "attributes": {"priority": "high"},
+             "events": [{"at": "2025-03-10T13:00:00Z", "kind": "created"}]})
+    ]  # fmt: skip
+    assert [] == comparable(expected_rows(DEFAULT_POLICY, timelines, as_of))
+    table = _events().slice(0, 1)
+    assert 0 == evaluate_frame(DEFAULT_POLICY, table, as_of).num_rows
+    tickets = evaluate_frame(DEFAULT_POLICY, table, as_of, per_ticket=True).to_pylist()
+    assert [("A", as_of)] == [(row["ticket_id"], row["as_of"]) for row in tickets]

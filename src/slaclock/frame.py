@@ -36,6 +36,7 @@ from slaclock._frame_input import (
     text_column,
     to_arrow,
 )
+from slaclock._shipping import as_policy
 from slaclock._tz import (
     check_in_range,
     from_micros,
@@ -174,7 +175,7 @@ def _iso(micros: int) -> str:
 # ----------------------------------------------------------------------------------------------
 # The public entry point
 def evaluate_frame(
-    policy: Policy | PolicySet,
+    policy: Policy | PolicySet | Mapping[str, Any],
     events: Any,
     as_of: datetime | None = None,
     *,
@@ -196,6 +197,7 @@ def evaluate_frame(
     timestamps in UTC; durations are seconds; ``thresholds`` is JSON text; ``events`` the
     positions of the events that shaped the cycle in the ticket's ordered timeline.
 
+    ``policy`` may also be plain data (validated first, as :func:`slaclock.evaluate` does).
     ``as_of`` is the evaluation instant of every ticket (default: each ticket's last event).
     ``errors="raise"``: a bad row or a ticket that cannot be evaluated raises, naming the row
     (its position in the input) and the ticket; ``errors="collect"``: the table has an extra
@@ -217,6 +219,11 @@ def evaluate_frame(
     >>> evaluate_frame(DEFAULT_POLICY, bad, errors="collect").loc[0, ["ticket_id", "error"]].tolist()
     ['A', "row 1 (ticket 'A'): status is missing: an event of kind 'status_changed' needs it - expected a value in the status column"]
     """
+    policy = as_policy(policy)
+    if not isinstance(per_ticket, bool):
+        raise ArgumentError(
+            f"per_ticket: {per_ticket!r} - expected True or False", value=per_ticket
+        )
     if errors not in ("raise", "collect"):
         raise ArgumentError(f"errors: unknown option {errors!r} - expected 'raise' or 'collect'")
     table, library = to_arrow(events)
