@@ -3,16 +3,22 @@ arguments give the object path's outcome or a clear error naming the row, never 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pandas as pd
+import polars as pl
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from slaclock import ArgumentError, Timeline, TimelineError, evaluate, evaluate_frame
 from slaclock.synthetic import DEFAULT_POLICY
 
-from .frame_support import comparable, expected_rows
+from .frame_support import comparable, expected_rows, random_rows, timelines_of
+
+_COLUMNS = ("ticket_id", "at", "kind", "status", "priority", "public", "group", "region")
 
 
 def _events(**columns: list[Any]) -> pa.Table:
@@ -216,8 +222,6 @@ def test_a_policy_as_plain_data_is_validated_as_evaluate_does() -> None:
 def test_as_of_before_every_event_gives_no_cycle_rows_like_evaluate_many() -> None:
     """as_of before the first event: no metric has started (evaluate_many has no records
     either), and per ticket the ticket is still there."""
-    from datetime import datetime, timezone
-
     as_of = datetime(2025, 3, 1, tzinfo=timezone.utc)
     timelines = [
         Timeline.model_validate(
@@ -229,3 +233,67 @@ def test_as_of_before_every_event_gives_no_cycle_rows_like_evaluate_many() -> No
     assert 0 == evaluate_frame(DEFAULT_POLICY, table, as_of).num_rows
     tickets = evaluate_frame(DEFAULT_POLICY, table, as_of, per_ticket=True).to_pylist()
     assert [("A", as_of)] == [(row["ticket_id"], row["as_of"]) for row in tickets]
+
+
+def _column(values: list[Any], name: str, encoding: str) -> pa.Array:
+    """A column of the random rows in the given physical form."""
+    if name == "at":
+        if encoding == "text":
+            return pa.array(values, pa.string())
+        instants = [datetime.fromisoformat(v) for v in values]
+        unit, zone = encoding.split("/", 1) if "/" in encoding else (encoding, "UTC")
+        return pa.array(instants, pa.timestamp("us", zone)).cast(pa.timestamp(unit, zone))
+    if name == "public":
+        return pa.array(values, pa.bool_())
+    if encoding == "dictionary":
+        return pa.array(values, pa.string()).dictionary_encode()
+    if encoding == "large":
+        return pa.array(values, pa.large_string())
+    return pa.array(values, pa.string())
+
+
+@given(
+    seed=st.integers(0, 10**6),
+    tickets=st.integers(1, 6),
+    at=st.sampled_from(("text", "us", "ns", "us/America/New_York", "s/Europe/Berlin")),
+    text=st.sampled_from(("plain", "dictionary", "large")),
+    chunks=st.integers(1, 4),
+    library=st.sampled_from(("pyarrow", "pandas", "polars")),
+    as_of_hours=st.none() | st.integers(0, 400),
+)
+def test_physical_forms_give_the_object_paths_rows(
+    seed: int,
+    tickets: int,
+    at: str,
+    text: str,
+    chunks: int,
+    library: str,
+    as_of_hours: int | None,
+) -> None:
+    """The same random tickets (shuffled rows, several zones, DST weeks) as timestamp columns of
+    any unit and zone, dictionary-encoded or large text, in several chunks (a ticket's rows in
+    different chunks), and the pandas (category, datetime64[ns, tz]) and polars (Categorical,
+    Datetime with a zone) frames made from them: evaluate_frame gives evaluate_many's records."""
+    rows = random_rows(seed, tickets)
+    as_of = (
+        None
+        if as_of_hours is None
+        else datetime(2025, 3, 1, tzinfo=timezone.utc) + timedelta(hours=as_of_hours)
+    )
+    expected = comparable(expected_rows(DEFAULT_POLICY, timelines_of(rows), as_of))
+    table = pa.table(
+        {c: _column([r.get(c) for r in rows], c, at if c == "at" else text) for c in _COLUMNS}
+    )
+    size = -(-len(rows) // chunks)
+    table = pa.Table.from_batches(table.to_batches(max_chunksize=size))
+    events: Any = table
+    if library == "pandas":
+        events = table.to_pandas()
+    elif library == "polars":
+        events = pl.from_arrow(table)
+    result = evaluate_frame(DEFAULT_POLICY, events, as_of)
+    if library == "pandas":
+        found = result.to_dict("records")
+    else:
+        found = result.to_dicts() if library == "polars" else result.to_pylist()
+    assert expected == comparable(found)
