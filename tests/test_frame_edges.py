@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from slaclock import ArgumentError, Timeline, TimelineError, evaluate, evaluate_frame
+from slaclock.frame import CYCLE_COLUMNS
 from slaclock.synthetic import DEFAULT_POLICY
 
 from .frame_support import comparable, expected_rows, random_rows, timelines_of
@@ -297,3 +298,40 @@ def test_physical_forms_give_the_object_paths_rows(
     else:
         found = result.to_dicts() if library == "polars" else result.to_pylist()
     assert expected == comparable(found)
+
+
+def test_an_attribute_named_error_survives_collect() -> None:
+    """errors='collect' adds an ``error`` column; an attribute column called ``error`` is kept
+    as ``attribute_error`` (its values used to be overwritten by the empty error column)."""
+    result = evaluate_frame(
+        DEFAULT_POLICY,
+        _events().append_column("error", pa.array(["e-1", None, "e-2"])),
+        errors="collect",
+    )
+    rows = result.select(["ticket_id", "attribute_error", "error"]).to_pylist()
+    assert {("A", "e-1", None), ("B", "e-2", None)} == {tuple(r.values()) for r in rows}
+
+
+def test_attribute_names_that_clash_are_prefixed_never_hidden() -> None:
+    """Attributes called like result columns get ``attribute_`` in front, again if that is taken
+    too; the created priority keeps ``attribute_priority``. Every input value is in the result."""
+    events = (
+        _events()
+        .append_column("state", pa.array(["s-a", None, "s-b"]))
+        .append_column("attribute_state", pa.array(["as-a", None, "as-b"]))
+        .append_column("attribute_priority", pa.array(["ap-a", None, "ap-b"]))
+    )
+    result = evaluate_frame(DEFAULT_POLICY, events)
+    assert [
+        "attribute_state",
+        "attribute_attribute_state",
+        "attribute_attribute_priority",
+        "attribute_priority",
+    ] == result.column_names[len(CYCLE_COLUMNS) :]
+    first = result.to_pylist()[0]
+    assert ("s-a", "as-a", "ap-a", "high") == (
+        first["attribute_state"],
+        first["attribute_attribute_state"],
+        first["attribute_attribute_priority"],
+        first["attribute_priority"],
+    )

@@ -58,7 +58,7 @@ from slaclock.timeline import STATUS_OF_KIND, Event, check_attributes
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
-__all__ = ["CYCLE_COLUMNS", "TICKET_COLUMNS", "FrameErrors", "evaluate_frame"]
+__all__ = ["CYCLE_COLUMNS", "TICKET_COLUMNS", "FrameErrors", "attribute_columns", "evaluate_frame"]
 
 #: ``raise``: the first bad row or ticket stops the evaluation; ``collect``: each failed ticket
 #: becomes one row with its ``ticket_id`` and an ``error`` message (other fields empty).
@@ -449,6 +449,39 @@ def _value(column: Any, row: int) -> Any:
     return column[row]
 
 
+def attribute_columns(
+    attributes: Sequence[str], *, per_ticket: bool = False, collect: bool = False
+) -> list[str]:
+    """The result's column for each attribute column of the events (in order; ``priority``,
+    last, is the priority the ticket was created with): its own name, unless that is taken by a
+    fixed column (:data:`CYCLE_COLUMNS` or :data:`TICKET_COLUMNS`), the ``error`` column of
+    ``errors="collect"`` or another attribute's column; then ``attribute_`` goes in front (again,
+    until the name is free). No input column is ever hidden behind another.
+
+    >>> attribute_columns(["group", "state", "error", "priority"], collect=True)
+    ['group', 'attribute_state', 'attribute_error', 'attribute_priority']
+    >>> attribute_columns(["attribute_priority", "priority"])  # the created priority keeps its name
+    ['attribute_attribute_priority', 'attribute_priority']
+    """
+    taken = set(TICKET_COLUMNS if per_ticket else CYCLE_COLUMNS)
+    if collect:
+        taken.add("error")
+    priority = "priority" if per_ticket else "attribute_priority"
+    if "priority" in attributes:
+        taken.add(priority)
+    columns = []
+    for name in attributes:
+        if name == "priority":  # an event column, never an attribute column of the events
+            columns.append(priority)
+            continue
+        column = name
+        while column in taken:
+            column = f"attribute_{column}"
+        taken.add(column)
+        columns.append(column)
+    return columns
+
+
 class _Output:
     """The output rows, one tuple each (turned into columns once, at the end)."""
 
@@ -523,8 +556,8 @@ class _Output:
             else:
                 arrays[name] = pa.array(values, _TYPES[name](pa))
         rest = columns[len(self.names) :]
-        for name, values in zip(self.attributes, rest):
-            column = name if name not in arrays else f"attribute_{name}"
+        names = attribute_columns(self.attributes, per_ticket=self.per_ticket, collect=self.collect)
+        for name, column, values in zip(self.attributes, names, rest):
             kind = pa.string() if name == "priority" else schema.field(name).type
             if pa.types.is_dictionary(kind):
                 kind = kind.value_type

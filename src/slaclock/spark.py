@@ -25,7 +25,13 @@ from typing import Any
 from slaclock._shipping import policy_from_json, policy_to_json
 from slaclock._tz import check_in_range, to_micros
 from slaclock.errors import ArgumentError
-from slaclock.frame import CYCLE_COLUMNS, TICKET_COLUMNS, FrameErrors, evaluate_frame
+from slaclock.frame import (
+    CYCLE_COLUMNS,
+    TICKET_COLUMNS,
+    FrameErrors,
+    attribute_columns,
+    evaluate_frame,
+)
 from slaclock.policy import Policy, PolicySet
 
 __all__ = ["evaluate", "output_schema"]
@@ -89,13 +95,12 @@ def output_schema(
 
     fixed = TICKET_COLUMNS if per_ticket else CYCLE_COLUMNS
     fields = [StructField(name, _data_type(_spark_type(name))) for name in fixed]
-    names = {f.name for f in input_schema.fields}
-    for field in input_schema.fields:
-        if field.name not in _EVENT_COLUMNS:
-            fields.append(StructField(field.name, field.dataType))
-    if "priority" in names:
-        priority = "priority" if per_ticket else "attribute_priority"
-        fields.append(StructField(priority, _data_type("string")))
+    types = {f.name: f.dataType for f in input_schema.fields if f.name not in _EVENT_COLUMNS}
+    if "priority" in input_schema.fieldNames():
+        types["priority"] = _data_type("string")  # the priority the ticket was created with
+    # Named as evaluate_frame names them (an attribute called "state" is "attribute_state").
+    names = attribute_columns(list(types), per_ticket=per_ticket, collect=errors == "collect")
+    fields.extend(StructField(column, kind) for column, kind in zip(names, types.values()))
     if errors == "collect":
         fields.append(StructField("error", _data_type("string")))
     return StructType(fields)
