@@ -127,6 +127,13 @@ def _durations(values: Any, count: int, name: str) -> Any:
         array = np.asarray(values)
         if array.dtype.kind != "m":
             raise ArgumentError(f"{name}: a {array.dtype} column - expected timedelta64 durations")
+        unit = np.datetime_data(array.dtype)[0]
+        if unit in ("Y", "M", "generic"):
+            raise ArgumentError(
+                f"{name}: {array.dtype} - months and years have no fixed length (numpy would "
+                "make a month 30.44 days); expected a fixed unit, e.g. timedelta64[h]",
+                value=str(array.dtype),
+            )
         if np.isnat(array).any():
             raise ArgumentError(f"{name}: a missing duration (NaT) - expected every duration")
         micros = array.astype("timedelta64[us]", copy=False).view(np.int64)
