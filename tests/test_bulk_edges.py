@@ -4,19 +4,47 @@ from inside, never a silently wrong duration)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from slaclock import ArgumentError, Calendar
+from slaclock import ArgumentError, Calendar, DurationSyntaxError
 
 NY = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")
 CAL = Calendar.weekdays("America/New_York")  # Mon-Fri 09:00-17:00 New York
 FRIDAY_4PM = datetime(2025, 3, 7, 16, tzinfo=NY)  # 21:00Z
+
+
+def test_whole_seconds_as_integers_as_add_reads_them() -> None:
+    """add reads an integer as whole seconds: so does add_many, one for all or one each.
+    Friday 16:00 + 90 s = 16:01:30; + 3600 s = 17:00 (used up exactly at closing);
+    + 7200 s = Monday 10:00 (1h on Friday, 1h from Monday 09:00)."""
+    assert [datetime(2025, 3, 7, 16, 1, 30, tzinfo=NY)] == CAL.add_many([FRIDAY_4PM], 90)
+    assert CAL.add(FRIDAY_4PM, 3600) == CAL.add_many([FRIDAY_4PM], [3600])[0]
+    assert [datetime(2025, 3, 7, 17, tzinfo=NY), datetime(2025, 3, 10, 10, tzinfo=NY)] == (
+        CAL.add_many([FRIDAY_4PM] * 2, [3600, 7200])
+    )
+
+
+@pytest.mark.parametrize(
+    ("durations", "message"),
+    [
+        ([None], r"durations\[0\]: unreadable duration: None"),
+        (["1h", 2.5], r"durations\[1\]: unreadable duration: 2.5"),
+        (["1h", "soon"], r"durations\[1\]: unreadable duration: 'soon'"),
+    ],
+)
+def test_a_bad_duration_names_its_position(durations: list[Any], message: str) -> None:
+    """A duration add would refuse is refused naming its position and value."""
+    with pytest.raises(DurationSyntaxError, match=message):
+        CAL.add_many([FRIDAY_4PM] * len(durations), durations)
 
 
 @pytest.mark.parametrize("unit", ["M", "Y"])
@@ -40,3 +68,38 @@ def test_timedelta64_of_any_fixed_unit(unit: str) -> None:
     assert expected.astimezone(timezone.utc).replace(tzinfo=None) == CAL.add_many(utc, amount)[
         0
     ].astype(datetime)
+
+
+def test_object_durations_are_read_one_by_one() -> None:
+    """An object column of durations (text, timedeltas, seconds; pandas keeps text as object)
+    is read item by item, as add reads each."""
+    durations = pd.Series(["2h", timedelta(minutes=30), 60], dtype=object)
+    starts = [FRIDAY_4PM] * 3
+    assert [CAL.add(FRIDAY_4PM, d) for d in durations] == CAL.add_many(starts, durations)
+
+
+@given(
+    pairs=st.lists(
+        st.tuples(
+            st.integers(0, 3 * 365 * 24 * 3600),
+            st.one_of(
+                st.integers(-(10**6), 10**6),
+                st.builds(lambda m: f"{m}m", st.integers(0, 10**5)),
+                st.builds(lambda s: timedelta(seconds=s), st.integers(-(10**6), 10**6)),
+            ),
+            st.sampled_from((NY, BERLIN, timezone.utc)),
+        ),
+        max_size=20,
+    )
+)
+def test_mixed_duration_forms_and_zones_equal_add_per_item(
+    pairs: list[tuple[int, Any, Any]],
+) -> None:
+    """A list mixing zones, and durations as seconds, text and timedeltas (negative too): the
+    answers of add item by item, each in its start's zone."""
+    base = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    starts = [(base + timedelta(seconds=s)).astimezone(zone) for s, _, zone in pairs]
+    amounts = [d for _, d, _ in pairs]
+    expected = [CAL.add(s, d) for s, d in zip(starts, amounts)]
+    actual = CAL.add_many(starts, amounts)
+    assert [(e, e.tzinfo) for e in expected] == [(a, a.tzinfo) for a in actual]

@@ -28,6 +28,7 @@ slaclock.errors.OutOfRangeError: starts[0] out of range: 2250-01-01T00:00:00+00:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,7 @@ from slaclock._tz import (
     to_micros,
 )
 from slaclock.durations import parse_duration
-from slaclock.errors import ArgumentError
+from slaclock.errors import ArgumentError, SlaclockError
 
 if TYPE_CHECKING:
     from slaclock._open_table import OpenTable
@@ -119,11 +120,15 @@ def _naive(name: str) -> Exception:
 
 
 def _durations(values: Any, count: int, name: str) -> Any:
+    """int64 microseconds for ``count`` instants: one duration for all (a ``timedelta``, text
+    or whole seconds, as ``add`` reads them), or a column of them."""
     np = _numpy()
-    if isinstance(values, (timedelta, str)):
-        one = parse_duration(values) if isinstance(values, str) else values
+    if isinstance(values, timedelta | str | int):
+        one = _one_duration(values, name)
         return np.full(count, timedelta_to_micros(one), np.int64)
-    if _is_pandas(values) or isinstance(values, np.ndarray):
+    if isinstance(values, np.timedelta64):
+        values = np.full(count, values)
+    if (_is_pandas(values) or isinstance(values, np.ndarray)) and values.dtype != object:
         array = np.asarray(values)
         if array.dtype.kind != "m":
             raise ArgumentError(f"{name}: a {array.dtype} column - expected timedelta64 durations")
@@ -137,16 +142,31 @@ def _durations(values: Any, count: int, name: str) -> Any:
         if np.isnat(array).any():
             raise ArgumentError(f"{name}: a missing duration (NaT) - expected every duration")
         micros = array.astype("timedelta64[us]", copy=False).view(np.int64)
-    else:
+    elif isinstance(values, Iterable):
         micros = np.fromiter(
-            (timedelta_to_micros(parse_duration(v) if isinstance(v, str) else v) for v in values),
+            (timedelta_to_micros(_one_duration(v, f"{name}[{i}]")) for i, v in enumerate(values)),
             np.int64,
+        )
+    else:
+        raise ArgumentError(
+            f"{name}: {values!r} - expected a duration (timedelta, text, whole seconds) or a "
+            "column of them",
+            value=values,
         )
     if len(micros) != count:
         raise ArgumentError(
             f"{name}: {len(micros)} durations for {count} instants - expected as many"
         )
     return micros
+
+
+def _one_duration(value: Any, name: str) -> timedelta:
+    """``value`` read as ``add`` reads a duration; an error names ``name`` (``durations[3]``)."""
+    try:
+        return parse_duration(value)
+    except SlaclockError as exc:
+        exc.args = (f"{name}: {exc}", *exc.args[1:])
+        raise
 
 
 def _instants_out(micros: Any, how: tuple[Any, Any, Any]) -> Any:
