@@ -70,6 +70,42 @@ def test_timedelta64_of_any_fixed_unit(unit: str) -> None:
     ].astype(datetime)
 
 
+@pytest.mark.parametrize("starts", [None, FRIDAY_4PM, 5])
+def test_one_instant_or_none_is_an_argument_error(starts: Any) -> None:
+    """add_many wants a column: one datetime (or None, or a number) is an ArgumentError saying
+    so, not 'object is not iterable'."""
+    with pytest.raises(ArgumentError, match=r"starts: .* - expected a column of instants"):
+        CAL.add_many(starts, "1h")
+    with pytest.raises(ArgumentError, match=r"ends: .* - expected a column of instants"):
+        CAL.elapsed_many([FRIDAY_4PM], starts)
+
+
+def test_numpy_object_arrays_are_columns_of_datetimes() -> None:
+    """An object array of aware datetimes (mixed zones) works as a list does, and comes back as
+    an object array, each instant in its own zone."""
+    starts = np.array([FRIDAY_4PM, datetime(2025, 3, 7, 16, tzinfo=BERLIN)], dtype=object)
+    result = CAL.add_many(starts, "2h")
+    assert isinstance(result, np.ndarray) and result.dtype == object
+    assert [CAL.add(s, "2h") for s in starts] == result.tolist()
+    assert [NY, BERLIN] == [r.tzinfo for r in result]
+    assert [CAL.elapsed(s, r) for s, r in zip(starts, result)] == CAL.elapsed_many(
+        starts, result
+    ).tolist()
+
+
+def test_pandas_object_series_of_mixed_zones() -> None:
+    """A pandas Series of aware datetimes in different zones is object dtype (no single .dt.tz):
+    it is a column of datetimes, not 'instants without a time zone'; the Series comes back
+    with its index and name."""
+    starts = pd.Series(
+        [FRIDAY_4PM, datetime(2025, 3, 7, 16, tzinfo=BERLIN)], index=[7, 9], name="opened"
+    )
+    assert "object" == str(starts.dtype)
+    result = CAL.add_many(starts, ["2h", "1h"])
+    assert [7, 9] == result.index.tolist() and "opened" == result.name
+    assert [CAL.add(FRIDAY_4PM, "2h"), CAL.add(starts[9], "1h")] == result.tolist()
+
+
 def test_object_durations_are_read_one_by_one() -> None:
     """An object column of durations (text, timedeltas, seconds; pandas keeps text as object)
     is read item by item, as add reads each."""

@@ -7,9 +7,12 @@ of container they came in. Exact like the per-item methods (a property test hold
 together). Needs numpy (the ``[numpy]`` extra; pandas and pyarrow bring it too).
 
 Instants may be a sequence of aware datetimes, a pandas Series or DatetimeIndex with a time
-zone, or a numpy ``datetime64`` array (numpy's datetime64 counts from the UTC epoch: read as
-UTC instants). Durations may be one ``timedelta`` or text such as ``"8h"`` (for every
-instant), a sequence of them, or a numpy / pandas ``timedelta64`` column. Every instant must
+zone, a numpy or pandas object column of aware datetimes (their zones may differ: each result
+keeps its start's), or a numpy ``datetime64`` array (numpy's datetime64 counts from the UTC
+epoch: read as UTC instants). Durations may be one ``timedelta``, text such as ``"8h"`` or
+whole seconds (for every instant), a sequence or object column of them (each read as ``add``
+reads it), or a numpy / pandas ``timedelta64`` column of a fixed unit (not months or years).
+Parts of a microsecond (``datetime64[ns]``) are dropped, to the microsecond below. Every instant must
 lie in the supported range (1970 up to 2200): the first one outside is an
 :class:`~slaclock.errors.OutOfRangeError` naming its position.
 
@@ -29,7 +32,7 @@ slaclock.errors.OutOfRangeError: starts[0] out of range: 2250-01-01T00:00:00+00:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from slaclock._tz import (
@@ -67,7 +70,7 @@ def _is_pandas(values: Any) -> bool:
 def _instants(values: Any, name: str) -> tuple[Any, Any]:
     """(int64 microseconds, how to give results back) for a column of instants."""
     np = _numpy()
-    if _is_pandas(values):
+    if _is_pandas(values) and values.dtype != object:
         tz = getattr(getattr(values, "dt", values), "tz", None)
         if tz is None:
             raise _naive(name)
@@ -77,19 +80,30 @@ def _instants(values: Any, name: str) -> tuple[Any, Any]:
             raise ArgumentError(f"{name}: a missing instant (NaT) - expected every instant")
         micros = np.asarray(utc.astype("datetime64[us, UTC]").astype("int64"), np.int64)
         return _in_range(micros, name), ("pandas", values, tz)
-    if isinstance(values, np.ndarray):
+    if isinstance(values, np.ndarray) and values.dtype != object:
         if values.dtype.kind != "M":
             raise ArgumentError(f"{name}: a numpy {values.dtype} array - expected datetime64")
         if np.isnat(values).any():
             raise ArgumentError(f"{name}: a missing instant (NaT) - expected every instant")
         micros = values.astype("datetime64[us]", copy=False).view(np.int64)
         return _in_range(micros, name), ("numpy", None, None)
+    # Aware datetimes one by one: a list, or an object column (zones that differ, say).
+    if isinstance(values, str | bytes | datetime) or not isinstance(values, Iterable):
+        raise ArgumentError(
+            f"{name}: {values!r} - expected a column of instants (a sequence of aware "
+            "datetimes, a numpy or pandas column); for one instant use add or elapsed",
+            value=values,
+        )
     items = list(values)
     micros = np.fromiter(
         (to_micros(check_in_range(v, f"{name}[{i}]")) for i, v in enumerate(items)),
         np.int64,
         len(items),
     )
+    if isinstance(values, np.ndarray):
+        return micros, ("numpy objects", items, None)
+    if _is_pandas(values):
+        return micros, ("pandas objects", values, None)
     return micros, ("list", items, None)
 
 
@@ -173,6 +187,9 @@ def _instants_out(micros: Any, how: tuple[Any, Any, Any]) -> Any:
     kind, original, tz = how
     if kind == "numpy":
         return micros.view("datetime64[us]")
+    if kind in ("numpy objects", "pandas objects"):
+        items = [from_micros(int(m), item.tzinfo) for m, item in zip(micros, original)]
+        return _objects(items, kind, original)
     if kind == "pandas":
         import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
@@ -182,11 +199,26 @@ def _instants_out(micros: Any, how: tuple[Any, Any, Any]) -> Any:
     return [from_micros(int(m), item.tzinfo) for m, item in zip(micros, original)]
 
 
+def _objects(items: list[Any], kind: str, original: Any) -> Any:
+    """``items`` in an object column like ``original`` (numpy, or pandas with its index)."""
+    if kind == "numpy objects":
+        column = _numpy().empty(len(items), object)
+        column[:] = items
+        return column
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+    if isinstance(original, pd.Series):
+        return pd.Series(items, index=original.index, name=original.name, dtype=object)
+    return pd.Index(items, name=original.name, dtype=object)
+
+
 def _durations_out(micros: Any, how: tuple[Any, Any, Any]) -> Any:
     kind, original, _ = how
     if kind == "numpy":
         return micros.view("timedelta64[us]")
-    if kind == "pandas":
+    if kind == "numpy objects":
+        return _objects([timedelta(microseconds=int(m)) for m in micros], kind, original)
+    if kind in ("pandas", "pandas objects"):
         import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
         deltas = pd.to_timedelta(micros, unit="us")
