@@ -114,6 +114,25 @@ def test_object_durations_are_read_one_by_one() -> None:
     assert [CAL.add(FRIDAY_4PM, d) for d in durations] == CAL.add_many(starts, durations)
 
 
+def test_pandas_columns_with_different_indexes_are_refused() -> None:
+    """Two Series whose indexes differ: pandas would align them by label, add_many pairs by
+    position; rather than pair the wrong rows silently it asks to align first."""
+    starts = pd.Series(
+        pd.to_datetime(["2025-03-07 21:00", "2025-03-07 22:00"], utc=True), index=[5, 6]
+    )
+    durations = pd.Series(pd.to_timedelta(["1h", "2h"]), index=[6, 5])
+    with pytest.raises(
+        ArgumentError, match=r"durations: a Series whose index differs from starts'"
+    ):
+        CAL.add_many(starts, durations)
+    with pytest.raises(ArgumentError, match=r"ends: a Series whose index differs from starts'"):
+        CAL.elapsed_many(starts, starts.set_axis([6, 5]))
+    # The same index in the same order is fine.
+    assert [CAL.add(s, d) for s, d in zip(starts, durations)] == CAL.add_many(
+        starts, durations.set_axis([5, 6])
+    ).tolist()
+
+
 @given(
     pairs=st.lists(
         st.tuples(

@@ -12,7 +12,8 @@ keeps its start's), or a numpy ``datetime64`` array (numpy's datetime64 counts f
 epoch: read as UTC instants). Durations may be one ``timedelta``, text such as ``"8h"`` or
 whole seconds (for every instant), a sequence or object column of them (each read as ``add``
 reads it), or a numpy / pandas ``timedelta64`` column of a fixed unit (not months or years).
-Parts of a microsecond (``datetime64[ns]``) are dropped, to the microsecond below. Every instant must
+Parts of a microsecond (``datetime64[ns]``) are dropped, to the microsecond below. Two pandas
+Series pair by position, so their indexes must be equal. Every instant must
 lie in the supported range (1970 up to 2200): the first one outside is an
 :class:`~slaclock.errors.OutOfRangeError` naming its position.
 
@@ -105,6 +106,17 @@ def _instants(values: Any, name: str) -> tuple[Any, Any]:
     if _is_pandas(values):
         return micros, ("pandas objects", values, None)
     return micros, ("list", items, None)
+
+
+def _same_index(starts: Any, other: Any, name: str) -> None:
+    """Two pandas Series pair by position here: refuse indexes pandas would align differently."""
+    first, second = getattr(starts, "index", None), getattr(other, "index", None)
+    pandas = _is_pandas(starts) and _is_pandas(other)
+    if pandas and first is not None and second is not None and not first.equals(second):
+        raise ArgumentError(
+            f"{name}: a Series whose index differs from starts' - expected the same index "
+            f"(values pair by position; align first, e.g. {name}.reindex(starts.index))"
+        )
 
 
 def _in_range(micros: Any, name: str) -> Any:
@@ -308,6 +320,7 @@ def add_many(compiled: CompiledCalendar, starts: Any, durations: Any) -> Any:
     [datetime.datetime(2025, 3, 10, 9, 30, tzinfo=datetime.timezone.utc)]
     """
     micros, how = _instants(starts, "starts")
+    _same_index(starts, durations, "durations")
     amounts = _durations(durations, len(micros), "durations")
     return _instants_out(_add_micros(compiled, micros, amounts), how)
 
@@ -324,6 +337,7 @@ def elapsed_many(compiled: CompiledCalendar, starts: Any, ends: Any) -> Any:
     """
     a, how = _instants(starts, "starts")
     b, _ = _instants(ends, "ends")
+    _same_index(starts, ends, "ends")
     if len(a) != len(b):
         raise ArgumentError(f"ends: {len(b)} instants for {len(a)} starts - expected as many")
     return _durations_out(_elapsed_micros(compiled, a, b), how)
