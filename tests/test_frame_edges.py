@@ -335,3 +335,16 @@ def test_attribute_names_that_clash_are_prefixed_never_hidden() -> None:
         first["attribute_attribute_priority"],
         first["attribute_priority"],
     )
+
+
+@pytest.mark.parametrize("library", ["pyarrow", "pandas"])
+def test_a_column_twice_is_named(library: str) -> None:
+    """A column that appears twice (pyarrow and pandas allow it) is a TimelineError naming it,
+    not pyarrow's KeyError or pandas' 'Duplicate column names found'."""
+    table = pa.Table.from_arrays(
+        [*_events().columns, pa.array(["a", None, "b"]), pa.array(["c", None, "d"])],
+        names=[*_events().column_names, "tier", "tier"],
+    )
+    events: Any = table if library == "pyarrow" else table.to_pandas()
+    with pytest.raises(TimelineError, match="events: column 'tier' appears 2 times"):
+        evaluate_frame(DEFAULT_POLICY, events)

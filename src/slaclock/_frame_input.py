@@ -8,13 +8,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from slaclock._tz import check_in_range, from_micros, micros_in_range, out_of_range, to_micros
-from slaclock.errors import ArgumentError
+from slaclock.errors import ArgumentError, TimelineError
 from slaclock.timeline import Event
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
-__all__ = ["arrow_module", "flag_column", "from_arrow", "instants_of", "text_column", "to_arrow"]
+__all__ = [
+    "arrow_module",
+    "check_unique_columns",
+    "flag_column",
+    "from_arrow",
+    "instants_of",
+    "text_column",
+    "to_arrow",
+]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -31,6 +39,11 @@ def to_arrow(events: Any) -> tuple[pa.Table, str]:
     """The events as a pyarrow Table, and which library they came from."""
     pa = arrow_module()
     library = type(events).__module__.split(".")[0]
+    names = getattr(events, "column_names", None) if library == "pyarrow" else None
+    if library == "pandas":
+        names = [str(name) for name in events.columns]
+    if names is not None:
+        check_unique_columns(names)
     if isinstance(events, pa.Table):
         return events, "pyarrow"
     if library == "pandas":
@@ -41,6 +54,19 @@ def to_arrow(events: Any) -> tuple[pa.Table, str]:
         f"events: {type(events).__name__} - expected a pandas DataFrame, a pyarrow Table or a "
         "polars DataFrame"
     )
+
+
+def check_unique_columns(names: list[str]) -> None:
+    """Raise :class:`~slaclock.errors.TimelineError` naming a column that appears twice."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise TimelineError(
+                f"events: column {name!r} appears {names.count(name)} times - expected each "
+                "column once",
+                value=name,
+            )
+        seen.add(name)
 
 
 def from_arrow(table: pa.Table, library: str) -> Any:

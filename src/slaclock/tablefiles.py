@@ -17,7 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from slaclock.errors import SlaclockError
+from slaclock._frame_input import check_unique_columns
+from slaclock.errors import SlaclockError, TimelineError
 from slaclock.files import BadLine, PolicyFileError
 from slaclock.frame import evaluate_frame
 from slaclock.policy import Policy, PolicySet
@@ -49,11 +50,25 @@ def read_parquet_events(path: str | Path) -> Any:
     ...
     slaclock.errors.PolicyFileError: .../missing.parquet: no such file
     """
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
     import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
     if not Path(path).exists():
         raise PolicyFileError([f"{path}: no such file"], value=str(path))
-    return pq.read_table(path)
+    try:
+        return pq.read_table(path)
+    except pa.ArrowException as exc:
+        if Path(path).is_file():  # a column twice stops read_table with a schema dump
+            try:
+                check_unique_columns(pq.read_schema(path).names)
+            except TimelineError as twice:
+                raise PolicyFileError([f"{path}: {twice}"], value=str(path)) from None
+            except pa.ArrowException:
+                pass
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PolicyFileError(
+            [f"{path}: not a readable Parquet file: {detail}"], value=str(path)
+        ) from None
 
 
 def records_table(records: Iterable[Mapping[str, Any]]) -> Any:

@@ -1,0 +1,120 @@
+"""Parquet on the command line at the edges: odd files give a message naming the file (and the
+row and column) and exit 2, never a traceback; odd attribute values still make a Parquet file."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from slaclock.cli import main
+from slaclock.synthetic import DEFAULT_POLICY_DATA
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    status = main(list(argv), out, err)
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def policy(tmp_path: Path) -> Path:
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(DEFAULT_POLICY_DATA))
+    return path
+
+
+def _parquet(tmp_path: Path, table: pa.Table) -> Path:
+    path = tmp_path / "events.parquet"
+    pq.write_table(table, path)
+    return path
+
+
+_GOOD = {
+    "ticket_id": ["T-1", "T-1"],
+    "at": ["2025-03-10T09:00:00-04:00", "2025-03-10T10:00:00-04:00"],
+    "kind": ["created", "agent_replied"],
+    "priority": ["high", None],
+}
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (pa.table({k: v for k, v in _GOOD.items() if k != "at"}), "events: missing columns ['at']"),
+        (pa.table({**_GOOD, "at": [1, 2]}), "row 0 (ticket 'T-1'): at must be a datetime: 1"),
+        (pa.table({**_GOOD, "kind": [1, 2]}), "row 0 (ticket 'T-1'): kind: 1 - expected text"),
+        (pa.table({**_GOOD, "at": pa.array([datetime(2025, 3, 10, 13)] * 2, pa.timestamp("us"))}),
+         "row 0 (ticket 'T-1'): at: a timestamp without a time zone"),
+        (pa.table({**_GOOD, "public": [None, "maybe"]}),
+         "row 1 (ticket 'T-1'): public: 'maybe' - expected true or false"),
+        (pa.Table.from_arrays([pa.array(v) for v in [*_GOOD.values(), ["a", "b"], ["c", "d"]]],
+                              names=[*_GOOD, "tier", "tier"]),
+         "events: column 'tier' appears 2 times - expected each column once"),
+    ],
+)  # fmt: skip
+def test_bad_parquet_events_exit_2_naming_file_row_and_column(
+    tmp_path: Path, policy: Path, table: pa.Table, message: str
+) -> None:
+    """Missing or mistyped columns, naive timestamps, a column twice: exit 2, one line naming
+    the file, the row and the column; no traceback."""
+    events = _parquet(tmp_path, table)
+    status, out, err = _run("evaluate", str(policy), str(events), "--format", "csv")
+    assert (2, "") == (status, out)
+    assert f"slaclock: {events}: {message}" in err
+    assert "Traceback" not in err and 1 == len(err.strip().splitlines())
+
+
+def test_a_file_that_is_not_parquet_exits_2_naming_it(tmp_path: Path, policy: Path) -> None:
+    """Text in a .parquet file: exit 2 and a message naming the file."""
+    events = tmp_path / "events.parquet"
+    events.write_text("ticket_id,at,kind\n")
+    status, _, err = _run("evaluate", str(policy), str(events))
+    assert 2 == status
+    assert str(events) in err and "Parquet" in err
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_an_empty_parquet_file_gives_the_columns_and_no_rows(
+    tmp_path: Path, policy: Path, suffix: str
+) -> None:
+    """A Parquet file with the columns and no rows: exit 0, a header (CSV), nothing (JSON Lines)
+    or an empty table with the result columns (Parquet)."""
+    events = _parquet(tmp_path, pa.table({k: pa.array([], pa.string()) for k in _GOOD}))
+    output = tmp_path / f"cycles{suffix}"
+    assert (0, "", "") == _run("evaluate", str(policy), str(events), "--output", str(output))
+    if suffix == ".csv":
+        assert output.read_text().startswith("ticket_id,policy,policy_version,as_of,metric,")
+        assert 1 == len(output.read_text().splitlines())
+    elif suffix == ".jsonl":
+        assert "" == output.read_text()
+    else:
+        assert 0 == pq.read_table(output).num_rows
+
+
+def test_skip_invalid_with_parquet_lists_the_bad_tickets_and_exits_1(
+    tmp_path: Path, policy: Path
+) -> None:
+    """--skip-invalid: the good ticket is written, the bad one listed (file, row, ticket), exit 1."""
+    table = pa.table(
+        {
+            "ticket_id": ["T-1", "T-1", "T-2"],
+            "at": ["2025-03-10T09:00:00-04:00", "later", "2025-03-10T09:00:00-04:00"],
+            "kind": ["created", "agent_replied", "created"],
+            "priority": ["high", None, "normal"],
+        }
+    )
+    events = _parquet(tmp_path, table)
+    output = tmp_path / "cycles.jsonl"
+    status, _, err = _run(
+        "evaluate", str(policy), str(events), "--skip-invalid", "--output", str(output)
+    )
+    assert 1 == status
+    assert f"{events}: row 1 (ticket 'T-1'): at:" in err
+    written = [json.loads(line) for line in output.read_text().splitlines()]
+    assert {"T-2"} == {row["ticket_id"] for row in written}
