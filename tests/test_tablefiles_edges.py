@@ -7,6 +7,7 @@ import io
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -27,6 +28,41 @@ def policy(tmp_path: Path) -> Path:
     path = tmp_path / "policy.json"
     path.write_text(json.dumps(DEFAULT_POLICY_DATA))
     return path
+
+
+def _created(ticket: str, **attributes: Any) -> str:
+    return json.dumps(
+        {
+            "ticket_id": ticket,
+            "at": "2025-03-10T09:00:00-04:00",
+            "kind": "created",
+            "attributes": {"priority": "normal", **attributes},
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (("x", 3), ["x", "3"]),  # pyarrow: ArrowTypeError (a traceback, exit 1)
+        ((3, "many"), ["3", "many"]),  # pyarrow: ArrowInvalid
+        (("x", [1, 2]), ["x", "[1, 2]"]),
+        ((True, "yes"), ["true", "yes"]),
+    ],
+)
+def test_an_attribute_of_mixed_types_is_written_as_text(
+    tmp_path: Path, policy: Path, values: tuple[Any, Any], expected: list[str]
+) -> None:
+    """JSON Lines whose tickets give one attribute values of different types (text here, a
+    number there) -> Parquet: the column is written as text (JSON for non-text values, as the
+    CSV output writes lists), not a crash naming no file and no column."""
+    events = tmp_path / "events.jsonl"
+    events.write_text(f"{_created('T-1', seats=values[0])}\n{_created('T-2', seats=values[1])}\n")
+    output = tmp_path / "cycles.parquet"
+    assert (0, "", "") == _run("evaluate", str(policy), str(events), "--output", str(output))
+    rows = pq.read_table(output).to_pylist()
+    seats = {row["ticket_id"]: row["seats"] for row in rows}
+    assert expected == [seats["T-1"], seats["T-2"]]
 
 
 def _parquet(tmp_path: Path, table: pa.Table) -> Path:

@@ -109,13 +109,30 @@ def records_table(records: Iterable[Mapping[str, Any]]) -> Any:
         rows.append(row)
     # Every key of every record (from_pylist would read the first record's keys only).
     names = list(dict.fromkeys(key for row in rows for key in row))
-    table = pa.table({name: [row.get(name) for row in rows] for name in names})
+    table = pa.table({name: _column([row.get(name) for row in rows]) for name in names})
     for index, field in enumerate(table.schema):
         if pa.types.is_timestamp(field.type):
             table = table.set_column(
                 index, field.name, table.column(index).cast(pa.timestamp("us", "UTC"))
             )
     return table
+
+
+def _column(values: list[Any]) -> Any:
+    """``values`` as one pyarrow array; values of different types (an attribute that is text
+    in one ticket and a number in another) as text, JSON for what is not text (as the CSV
+    output writes lists)."""
+    import json
+
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array(
+            [v if v is None or isinstance(v, str) else json.dumps(v, default=str) for v in values],
+            pa.string(),
+        )
 
 
 def _utc_text(value: datetime) -> str:
