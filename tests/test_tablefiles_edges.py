@@ -13,8 +13,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from slaclock import evaluate_frame
 from slaclock.cli import main
-from slaclock.synthetic import DEFAULT_POLICY_DATA
+from slaclock.synthetic import DEFAULT_POLICY, DEFAULT_POLICY_DATA
 
 
 def _run(*argv: str) -> tuple[int, str, str]:
@@ -63,6 +64,20 @@ def test_an_attribute_of_mixed_types_is_written_as_text(
     rows = pq.read_table(output).to_pylist()
     seats = {row["ticket_id"]: row["seats"] for row in rows}
     assert expected == [seats["T-1"], seats["T-2"]]
+
+
+def test_no_events_in_json_lines_still_write_the_columns(tmp_path: Path, policy: Path) -> None:
+    """An empty JSON Lines file -> Parquet: a table with no rows but the result columns (as the
+    columnar path writes for an empty Parquet file), not a file with no columns at all."""
+    events = tmp_path / "events.jsonl"
+    events.write_text("")
+    output = tmp_path / "cycles.parquet"
+    assert (0, "", "") == _run("evaluate", str(policy), str(events), "--output", str(output))
+    written = pq.read_table(output)
+    empty = pa.table({"ticket_id": pa.array([], pa.string()), "at": pa.array([], pa.string()),
+                      "kind": pa.array([], pa.string())})  # fmt: skip
+    assert 0 == written.num_rows
+    assert evaluate_frame(DEFAULT_POLICY, empty).schema == written.schema
 
 
 def _parquet(tmp_path: Path, table: pa.Table) -> Path:

@@ -28,6 +28,13 @@ __all__ = ["evaluate_files", "is_parquet", "read_parquet_events", "records_table
 _DURATIONS = ("target", "elapsed", "paused", "remaining", "overdue_by")
 
 
+def _no_events() -> Any:
+    """An events table with the required columns and no rows."""
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+
+    return pa.table({name: pa.array([], pa.string()) for name in ("ticket_id", "at", "kind")})
+
+
 def is_parquet(path: str | Path | None) -> bool:
     """Whether ``path`` names a Parquet file (by its extension).
 
@@ -203,6 +210,8 @@ def evaluate_files(
             result = result.filter(pc.invert(failed)).drop_columns(["error"])
     else:
         result = records_table(records())
+        if result.num_columns == 0:  # no events: the columns of the columnar path, no rows
+            result = evaluate_frame(policy, _no_events())
     if output is not None and is_parquet(output):
         write_table(result, output)
         return
