@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "arrow_module",
+    "check_columns",
     "check_unique_columns",
     "flag_column",
     "from_arrow",
@@ -54,6 +55,18 @@ def to_arrow(events: Any) -> tuple[pa.Table, str]:
         f"events: {type(events).__name__} - expected a pandas DataFrame, a pyarrow Table or a "
         "polars DataFrame"
     )
+
+
+def check_columns(names: list[str]) -> None:
+    """Raise :class:`~slaclock.errors.TimelineError` naming the required columns (``ticket_id``,
+    ``at``, ``kind``) that ``names`` lacks, or a column it has twice."""
+    missing = [c for c in ("ticket_id", "at", "kind") if c not in names]
+    if missing:
+        raise TimelineError(
+            f"events: missing columns {missing} - expected ticket_id, at, kind, ...",
+            value=missing,
+        )
+    check_unique_columns(names)
 
 
 def check_unique_columns(names: list[str]) -> None:

@@ -21,19 +21,27 @@ Needs the ``[dask]`` extra (dask[dataframe], distributed, pyarrow); nothing here
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from slaclock._shipping import policy_from_json, policy_to_json
+from slaclock._shipping import as_policy, policy_from_json, policy_to_json
+from slaclock.errors import ArgumentError
 from slaclock.frame import FrameErrors, evaluate_frame
 from slaclock.policy import Policy, PolicySet
 
 __all__ = ["evaluate"]
 
 
+def _is_dask_frame(value: Any) -> bool:
+    import dask.dataframe as dd
+
+    return isinstance(value, dd.DataFrame)
+
+
 def evaluate(
     ddf: Any,
-    policy: Policy | PolicySet,
+    policy: Policy | PolicySet | Mapping[str, Any],
     as_of: datetime | None = None,
     *,
     per_ticket: bool = False,
@@ -64,8 +72,16 @@ def evaluate(
     >>> cycles.compute().query("metric == 'first_response'")[["state", "elapsed_seconds"]].values.tolist()
     [['met', 1200.0]]
     """
+    if not _is_dask_frame(ddf):
+        raise ArgumentError(
+            f"ddf: a {type(ddf).__module__}.{type(ddf).__name__} - expected a Dask DataFrame "
+            "(dask.dataframe.from_pandas(df, npartitions=...), or evaluate_frame for pandas)",
+            value=type(ddf).__name__,
+        )
+    policy = as_policy(policy)
     text = policy_to_json(policy)
-    # The output's columns and types: the columnar path on the input's empty meta frame.
+    # The output's columns and types: the columnar path on the input's empty meta frame (this
+    # also checks the columns and the other arguments, before anything runs).
     meta = evaluate_frame(policy, ddf._meta, as_of, per_ticket=per_ticket, errors=errors)
     whole = partitioned_by_ticket or ddf.npartitions == 1
     shuffled = ddf if whole else ddf.shuffle("ticket_id")

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from slaclock._frame_input import (
     arrow_module,
+    check_columns,
     flag_column,
     from_arrow,
     instants_of,
@@ -241,12 +242,7 @@ def _evaluate_arrow(
     pa = arrow_module()
     import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
 
-    missing = [c for c in ("ticket_id", "at", "kind") if c not in table.column_names]
-    if missing:
-        raise TimelineError(
-            f"events: missing columns {missing} - expected ticket_id, at, kind, ...",
-            value=missing,
-        )
+    check_columns(table.column_names)
     as_of_micros = None if as_of is None else to_micros(check_in_range(as_of, "as_of"))
     attribute_names = [c for c in table.column_names if c not in _EVENT_COLUMNS]
     tickets_column = table.column("ticket_id")

@@ -18,11 +18,12 @@ Needs the ``[spark]`` extra (pyspark, pyarrow, pandas); nothing here is imported
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from slaclock._shipping import policy_from_json, policy_to_json
+from slaclock._frame_input import check_columns
+from slaclock._shipping import as_policy, policy_from_json, policy_to_json
 from slaclock._tz import check_in_range, to_micros
 from slaclock.errors import ArgumentError
 from slaclock.frame import (
@@ -108,7 +109,7 @@ def output_schema(
 
 def evaluate(
     df: Any,
-    policy: Policy | PolicySet,
+    policy: Policy | PolicySet | Mapping[str, Any],
     as_of: datetime | None = None,
     *,
     per_ticket: bool = False,
@@ -134,6 +135,20 @@ def evaluate(
     from pyspark.sql import functions as F
     from pyspark.sql.types import TimestampNTZType, TimestampType
 
+    if not type(df).__module__.startswith("pyspark.") or not hasattr(df, "schema"):
+        raise ArgumentError(
+            f"df: a {type(df).__module__}.{type(df).__name__} - expected a PySpark DataFrame "
+            "(spark.createDataFrame(...), or evaluate_frame for pandas)",
+            value=type(df).__name__,
+        )
+    policy = as_policy(policy)
+    if not isinstance(per_ticket, bool):
+        raise ArgumentError(
+            f"per_ticket: {per_ticket!r} - expected True or False", value=per_ticket
+        )
+    if errors not in ("raise", "collect"):
+        raise ArgumentError(f"errors: unknown option {errors!r} - expected 'raise' or 'collect'")
+    check_columns(df.schema.fieldNames())  # before any Spark job runs
     schema = output_schema(df.schema, per_ticket=per_ticket, errors=errors)
     text = policy_to_json(policy)
     as_of_micros = None if as_of is None else to_micros(check_in_range(as_of, "as_of"))
