@@ -11,7 +11,7 @@ import pytest
 from slaclock import ArgumentError, TimelineError
 from slaclock.synthetic import DEFAULT_POLICY
 
-from .frame_support import comparable, random_rows
+from .frame_support import comparable, expected_rows, random_rows, timelines_of
 
 dask = pytest.importorskip("dask")
 dd = pytest.importorskip("dask.dataframe")
@@ -79,3 +79,15 @@ def test_no_events_give_the_columns_and_no_rows() -> None:
     computed = result.compute()
     assert 0 == len(computed)
     assert list(result.columns) == list(computed.columns)
+
+
+def test_tickets_split_across_partitions_are_evaluated_whole() -> None:
+    """Shuffled rows of 12 tickets over 5 partitions (every ticket's rows scattered): the
+    shuffle brings each ticket together; the rows are evaluate_many's."""
+    from slaclock.dask import evaluate
+
+    rows = random_rows(5, 12)
+    events = dd.from_pandas(_pandas(rows), npartitions=5, sort=False)
+    expected = comparable(expected_rows(DEFAULT_POLICY, timelines_of(rows)))
+    result = evaluate(events, DEFAULT_POLICY).compute()
+    assert sorted(expected, key=_key) == sorted(comparable(result.to_dict("records")), key=_key)
