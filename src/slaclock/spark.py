@@ -39,6 +39,7 @@ __all__ = ["evaluate", "output_schema"]
 
 _EVENT_COLUMNS = ("ticket_id", "at", "kind", "id", "status", "priority", "public", "author")
 _BUCKET = "__slaclock_bucket"
+_ORDER = "__slaclock_order"
 _TYPES = {
     "index": "long",
     "percent_used": "double",
@@ -168,11 +169,15 @@ def evaluate(
         buckets = int(df.sparkSession.conf.get("spark.sql.shuffle.partitions", "200"))
     if buckets < 1:
         raise ArgumentError(f"buckets: {buckets} - expected a positive number of groups")
-    bucketed = df.withColumn(_BUCKET, F.pmod(F.hash("ticket_id"), F.lit(buckets)))
+    # Spark promises no order of a group's rows; events at the same instant are ordered by
+    # their input order, so each row takes its place in the input along.
+    ordered = df.withColumn(_ORDER, F.monotonically_increasing_id())
+    bucketed = ordered.withColumn(_BUCKET, F.pmod(F.hash("ticket_id"), F.lit(buckets)))
 
     def run(events: Any) -> Any:
+        events = events.sort_values(_ORDER, kind="stable").drop(columns=[_BUCKET, _ORDER])
         return _evaluate_group(
-            events.drop(columns=_BUCKET), text, as_of_micros, per_ticket, errors,
+            events, text, as_of_micros, per_ticket, errors,
             instants_as_micros, columns,
         )  # fmt: skip
 
