@@ -348,3 +348,21 @@ def test_a_column_twice_is_named(library: str) -> None:
     events: Any = table if library == "pyarrow" else table.to_pandas()
     with pytest.raises(TimelineError, match="events: column 'tier' appears 2 times"):
         evaluate_frame(DEFAULT_POLICY, events)
+
+
+@pytest.mark.parametrize("at", ["2025-03-10T13Z", "2025-03-10T13:00:00+01"])
+def test_text_event_refuses_is_refused_whatever_the_other_rows(at: str) -> None:
+    """Text pyarrow reads but Event refuses (no minutes; an offset without minutes) is an error
+    naming the row, as on the object path, whether or not another row is bad: a row's fate must
+    not depend on its neighbours (the column-wise cast used to accept it when every row cast)."""
+    with pytest.raises(ValueError, match="Input should be a valid datetime"):
+        Timeline.model_validate({"ticket_id": "A", "events": [{"at": at, "kind": "created"}]})
+    alone = _events(at=[at, "2025-03-10T14:00:00Z", "2025-03-10T13:00:00Z"])
+    with pytest.raises(
+        TimelineError, match=r"row 0 \(ticket 'A'\): at: Input should be a valid datetime"
+    ):
+        evaluate_frame(DEFAULT_POLICY, alone)
+    collected = evaluate_frame(
+        DEFAULT_POLICY, _events(at=[at, "2025-03-10T14:00:00Z", "later"]), errors="collect"
+    ).to_pylist()
+    assert {"A", "B"} == {row["ticket_id"] for row in collected if row["error"] is not None}

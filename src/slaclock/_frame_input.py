@@ -92,6 +92,11 @@ def from_arrow(table: pa.Table, library: str) -> Any:
     return table
 
 
+#: ISO 8601 text pyarrow casts column-wise to the instant Event reads: date, ``T`` or a space,
+#: hours and minutes (seconds and up to 6 decimals optional), ``Z`` or an offset with minutes.
+_PLAIN_INSTANT = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$"
+
+
 def instants_of(column: Any) -> tuple[list[int | None], dict[int, str]]:
     """The ``at`` column as UTC microseconds, and a message per row that has no valid instant.
 
@@ -112,7 +117,11 @@ def instants_of(column: Any) -> tuple[list[int | None], dict[int, str]]:
         if kind.unit == "ns":  # to the microsecond below, as a Python datetime holds it
             column = pc.floor_temporal(column, unit="microsecond")
         micros = pc.cast(column, pa.timestamp("us", kind.tz)).cast(pa.int64())
-    elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+    elif (pa.types.is_string(kind) or pa.types.is_large_string(kind)) and pc.all(
+        pc.match_substring_regex(column, _PLAIN_INSTANT)
+    ).as_py() is not False:
+        # Only text of the forms Event reads alike: pyarrow also reads '16Z' (no minutes) and
+        # '+01' (an offset without minutes), which Event refuses; those go row by row.
         try:
             micros = pc.cast(column, pa.timestamp("us", "UTC")).cast(pa.int64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
