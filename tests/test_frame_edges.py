@@ -366,3 +366,22 @@ def test_text_event_refuses_is_refused_whatever_the_other_rows(at: str) -> None:
         DEFAULT_POLICY, _events(at=[at, "2025-03-10T14:00:00Z", "later"]), errors="collect"
     ).to_pylist()
     assert {"A", "B"} == {row["ticket_id"] for row in collected if row["error"] is not None}
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: pd.Series(["A"]), "events: pandas.Series - expected a pandas DataFrame"),
+        (lambda: pl.Series(["A"]), "events: polars.Series - expected a pandas DataFrame"),
+        (
+            lambda: pl.DataFrame({"ticket_id": ["A"]}).lazy(),
+            r"polars.LazyFrame \(collect\(\) it first\)",
+        ),
+        (lambda: pa.record_batch({"ticket_id": ["A"]}), "events: pyarrow.RecordBatch - expected"),
+    ],
+)
+def test_other_containers_are_argument_errors(make: Any, message: str) -> None:
+    """A Series, a polars LazyFrame or a RecordBatch is an ArgumentError naming what it is (a
+    pandas or polars Series and a LazyFrame were AttributeErrors)."""
+    with pytest.raises(ArgumentError, match=message):
+        evaluate_frame(DEFAULT_POLICY, make())

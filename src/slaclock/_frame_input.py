@@ -40,20 +40,20 @@ def to_arrow(events: Any) -> tuple[pa.Table, str]:
     """The events as a pyarrow Table, and which library they came from."""
     pa = arrow_module()
     library = type(events).__module__.split(".")[0]
-    names = getattr(events, "column_names", None) if library == "pyarrow" else None
-    if library == "pandas":
-        names = [str(name) for name in events.columns]
-    if names is not None:
-        check_unique_columns(names)
+    kind = type(events).__name__
     if isinstance(events, pa.Table):
+        check_unique_columns(events.column_names)
         return events, "pyarrow"
-    if library == "pandas":
+    if library == "pandas" and kind == "DataFrame":
+        check_unique_columns([str(name) for name in events.columns])
         return pa.Table.from_pandas(events, preserve_index=False), "pandas"
-    if library == "polars":
-        return events.to_arrow(), "polars"
+    if library == "polars" and kind == "DataFrame":
+        return events.to_arrow(), "polars"  # polars refuses a column twice itself
+    hint = " (collect() it first)" if kind == "LazyFrame" else ""
     raise ArgumentError(
-        f"events: {type(events).__name__} - expected a pandas DataFrame, a pyarrow Table or a "
-        "polars DataFrame"
+        f"events: {library}.{kind}{hint} - expected a pandas DataFrame, a pyarrow Table or a "
+        "polars DataFrame",
+        value=kind,
     )
 
 
