@@ -3,6 +3,7 @@ arguments give the object path's outcome or a clear error naming the row, never 
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -385,3 +386,33 @@ def test_other_containers_are_argument_errors(make: Any, message: str) -> None:
     pandas or polars Series and a LazyFrame were AttributeErrors)."""
     with pytest.raises(ArgumentError, match=message):
         evaluate_frame(DEFAULT_POLICY, make())
+
+
+_WORDS = {True: ("true", "Yes", "1", " TRUE "), False: ("false", "no", "0", "False")}
+
+
+@given(seed=st.integers(0, 10**6), tickets=st.integers(1, 5), resends=st.integers(0, 6))
+def test_resent_events_and_public_as_text_give_the_object_paths_rows(
+    seed: int, tickets: int, resends: int
+) -> None:
+    """Random tickets whose events carry ids, some sent twice (same content, anywhere in the
+    table), with ``public`` written as CSV words: the rows of evaluate_many on the timelines
+    (which keep a re-send once and read public as a bool)."""
+    rng = random.Random(seed)
+    rows = [{**row, "id": f"e{n}"} for n, row in enumerate(random_rows(seed, tickets))]
+    for _ in range(resends):
+        rows.insert(rng.randrange(len(rows) + 1), dict(rng.choice(rows)))
+    expected = comparable(expected_rows(DEFAULT_POLICY, timelines_of(rows)))
+    words = [None if r.get("public") is None else rng.choice(_WORDS[r["public"]]) for r in rows]
+    table = pa.table(
+        {
+            **{
+                c: pa.array([r.get(c) for r in rows], pa.string())
+                for c in _COLUMNS
+                if c != "public"
+            },
+            "public": pa.array(words, pa.string()),
+            "id": pa.array([r["id"] for r in rows]),
+        }
+    )
+    assert expected == comparable(evaluate_frame(DEFAULT_POLICY, table).to_pylist())
