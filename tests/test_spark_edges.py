@@ -80,8 +80,8 @@ def spark() -> Iterator[Any]:
 @pytest.mark.distributed
 @pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
 def test_bad_arguments_fail_before_any_spark_job(spark: Any) -> None:
-    """A policy that is no policy, an unknown errors option, a per_ticket that is no bool and
-    missing columns raise when evaluate is called, with slaclock's errors (not on an executor,
+    """A policy that is no policy, an unknown errors option, a per_ticket that is no bool,
+    missing columns and buckets that are no positive integer raise when evaluate is called, with slaclock's errors (not on an executor,
     not as a Spark AnalysisException)."""
     from slaclock import ArgumentError, TimelineError
     from slaclock.spark import evaluate
@@ -98,3 +98,6 @@ def test_bad_arguments_fail_before_any_spark_job(spark: Any) -> None:
         evaluate(events, DEFAULT_POLICY, per_ticket=1)  # type: ignore[arg-type]
     with pytest.raises(TimelineError, match=r"missing columns \['at'\]"):
         evaluate(events.drop("at"), DEFAULT_POLICY)
+    for buckets in ("4", 2.5, 0):
+        with pytest.raises(ArgumentError, match=r"buckets: .* - expected a positive number"):
+            evaluate(events, DEFAULT_POLICY, buckets=buckets)  # type: ignore[arg-type]

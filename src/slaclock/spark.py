@@ -167,8 +167,8 @@ def evaluate(
     columns = [field.name for field in schema.fields]
     if buckets is None:
         buckets = int(df.sparkSession.conf.get("spark.sql.shuffle.partitions", "200"))
-    if buckets < 1:
-        raise ArgumentError(f"buckets: {buckets} - expected a positive number of groups")
+    if isinstance(buckets, bool) or not isinstance(buckets, int) or buckets < 1:
+        raise ArgumentError(f"buckets: {buckets!r} - expected a positive number of groups")
     # Spark promises no order of a group's rows; events at the same instant are ordered by
     # their input order, so each row takes its place in the input along.
     ordered = df.withColumn(_ORDER, F.monotonically_increasing_id())
