@@ -50,8 +50,9 @@ def to_arrow(events: Any) -> tuple[pa.Table, str]:
     if library == "polars" and kind == "DataFrame":
         return events.to_arrow(), "polars"  # polars refuses a column twice itself
     hint = " (collect() it first)" if kind == "LazyFrame" else ""
+    named = kind if library == "builtins" else f"{library}.{kind}"
     raise ArgumentError(
-        f"events: {library}.{kind}{hint} - expected a pandas DataFrame, a pyarrow Table or a "
+        f"events: {named}{hint} - expected a pandas DataFrame, a pyarrow Table or a "
         "polars DataFrame",
         value=kind,
     )
