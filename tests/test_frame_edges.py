@@ -416,3 +416,31 @@ def test_resent_events_and_public_as_text_give_the_object_paths_rows(
         }
     )
     assert expected == comparable(evaluate_frame(DEFAULT_POLICY, table).to_pylist())
+
+
+def test_a_nan_ticket_id_is_missing_not_a_ticket_called_nan() -> None:
+    """A float ticket_id column with NaN (pyarrow and polars keep NaN apart from null): the row
+    has no ticket (an error naming it), its rows are not grouped into a ticket 'nan'."""
+    events = _events(ticket_id=[1.0, 1.0, float("nan")])
+    with pytest.raises(TimelineError, match=r"row 2: ticket_id is missing"):
+        evaluate_frame(DEFAULT_POLICY, events)
+    collected = evaluate_frame(DEFAULT_POLICY, pl.from_arrow(events), errors="collect")
+    assert [None] == collected.filter(pl.col("error").is_not_null())["ticket_id"].to_list()
+    assert {"1"} == set(collected.filter(pl.col("error").is_null())["ticket_id"].to_list())
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pa.array([["a"], ["a"], ["b"]]),
+        pa.array([{"x": 1}, {"x": 1}, {"x": 2}]),
+        pa.array([b"\xff", b"\xff", b"b"], pa.binary()),
+    ],
+)
+def test_a_ticket_id_column_without_a_text_form_is_named(column: pa.Array) -> None:
+    """Lists, structs or bytes that are not UTF-8 as ticket ids: a TimelineError naming the
+    column and its type (was pyarrow's ArrowNotImplementedError or ArrowInvalid)."""
+    with pytest.raises(
+        TimelineError, match=r"ticket_id: a .* column .* - expected text or numbers"
+    ):
+        evaluate_frame(DEFAULT_POLICY, _events(ticket_id=column))

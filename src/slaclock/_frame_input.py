@@ -22,6 +22,7 @@ __all__ = [
     "from_arrow",
     "instants_of",
     "text_column",
+    "ticket_ids",
     "to_arrow",
 ]
 
@@ -227,3 +228,25 @@ def flag_column(table: pa.Table, name: str, problems: dict[int, str]) -> list[bo
             problems.setdefault(row, f"{name}: {value!r} - expected true or false")
         flags.append(flag)
     return flags
+
+
+def ticket_ids(column: Any) -> Any:
+    """The ``ticket_id`` column as text: numbers and other scalars cast to text, a NaN (polars and
+    pyarrow keep it apart from null) as missing, never the ticket ``'nan'``; a column that has no
+    text form (lists, structs, bytes that are not UTF-8) is a
+    :class:`~slaclock.errors.TimelineError` naming its type."""
+    pa = arrow_module()
+    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
+    kind = column.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return column
+    if pa.types.is_floating(kind):
+        column = pc.if_else(pc.is_nan(column), pa.scalar(None, kind), column)
+    try:
+        return column.cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise TimelineError(
+            f"ticket_id: a {kind} column ({str(exc).splitlines()[0]}) - expected text or numbers",
+            value=str(kind),
+        ) from None

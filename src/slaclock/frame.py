@@ -35,6 +35,7 @@ from slaclock._frame_input import (
     from_arrow,
     instants_of,
     text_column,
+    ticket_ids,
     to_arrow,
 )
 from slaclock._shipping import as_policy
@@ -245,11 +246,7 @@ def _evaluate_arrow(
     check_columns(table.column_names)
     as_of_micros = None if as_of is None else to_micros(check_in_range(as_of, "as_of"))
     attribute_names = [c for c in table.column_names if c not in _EVENT_COLUMNS]
-    tickets_column = table.column("ticket_id")
-    if not (
-        pa.types.is_string(tickets_column.type) or pa.types.is_large_string(tickets_column.type)
-    ):
-        tickets_column = tickets_column.cast(pa.string())
+    tickets_column = ticket_ids(table.column("ticket_id"))
     tickets = tickets_column.to_pylist()
     instants, problems = instants_of(table.column("at"))
 
