@@ -14,7 +14,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slaclock import ArgumentError, Timeline, TimelineError, evaluate, evaluate_frame
+from slaclock import (
+    ArgumentError,
+    NaiveDatetimeError,
+    OutOfRangeError,
+    Timeline,
+    TimelineError,
+    evaluate,
+    evaluate_frame,
+)
 from slaclock.frame import CYCLE_COLUMNS
 from slaclock.synthetic import DEFAULT_POLICY
 
@@ -444,3 +452,20 @@ def test_a_ticket_id_column_without_a_text_form_is_named(column: pa.Array) -> No
         TimelineError, match=r"ticket_id: a .* column .* - expected text or numbers"
     ):
         evaluate_frame(DEFAULT_POLICY, _events(ticket_id=column))
+
+
+@pytest.mark.parametrize(
+    ("as_of", "error", "message"),
+    [
+        (datetime(2025, 3, 11), NaiveDatetimeError, "as_of is a naive datetime"),
+        ("2025-03-11T00:00:00Z", ArgumentError, "as_of must be a datetime"),
+        (datetime(2250, 1, 1, tzinfo=timezone.utc), OutOfRangeError, "as_of out of range"),
+    ],
+)
+def test_an_as_of_that_is_no_aware_instant_is_refused(
+    as_of: Any, error: type, message: str
+) -> None:
+    """as_of naive, as text, or beyond the supported range: refused naming as_of, as evaluate
+    refuses it (before any row is read)."""
+    with pytest.raises(error, match=message):
+        evaluate_frame(DEFAULT_POLICY, _events(), as_of)
