@@ -169,3 +169,16 @@ def test_skip_invalid_with_parquet_lists_the_bad_tickets_and_exits_1(
     assert f"{events}: row 1 (ticket 'T-1'): at:" in err
     written = [json.loads(line) for line in output.read_text().splitlines()]
     assert {"T-2"} == {row["ticket_id"] for row in written}
+
+
+def test_json_lines_to_parquet_has_the_columnar_paths_types(tmp_path: Path, policy: Path) -> None:
+    """No cycle breached: breached_at and overdue_by_seconds have no value in any row; written
+    from JSON Lines they are still a UTC timestamp and a double, as from Parquet events (they
+    were of pyarrow's null type, so the two files' schemas differed)."""
+    events = tmp_path / "events.jsonl"
+    events.write_text(_created("T-1") + "\n")
+    output = tmp_path / "cycles.parquet"
+    assert (0, "", "") == _run("evaluate", str(policy), str(events), "--output", str(output))
+    written = pq.read_schema(output)
+    assert pa.timestamp("us", "UTC") == written.field("breached_at").type
+    assert pa.float64() == written.field("overdue_by_seconds").type

@@ -142,6 +142,18 @@ def _column(values: list[Any]) -> Any:
         )
 
 
+def _typed_like(table: Any, schema: Any) -> Any:
+    """``table`` with each column of pyarrow's null type (no value in any row) cast to the type
+    ``schema`` gives a column of that name."""
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+
+    for index, field in enumerate(table.schema):
+        if pa.types.is_null(field.type) and field.name in schema.names:
+            kind = schema.field(field.name).type
+            table = table.set_column(index, field.name, table.column(index).cast(kind))
+    return table
+
+
 def _utc_text(value: datetime) -> str:
     return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
@@ -210,8 +222,10 @@ def evaluate_files(
             result = result.filter(pc.invert(failed)).drop_columns(["error"])
     else:
         result = records_table(records())
-        if result.num_columns == 0:  # no events: the columns of the columnar path, no rows
-            result = evaluate_frame(policy, _no_events())
+        # The columnar path's types: a column with no value in any record (no cycle breached)
+        # is otherwise of pyarrow's null type; no events at all, its columns without rows.
+        typed = evaluate_frame(policy, _no_events())
+        result = typed if result.num_columns == 0 else _typed_like(result, typed.schema)
     if output is not None and is_parquet(output):
         write_table(result, output)
         return
