@@ -23,6 +23,7 @@ from slaclock import (
     evaluate,
     evaluate_frame,
 )
+from slaclock.analytics import evaluate_many
 from slaclock.frame import CYCLE_COLUMNS
 from slaclock.synthetic import DEFAULT_POLICY
 
@@ -469,3 +470,30 @@ def test_an_as_of_that_is_no_aware_instant_is_refused(
     refuses it (before any row is read)."""
     with pytest.raises(error, match=message):
         evaluate_frame(DEFAULT_POLICY, _events(), as_of)
+
+
+@given(
+    seed=st.integers(0, 10**6),
+    tickets=st.integers(1, 5),
+    at_an_event=st.booleans(),
+    hours=st.integers(0, 400),
+)
+def test_ticket_rows_as_of_any_instant_equal_the_object_path(
+    seed: int, tickets: int, at_an_event: bool, hours: int
+) -> None:
+    """per_ticket=True as of an instant before, between or exactly at events (status, replies,
+    reopens, solved_at counted up to as_of): evaluate_many's ticket rows."""
+    rows = random_rows(seed, tickets)
+    if at_an_event:
+        as_of = datetime.fromisoformat(rows[hours % len(rows)]["at"])
+    else:
+        as_of = datetime(2025, 3, 1, tzinfo=timezone.utc) + timedelta(hours=hours)
+    batch = evaluate_many(DEFAULT_POLICY, timelines_of(rows), as_of, errors="raise")
+    table = pa.table(
+        {
+            c: pa.array([r.get(c) for r in rows], pa.bool_() if c == "public" else pa.string())
+            for c in _COLUMNS
+        }
+    )
+    result = evaluate_frame(DEFAULT_POLICY, table, as_of, per_ticket=True)
+    assert comparable(batch.tickets) == comparable(result.to_pylist())
