@@ -7,9 +7,13 @@ of container they came in. Exact like the per-item methods (a property test hold
 together). Needs numpy (the ``[numpy]`` extra; pandas and pyarrow bring it too).
 
 Instants may be a sequence of aware datetimes, a pandas Series or DatetimeIndex with a time
-zone, or a numpy ``datetime64`` array (numpy's datetime64 counts from the UTC epoch: read as
-UTC instants). Durations may be one ``timedelta`` or text such as ``"8h"`` (for every
-instant), a sequence of them, or a numpy / pandas ``timedelta64`` column. Every instant must
+zone, a numpy or pandas object column of aware datetimes (their zones may differ: each result
+keeps its start's), or a numpy ``datetime64`` array (numpy's datetime64 counts from the UTC
+epoch: read as UTC instants). Durations may be one ``timedelta``, text such as ``"8h"`` or
+whole seconds (for every instant), a sequence or object column of them (each read as ``add``
+reads it), or a numpy / pandas ``timedelta64`` column of a fixed unit (not months or years).
+Parts of a microsecond (``datetime64[ns]``) are dropped, to the microsecond below. Two pandas
+Series pair by position, so their indexes must be equal. Every instant must
 lie in the supported range (1970 up to 2200): the first one outside is an
 :class:`~slaclock.errors.OutOfRangeError` naming its position.
 
@@ -28,7 +32,8 @@ slaclock.errors.OutOfRangeError: starts[0] out of range: 2250-01-01T00:00:00+00:
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from slaclock._tz import (
@@ -40,7 +45,7 @@ from slaclock._tz import (
     to_micros,
 )
 from slaclock.durations import parse_duration
-from slaclock.errors import ArgumentError
+from slaclock.errors import ArgumentError, SlaclockError
 
 if TYPE_CHECKING:
     from slaclock._open_table import OpenTable
@@ -66,7 +71,7 @@ def _is_pandas(values: Any) -> bool:
 def _instants(values: Any, name: str) -> tuple[Any, Any]:
     """(int64 microseconds, how to give results back) for a column of instants."""
     np = _numpy()
-    if _is_pandas(values):
+    if _is_pandas(values) and values.dtype != object:
         tz = getattr(getattr(values, "dt", values), "tz", None)
         if tz is None:
             raise _naive(name)
@@ -76,20 +81,42 @@ def _instants(values: Any, name: str) -> tuple[Any, Any]:
             raise ArgumentError(f"{name}: a missing instant (NaT) - expected every instant")
         micros = np.asarray(utc.astype("datetime64[us, UTC]").astype("int64"), np.int64)
         return _in_range(micros, name), ("pandas", values, tz)
-    if isinstance(values, np.ndarray):
+    if isinstance(values, np.ndarray) and values.dtype != object:
         if values.dtype.kind != "M":
             raise ArgumentError(f"{name}: a numpy {values.dtype} array - expected datetime64")
         if np.isnat(values).any():
             raise ArgumentError(f"{name}: a missing instant (NaT) - expected every instant")
         micros = values.astype("datetime64[us]", copy=False).view(np.int64)
         return _in_range(micros, name), ("numpy", None, None)
+    # Aware datetimes one by one: a list, or an object column (zones that differ, say).
+    if isinstance(values, str | bytes | datetime) or not isinstance(values, Iterable):
+        raise ArgumentError(
+            f"{name}: {values!r} - expected a column of instants (a sequence of aware "
+            "datetimes, a numpy or pandas column); for one instant use add or elapsed",
+            value=values,
+        )
     items = list(values)
     micros = np.fromiter(
         (to_micros(check_in_range(v, f"{name}[{i}]")) for i, v in enumerate(items)),
         np.int64,
         len(items),
     )
+    if isinstance(values, np.ndarray):
+        return micros, ("numpy objects", items, None)
+    if _is_pandas(values):
+        return micros, ("pandas objects", values, None)
     return micros, ("list", items, None)
+
+
+def _same_index(starts: Any, other: Any, name: str) -> None:
+    """Two pandas Series pair by position here: refuse indexes pandas would align differently."""
+    first, second = getattr(starts, "index", None), getattr(other, "index", None)
+    pandas = _is_pandas(starts) and _is_pandas(other)
+    if pandas and first is not None and second is not None and not first.equals(second):
+        raise ArgumentError(
+            f"{name}: a Series whose index differs from starts' - expected the same index "
+            f"(values pair by position; align first, e.g. {name}.reindex(starts.index))"
+        )
 
 
 def _in_range(micros: Any, name: str) -> Any:
@@ -119,21 +146,38 @@ def _naive(name: str) -> Exception:
 
 
 def _durations(values: Any, count: int, name: str) -> Any:
+    """int64 microseconds for ``count`` instants: one duration for all (a ``timedelta``, text
+    or whole seconds, as ``add`` reads them), or a column of them."""
     np = _numpy()
-    if isinstance(values, (timedelta, str)):
-        one = parse_duration(values) if isinstance(values, str) else values
+    if isinstance(values, timedelta | str | int):
+        one = _one_duration(values, name)
         return np.full(count, timedelta_to_micros(one), np.int64)
-    if _is_pandas(values) or isinstance(values, np.ndarray):
+    if isinstance(values, np.timedelta64):
+        values = np.full(count, values)
+    if (_is_pandas(values) or isinstance(values, np.ndarray)) and values.dtype != object:
         array = np.asarray(values)
         if array.dtype.kind != "m":
             raise ArgumentError(f"{name}: a {array.dtype} column - expected timedelta64 durations")
+        unit = np.datetime_data(array.dtype)[0]
+        if unit in ("Y", "M", "generic"):
+            raise ArgumentError(
+                f"{name}: {array.dtype} - months and years have no fixed length (numpy would "
+                "make a month 30.44 days); expected a fixed unit, e.g. timedelta64[h]",
+                value=str(array.dtype),
+            )
         if np.isnat(array).any():
             raise ArgumentError(f"{name}: a missing duration (NaT) - expected every duration")
         micros = array.astype("timedelta64[us]", copy=False).view(np.int64)
-    else:
+    elif isinstance(values, Iterable):
         micros = np.fromiter(
-            (timedelta_to_micros(parse_duration(v) if isinstance(v, str) else v) for v in values),
+            (timedelta_to_micros(_one_duration(v, f"{name}[{i}]")) for i, v in enumerate(values)),
             np.int64,
+        )
+    else:
+        raise ArgumentError(
+            f"{name}: {values!r} - expected a duration (timedelta, text, whole seconds) or a "
+            "column of them",
+            value=values,
         )
     if len(micros) != count:
         raise ArgumentError(
@@ -142,10 +186,22 @@ def _durations(values: Any, count: int, name: str) -> Any:
     return micros
 
 
+def _one_duration(value: Any, name: str) -> timedelta:
+    """``value`` read as ``add`` reads a duration; an error names ``name`` (``durations[3]``)."""
+    try:
+        return parse_duration(value)
+    except SlaclockError as exc:
+        exc.args = (f"{name}: {exc}", *exc.args[1:])
+        raise
+
+
 def _instants_out(micros: Any, how: tuple[Any, Any, Any]) -> Any:
     kind, original, tz = how
     if kind == "numpy":
         return micros.view("datetime64[us]")
+    if kind in ("numpy objects", "pandas objects"):
+        items = [from_micros(int(m), item.tzinfo) for m, item in zip(micros, original)]
+        return _objects(items, kind, original)
     if kind == "pandas":
         import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
@@ -155,11 +211,26 @@ def _instants_out(micros: Any, how: tuple[Any, Any, Any]) -> Any:
     return [from_micros(int(m), item.tzinfo) for m, item in zip(micros, original)]
 
 
+def _objects(items: list[Any], kind: str, original: Any) -> Any:
+    """``items`` in an object column like ``original`` (numpy, or pandas with its index)."""
+    if kind == "numpy objects":
+        column = _numpy().empty(len(items), object)
+        column[:] = items
+        return column
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+    if isinstance(original, pd.Series):
+        return pd.Series(items, index=original.index, name=original.name, dtype=object)
+    return pd.Index(items, name=original.name, dtype=object)
+
+
 def _durations_out(micros: Any, how: tuple[Any, Any, Any]) -> Any:
     kind, original, _ = how
     if kind == "numpy":
         return micros.view("timedelta64[us]")
-    if kind == "pandas":
+    if kind == "numpy objects":
+        return _objects([timedelta(microseconds=int(m)) for m in micros], kind, original)
+    if kind in ("pandas", "pandas objects"):
         import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
         deltas = pd.to_timedelta(micros, unit="us")
@@ -249,6 +320,7 @@ def add_many(compiled: CompiledCalendar, starts: Any, durations: Any) -> Any:
     [datetime.datetime(2025, 3, 10, 9, 30, tzinfo=datetime.timezone.utc)]
     """
     micros, how = _instants(starts, "starts")
+    _same_index(starts, durations, "durations")
     amounts = _durations(durations, len(micros), "durations")
     return _instants_out(_add_micros(compiled, micros, amounts), how)
 
@@ -265,6 +337,7 @@ def elapsed_many(compiled: CompiledCalendar, starts: Any, ends: Any) -> Any:
     """
     a, how = _instants(starts, "starts")
     b, _ = _instants(ends, "ends")
+    _same_index(starts, ends, "ends")
     if len(a) != len(b):
         raise ArgumentError(f"ends: {len(b)} instants for {len(a)} starts - expected as many")
     return _durations_out(_elapsed_micros(compiled, a, b), how)

@@ -270,10 +270,12 @@ class Calendar(ValueModel):
         """:meth:`add` for a whole column at once: each of ``starts`` plus the matching
         duration (or one duration for all), exact like :meth:`add`, vectorised (numpy).
 
-        ``starts``: aware datetimes, a pandas Series/DatetimeIndex with a zone, or a numpy
-        ``datetime64`` array (read as UTC); ``durations``: one ``timedelta`` or text, a sequence,
-        or a ``timedelta64`` column. The result comes back in the same kind of container
-        (a list keeps each start's tzinfo; a Series its zone and index; numpy: ``datetime64[us]``).
+        ``starts``: aware datetimes (a sequence, or an object column), a pandas
+        Series/DatetimeIndex with a zone, or a numpy ``datetime64`` array (read as UTC);
+        ``durations``: one ``timedelta``, text or whole seconds, a sequence of them, or a
+        ``timedelta64`` column. The result comes back in the same kind of container (a list
+        or object column keeps each start's tzinfo; a Series its zone and index; numpy:
+        ``datetime64[us]``).
 
         >>> import numpy as np
         >>> cal = Calendar.weekdays("America/New_York")

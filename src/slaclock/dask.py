@@ -21,19 +21,46 @@ Needs the ``[dask]`` extra (dask[dataframe], distributed, pyarrow); nothing here
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from slaclock._shipping import policy_from_json, policy_to_json
+from slaclock.errors import ArgumentError
 from slaclock.frame import FrameErrors, evaluate_frame
-from slaclock.policy import Policy, PolicySet
+from slaclock.policy import Policy, PolicySet, as_policy
 
 __all__ = ["evaluate"]
+
+_ORDER = "__slaclock_order"
+#: A row's place in the input: its partition's number in the high bits, its position below.
+_POSITION_BITS = 40
+
+
+def _numbered(events: Any, partition_info: dict[str, Any] | None = None) -> Any:
+    """The partition with each row's place in the input (Dask passes ``partition_info``)."""
+    import numpy as np
+
+    number = 0 if partition_info is None else int(partition_info["number"])
+    places = np.arange(len(events), dtype=np.int64) + (number << _POSITION_BITS)
+    return events.assign(**{_ORDER: places})
+
+
+def _is_dask_frame(value: Any) -> bool:
+    import dask.dataframe as dd
+
+    return isinstance(value, dd.DataFrame)
+
+
+def _numpy_int() -> Any:
+    import numpy as np
+
+    return np.int64(0)
 
 
 def evaluate(
     ddf: Any,
-    policy: Policy | PolicySet,
+    policy: Policy | PolicySet | Mapping[str, Any],
     as_of: datetime | None = None,
     *,
     per_ticket: bool = False,
@@ -64,11 +91,25 @@ def evaluate(
     >>> cycles.compute().query("metric == 'first_response'")[["state", "elapsed_seconds"]].values.tolist()
     [['met', 1200.0]]
     """
+    if not _is_dask_frame(ddf):
+        raise ArgumentError(
+            f"ddf: a {type(ddf).__module__}.{type(ddf).__name__} - expected a Dask DataFrame "
+            "(dask.dataframe.from_pandas(df, npartitions=...), or evaluate_frame for pandas)",
+            value=type(ddf).__name__,
+        )
+    policy = as_policy(policy)
     text = policy_to_json(policy)
-    # The output's columns and types: the columnar path on the input's empty meta frame.
+    # The output's columns and types: the columnar path on the input's empty meta frame (this
+    # also checks the columns and the other arguments, before anything runs).
     meta = evaluate_frame(policy, ddf._meta, as_of, per_ticket=per_ticket, errors=errors)
     whole = partitioned_by_ticket or ddf.npartitions == 1
-    shuffled = ddf if whole else ddf.shuffle("ticket_id")
+    if whole:
+        shuffled = ddf
+    else:
+        # A shuffle does not keep the order of rows; events at the same instant are ordered
+        # by their input order, so each row takes its place (partition, position) along.
+        numbered = ddf.map_partitions(_numbered, meta=ddf._meta.assign(**{_ORDER: _numpy_int()}))
+        shuffled = numbered.shuffle("ticket_id")
     return shuffled.map_partitions(
         _evaluate_partition,
         text,
@@ -90,6 +131,8 @@ def _evaluate_partition(
     columns: list[str],
 ) -> Any:
     """One partition's events (whole tickets, a pandas DataFrame) -> its rows, on a worker."""
+    if _ORDER in events.columns:  # back in input order (a stable sort keeps equal keys' order)
+        events = events.sort_values(_ORDER, kind="stable").drop(columns=[_ORDER])
     result = evaluate_frame(
         policy_from_json(text), events, as_of, per_ticket=per_ticket, errors=errors
     )

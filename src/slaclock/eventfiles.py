@@ -29,6 +29,7 @@ from slaclock.timeline import Event, Timeline
 __all__ = [
     "MAX_CSV_CELL",
     "MAX_LINE",
+    "PUBLIC_WORDS",
     "BadLine",
     "DuplicateKeyError",
     "no_duplicate_keys",
@@ -71,6 +72,11 @@ def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 _EVENT_FIELDS = ("at", "kind", "id", "status", "priority", "public", "author")
+#: The words a ``public`` cell may hold (any case, spaces around ignored) and what they mean;
+#: the columnar path (:func:`slaclock.evaluate_frame`) reads a text ``public`` column alike.
+PUBLIC_WORDS: Mapping[str, bool] = {
+    "true": True, "1": True, "yes": True, "false": False, "0": False, "no": False,
+}  # fmt: skip
 #: The longest CSV cell (the csv module's field limit): a longer one is a malformed line.
 MAX_CSV_CELL = 131_072
 #: The longest line of an events file, in bytes (1 MiB): reading stops at a longer one.
@@ -111,10 +117,10 @@ def _event_from_csv(header: Sequence[str], cells: Sequence[str]) -> dict[str, An
             continue
         if key in _EVENT_FIELDS:
             if key == "public":
-                lowered = value.strip().lower()
-                if lowered not in ("true", "false", "1", "0", "yes", "no"):
+                flag = PUBLIC_WORDS.get(value.strip().lower())
+                if flag is None:
                     raise ValueError(f"public: {value!r} - expected true or false")
-                event[key] = lowered in ("true", "1", "yes")
+                event[key] = flag
             else:
                 event[key] = value
         else:

@@ -28,7 +28,16 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from slaclock._frame_input import arrow_module, from_arrow, instants_of, text_column, to_arrow
+from slaclock._frame_input import (
+    arrow_module,
+    check_columns,
+    flag_column,
+    from_arrow,
+    instants_of,
+    text_column,
+    ticket_ids,
+    to_arrow,
+)
 from slaclock._tz import (
     check_in_range,
     from_micros,
@@ -49,7 +58,7 @@ from slaclock.timeline import STATUS_OF_KIND, Event, check_attributes
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
-__all__ = ["CYCLE_COLUMNS", "TICKET_COLUMNS", "FrameErrors", "evaluate_frame"]
+__all__ = ["CYCLE_COLUMNS", "TICKET_COLUMNS", "FrameErrors", "attribute_columns", "evaluate_frame"]
 
 #: ``raise``: the first bad row or ticket stops the evaluation; ``collect``: each failed ticket
 #: becomes one row with its ``ticket_id`` and an ``error`` message (other fields empty).
@@ -166,7 +175,7 @@ def _iso(micros: int) -> str:
 # ----------------------------------------------------------------------------------------------
 # The public entry point
 def evaluate_frame(
-    policy: Policy | PolicySet,
+    policy: Policy | PolicySet | Mapping[str, Any],
     events: Any,
     as_of: datetime | None = None,
     *,
@@ -188,6 +197,7 @@ def evaluate_frame(
     timestamps in UTC; durations are seconds; ``thresholds`` is JSON text; ``events`` the
     positions of the events that shaped the cycle in the ticket's ordered timeline.
 
+    ``policy`` may also be plain data (validated first, as :func:`slaclock.evaluate` does).
     ``as_of`` is the evaluation instant of every ticket (default: each ticket's last event).
     ``errors="raise"``: a bad row or a ticket that cannot be evaluated raises, naming the row
     (its position in the input) and the ticket; ``errors="collect"``: the table has an extra
@@ -209,9 +219,13 @@ def evaluate_frame(
     >>> evaluate_frame(DEFAULT_POLICY, bad, errors="collect").loc[0, ["ticket_id", "error"]].tolist()
     ['A', "row 1 (ticket 'A'): status is missing: an event of kind 'status_changed' needs it - expected a value in the status column"]
     """
+    policy = as_policy(policy)
+    if not isinstance(per_ticket, bool):
+        raise ArgumentError(
+            f"per_ticket: {per_ticket!r} - expected True or False", value=per_ticket
+        )
     if errors not in ("raise", "collect"):
         raise ArgumentError(f"errors: unknown option {errors!r} - expected 'raise' or 'collect'")
-    policy = as_policy(policy)
     table, library = to_arrow(events)
     result = _evaluate_arrow(policy, table, as_of, per_ticket, errors == "collect")
     return from_arrow(result, library)
@@ -227,19 +241,10 @@ def _evaluate_arrow(
     pa = arrow_module()
     import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
 
-    missing = [c for c in ("ticket_id", "at", "kind") if c not in table.column_names]
-    if missing:
-        raise TimelineError(
-            f"events: missing columns {missing} - expected ticket_id, at, kind, ...",
-            value=missing,
-        )
+    check_columns(table.column_names)
     as_of_micros = None if as_of is None else to_micros(check_in_range(as_of, "as_of"))
     attribute_names = [c for c in table.column_names if c not in _EVENT_COLUMNS]
-    tickets_column = table.column("ticket_id")
-    if not (
-        pa.types.is_string(tickets_column.type) or pa.types.is_large_string(tickets_column.type)
-    ):
-        tickets_column = tickets_column.cast(pa.string())
+    tickets_column = ticket_ids(table.column("ticket_id"))
     tickets = tickets_column.to_pylist()
     instants, problems = instants_of(table.column("at"))
 
@@ -258,10 +263,11 @@ def _evaluate_arrow(
         keys, [("ticket", "ascending"), ("at", "ascending"), ("row", "ascending")]
     ).to_pylist()
     code_list = code_column.to_pylist()
-    kinds = text_column(table, "kind")
-    statuses = text_column(table, "status")
-    priorities = text_column(table, "priority")
-    publics = text_column(table, "public")
+    kinds = text_column(table, "kind", problems, required="an event kind")
+    statuses = text_column(table, "status", problems)
+    priorities = text_column(table, "priority", problems)
+    authors = text_column(table, "author", problems)  # for re-sent ids; the engine reads none
+    publics = flag_column(table, "public", problems)
     ids = text_column(table, "id") if "id" in table.column_names else None
     attribute_values = {name: table.column(name).to_pylist() for name in attribute_names}
 
@@ -277,7 +283,8 @@ def _evaluate_arrow(
         ticket = tickets[rows[0]]
         try:
             _ticket(policy, out, ticket, rows, instants, problems, kinds, statuses,
-                    priorities, publics, ids, attribute_values, as_of, as_of_micros)  # fmt: skip
+                    priorities, publics, authors, ids, attribute_values, as_of,
+                    as_of_micros)  # fmt: skip
         except SlaclockError as exc:
             if not collect:
                 raise
@@ -297,6 +304,7 @@ def _ticket(
     statuses: list[Any],
     priorities: list[Any],
     publics: list[Any],
+    authors: list[Any],
     ids: list[Any] | None,
     attribute_values: dict[str, list[Any]],
     as_of: datetime | None,
@@ -310,7 +318,7 @@ def _ticket(
             raise TimelineError(f"{_where(row, ticket)}: {problems[row]}", value=row)
     if ids is not None:
         rows = _unique(rows, ticket, ids, instants, kinds, statuses, priorities, publics,
-                       attribute_values)  # fmt: skip
+                       authors, attribute_values)  # fmt: skip
     created = [row for row in rows if kinds[row] == "created"]
     if len(created) != 1:
         raise TimelineError(
@@ -331,9 +339,7 @@ def _ticket(
     attributes: dict[str, Any] = {}
     events: list[_Row] = []
     for row in rows:
-        kind = kinds[row]
-        if not isinstance(kind, str) or not kind:
-            raise TimelineError(f"{_where(row, ticket)}: kind: {kind!r} - expected an event kind")
+        kind = kinds[row]  # text (text_column checked it)
         changed: dict[str, Any] | None = None
         if kind in _ATTRIBUTE_KINDS:
             changed = {}
@@ -366,12 +372,7 @@ def _ticket(
                 f"{_where(row, ticket)}: {needed} is missing: an event of kind {kind!r} needs it "
                 f"- expected a value in the {needed} column"
             )
-        public = publics[row]
-        if public is not None and not isinstance(public, bool):
-            raise TimelineError(
-                f"{_where(row, ticket)}: public: {public!r} - expected true or false"
-            )
-        events.append(_Row(kind, statuses[row], public, priorities[row], changed))
+        events.append(_Row(kind, statuses[row], publics[row], priorities[row], changed))
     times = cast("tuple[int, ...]", tuple(instants[row] for row in rows))
     until = times[-1] if as_of_micros is None else as_of_micros
     try:
@@ -434,6 +435,39 @@ def _value(column: Any, row: int) -> Any:
     if isinstance(column, dict):
         return tuple(values[row] for values in column.values())
     return column[row]
+
+
+def attribute_columns(
+    attributes: Sequence[str], *, per_ticket: bool = False, collect: bool = False
+) -> list[str]:
+    """The result's column for each attribute column of the events (in order; ``priority``,
+    last, is the priority the ticket was created with): its own name, unless that is taken by a
+    fixed column (:data:`CYCLE_COLUMNS` or :data:`TICKET_COLUMNS`), the ``error`` column of
+    ``errors="collect"`` or another attribute's column; then ``attribute_`` goes in front (again,
+    until the name is free). No input column is ever hidden behind another.
+
+    >>> attribute_columns(["group", "state", "error", "priority"], collect=True)
+    ['group', 'attribute_state', 'attribute_error', 'attribute_priority']
+    >>> attribute_columns(["attribute_priority", "priority"])  # the created priority keeps its name
+    ['attribute_attribute_priority', 'attribute_priority']
+    """
+    taken = set(TICKET_COLUMNS if per_ticket else CYCLE_COLUMNS)
+    if collect:
+        taken.add("error")
+    priority = "priority" if per_ticket else "attribute_priority"
+    if "priority" in attributes:
+        taken.add(priority)
+    columns = []
+    for name in attributes:
+        if name == "priority":  # an event column, never an attribute column of the events
+            columns.append(priority)
+            continue
+        column = name
+        while column in taken:
+            column = f"attribute_{column}"
+        taken.add(column)
+        columns.append(column)
+    return columns
 
 
 class _Output:
@@ -509,8 +543,8 @@ class _Output:
             else:
                 arrays[name] = pa.array(values, _TYPES[name](pa))
         rest = columns[len(self.names) :]
-        for name, values in zip(self.attributes, rest):
-            column = name if name not in arrays else f"attribute_{name}"
+        names = attribute_columns(self.attributes, per_ticket=self.per_ticket, collect=self.collect)
+        for name, column, values in zip(self.attributes, names, rest):
             kind = pa.string() if name == "priority" else schema.field(name).type
             if pa.types.is_dictionary(kind):
                 kind = kind.value_type

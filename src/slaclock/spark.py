@@ -18,20 +18,28 @@ Needs the ``[spark]`` extra (pyspark, pyarrow, pandas); nothing here is imported
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from slaclock._frame_input import check_columns
 from slaclock._shipping import policy_from_json, policy_to_json
 from slaclock._tz import check_in_range, to_micros
 from slaclock.errors import ArgumentError
-from slaclock.frame import CYCLE_COLUMNS, TICKET_COLUMNS, FrameErrors, evaluate_frame
-from slaclock.policy import Policy, PolicySet
+from slaclock.frame import (
+    CYCLE_COLUMNS,
+    TICKET_COLUMNS,
+    FrameErrors,
+    attribute_columns,
+    evaluate_frame,
+)
+from slaclock.policy import Policy, PolicySet, as_policy
 
 __all__ = ["evaluate", "output_schema"]
 
 _EVENT_COLUMNS = ("ticket_id", "at", "kind", "id", "status", "priority", "public", "author")
 _BUCKET = "__slaclock_bucket"
+_ORDER = "__slaclock_order"
 _TYPES = {
     "index": "long",
     "percent_used": "double",
@@ -89,13 +97,12 @@ def output_schema(
 
     fixed = TICKET_COLUMNS if per_ticket else CYCLE_COLUMNS
     fields = [StructField(name, _data_type(_spark_type(name))) for name in fixed]
-    names = {f.name for f in input_schema.fields}
-    for field in input_schema.fields:
-        if field.name not in _EVENT_COLUMNS:
-            fields.append(StructField(field.name, field.dataType))
-    if "priority" in names:
-        priority = "priority" if per_ticket else "attribute_priority"
-        fields.append(StructField(priority, _data_type("string")))
+    types = {f.name: f.dataType for f in input_schema.fields if f.name not in _EVENT_COLUMNS}
+    if "priority" in input_schema.fieldNames():
+        types["priority"] = _data_type("string")  # the priority the ticket was created with
+    # Named as evaluate_frame names them (an attribute called "state" is "attribute_state").
+    names = attribute_columns(list(types), per_ticket=per_ticket, collect=errors == "collect")
+    fields.extend(StructField(column, kind) for column, kind in zip(names, types.values()))
     if errors == "collect":
         fields.append(StructField("error", _data_type("string")))
     return StructType(fields)
@@ -103,7 +110,7 @@ def output_schema(
 
 def evaluate(
     df: Any,
-    policy: Policy | PolicySet,
+    policy: Policy | PolicySet | Mapping[str, Any],
     as_of: datetime | None = None,
     *,
     per_ticket: bool = False,
@@ -129,6 +136,20 @@ def evaluate(
     from pyspark.sql import functions as F
     from pyspark.sql.types import TimestampNTZType, TimestampType
 
+    if not type(df).__module__.startswith("pyspark.") or not hasattr(df, "schema"):
+        raise ArgumentError(
+            f"df: a {type(df).__module__}.{type(df).__name__} - expected a PySpark DataFrame "
+            "(spark.createDataFrame(...), or evaluate_frame for pandas)",
+            value=type(df).__name__,
+        )
+    policy = as_policy(policy)
+    if not isinstance(per_ticket, bool):
+        raise ArgumentError(
+            f"per_ticket: {per_ticket!r} - expected True or False", value=per_ticket
+        )
+    if errors not in ("raise", "collect"):
+        raise ArgumentError(f"errors: unknown option {errors!r} - expected 'raise' or 'collect'")
+    check_columns(df.schema.fieldNames())  # before any Spark job runs
     schema = output_schema(df.schema, per_ticket=per_ticket, errors=errors)
     text = policy_to_json(policy)
     as_of_micros = None if as_of is None else to_micros(check_in_range(as_of, "as_of"))
@@ -146,13 +167,17 @@ def evaluate(
     columns = [field.name for field in schema.fields]
     if buckets is None:
         buckets = int(df.sparkSession.conf.get("spark.sql.shuffle.partitions", "200"))
-    if buckets < 1:
-        raise ArgumentError(f"buckets: {buckets} - expected a positive number of groups")
-    bucketed = df.withColumn(_BUCKET, F.pmod(F.hash("ticket_id"), F.lit(buckets)))
+    if isinstance(buckets, bool) or not isinstance(buckets, int) or buckets < 1:
+        raise ArgumentError(f"buckets: {buckets!r} - expected a positive number of groups")
+    # Spark promises no order of a group's rows; events at the same instant are ordered by
+    # their input order, so each row takes its place in the input along.
+    ordered = df.withColumn(_ORDER, F.monotonically_increasing_id())
+    bucketed = ordered.withColumn(_BUCKET, F.pmod(F.hash("ticket_id"), F.lit(buckets)))
 
     def run(events: Any) -> Any:
+        events = events.sort_values(_ORDER, kind="stable").drop(columns=[_BUCKET, _ORDER])
         return _evaluate_group(
-            events.drop(columns=_BUCKET), text, as_of_micros, per_ticket, errors,
+            events, text, as_of_micros, per_ticket, errors,
             instants_as_micros, columns,
         )  # fmt: skip
 

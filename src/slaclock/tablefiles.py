@@ -17,7 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from slaclock.errors import SlaclockError
+from slaclock._frame_input import check_unique_columns
+from slaclock.errors import SlaclockError, TimelineError
 from slaclock.files import BadLine, PolicyFileError
 from slaclock.frame import evaluate_frame
 from slaclock.policy import Policy, PolicySet
@@ -25,6 +26,13 @@ from slaclock.policy import Policy, PolicySet
 __all__ = ["evaluate_files", "is_parquet", "read_parquet_events", "records_table", "write_table"]
 
 _DURATIONS = ("target", "elapsed", "paused", "remaining", "overdue_by")
+
+
+def _no_events() -> Any:
+    """An events table with the required columns and no rows."""
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+
+    return pa.table({name: pa.array([], pa.string()) for name in ("ticket_id", "at", "kind")})
 
 
 def is_parquet(path: str | Path | None) -> bool:
@@ -49,11 +57,25 @@ def read_parquet_events(path: str | Path) -> Any:
     ...
     slaclock.errors.PolicyFileError: .../missing.parquet: no such file
     """
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
     import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
     if not Path(path).exists():
         raise PolicyFileError([f"{path}: no such file"], value=str(path))
-    return pq.read_table(path)
+    try:
+        return pq.read_table(path)
+    except pa.ArrowException as exc:
+        if Path(path).is_file():  # a column twice stops read_table with a schema dump
+            try:
+                check_unique_columns(pq.read_schema(path).names)
+            except TimelineError as twice:
+                raise PolicyFileError([f"{path}: {twice}"], value=str(path)) from None
+            except pa.ArrowException:
+                pass
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PolicyFileError(
+            [f"{path}: not a readable Parquet file: {detail}"], value=str(path)
+        ) from None
 
 
 def records_table(records: Iterable[Mapping[str, Any]]) -> Any:
@@ -94,12 +116,41 @@ def records_table(records: Iterable[Mapping[str, Any]]) -> Any:
         rows.append(row)
     # Every key of every record (from_pylist would read the first record's keys only).
     names = list(dict.fromkeys(key for row in rows for key in row))
-    table = pa.table({name: [row.get(name) for row in rows] for name in names})
+    table = pa.table({name: _column([row.get(name) for row in rows]) for name in names})
     for index, field in enumerate(table.schema):
         if pa.types.is_timestamp(field.type):
             table = table.set_column(
                 index, field.name, table.column(index).cast(pa.timestamp("us", "UTC"))
             )
+    return table
+
+
+def _column(values: list[Any]) -> Any:
+    """``values`` as one pyarrow array; values of different types (an attribute that is text
+    in one ticket and a number in another) as text, JSON for what is not text (as the CSV
+    output writes lists)."""
+    import json
+
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array(
+            [v if v is None or isinstance(v, str) else json.dumps(v, default=str) for v in values],
+            pa.string(),
+        )
+
+
+def _typed_like(table: Any, schema: Any) -> Any:
+    """``table`` with each column of pyarrow's null type (no value in any row) cast to the type
+    ``schema`` gives a column of that name."""
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+
+    for index, field in enumerate(table.schema):
+        if pa.types.is_null(field.type) and field.name in schema.names:
+            kind = schema.field(field.name).type
+            table = table.set_column(index, field.name, table.column(index).cast(kind))
     return table
 
 
@@ -171,6 +222,10 @@ def evaluate_files(
             result = result.filter(pc.invert(failed)).drop_columns(["error"])
     else:
         result = records_table(records())
+        # The columnar path's types: a column with no value in any record (no cycle breached)
+        # is otherwise of pyarrow's null type; no events at all, its columns without rows.
+        typed = evaluate_frame(policy, _no_events())
+        result = typed if result.num_columns == 0 else _typed_like(result, typed.schema)
     if output is not None and is_parquet(output):
         write_table(result, output)
         return
