@@ -42,3 +42,51 @@ def test_output_naming_the_policy_file_is_refused(tmp_path: Path) -> None:
     assert 2 == status
     assert "is the policy file" in err
     assert POLICY.read_bytes() == policy.read_bytes()
+
+
+# ---------------------------------------------------------------------------------------------
+# slaclock import: the export file itself
+def test_import_of_deeply_nested_json_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    """json's RecursionError escaped main() as a traceback (exit 1)."""
+    export = tmp_path / "deep.json"
+    export.write_text("[" * 100_000 + "]" * 100_000)
+    status, _, err = run("import", "zendesk", export)
+    assert (2, f"slaclock: {export}: nested too deeply") == (status, err.split(" - ")[0])
+
+
+def test_import_reads_an_export_with_a_byte_order_mark(tmp_path: Path) -> None:
+    """A BOM (as Windows tools write) gave 'not valid JSON: Unexpected UTF-8 BOM'."""
+    fixture = ROOT / "tests" / "fixtures" / "importers" / "zendesk.json"
+    export = tmp_path / "bom.json"
+    export.write_bytes(b"\xef\xbb\xbf" + fixture.read_bytes())
+    assert run("import", "zendesk", fixture)[:2] == run("import", "zendesk", export)[:2]
+
+
+def test_import_of_non_utf8_names_the_file_and_line(tmp_path: Path) -> None:
+    """A Latin-1 byte gave "'utf-8' codec can't decode byte 0xe9 ...", naming no file."""
+    export = tmp_path / "latin1.json"
+    export.write_bytes(b'{"ticket":\n {"subject": "caf\xe9"}}')
+    status, _, err = run("import", "zendesk", export)
+    assert (2, f"slaclock: {export}:2: not UTF-8 text (byte 0xe9)") == (
+        status,
+        err.split(" - ")[0],
+    )
+
+
+def test_import_of_a_huge_integer_names_the_file(tmp_path: Path) -> None:
+    """An integer of 5000 digits gave Python's 'use sys.set_int_max_str_digits()', no file."""
+    export = tmp_path / "big.json"
+    export.write_text('{"ticket": {"id": ' + "1" * 5000 + "}}")
+    status, _, err = run("import", "zendesk", export)
+    assert 2 == status
+    assert err.startswith(f"slaclock: {export}: a number with more than")
+    assert "sys.set_int_max_str_digits" not in err
+
+
+def test_import_refuses_a_key_given_twice(tmp_path: Path) -> None:
+    """json kept the last of two "status" keys silently; every other reader refuses it."""
+    export = tmp_path / "dup.json"
+    export.write_text('{"ticket": {"id": 1, "status": "open", "status": "solved"}}')
+    status, _, err = run("import", "zendesk", export)
+    assert 2 == status
+    assert f"{export}: key 'status' is given twice" in err
