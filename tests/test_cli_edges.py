@@ -90,3 +90,44 @@ def test_import_refuses_a_key_given_twice(tmp_path: Path) -> None:
     status, _, err = run("import", "zendesk", export)
     assert 2 == status
     assert f"{export}: key 'status' is given twice" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# validate --events reads lines exactly as evaluate does
+def test_validate_events_reads_a_byte_order_mark_as_evaluate_does(tmp_path: Path) -> None:
+    """A BOM made line 1 'not valid JSON' and its ticket 'without created' (evaluate reads it)."""
+    events = tmp_path / "bom.jsonl"
+    events.write_bytes(b"\xef\xbb\xbf" + EVENTS.read_bytes())
+    status, out, _ = run("validate", POLICY, "--events", events)
+    assert (0, f"{events}: no problems found") == (status, out.splitlines()[-1])
+
+
+def test_validate_events_csv_with_bom_and_blank_lines_before_the_header(tmp_path: Path) -> None:
+    """csv.DictReader took the blank line for the header: every row lost its ticket_id."""
+    events = tmp_path / "events.csv"
+    events.write_bytes(b"\xef\xbb\xbf\r\n" + (EXAMPLES / "events.csv").read_bytes())
+    status, out, _ = run("validate", POLICY, "--events", events)
+    assert (0, f"{events}: no problems found") == (status, out.splitlines()[-1])
+
+
+def test_validate_events_lists_a_line_that_is_not_utf8(tmp_path: Path) -> None:
+    """A Latin-1 byte was "slaclock: 'utf-8' codec can't decode ..." (no file, no line)."""
+    events = tmp_path / "latin1.jsonl"
+    events.write_bytes(
+        EVENTS.read_bytes()
+        + b'{"ticket_id": "T-9", "at": "2025-03-07T16:30:00Z", "kind": "created", "group": "caf\xe9"}\n'
+    )
+    status, out, _ = run("validate", POLICY, "--events", events)
+    assert 1 == status
+    assert f"{events}:23: not UTF-8 text (byte 0xe9)" in out
+
+
+def test_validate_events_lists_a_key_given_twice(tmp_path: Path) -> None:
+    """json kept the second 'kind' silently, so validate passed a line evaluate refuses."""
+    events = tmp_path / "dup.jsonl"
+    events.write_text(
+        '{"ticket_id": "T-1", "at": "2025-03-07T16:30:00Z", "kind": "created", "kind": "note"}\n'
+    )
+    status, out, _ = run("validate", POLICY, "--events", events)
+    assert 1 == status
+    assert f"{events}:1: ticket 'T-1': key 'kind' is given twice" in out

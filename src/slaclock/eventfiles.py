@@ -31,6 +31,7 @@ __all__ = [
     "MAX_LINE",
     "BadLine",
     "DuplicateKeyError",
+    "event_rows",
     "no_duplicate_keys",
     "read_timelines",
 ]
@@ -81,21 +82,29 @@ _TICKET_IN_TEXT = re.compile(r'"ticket_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
 class BadLine(SlaclockError, ValueError):
     """One malformed line of an events file (``where`` is ``FILE:LINE``), or a whole invalid
     ticket (``whole_ticket``: a ticket with a malformed line, an invalid timeline, or one the
-    policy cannot evaluate). ``ticket`` names the ticket when it is known.
+    policy cannot evaluate). ``ticket`` names the ticket when it is known, ``line`` the line's
+    number for a malformed line.
 
-    >>> bad = BadLine("events.csv:3", "public: 'maybe' - expected true or false", ticket="T-1")
-    >>> bad.ticket, bad.whole_ticket
-    ('T-1', False)
+    >>> bad = BadLine("events.csv:3", "public: 'maybe' - expected true or false", ticket="T-1", line=3)
+    >>> bad.ticket, bad.whole_ticket, bad.line
+    ('T-1', False, 3)
     """
 
     def __init__(
-        self, where: str, reason: str, *, ticket: str | None = None, whole_ticket: bool = False
+        self,
+        where: str,
+        reason: str,
+        *,
+        ticket: str | None = None,
+        whole_ticket: bool = False,
+        line: int | None = None,
     ) -> None:
         super().__init__(f"{where}: {reason}", value=where)
         self.where = where
         self.reason = reason
         self.ticket = ticket
         self.whole_ticket = whole_ticket
+        self.line = line
 
 
 def _event_from_csv(header: Sequence[str], cells: Sequence[str]) -> dict[str, Any]:
@@ -168,7 +177,22 @@ def _rows(path: Path, fmt: str) -> Iterator[tuple[int, str, dict[str, Any]] | Ba
             yield from _jsonl_rows(path)
     except _Undecodable as exc:
         # The rest of a binary file cannot be trusted: one error, and reading stops.
-        yield BadLine(f"{path}:{exc.number}", f"{exc} (reading stopped here)")
+        yield BadLine(f"{path}:{exc.number}", f"{exc} (reading stopped here)", line=exc.number)
+
+
+def event_rows(path: str | Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
+    """``(line, ticket id, event data)`` for every event line of an events file (``.csv`` by its
+    suffix, else JSON Lines), or a :class:`BadLine` (with its ``line``) for a malformed one:
+    the lines :func:`read_timelines` reads, before they are grouped into timelines.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "events.jsonl"
+    >>> _ = path.write_text('{"ticket_id": "T-1", "at": "2025-03-07T16:30:00Z", "kind": "created"}\\nnot json\\n')
+    >>> [row if isinstance(row, tuple) else (row.line, row.reason) for row in event_rows(path)]
+    [(1, 'T-1', {'at': '2025-03-07T16:30:00Z', 'kind': 'created'}), (2, 'not valid JSON: Expecting value')]
+    """
+    path = Path(path)
+    return _rows(path, "csv" if path.suffix.lower() == ".csv" else "jsonl")
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
@@ -187,11 +211,11 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]
             reason = str(exc)
             if "unexpected end of data" in reason:
                 reason = "a quote is never closed - the quoted cell runs to the end of the file"
-                yield BadLine(f"{path}:{start}", reason)
+                yield BadLine(f"{path}:{start}", reason, line=start)
                 break
             if "field larger than field limit" in reason:
                 reason = f"a cell longer than {MAX_CSV_CELL} characters - expected shorter cells"
-            yield BadLine(f"{path}:{start}", f"not valid CSV: {reason}")
+            yield BadLine(f"{path}:{start}", f"not valid CSV: {reason}", line=start)
             continue
         line = start
         if not any(cell.strip() for cell in cells):
@@ -203,6 +227,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]
                 yield BadLine(
                     f"{path}:{line}",
                     f"missing columns {sorted(missing)} - expected ticket_id,at,kind,...",
+                    line=line,
                 )
                 return
             index = header.index("ticket_id")
@@ -213,7 +238,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]
                 raise ValueError("ticket_id is empty - expected the ticket's id")
             yield line, ticket, _event_from_csv(header, cells)
         except ValueError as exc:
-            yield BadLine(f"{path}:{line}", str(exc), ticket=ticket or None)
+            yield BadLine(f"{path}:{line}", str(exc), ticket=ticket or None, line=line)
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
@@ -274,17 +299,24 @@ def _jsonl_row(where: str, number: int, line: str) -> tuple[int, str, dict[str, 
     try:
         data = json.loads(line, object_pairs_hook=no_duplicate_keys)
     except json.JSONDecodeError as exc:
-        return BadLine(where, f"not valid JSON: {exc.msg}", ticket=guessed)
+        return BadLine(where, f"not valid JSON: {exc.msg}", ticket=guessed, line=number)
     except DuplicateKeyError as exc:
         return BadLine(
-            where, f"key {exc.key!r} is given twice - expected each key once", ticket=guessed
+            where,
+            f"key {exc.key!r} is given twice - expected each key once",
+            ticket=guessed,
+            line=number,
         )
     except RecursionError:
-        return BadLine(where, "nested too deeply - expected one flat JSON object", ticket=guessed)
+        return BadLine(
+            where, "nested too deeply - expected one flat JSON object", ticket=guessed, line=number
+        )
     except ValueError as exc:  # e.g. an integer of more than sys.get_int_max_str_digits() digits
-        return BadLine(where, f"not a readable JSON value: {exc}", ticket=guessed)
+        return BadLine(where, f"not a readable JSON value: {exc}", ticket=guessed, line=number)
     if not isinstance(data, dict) or not isinstance(data.get("ticket_id"), str):
-        return BadLine(where, "expected a JSON object with a string 'ticket_id'", ticket=guessed)
+        return BadLine(
+            where, "expected a JSON object with a string 'ticket_id'", ticket=guessed, line=number
+        )
     ticket = data.pop("ticket_id")
     return number, ticket, data
 
