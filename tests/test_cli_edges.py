@@ -131,3 +131,23 @@ def test_validate_events_lists_a_key_given_twice(tmp_path: Path) -> None:
     status, out, _ = run("validate", POLICY, "--events", events)
     assert 1 == status
     assert f"{events}:1: ticket 'T-1': key 'kind' is given twice" in out
+
+
+# ---------------------------------------------------------------------------------------------
+# Instants are told, not guessed
+def test_a_number_as_an_event_instant_is_refused_not_read_as_unix_time(tmp_path: Path) -> None:
+    """ "at": 2025 was read as Unix seconds: the ticket was created 1970-01-01T00:33:45Z."""
+    events = tmp_path / "events.jsonl"
+    events.write_text('{"ticket_id": "T-1", "at": 2025, "kind": "created"}\n')
+    status, out, err = run("evaluate", POLICY, events)
+    assert (2, "") == (status, out)
+    assert f"{events}:1: ticket 'T-1': at: a number is not an instant: 2025" in err
+
+
+def test_digits_in_a_csv_at_cell_are_refused_not_read_as_unix_time(tmp_path: Path) -> None:
+    """A CSV cell '1741365000' was read as Unix seconds (the columnar path refused it)."""
+    events = tmp_path / "events.csv"
+    events.write_text("ticket_id,at,kind\nT-1,1741365000,created\n")
+    status, _, err = run("evaluate", POLICY, events, "--skip-invalid")
+    assert 1 == status
+    assert f"{events}:2: ticket 'T-1': at: a number is not an instant: '1741365000'" in err
