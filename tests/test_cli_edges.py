@@ -151,3 +151,44 @@ def test_digits_in_a_csv_at_cell_are_refused_not_read_as_unix_time(tmp_path: Pat
     status, _, err = run("evaluate", POLICY, events, "--skip-invalid")
     assert 1 == status
     assert f"{events}:2: ticket 'T-1': at: a number is not an instant: '1741365000'" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV headers
+def test_csv_header_naming_a_column_twice_is_refused(tmp_path: Path) -> None:
+    """Two 'priority' columns: each row silently kept the second cell ('low', not 'high')."""
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "ticket_id,at,kind,priority,priority\nT-1,2025-03-07T16:30:00Z,created,high,low\n"
+    )
+    status, out, err = run("evaluate", POLICY, events)
+    assert (2, "") == (status, out)
+    assert (
+        f"slaclock: {events}:1: the header names column 'priority' twice - expected each column once\n"
+        == err
+    )
+
+
+def test_csv_header_with_attributes_prefix_and_plain_name_is_refused(tmp_path: Path) -> None:
+    """'attributes.group' and 'group' both set the attribute group: one was dropped silently."""
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "ticket_id,at,kind,attributes.group,group\nT-1,2025-03-07T16:30:00Z,created,a,b\n"
+    )
+    status, _, err = run("evaluate", POLICY, events)
+    assert 2 == status
+    assert "column 'group' twice ('attributes.group' and 'group')" in err
+
+
+def test_csv_value_under_a_nameless_column_is_a_malformed_line(tmp_path: Path) -> None:
+    """A cell under an empty header cell was dropped silently; an empty one still is fine."""
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "ticket_id,at,kind,\n"
+        "T-1,2025-03-07T16:30:00Z,created,\n"  # nothing under the nameless column: fine
+        "T-2,2025-03-07T16:30:00Z,created,urgent\n"
+    )
+    status, out, err = run("evaluate", POLICY, events, "--skip-invalid")
+    assert 1 == status
+    assert "ticket T-1 " in out and "ticket T-2 " not in out
+    assert f"{events}:3: 'urgent' in column 4, which the header does not name" in err

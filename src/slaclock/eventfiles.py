@@ -115,9 +115,14 @@ def _event_from_csv(header: Sequence[str], cells: Sequence[str]) -> dict[str, An
         )
     event: dict[str, Any] = {}
     extra: dict[str, Any] = {}
-    for key, value in zip(header, cells):
-        if value == "" or key in ("ticket_id", ""):
+    for column, (key, value) in enumerate(zip(header, cells), start=1):
+        if value == "" or key == "ticket_id":
             continue
+        if key == "":
+            raise ValueError(
+                f"{_short(value)} in column {column}, which the header does not name - expected "
+                "a name for every column that holds values"
+            )
         if key in _EVENT_FIELDS:
             if key == "public":
                 lowered = value.strip().lower()
@@ -230,6 +235,10 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]
                     line=line,
                 )
                 return
+            twice = _named_twice(header)
+            if twice:
+                yield BadLine(f"{path}:{line}", twice, line=line)
+                return
             index = header.index("ticket_id")
             continue
         ticket = cells[index] if index < len(cells) else ""
@@ -239,6 +248,19 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]
             yield line, ticket, _event_from_csv(header, cells)
         except ValueError as exc:
             yield BadLine(f"{path}:{line}", str(exc), ticket=ticket or None, line=line)
+
+
+def _named_twice(header: Sequence[str]) -> str | None:
+    """Why a CSV header is refused for naming a column twice (each row would keep one of the
+    two cells silently), or ``None``. ``attributes.group`` and ``group`` name the same column."""
+    seen: dict[str, str] = {}
+    for name in header:
+        same = name.removeprefix("attributes.")
+        if name and same in seen:
+            spelt = f" ({seen[same]!r} and {name!r})" if seen[same] != name else ""
+            return f"the header names column {same!r} twice{spelt} - expected each column once"
+        seen[same] = name
+    return None
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
