@@ -192,3 +192,74 @@ def test_csv_value_under_a_nameless_column_is_a_malformed_line(tmp_path: Path) -
     assert 1 == status
     assert "ticket T-1 " in out and "ticket T-2 " not in out
     assert f"{events}:3: 'urgent' in column 4, which the header does not name" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# A directory where a file is expected
+def test_a_directory_as_the_events_file_is_named_as_such(tmp_path: Path) -> None:
+    """Was "slaclock: [Errno 21] Is a directory: '...'" (the OS's words, not ours)."""
+    for argv in (
+        ("evaluate", POLICY, tmp_path),
+        ("validate", POLICY, "--events", tmp_path),
+        ("report", POLICY, EVENTS, "--contacts", tmp_path),
+    ):
+        status, _, err = run(*argv)
+        assert (2, f"slaclock: {tmp_path}: a directory - expected a file\n") == (status, err)
+
+
+# ---------------------------------------------------------------------------------------------
+# report --contacts reads its file as events files are read
+CONTACTS = "offered_at,answered_at\n2025-03-04T09:00:00Z,2025-03-04T09:00:15Z\n"
+
+
+def test_contacts_csv_with_a_byte_order_mark(tmp_path: Path) -> None:
+    """A BOM made the header '\\ufeffoffered_at': 'offered_at: Field required' on line 2."""
+    plain, bom = tmp_path / "plain.csv", tmp_path / "bom.csv"
+    plain.write_text(CONTACTS)
+    bom.write_bytes(b"\xef\xbb\xbf" + CONTACTS.encode())
+    expected = run("report", POLICY, EVENTS, "--contacts", plain)
+    assert 0 == expected[0]
+    assert expected[:2] == run("report", POLICY, EVENTS, "--contacts", bom)[:2]
+
+
+def test_contacts_csv_with_a_blank_line_before_the_header(tmp_path: Path) -> None:
+    """csv.DictReader took the blank line for a header of 0 columns: every row 'extra cells'."""
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("\n" + CONTACTS)
+    status, out, _ = run("report", POLICY, EVENTS, "--contacts", contacts)
+    assert 0 == status
+    assert "service level" in out
+
+
+def test_contacts_csv_header_naming_a_column_twice_is_refused(tmp_path: Path) -> None:
+    """Two 'answered_at' columns: csv.DictReader kept the second cell silently."""
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text(
+        "offered_at,answered_at,answered_at\n"
+        "2025-03-04T09:00:00Z,2025-03-04T09:00:15Z,2025-03-04T10:00:00Z\n"
+    )
+    status, _, err = run("report", POLICY, EVENTS, "--contacts", contacts)
+    assert 2 == status
+    assert f"slaclock: {contacts}:1: the header names column 'answered_at' twice" in err
+
+
+def test_contacts_not_utf8_names_the_line(tmp_path: Path) -> None:
+    """Was 'not UTF-8 text (byte at offset 66)': no line."""
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_bytes(CONTACTS.encode() + b"2025-03-04T09:00:00Z,caf\xe9\n")
+    status, _, err = run("report", POLICY, EVENTS, "--contacts", contacts)
+    assert 2 == status
+    assert f"slaclock: {contacts}:3: not UTF-8 text (byte 0xe9)" in err
+
+
+def test_contacts_missing_file_and_huge_integer_name_the_file(tmp_path: Path) -> None:
+    """Were '[Errno 2] No such file or directory' and Python's int_max_str_digits advice."""
+    missing = tmp_path / "missing.jsonl"
+    assert (2, f"slaclock: {missing}: no such file\n") == run(
+        "report", POLICY, EVENTS, "--contacts", missing
+    )[::2]
+    huge = tmp_path / "huge.jsonl"
+    huge.write_text('{"offered_at": "2025-03-04T09:00:00Z", "queue": ' + "9" * 5000 + "}\n")
+    status, _, err = run("report", POLICY, EVENTS, "--contacts", huge)
+    assert 2 == status
+    assert err.startswith(f"slaclock: {huge}:1: a number of more than")

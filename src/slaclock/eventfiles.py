@@ -34,6 +34,8 @@ __all__ = [
     "event_rows",
     "no_duplicate_keys",
     "read_timelines",
+    "require_file",
+    "text_lines",
 ]
 
 
@@ -171,6 +173,46 @@ def _text_lines(path: Path) -> Iterator[str]:
                     number, "a NUL character - expected a text file, not binary data"
                 )
             yield text
+
+
+def text_lines(path: str | Path) -> Iterator[str]:
+    """The lines of a UTF-8 text file as an events file's are read (a byte order mark dropped,
+    no line longer than :data:`MAX_LINE` bytes); a line that is not UTF-8 text, holds a NUL or is
+    too long is a :class:`BadLine` naming it, and reading stops there.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "contacts.csv"
+    >>> _ = path.write_bytes(b"\\xef\\xbb\\xbfoffered_at\\n2025-03-04T09:00:00Z\\n\\xe9\\n")
+    >>> list(text_lines(path))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    slaclock.eventfiles.BadLine: .../contacts.csv:3: not UTF-8 text (byte 0xe9) - expected a UTF-8 file
+    """
+    path = Path(path)
+    require_file(path)
+    try:
+        yield from _text_lines(path)
+    except _Undecodable as exc:
+        raise BadLine(f"{path}:{exc.number}", str(exc), line=exc.number) from None
+
+
+def require_file(path: str | Path) -> None:
+    """Refuse a path that is not a file to read, with a :class:`PolicyFileError` naming it (not
+    the operating system's ``[Errno 21] Is a directory``).
+
+    >>> require_file("no-such-events.jsonl")
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.PolicyFileError: no-such-events.jsonl: no such file
+    >>> require_file(".")
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.PolicyFileError: .: a directory - expected a file
+    """
+    if Path(path).is_dir():
+        raise PolicyFileError([f"{path}: a directory - expected a file"], value=str(path))
+    if not Path(path).exists():
+        raise PolicyFileError([f"{path}: no such file"], value=str(path))
 
 
 def _rows(path: Path, fmt: str) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
@@ -427,8 +469,7 @@ def read_timelines(path: str | Path, *, fmt: str | None = None) -> Iterator[Time
     """
     path = Path(path)
     fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
-    if not path.exists():
-        raise PolicyFileError([f"{path}: no such file"], value=str(path))
+    require_file(path)
     # Tickets with a malformed line: evaluating the rest of their events would show a result
     # built on a partial timeline (a reply lost, first_response running), so they are invalid.
     broken: dict[str, int] = {}

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +31,7 @@ from pydantic import ValidationError
 from slaclock._tz import from_micros, to_micros
 from slaclock.bands import BandRule
 from slaclock.errors import ArgumentError
-from slaclock.eventfiles import BadLine, DuplicateKeyError, no_duplicate_keys
+from slaclock.eventfiles import BadLine, DuplicateKeyError, no_duplicate_keys, text_lines
 from slaclock.files import load_policy, read_timelines
 from slaclock.servicelevel import TREATMENTS, Contact, ServiceLevelReport, service_level
 from slaclock.timeline import Timeline
@@ -131,21 +133,28 @@ def read_contacts(path: str) -> list[Contact]:
     >>> [c.answered_at.second for c in read_contacts(str(path))]
     [15]
     """
-    file = Path(path)
-    with file.open(encoding="utf-8", newline="") as handle:
-        try:
-            return _contacts_of(handle, path, file.suffix.lower() == ".csv")
-        except UnicodeDecodeError as exc:
-            raise BadLine(path, f"not UTF-8 text (byte at offset {exc.start})") from None
+    # Read as events files are: a byte order mark is fine, a line not UTF-8 is named.
+    return _contacts_of(text_lines(path), path, Path(path).suffix.lower() == ".csv")
 
 
-def _contacts_of(handle: IO[str], path: str, is_csv: bool) -> list[Contact]:
+def _contacts_of(lines: Iterator[str], path: str, is_csv: bool) -> list[Contact]:
     contacts = []
     if is_csv:
-        reader = csv.DictReader(handle, restkey=_EXTRA, strict=True)
+        blank = 0  # blank lines before the header, as events files allow
+        first = next(lines, "")
+        while first and not first.strip():
+            blank, first = blank + 1, next(lines, "")
+        reader = csv.DictReader(itertools.chain([first], lines), restkey=_EXTRA, strict=True)
+        named = reader.fieldnames or []
+        twice = sorted({name for name in named if named.count(name) > 1})
+        if twice:
+            raise BadLine(
+                f"{path}:{blank + 1}",
+                f"the header names column {twice[0]!r} twice - expected each column once",
+            )
         try:
             for raw in reader:
-                where = f"{path}:{reader.line_num}"
+                where = f"{path}:{blank + reader.line_num}"
                 if _EXTRA in raw:
                     raise BadLine(
                         where,
@@ -154,9 +163,9 @@ def _contacts_of(handle: IO[str], path: str, is_csv: bool) -> list[Contact]:
                     )
                 contacts.append(_row(dict(raw), where))
         except csv.Error as exc:  # an unclosed quote, a cell past the csv module's limit
-            raise BadLine(f"{path}:{reader.line_num}", f"not CSV: {exc}") from None
+            raise BadLine(f"{path}:{blank + reader.line_num}", f"not CSV: {exc}") from None
         return contacts
-    for number, line in enumerate(handle, start=1):
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
@@ -170,6 +179,11 @@ def _contacts_of(handle: IO[str], path: str, is_csv: bool) -> list[Contact]:
         except RecursionError:
             raise BadLine(
                 f"{path}:{number}", "nested too deeply - expected one flat object"
+            ) from None
+        except ValueError:  # an integer of more than sys.get_int_max_str_digits() digits
+            raise BadLine(
+                f"{path}:{number}",
+                f"a number of more than {sys.get_int_max_str_digits()} digits - expected a contact",
             ) from None
         contacts.append(_row(raw, f"{path}:{number}"))
     return contacts
