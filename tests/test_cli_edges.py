@@ -263,3 +263,16 @@ def test_contacts_missing_file_and_huge_integer_name_the_file(tmp_path: Path) ->
     status, _, err = run("report", POLICY, EVENTS, "--contacts", huge)
     assert 2 == status
     assert err.startswith(f"slaclock: {huge}:1: a number of more than")
+
+
+def test_an_empty_ticket_id_in_json_lines_is_a_malformed_line(tmp_path: Path) -> None:
+    """ "ticket_id": "" was evaluated as a ticket named '' (CSV refused an empty ticket_id)."""
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        '{"ticket_id": "", "at": "2025-03-07T16:30:00Z", "kind": "created"}\n'
+        '{"ticket_id": "T-1", "at": "2025-03-07T16:30:00Z", "kind": "created"}\n'
+    )
+    status, out, err = run("evaluate", POLICY, events, "--skip-invalid", "--format", "jsonl")
+    assert 1 == status
+    assert ["T-1"] == [line.split('"')[3] for line in out.splitlines()]
+    assert f"{events}:1: ticket_id is empty - expected the ticket's id" in err

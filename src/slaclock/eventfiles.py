@@ -348,7 +348,7 @@ def _plain_row(number: int, line: str) -> tuple[int, str, dict[str, Any]] | None
     if type(attributes) is dict:
         keys += len(attributes)
         types.update(map(type, attributes.values()))
-    if type(ticket) is not str or line.count('":') != keys:
+    if type(ticket) is not str or not ticket or line.count('":') != keys:
         return None
     if (float in types or list in types) and _LONG_DIGITS.search(line):
         return None
@@ -381,6 +381,8 @@ def _jsonl_row(where: str, number: int, line: str) -> tuple[int, str, dict[str, 
         return BadLine(
             where, "expected a JSON object with a string 'ticket_id'", ticket=guessed, line=number
         )
+    if not data["ticket_id"]:  # as in a CSV file: no ticket to evaluate the event on
+        return BadLine(where, "ticket_id is empty - expected the ticket's id", line=number)
     ticket = data.pop("ticket_id")
     return number, ticket, data
 
