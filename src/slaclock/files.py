@@ -329,6 +329,8 @@ def load_data(path: str | Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
             raise PolicyFileError(
                 [f"{path}: nested more than {MAX_DEPTH} levels deep - expected a flatter file"]
             ) from exc
+        except ValueError as exc:  # an integer of more than sys.get_int_max_str_digits() digits
+            raise _huge_number(path) from exc
         _check_depth(data, path)
         return data, {}
     if suffix == ".json":
@@ -346,10 +348,22 @@ def load_data(path: str | Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
             raise PolicyFileError(
                 [f"{path}: nested more than {MAX_DEPTH} levels deep - expected a flatter file"]
             ) from exc
+        except ValueError as exc:  # an integer of more than sys.get_int_max_str_digits() digits
+            raise _huge_number(path) from exc
         _check_depth(data, path)
         return data, _json_lines(text, path)
     raise PolicyFileError(
         [f"{path}: unknown file type {suffix!r} - expected .yaml, .yml, .toml or .json"],
+        value=str(path),
+    )
+
+
+def _huge_number(path: Path) -> PolicyFileError:
+    return PolicyFileError(
+        [
+            f"{path}: a number of more than {sys.get_int_max_str_digits()} digits - expected a "
+            "policy file of ordinary values"
+        ],
         value=str(path),
     )
 
@@ -410,23 +424,24 @@ def _problems(
         message = item["msg"].removeprefix("Value error, ")
         # A validator may name a deeper path itself ("metrics.first_responce: unknown metric"):
         # follow it in the data, for the path and the line.
+        # A model validator (whole policy, loc ``()``) names a path inside its model instead.
         match = _PATH_PREFIX.match(message)
-        if match and real:
+        if match:
             parts = match[1].split(".")
-            if parts[0] == real[-1]:
-                deeper, node = list(real), data
-                for part in real:
-                    node = _child(node, part)[1]
-                ok = True
-                for part in parts[1:]:
-                    found, node = _child(node, part)
-                    if not found:
-                        ok = False
-                        break
-                    deeper.append(part)
-                if ok:
-                    real = deeper
-                    message = message[match.end() :]
+            own = bool(real) and parts[0] == real[-1]  # the field's validator names the field
+            deeper, node = list(real), data
+            for part in real:
+                node = _child(node, part)[1]
+            ok = True
+            for part in parts[1:] if own else parts:
+                found, node = _child(node, part)
+                if not found:
+                    ok = False
+                    break
+                deeper.append(part)
+            if ok:
+                real = deeper
+                message = message[match.end() :]
         if item["type"] == "extra_forbidden":
             message = f"unknown key {real[-1]!r} - check the spelling; unknown keys are errors"
         elif "input" in item and item["type"] not in ("value_error", "missing"):

@@ -1,0 +1,68 @@
+"""Policy files at their edges: every problem is a PolicyFileError naming the file, the line
+where there is one, the path inside the file and the value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from slaclock.files import PolicyFileError, load_policy
+
+TARGETS = "metrics:\n  resolution:\n    targets:\n      normal: 8h\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("huge.json", '{"name": "p", "metrics": {"resolution": {"targets": {"normal": %s}}}}'),
+        ("huge.toml", 'name = "p"\n[metrics.resolution.targets]\nnormal = %s\n'),
+    ],
+)
+def test_an_integer_of_thousands_of_digits_names_the_file(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    """Was Python's bare 'Exceeds the limit (4300 digits) ... use sys.set_int_max_str_digits()'."""
+    path = tmp_path / name
+    path.write_text(text % ("1" * 5000))
+    with pytest.raises(PolicyFileError) as caught:
+        load_policy(path)
+    assert str(caught.value).startswith(f"{path}: a number of more than 4300 digits")
+
+
+def test_an_undefined_calendar_is_reported_at_its_key_not_at_the_top(tmp_path: Path) -> None:
+    """A policy's own check named '(top level)' and line 1 for 'calendar: nowhere' on line 2."""
+    path = tmp_path / "policy.yaml"
+    path.write_text("name: p\ncalendar: nowhere\n" + TARGETS)
+    with pytest.raises(PolicyFileError) as caught:
+        load_policy(path)
+    assert [f"{path}:2: calendar: unknown calendar 'nowhere' - expected one of ['24x7']"] == (
+        caught.value.problems
+    )
+
+
+def test_an_undefined_target_calendar_is_reported_at_the_target(tmp_path: Path) -> None:
+    """'normal: {duration: 8h, calendar: nope}' on line 5 was reported on line 1, '(top level)'."""
+    path = tmp_path / "policy.yaml"
+    path.write_text(
+        "name: p\nmetrics:\n  resolution:\n    targets:\n      normal: {duration: 8h, calendar: nope}\n"
+    )
+    with pytest.raises(PolicyFileError) as caught:
+        load_policy(path)
+    assert [
+        f"{path}:5: metrics.resolution.targets.normal: unknown calendar 'nope' - expected one of ['24x7']"
+    ] == caught.value.problems
+
+
+def test_an_undefined_calendar_in_a_policy_set_names_the_policy_and_key(tmp_path: Path) -> None:
+    """In a set it was 'policies[0]: calendar: ...' at the policy's line 3, not the key's line 4."""
+    path = tmp_path / "policies.yaml"
+    path.write_text(
+        "calendars: {}\npolicies:\n  - name: p\n    calendar: nowhere\n"
+        "    metrics: {resolution: {targets: {normal: 8h}}}\n"
+    )
+    with pytest.raises(PolicyFileError) as caught:
+        load_policy(path)
+    assert [
+        f"{path}:4: policies[0].calendar: unknown calendar 'nowhere' - expected one of ['24x7']"
+    ] == caught.value.problems
