@@ -9,6 +9,8 @@ import io
 import shutil
 from pathlib import Path
 
+import pytest
+
 from slaclock.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -276,3 +278,47 @@ def test_an_empty_ticket_id_in_json_lines_is_a_malformed_line(tmp_path: Path) ->
     assert 1 == status
     assert ["T-1"] == [line.split('"')[3] for line in out.splitlines()]
     assert f"{events}:1: ticket_id is empty - expected the ticket's id" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# Output files
+def test_output_in_a_missing_directory_is_refused_before_any_work(tmp_path: Path) -> None:
+    """Was "[Errno 2] No such file or directory: '...'" (and Parquet: pyarrow's own words)."""
+    for name in ("results.json", "cycles.parquet"):
+        target = tmp_path / "missing" / name
+        status, out, err = run("evaluate", POLICY, EVENTS, "--output", target)
+        assert (2, "") == (status, out)
+        assert f"slaclock: --output: '{target}': no directory '{target.parent}'" in err
+
+
+def test_output_naming_a_directory_is_refused(tmp_path: Path) -> None:
+    """Was "[Errno 21] Is a directory: '...'"."""
+    status, _, err = run("evaluate", POLICY, EVENTS, "--output", tmp_path)
+    assert 2 == status
+    assert f"slaclock: --output: '{tmp_path}' is a directory - expected a file name\n" == err
+
+
+def test_output_dash_is_standard_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """'--output -' wrote a file named '-' in the working directory."""
+    monkeypatch.chdir(tmp_path)
+    expected = run("evaluate", POLICY, EVENTS, "--format", "jsonl")
+    assert expected == run("evaluate", POLICY, EVENTS, "--format", "jsonl", "--output", "-")
+    assert [] == list(tmp_path.iterdir())
+
+
+def test_report_html_is_checked_before_the_report_is_printed(tmp_path: Path) -> None:
+    """--html into a missing directory printed the whole report, then failed with '[Errno 2]'."""
+    target = tmp_path / "missing" / "report.html"
+    status, out, err = run("report", POLICY, EVENTS, "--html", target)
+    assert (2, "") == (status, out)
+    assert f"slaclock: --html: '{target}': no directory" in err
+
+
+def test_report_html_naming_the_events_file_is_refused(tmp_path: Path) -> None:
+    """--html EVENTS replaced the events with the HTML page."""
+    events = tmp_path / "events.jsonl"
+    shutil.copy(EVENTS, events)
+    status, _, err = run("report", POLICY, events, "--html", events)
+    assert 2 == status
+    assert "is the events file" in err
+    assert EVENTS.read_bytes() == events.read_bytes()

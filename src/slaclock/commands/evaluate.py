@@ -11,12 +11,11 @@ usage: slaclock evaluate [-h] ...
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from slaclock.commands._arguments import UsageError, parse_instant
+from slaclock.commands._arguments import check_output, parse_instant
 from slaclock.commands._events_run import (
     evaluated,
     finish,
@@ -42,27 +41,15 @@ def evaluate_events(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int
     >>> main(["evaluate", "policy.yaml", "events.jsonl", "--format", "xml"])
     2
     """
-    _check_output(args)
+    if args.output == "-":  # the usual name of standard output
+        args.output = None
+    check_output(args.output, "--output", {"events": args.events, "policy": args.policy})
     policy = load_policy(args.policy)
     as_of = None if args.as_of is None else parse_instant(args.as_of, "--as-of")
     with frozen_startup():
         if _parquet(args):  # Parquet events or results: the columnar path (slaclock.tablefiles)
             return _evaluate_tables(args, policy, as_of, out, err)
         return _evaluate_stream(args, policy, as_of, out, err)
-
-
-def _check_output(args: argparse.Namespace) -> None:
-    """Refuse an ``--output`` that is one of the input files: opening it for writing would
-    empty the events before they are read (or the policy), and the run would end "successfully".
-    """
-    if args.output is None or not os.path.exists(args.output):
-        return
-    for name, given in (("events", args.events), ("policy", args.policy)):
-        if os.path.exists(given) and os.path.samefile(args.output, given):
-            raise UsageError(
-                f"--output: {args.output!r} is the {name} file - expected another file "
-                "(opening it for writing would erase it before it is read)"
-            )
 
 
 def _evaluate_stream(

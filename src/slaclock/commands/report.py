@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from slaclock._tz import from_micros, to_micros
 from slaclock.bands import BandRule
+from slaclock.commands._arguments import check_output
 from slaclock.errors import ArgumentError
 from slaclock.eventfiles import BadLine, DuplicateKeyError, no_duplicate_keys, text_lines
 from slaclock.files import load_policy, read_timelines
@@ -286,6 +287,8 @@ def report(
     from slaclock.batch import Failure, evaluate_many, iter_records
     from slaclock.reports import attainment
 
+    inputs = {"events": args.events, "policy": args.policy, "contacts": args.contacts or ""}
+    check_output(args.html, "--html", inputs)
     policy = load_policy(args.policy)
     as_of: datetime | None
     if args.as_of is not None:
