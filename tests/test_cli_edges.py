@@ -322,3 +322,30 @@ def test_report_html_naming_the_events_file_is_refused(tmp_path: Path) -> None:
     assert 2 == status
     assert "is the events file" in err
     assert EVENTS.read_bytes() == events.read_bytes()
+
+
+# ---------------------------------------------------------------------------------------------
+# report's own options
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (("--goal", "2"), "--goal: 2.0 - expected a share in (0, 1]"),
+        (("--goal", "nan"), "--goal: nan - expected a share in (0, 1]"),
+        (("--service-target", "5"), "--service-target: 5.0 - expected a share in (0, 1]"),
+        (("--threshold=-5s",), "--threshold: '-5s' is negative - expected a duration of 0 or more"),
+        (("--short-abandon", "xx"), "--short-abandon: unreadable duration: 'xx'"),
+        (("--timezone", "Mars/Olympus"), "--timezone: unknown time zone: 'Mars/Olympus'"),
+    ],
+)
+def test_report_options_are_checked_first_and_named(
+    tmp_path: Path, option: tuple[str, ...], message: str
+) -> None:
+    """Found after the attainment table was printed, named 'target:' (which of the two?) or with
+    a timedelta repr ('negative duration -1 day, 23:59:55')."""
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text(CONTACTS)
+    argv = ("report", POLICY, EVENTS, "--contacts", contacts, "--html", tmp_path / "r.html")
+    status, out, err = run(*argv, *option)
+    assert (2, "") == (status, out)
+    assert err.startswith(f"slaclock: {message}")
+    assert not (tmp_path / "r.html").exists()

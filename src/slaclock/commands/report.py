@@ -22,15 +22,16 @@ import itertools
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from slaclock._tz import from_micros, to_micros
+from slaclock._tz import from_micros, load_zone, to_micros
 from slaclock.bands import BandRule
-from slaclock.commands._arguments import check_output
+from slaclock.commands._arguments import UsageError, check_output
+from slaclock.durations import parse_duration
 from slaclock.errors import ArgumentError
 from slaclock.eventfiles import BadLine, DuplicateKeyError, no_duplicate_keys, text_lines
 from slaclock.files import load_policy, read_timelines
@@ -274,6 +275,27 @@ def latest_event(path: str) -> datetime | None:
     return None if latest is None else from_micros(latest, None)
 
 
+def _check_options(args: argparse.Namespace) -> None:
+    """The report's own options, checked before any work: each error names its option (they
+    were found after the attainment table was printed, as "target: 5.0 ...")."""
+    for option, share in (("--goal", args.goal), ("--service-target", args.service_target)):
+        if share is not None and not 0 < share <= 1:  # NaN is refused too
+            raise UsageError(f"{option}: {share} - expected a share in (0, 1], e.g. 0.8 for 80%")
+    for option, text in (("--threshold", args.threshold), ("--short-abandon", args.short_abandon)):
+        if text is None:
+            continue
+        try:
+            negative = parse_duration(text) < timedelta(0)
+        except ValueError as exc:
+            raise UsageError(f"{option}: {exc}") from exc
+        if negative:
+            raise UsageError(f"{option}: {text!r} is negative - expected a duration of 0 or more")
+    try:
+        load_zone(args.timezone)
+    except ValueError as exc:
+        raise UsageError(f"--timezone: {exc}") from exc
+
+
 def report(
     args: argparse.Namespace,
     out: IO[str],
@@ -289,6 +311,7 @@ def report(
 
     inputs = {"events": args.events, "policy": args.policy, "contacts": args.contacts or ""}
     check_output(args.html, "--html", inputs)
+    _check_options(args)
     policy = load_policy(args.policy)
     as_of: datetime | None
     if args.as_of is not None:
