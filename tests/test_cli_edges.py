@@ -349,3 +349,11 @@ def test_report_options_are_checked_first_and_named(
     assert (2, "") == (status, out)
     assert err.startswith(f"slaclock: {message}")
     assert not (tmp_path / "r.html").exists()
+
+
+def test_due_names_the_target_option_of_an_unreadable_duration() -> None:
+    """Was 'unreadable duration: ...' with no option: --start and the calendar were suspects."""
+    calendar = EXAMPLES / "policies" / "b2b-saas.yaml"
+    status, _, err = run("due", calendar, "--start", "2025-03-13T10:00:00Z", "--target", "8hh")
+    assert 2 == status
+    assert err.startswith("slaclock: --target: unreadable duration: '8hh'")
