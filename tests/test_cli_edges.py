@@ -357,3 +357,33 @@ def test_due_names_the_target_option_of_an_unreadable_duration() -> None:
     status, _, err = run("due", calendar, "--start", "2025-03-13T10:00:00Z", "--target", "8hh")
     assert 2 == status
     assert err.startswith("slaclock: --target: unreadable duration: '8hh'")
+
+
+# ---------------------------------------------------------------------------------------------
+# explain
+BROKEN = (
+    '{"ticket_id": "A", "at": "2025-03-07T16:30:00Z", "kind": "created", "attributes": {"priority": "high"}}\n'
+    '{"ticket_id": "B", "at": "2025-03-07T16:30:00Z", "kind": "created"\n'
+    '{"ticket_id": "C", "at": "2025-03-07T16:30:00Z", "kind": "created", "attributes": {"priority": "p9"}}\n'
+)
+
+
+def test_explain_skip_invalid_says_the_ticket_is_invalid_not_absent(tmp_path: Path) -> None:
+    """A ticket skipped for a malformed line was reported as "no ticket 'B' in FILE"."""
+    events = tmp_path / "events.jsonl"
+    events.write_text(BROKEN)
+    status, _, err = run("explain", POLICY, events, "--ticket", "B", "--skip-invalid")
+    assert 2 == status
+    assert (
+        f"slaclock: --ticket: ticket 'B' is invalid: {events}:2: not valid JSON: Expecting ',' delimiter\n"
+        == err
+    )
+
+
+def test_explain_names_the_file_of_a_ticket_the_policy_cannot_evaluate(tmp_path: Path) -> None:
+    """Was "ticket 'C': unknown priority ..." without the file (evaluate names it)."""
+    events = tmp_path / "events.jsonl"
+    events.write_text(BROKEN)
+    status, _, err = run("explain", POLICY, events, "--ticket", "C", "--skip-invalid")
+    assert 2 == status
+    assert err.startswith(f"slaclock: {events}: ticket 'C': unknown priority 'p9'")
