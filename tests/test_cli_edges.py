@@ -387,3 +387,26 @@ def test_explain_names_the_file_of_a_ticket_the_policy_cannot_evaluate(tmp_path:
     status, _, err = run("explain", POLICY, events, "--ticket", "C", "--skip-invalid")
     assert 2 == status
     assert err.startswith(f"slaclock: {events}: ticket 'C': unknown priority 'p9'")
+
+
+def test_validate_events_lists_every_ticket_evaluate_refuses(tmp_path: Path) -> None:
+    """An unknown field, attributes that are not a mapping and public 'maybe' passed validate
+    ('no problems found') while evaluate refused the tickets."""
+    events = tmp_path / "events.jsonl"
+    created = '{"ticket_id": "%s", "at": "2025-03-07T16:30:00Z", "kind": "created", %s}\n'
+    events.write_text(
+        created % ("F", '"attributes": [1]')
+        + created % ("G", '"bogus": 1')
+        + created % ("N", '"public": "maybe"')
+    )
+    assert 2 == run("evaluate", POLICY, events)[0]
+    status, out, _ = run("validate", POLICY, "--events", events)
+    assert 1 == status
+    expected = [
+        f"{events}:1: ticket 'F': attributes: not a mapping: [1]",
+        f"{events}:2: ticket 'G': bogus: Extra inputs are not permitted",
+        f"{events}:3: ticket 'N': public: Input should be a valid boolean",
+    ]
+    listed = out.splitlines()[1:4]
+    assert expected == [line[: len(start)] for line, start in zip(listed, expected)]
+    assert f"{events}: 3 problems (invalid: 3)" == out.splitlines()[-1]

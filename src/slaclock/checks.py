@@ -11,7 +11,9 @@ line by line:
 - ``priority``: a priority no metric of the ticket's policy has a target for;
 - ``before_created``: an event before the ticket's ``created`` event;
 - ``no_created``: a ticket without a ``created`` event (or with more than one);
-- ``invalid``: a line that cannot be read (not JSON, no ``ticket_id``, a bad instant).
+- ``invalid``: a line that cannot be read (not JSON, no ``ticket_id``, a bad instant), or (by
+  :func:`check_events_file`) a ticket whose timeline is invalid (an unknown field, attributes
+  that are not a mapping): every ticket ``slaclock evaluate`` would refuse.
 
 :func:`check_events_file` reads an events file (``.jsonl`` or ``.csv``) and checks it; the
 command line's ``slaclock validate POLICY --events FILE`` prints the result. The engine warns
@@ -35,7 +37,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from slaclock._tz import to_micros
-from slaclock.eventfiles import BadLine, event_rows
+from slaclock.eventfiles import BadLine, event_rows, read_timelines
 from slaclock.policy import Policy, PolicySet
 from slaclock.rules import Vocabulary, policy_vocabulary
 
@@ -215,4 +217,12 @@ def check_events_file(
     >>> [p.problem for p in check_events_file(Policy(name="p", metrics={"resolution": {}}), path)]
     ['no_created']
     """
-    return check_events(policy, read_event_rows(path), known_statuses=known_statuses)
+    problems = check_events(policy, read_event_rows(path), known_statuses=known_statuses)
+    # What makes a ticket's timeline invalid beyond its lines (an unknown field, an attribute
+    # that is not a mapping, a reply's public 'maybe'): the tickets evaluate would refuse.
+    listed = {problem.ticket_id for problem in problems}
+    for item in read_timelines(path):
+        if isinstance(item, BadLine) and item.ticket not in listed and item.line is not None:
+            reason = item.reason.removeprefix(f"ticket {item.ticket!r}: ")
+            problems.append(EventProblem(item.line, item.ticket, "invalid", None, reason))
+    return sorted(problems, key=lambda p: (p.line is not None, p.line or 0))

@@ -403,6 +403,7 @@ def _timeline(
                     'e.g. {"priority": "high", "tags": ["vip"]}',
                     ticket=ticket,
                     whole_ticket=True,
+                    line=number,
                 )
             attributes.update(given or {})
         rows.append(event)
@@ -417,7 +418,11 @@ def _timeline(
             for e in exc.errors()
         )
         return BadLine(
-            f"{path}:{line}", f"ticket {ticket!r}: {reason}", ticket=ticket, whole_ticket=True
+            f"{path}:{line}",
+            f"ticket {ticket!r}: {reason}",
+            ticket=ticket,
+            whole_ticket=True,
+            line=line,
         )
 
 
