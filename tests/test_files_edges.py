@@ -66,3 +66,15 @@ def test_an_undefined_calendar_in_a_policy_set_names_the_policy_and_key(tmp_path
     assert [
         f"{path}:4: policies[0].calendar: unknown calendar 'nowhere' - expected one of ['24x7']"
     ] == caught.value.problems
+
+
+def test_a_duration_naming_a_unit_twice_is_refused(tmp_path: Path) -> None:
+    """'8h8h' was read as 16 hours: a doubled typo became a target twice as long."""
+    path = tmp_path / "policy.yaml"
+    path.write_text("name: p\nmetrics:\n  resolution:\n    targets:\n      normal: 8h8h\n")
+    with pytest.raises(PolicyFileError) as caught:
+        load_policy(path)
+    assert [
+        f"{path}:5: metrics.resolution.targets.normal: unit 'h' given twice in duration '8h8h' - "
+        "expected each unit once, e.g. '1h30m'"
+    ] == caught.value.problems
