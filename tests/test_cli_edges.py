@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -410,3 +412,29 @@ def test_validate_events_lists_every_ticket_evaluate_refuses(tmp_path: Path) -> 
     listed = out.splitlines()[1:4]
     assert expected == [line[: len(start)] for line, start in zip(listed, expected)]
     assert f"{events}: 3 problems (invalid: 3)" == out.splitlines()[-1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Streams where a file is expected
+@pytest.mark.skipif(not Path("/dev/stdin").exists(), reason="needs /dev/stdin")
+def test_a_pipe_as_the_events_file_is_refused_not_read_as_empty() -> None:
+    """`slaclock evaluate policy.yaml /dev/stdin < events` (or `<(cat events)`) exited 0 with
+    no results: the first pass (ticket ids) drained the pipe, the second found it empty."""
+    for command in ("evaluate", "report"):
+        done = subprocess.run(
+            [sys.executable, "-m", "slaclock.cli", command, str(POLICY), "/dev/stdin"],
+            input=EVENTS.read_text(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert (2, "") == (done.returncode, done.stdout)
+        assert done.stderr.startswith("slaclock: /dev/stdin: not a regular file (a pipe")
+
+
+def test_dash_as_the_events_file_says_standard_input_is_not_read(tmp_path: Path) -> None:
+    """Was "-: no such file"."""
+    status, _, err = run("evaluate", POLICY, "-")
+    assert 2 == status
+    assert err.startswith("slaclock: -: standard input is not read - expected a file")

@@ -197,8 +197,10 @@ def text_lines(path: str | Path) -> Iterator[str]:
 
 
 def require_file(path: str | Path) -> None:
-    """Refuse a path that is not a file to read, with a :class:`PolicyFileError` naming it (not
-    the operating system's ``[Errno 21] Is a directory``).
+    """Refuse a path that is not a regular file, with a :class:`PolicyFileError` naming it (not
+    the operating system's ``[Errno 21] Is a directory``). A pipe (``/dev/stdin``, a shell's
+    ``<(...)``) is refused too: an events file is read more than once (its ticket ids first),
+    and the second pass over a pipe would find it empty and drop every event silently.
 
     >>> require_file("no-such-events.jsonl")
     Traceback (most recent call last):
@@ -211,8 +213,22 @@ def require_file(path: str | Path) -> None:
     """
     if Path(path).is_dir():
         raise PolicyFileError([f"{path}: a directory - expected a file"], value=str(path))
+    if str(path) == "-" and not Path(path).exists():
+        raise PolicyFileError(
+            ["-: standard input is not read - expected a file: events files are read more than "
+             "once; save the stream to a file first"],
+            value="-",
+        )  # fmt: skip
     if not Path(path).exists():
         raise PolicyFileError([f"{path}: no such file"], value=str(path))
+    if not Path(path).is_file():  # a pipe or a device: a second pass would find it empty
+        raise PolicyFileError(
+            [
+                f"{path}: not a regular file (a pipe or a device) - expected a file: events "
+                "files are read more than once; save the stream to a file first"
+            ],
+            value=str(path),
+        )
 
 
 def _rows(path: Path, fmt: str) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
