@@ -438,3 +438,33 @@ def test_dash_as_the_events_file_says_standard_input_is_not_read(tmp_path: Path)
     status, _, err = run("evaluate", POLICY, "-")
     assert 2 == status
     assert err.startswith("slaclock: -: standard input is not read - expected a file")
+
+
+# ---------------------------------------------------------------------------------------------
+# import's mappings
+ZENDESK = ROOT / "tests" / "fixtures" / "importers" / "zendesk.json"
+
+
+def test_import_status_mapped_twice_is_refused() -> None:
+    """--status open=on_hold --status open=pending: the last mapping won silently."""
+    status, out, err = run(
+        "import", "zendesk", ZENDESK, "--status", "open=on_hold", "--status", "open=pending"
+    )
+    assert (2, "") == (status, out)
+    assert "--status: 'open' is mapped twice ('on_hold' and 'pending')" in err
+
+
+def test_import_two_fields_kept_under_one_name_are_refused() -> None:
+    """--attribute a=x --attribute b=x: one field's values overwrote the other's silently."""
+    status, _, err = run("import", "zendesk", ZENDESK, "--attribute", "a=x", "--attribute", "b=x")
+    assert 2 == status
+    assert "--attribute: 'a' and 'b' are both kept as 'x' - expected one field per name" in err
+
+
+def test_import_the_same_mapping_twice_is_fine() -> None:
+    """Repeating a mapping (a script that adds its defaults twice) is not a conflict."""
+    once = run("import", "zendesk", ZENDESK, "--status", "open=on_hold")
+    assert 0 == once[0]
+    assert once == run(
+        "import", "zendesk", ZENDESK, "--status", "open=on_hold", "--status", "open = on_hold"
+    )

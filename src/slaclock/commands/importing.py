@@ -120,7 +120,14 @@ def parse_pairs(pairs: Sequence[str] | None, option: str) -> dict[str, str]:
                 f"{option}: {pair!r} - expected SOURCE=VALUE, e.g. {option} 'Waiting for vendor=on_hold'",
                 value=pair,
             )
-        found[key.strip()] = value.strip()
+        key, value = key.strip(), value.strip()
+        if found.get(key, value) != value:  # the last would win silently
+            raise ExportFormatError(
+                f"{option}: {key!r} is mapped twice ({found[key]!r} and {value!r}) - expected "
+                "one mapping per value",
+                value=pair,
+            )
+        found[key] = value
     return found
 
 
@@ -167,6 +174,15 @@ def options_from(
     kept: Mapping[str, str] | None = None
     if attributes:
         kept = parse_pairs([a if "=" in a else f"{a}={a}" for a in attributes], "--attribute")
+        fields: dict[str, str] = {}
+        for field, name in kept.items():
+            if name in fields:  # one field's values would overwrite the other's
+                raise ExportFormatError(
+                    f"--attribute: {fields[name]!r} and {field!r} are both kept as {name!r} - "
+                    "expected one field per name",
+                    value=name,
+                )
+            fields[name] = field
     return ImportOptions(
         statuses=parse_pairs(statuses, "--status"),
         priorities=parse_pairs(priorities, "--priority"),
