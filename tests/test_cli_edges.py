@@ -468,3 +468,11 @@ def test_import_the_same_mapping_twice_is_fine() -> None:
     assert once == run(
         "import", "zendesk", ZENDESK, "--status", "open=on_hold", "--status", "open = on_hold"
     )
+
+
+def test_as_of_reads_a_lowercase_z_as_events_files_do(tmp_path: Path) -> None:
+    """An event at '...16:30:00z' was read, '--as-of ...16:30:00z' refused as not ISO 8601."""
+    upper = run("evaluate", POLICY, EVENTS, "--as-of", "2025-03-13T16:00:00Z", "--format", "jsonl")
+    lower = run("evaluate", POLICY, EVENTS, "--as-of", "2025-03-13T16:00:00z", "--format", "jsonl")
+    assert 0 == upper[0]
+    assert upper == lower

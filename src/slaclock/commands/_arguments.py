@@ -19,9 +19,15 @@ class UsageError(SlaclockError, ValueError):
 
 
 def parse_instant(text: str, name: str) -> datetime:
-    """The aware instant an ISO 8601 argument names (``Z`` for UTC), or a :class:`UsageError`."""
+    """The aware instant an ISO 8601 argument names (``Z`` or ``z`` for UTC, as in events
+    files), or a :class:`UsageError`.
+
+    >>> parse_instant("2025-03-07T16:30:00z", "--as-of").isoformat()
+    '2025-03-07T16:30:00+00:00'
+    """
+    utc = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
     try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        value = datetime.fromisoformat(utc)
     except ValueError as exc:
         raise UsageError(
             f"{name}: not an ISO 8601 instant: {text!r} - expected e.g. 2025-03-07T16:30:00+01:00"
