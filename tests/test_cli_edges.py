@@ -476,3 +476,14 @@ def test_as_of_reads_a_lowercase_z_as_events_files_do(tmp_path: Path) -> None:
     lower = run("evaluate", POLICY, EVENTS, "--as-of", "2025-03-13T16:00:00z", "--format", "jsonl")
     assert 0 == upper[0]
     assert upper == lower
+
+
+def test_csv_with_carriage_returns_alone_says_what_is_wrong(tmp_path: Path) -> None:
+    """Old Mac line endings gave the csv module's '... do you need to open the file in
+    universal-newline mode?', advice for a Python programmer, not for the user."""
+    events = tmp_path / "events.csv"
+    events.write_bytes((EXAMPLES / "events.csv").read_bytes().replace(b"\n", b"\r"))
+    status, _, err = run("evaluate", POLICY, events)
+    assert 2 == status
+    assert f"slaclock: {events}:1: not valid CSV: a carriage return (\\r) inside a line" in err
+    assert "universal-newline" not in err

@@ -278,6 +278,11 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]
                 break
             if "field larger than field limit" in reason:
                 reason = f"a cell longer than {MAX_CSV_CELL} characters - expected shorter cells"
+            elif "new-line character seen in unquoted field" in reason:  # not the csv module's hint
+                reason = (
+                    "a carriage return (\\r) inside a line - expected lines ending in \\n or "
+                    "\\r\\n (a file with old Mac line endings must be converted)"
+                )
             yield BadLine(f"{path}:{start}", f"not valid CSV: {reason}", line=start)
             continue
         line = start
