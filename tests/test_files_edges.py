@@ -78,3 +78,19 @@ def test_a_duration_naming_a_unit_twice_is_refused(tmp_path: Path) -> None:
         f"{path}:5: metrics.resolution.targets.normal: unit 'h' given twice in duration '8h8h' - "
         "expected each unit once, e.g. '1h30m'"
     ] == caught.value.problems
+
+
+@pytest.mark.parametrize("value", ["[1]", "'x'", "0"])
+def test_a_policy_sets_own_calendars_that_are_no_mapping(tmp_path: Path, value: str) -> None:
+    """'calendars: [1]' in a policy of a set was a TypeError traceback (merging it with the
+    set's calendars); 'calendars: 0' passed as no calendars at all."""
+    path = tmp_path / "policies.yaml"
+    path.write_text(
+        f"policies:\n  - name: p\n    metrics: {{resolution: {{}}}}\n    calendars: {value}\n"
+    )
+    with pytest.raises(PolicyFileError) as caught:
+        load_policy(path)
+    (problem,) = caught.value.problems
+    assert problem.startswith(
+        f"{path}:4: policies[0].calendars: Input should be a valid dictionary"
+    )

@@ -496,8 +496,12 @@ def load_policy(path: str | Path) -> Policy | PolicySet:
     problems: list[str] = []
     policies: list[Policy] = []
     for index, raw in enumerate(spec.policies):
-        # Calendars defined once at the top are made available by name to every policy.
-        merged = {**raw, "calendars": {**spec.calendars, **(raw.get("calendars") or {})}}
+        # Calendars defined once at the top are made available by name to every policy (a
+        # policy's own 'calendars' that is no mapping is left for its validation to report).
+        own = raw.get("calendars")
+        merged = raw
+        if own is None or isinstance(own, Mapping):
+            merged = {**raw, "calendars": {**spec.calendars, **(own or {})}}
         try:
             policies.append(Policy.model_validate(merged))
         except ValidationError as exc:
