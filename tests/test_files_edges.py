@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from slaclock.files import PolicyFileError, load_policy
+from slaclock.policy import Policy
 
 TARGETS = "metrics:\n  resolution:\n    targets:\n      normal: 8h\n"
 
@@ -93,4 +94,24 @@ def test_a_policy_sets_own_calendars_that_are_no_mapping(tmp_path: Path, value: 
     (problem,) = caught.value.problems
     assert problem.startswith(
         f"{path}:4: policies[0].calendars: Input should be a valid dictionary"
+    )
+
+
+def test_yaml_yes_no_on_off_are_text_as_in_yaml_1_2(tmp_path: Path) -> None:
+    """The Norway problem: 'country: NO' was read as False ('Input should be a valid string (got
+    False)'), a status 'on' as True, a priority key 'yes' as True."""
+    path = tmp_path / "policy.yaml"
+    path.write_text(
+        "name: p\n"
+        "calendar: {timezone: Europe/Oslo, hours: {mon-fri: '09:00-17:00'}, country_holidays: {country: NO}}\n"
+        "metrics:\n"
+        "  resolution: {targets: {normal: 8h, yes: 4h}, pause_statuses: [on, off]}\n"
+    )
+    policy = load_policy(path)
+    assert isinstance(policy, Policy)
+    assert "NO" == policy.calendar.country_holidays.country  # type: ignore[union-attr]
+    resolution = policy.metrics["resolution"]
+    assert ({"normal", "yes"}, ("on", "off")) == (
+        set(resolution.targets),
+        tuple(resolution.pause_statuses),
     )

@@ -112,6 +112,9 @@ MAX_VALUES = 100_000
 # YAML 1.1 reads 1:30 as the sexagesimal number 90 (and 13:00 as 780); slaclock reads such
 # plain scalars as text, as YAML 1.2 does, so a duration "1:30" is an error and "13:00" a time.
 _SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+# Likewise YAML 1.1 reads yes/no/on/off as booleans: "country: NO" (Norway) became False and a
+# status "on" True. As in YAML 1.2, only true/false are booleans; these stay text.
+_YAML11_BOOLEAN = re.compile(r"yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF")
 
 
 def _short(value: Any) -> str:
@@ -129,7 +132,11 @@ def _yaml(text: str, path: Path) -> tuple[Any, _Lines]:
 
     class Loader(yaml.SafeLoader):
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-            if kind is yaml.ScalarNode and implicit[0] and _SEXAGESIMAL.fullmatch(value):
+            if (
+                kind is yaml.ScalarNode
+                and implicit[0]
+                and (_SEXAGESIMAL.fullmatch(value) or _YAML11_BOOLEAN.fullmatch(value))
+            ):
                 return "tag:yaml.org,2002:str"
             return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
