@@ -487,3 +487,42 @@ def test_csv_with_carriage_returns_alone_says_what_is_wrong(tmp_path: Path) -> N
     assert 2 == status
     assert f"slaclock: {events}:1: not valid CSV: a carriage return (\\r) inside a line" in err
     assert "universal-newline" not in err
+
+
+# ---------------------------------------------------------------------------------------------
+# Values from files shown in plain-text tables on a terminal
+HOSTILE = (
+    '{"ticket_id": "T\\u001b[2J\\nFAKE", "at": "2025-03-07T16:30:00Z", "kind": "created", '
+    '"attributes": {"priority": "high", "group": "\\u001b]0;pwned\\u0007"}}\n'
+)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("evaluate",),
+        ("report", "--by", "group"),
+        (
+            "alerts",
+            "--since",
+            "2025-03-07T00:00Z",
+            "--until",
+            "2025-03-09T00:00Z",
+            "--format",
+            "table",
+        ),
+        ("explain", "--ticket", "T\x1b[2J\nFAKE"),
+    ],
+)
+def test_tables_escape_control_characters_from_the_events(
+    tmp_path: Path, argv: tuple[str, ...]
+) -> None:
+    """A ticket id 'T<ESC>[2J<newline>FAKE' cleared the terminal and faked a table line; a
+    group '<ESC>]0;pwned<BEL>' set the terminal's title."""
+    events = tmp_path / "events.jsonl"
+    events.write_text(HOSTILE)
+    status, out, _ = run(argv[0], POLICY, events, *argv[1:])
+    assert 0 == status
+    assert "\x1b" not in out and "\x07" not in out
+    assert not any(line.startswith("FAKE") for line in out.splitlines())
+    assert "T\\x1b[2J\\nFAKE" in out or "\\x1b]0;pwned\\x07" in out

@@ -15,7 +15,7 @@ from typing import IO
 
 from slaclock.commands._arguments import UsageError, parse_instant
 from slaclock.commands._events_run import finish, skipped, tickets, unevaluated
-from slaclock.commands._terminal import painter, result_table, use_colour
+from slaclock.commands._terminal import for_terminal, painter, result_table, use_colour
 from slaclock.details import describe, describe_conventions
 from slaclock.engine import evaluate
 from slaclock.errors import SlaclockError
@@ -90,6 +90,7 @@ def explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                 result = evaluate(policy, timeline, as_of, explain=True)
             except (SlaclockError, ValueError) as exc:  # named with the file, as evaluate does
                 raise unevaluated(args, timeline.ticket_id, str(exc)) from exc
+            result = for_terminal(result)
             print(draw(result, width=args.width), file=out)
             print(file=out)
             print(result_table(result, painter(use_colour(out))), file=out)
