@@ -526,3 +526,61 @@ def test_tables_escape_control_characters_from_the_events(
     assert "\x1b" not in out and "\x07" not in out
     assert not any(line.startswith("FAKE") for line in out.splitlines())
     assert "T\\x1b[2J\\nFAKE" in out or "\\x1b]0;pwned\\x07" in out
+
+
+# ---------------------------------------------------------------------------------------------
+# Where reading stops, no ticket is evaluated on the part before
+def test_a_ticket_cut_short_by_a_line_that_is_not_utf8_is_not_evaluated(tmp_path: Path) -> None:
+    """Reading stops at a line that is not UTF-8; with --skip-invalid ticket A was evaluated
+    on its first line only: its reply and solve lost, first_response 'running'."""
+    events = tmp_path / "events.jsonl"
+    events.write_bytes(
+        b'{"ticket_id": "A", "at": "2025-03-07T16:30:00Z", "kind": "created", "attributes": {"priority": "high"}}\n'
+        b'{"ticket_id": "A", "at": "2025-03-07T16:40:00Z", "kind": "agent_replied", "author": "Jos\xe9"}\n'
+        b'{"ticket_id": "A", "at": "2025-03-07T17:40:00Z", "kind": "solved"}\n'
+    )
+    status, out, err = run("evaluate", POLICY, events, "--skip-invalid")
+    assert (1, "") == (status, out)
+    assert (
+        f"{events}: ticket 'A': not evaluated - reading stopped at line 2, and its events may go on past it"
+        in err
+    )
+
+
+def test_interleaved_tickets_cut_short_by_an_unclosed_quote_are_not_evaluated(
+    tmp_path: Path,
+) -> None:
+    """A quote never closed swallows the rest of a CSV file; interleaved tickets A and B were
+    evaluated on the rows before it."""
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "ticket_id,at,kind,group\n"
+        "A,2025-03-07T16:30:00Z,created,x\n"
+        "B,2025-03-07T16:31:00Z,created,x\n"
+        'A,2025-03-07T16:40:00Z,note_added,"oops\n'
+        "A,2025-03-07T16:50:00Z,agent_replied,\n"
+        "B,2025-03-07T16:51:00Z,agent_replied,\n"
+    )
+    status, out, err = run("evaluate", POLICY, events, "--skip-invalid")
+    assert (1, "") == (status, out)
+    assert "skipped 1 malformed line(s) and 2 invalid ticket(s)" in err
+
+
+def test_a_stop_on_a_line_naming_no_ticket_leaves_the_ticket_read_last_unevaluated(
+    tmp_path: Path,
+) -> None:
+    """Binary junk after ticket A's lines: whether A's events go on is unknown, so A is not
+    evaluated; a stop on a line that starts ticket B's events leaves A evaluated."""
+    created = '{"ticket_id": "%s", "at": "2025-03-07T16:30:00Z", "kind": "created", "attributes": {"priority": "high"}}\n'
+    junk, other = tmp_path / "junk.jsonl", tmp_path / "other.jsonl"
+    junk.write_bytes((created % "A").encode() + b"\x00\x01\x02\xff\n")
+    other.write_bytes(
+        (created % "A").encode() + (created % "B").encode().replace(b"high", b"h\xe9")
+    )
+    status, out, err = run("evaluate", POLICY, junk, "--skip-invalid")
+    assert (1, "") == (status, out)
+    assert "ticket 'A': not evaluated - reading stopped at line 2" in err
+    status, out, err = run("evaluate", POLICY, other, "--skip-invalid")
+    assert 1 == status
+    assert out.startswith("ticket A - policy b2b-saas")
+    assert "ticket 'A'" not in err

@@ -109,6 +109,14 @@ class BadLine(SlaclockError, ValueError):
         self.line = line
 
 
+class _Stopped(BadLine):
+    """A bad line after which the file is not read (not text, or a quote never closed): a
+    ticket whose events may go on past it is invalid too, never evaluated on what came before.
+    ``next_ticket`` is the ticket the line itself starts with, when its text tells."""
+
+    next_ticket: str | None = None
+
+
 def _event_from_csv(header: Sequence[str], cells: Sequence[str]) -> dict[str, Any]:
     if len(cells) > len(header):
         raise ValueError(
@@ -142,11 +150,13 @@ def _event_from_csv(header: Sequence[str], cells: Sequence[str]) -> dict[str, An
 
 
 class _Undecodable(Exception):
-    """A line of an events file that is not UTF-8 text."""
+    """A line of an events file that is not UTF-8 text; ``head`` is its start, read leniently
+    (to tell whose line it is)."""
 
-    def __init__(self, number: int, detail: str) -> None:
+    def __init__(self, number: int, detail: str, raw: bytes = b"") -> None:
         super().__init__(detail)
         self.number = number
+        self.head = raw[:4096].decode("utf-8", "replace")
 
 
 def _text_lines(path: Path) -> Iterator[str]:
@@ -158,7 +168,9 @@ def _text_lines(path: Path) -> Iterator[str]:
             number += 1
             if len(raw) > MAX_LINE:
                 raise _Undecodable(
-                    number, f"a line longer than {MAX_LINE} bytes - expected one event per line"
+                    number,
+                    f"a line longer than {MAX_LINE} bytes - expected one event per line",
+                    raw,
                 )
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
@@ -166,11 +178,13 @@ def _text_lines(path: Path) -> Iterator[str]:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise _Undecodable(
-                    number, f"not UTF-8 text (byte {raw[exc.start]:#04x}) - expected a UTF-8 file"
+                    number,
+                    f"not UTF-8 text (byte {raw[exc.start]:#04x}) - expected a UTF-8 file",
+                    raw,
                 ) from exc
             if "\x00" in text:
                 raise _Undecodable(
-                    number, "a NUL character - expected a text file, not binary data"
+                    number, "a NUL character - expected a text file, not binary data", raw
                 )
             yield text
 
@@ -240,7 +254,10 @@ def _rows(path: Path, fmt: str) -> Iterator[tuple[int, str, dict[str, Any]] | Ba
             yield from _jsonl_rows(path)
     except _Undecodable as exc:
         # The rest of a binary file cannot be trusted: one error, and reading stops.
-        yield BadLine(f"{path}:{exc.number}", f"{exc} (reading stopped here)", line=exc.number)
+        stop = _Stopped(f"{path}:{exc.number}", f"{exc} (reading stopped here)", line=exc.number)
+        found = _TICKET_IN_TEXT.search(exc.head) if fmt != "csv" else None
+        stop.next_ticket = found[1] if found else getattr(exc, "csv_ticket", None)
+        yield stop
 
 
 def event_rows(path: str | Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
@@ -261,20 +278,28 @@ def event_rows(path: str | Path) -> Iterator[tuple[int, str, dict[str, Any]] | B
 def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
     # strict: a quote left open is an error at the end of the file, not one cell swallowing
     # every later line.
-    reader = csv.reader(_text_lines(path), strict=True)
+    lines = _Remembered(_text_lines(path))
+    reader = csv.reader(lines, strict=True)
     header: list[str] | None = None
     line = 0
+    index = 0
     while True:
         start = reader.line_num + 1  # a quoted cell may span lines: report where the row starts
+        lines.keep = start
         try:
             cells = next(reader)
         except StopIteration:
             break
+        except _Undecodable as exc:  # whose line it is, for read_timelines
+            exc.csv_ticket = _first_cells(exc.head, index, header)  # type: ignore[attr-defined]
+            raise
         except csv.Error as exc:
             reason = str(exc)
             if "unexpected end of data" in reason:
                 reason = "a quote is never closed - the quoted cell runs to the end of the file"
-                yield BadLine(f"{path}:{start}", reason, line=start)
+                stop = _Stopped(f"{path}:{start}", reason, line=start)
+                stop.next_ticket = _first_cells(lines.kept, index, header)
+                yield stop
                 break
             if "field larger than field limit" in reason:
                 reason = f"a cell longer than {MAX_CSV_CELL} characters - expected shorter cells"
@@ -311,6 +336,36 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]
             yield line, ticket, _event_from_csv(header, cells)
         except ValueError as exc:
             yield BadLine(f"{path}:{line}", str(exc), ticket=ticket or None, line=line)
+
+
+class _Remembered:
+    """Lines passed on to the csv reader, keeping line number ``keep`` (the first line of the
+    row being read: a quoted cell left open swallows the rest, and its row's ticket is there)."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+        self.number = 0
+        self.keep = 1
+        self.kept = ""
+
+    def __iter__(self) -> _Remembered:
+        return self
+
+    def __next__(self) -> str:
+        text = next(self.lines)
+        self.number += 1
+        if self.number == self.keep:
+            self.kept = text
+        return text
+
+
+def _first_cells(text: str, index: int, header: Sequence[str] | None) -> str | None:
+    """The ticket id in the ``index``-th cell of the start of a row (read leniently), or
+    ``None`` when the header is not read yet or the row does not get that far."""
+    if header is None:
+        return None
+    cells = next(csv.reader([text]), [])
+    return cells[index] or None if index < len(cells) else None
 
 
 def _named_twice(header: Sequence[str]) -> str | None:
@@ -501,12 +556,14 @@ def read_timelines(path: str | Path, *, fmt: str | None = None) -> Iterator[Time
     # Tickets with a malformed line: evaluating the rest of their events would show a result
     # built on a partial timeline (a reply lost, first_response running), so they are invalid.
     broken: dict[str, int] = {}
+    stopped: _Stopped | None = None  # reading stopped before the end of the file
     if _contiguous(path, fmt):
         current: str | None = None
         events: list[tuple[int, dict[str, Any]]] = []
         for row in _rows(path, fmt):
             if isinstance(row, BadLine):
                 yield row
+                stopped = row if isinstance(row, _Stopped) else stopped
                 ticket = row.ticket
                 if ticket is None:
                     continue
@@ -521,21 +578,46 @@ def read_timelines(path: str | Path, *, fmt: str | None = None) -> Iterator[Time
             current = ticket
             if number is not None and event is not None:
                 events.append((number, event))
-        if current is not None:
-            yield _checked_timeline(current, events, path, broken)
+        if current is not None:  # the one ticket whose events may go on past a stop
+            yield _cut_short(current, stopped, path, broken, last=True) or _checked_timeline(
+                current, events, path, broken
+            )
         return
     grouped: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for row in _rows(path, fmt):
         if isinstance(row, BadLine):
             yield row
+            stopped = row if isinstance(row, _Stopped) else stopped
             if row.ticket is not None:
                 broken[row.ticket] = broken.get(row.ticket, 0) + 1
                 grouped.setdefault(row.ticket, [])
             continue
         number, ticket, event = row
         grouped.setdefault(ticket, []).append((number, event))
-    for ticket, events in grouped.items():
-        yield _checked_timeline(ticket, events, path, broken)
+    for ticket, events in grouped.items():  # interleaved: any ticket may go on past a stop
+        yield _cut_short(ticket, stopped, path, broken, last=False) or _checked_timeline(
+            ticket, events, path, broken
+        )
+
+
+def _cut_short(
+    ticket: str, stopped: _Stopped | None, path: Path, broken: dict[str, int], *, last: bool
+) -> BadLine | None:
+    """The ticket as invalid when reading stopped before the end of the file and its events
+    may go on past that line (a partial timeline would give a wrong result), else ``None``.
+    In a file grouped by ticket (``last``: the ticket read last), a stop on a line that starts
+    another ticket's events ends this one's."""
+    if stopped is None or broken.get(ticket):  # a malformed line of its own says it already
+        return None
+    if last and stopped.next_ticket is not None and stopped.next_ticket != ticket:
+        return None
+    return BadLine(
+        str(path),
+        f"ticket {ticket!r}: not evaluated - reading stopped at line {stopped.line}, and its "
+        "events may go on past it",
+        ticket=ticket,
+        whole_ticket=True,
+    )
 
 
 #: A line starting with its ticket id, an id without a quote or a backslash.
@@ -547,10 +629,14 @@ def _line_tickets(path: Path, fmt: str) -> Iterator[str | None]:
 
     A JSON line starting ``{"ticket_id": "..."`` belongs to that ticket whatever follows: it is
     the key's value when the line is valid, and the ticket a malformed line is marked with
-    otherwise. Only other lines are parsed."""
+    otherwise. Only other lines are parsed. A line where reading stops counts for the ticket
+    its start names (so a stop inside an earlier ticket's events makes the file ungrouped)."""
     if fmt == "csv":
         for row in _rows(path, fmt):
-            yield row.ticket if isinstance(row, BadLine) else row[1]
+            if isinstance(row, _Stopped):
+                yield row.next_ticket
+            else:
+                yield row.ticket if isinstance(row, BadLine) else row[1]
         return
     try:
         for number, line in enumerate(_text_lines(path), start=1):
@@ -560,8 +646,9 @@ def _line_tickets(path: Path, fmt: str) -> Iterator[str | None]:
             elif line.strip():
                 row = _jsonl_row(f"{path}:{number}", number, line)
                 yield row.ticket if isinstance(row, BadLine) else row[1]
-    except _Undecodable:
-        return  # reading stops here, and the line names no ticket
+    except _Undecodable as exc:  # reading stops here
+        found = _TICKET_IN_TEXT.search(exc.head)
+        yield found[1] if found else None
 
 
 def _checked_timeline(
