@@ -53,6 +53,7 @@ CORE = {
     "timeline",
 }
 OUTER = {
+    "_csv_cells",
     "_frame_input",
     "_plain_timeline",
     "_shipping",

@@ -16,12 +16,13 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from slaclock._csv_cells import RememberedLines, event_from_csv, named_twice, short, ticket_cell
 from slaclock._plain_timeline import plain_timeline
 from slaclock.errors import PolicyFileError, SlaclockError
 from slaclock.timeline import Event, Timeline
@@ -37,11 +38,6 @@ __all__ = [
     "require_file",
     "text_lines",
 ]
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 class DuplicateKeyError(ValueError):
@@ -73,7 +69,6 @@ def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return data
 
 
-_EVENT_FIELDS = ("at", "kind", "id", "status", "priority", "public", "author")
 #: The longest CSV cell (the csv module's field limit): a longer one is a malformed line.
 MAX_CSV_CELL = 131_072
 #: The longest line of an events file, in bytes (1 MiB): reading stops at a longer one.
@@ -110,43 +105,10 @@ class BadLine(SlaclockError, ValueError):
 
 
 class _Stopped(BadLine):
-    """A bad line after which the file is not read (not text, or a quote never closed): a
-    ticket whose events may go on past it is invalid too, never evaluated on what came before.
-    ``next_ticket`` is the ticket the line itself starts with, when its text tells."""
+    """A bad line after which the file is not read (not text, a quote never closed); a ticket
+    whose events may go on past it is invalid too. ``next_ticket``: the line's own ticket."""
 
     next_ticket: str | None = None
-
-
-def _event_from_csv(header: Sequence[str], cells: Sequence[str]) -> dict[str, Any]:
-    if len(cells) > len(header):
-        raise ValueError(
-            f"{len(cells)} cells but the header names {len(header)} columns: extra "
-            f"{_short(cells[len(header) :])} - expected at most one cell per column"
-        )
-    event: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
-    for column, (key, value) in enumerate(zip(header, cells), start=1):
-        if value == "" or key == "ticket_id":
-            continue
-        if key == "":
-            raise ValueError(
-                f"{_short(value)} in column {column}, which the header does not name - expected "
-                "a name for every column that holds values"
-            )
-        if key in _EVENT_FIELDS:
-            if key == "public":
-                lowered = value.strip().lower()
-                if lowered not in ("true", "false", "1", "0", "yes", "no"):
-                    raise ValueError(f"public: {value!r} - expected true or false")
-                event[key] = lowered in ("true", "1", "yes")
-            else:
-                event[key] = value
-        else:
-            name = key.removeprefix("attributes.")
-            extra[name] = [t for t in value.split(";") if t] if name == "tags" else value
-    if extra:
-        event["attributes"] = extra
-    return event
 
 
 class _Undecodable(Exception):
@@ -278,7 +240,7 @@ def event_rows(path: str | Path) -> Iterator[tuple[int, str, dict[str, Any]] | B
 def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
     # strict: a quote left open is an error at the end of the file, not one cell swallowing
     # every later line.
-    lines = _Remembered(_text_lines(path))
+    lines = RememberedLines(_text_lines(path))
     reader = csv.reader(lines, strict=True)
     header: list[str] | None = None
     line = 0
@@ -291,14 +253,14 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]
         except StopIteration:
             break
         except _Undecodable as exc:  # whose line it is, for read_timelines
-            exc.csv_ticket = _first_cells(exc.head, index, header)  # type: ignore[attr-defined]
+            exc.csv_ticket = ticket_cell(exc.head, index, header)  # type: ignore[attr-defined]
             raise
         except csv.Error as exc:
             reason = str(exc)
             if "unexpected end of data" in reason:
                 reason = "a quote is never closed - the quoted cell runs to the end of the file"
                 stop = _Stopped(f"{path}:{start}", reason, line=start)
-                stop.next_ticket = _first_cells(lines.kept, index, header)
+                stop.next_ticket = ticket_cell(lines.kept, index, header)
                 yield stop
                 break
             if "field larger than field limit" in reason:
@@ -323,7 +285,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]
                     line=line,
                 )
                 return
-            twice = _named_twice(header)
+            twice = named_twice(header)
             if twice:
                 yield BadLine(f"{path}:{line}", twice, line=line)
                 return
@@ -333,52 +295,9 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]
         try:
             if not ticket:
                 raise ValueError("ticket_id is empty - expected the ticket's id")
-            yield line, ticket, _event_from_csv(header, cells)
+            yield line, ticket, event_from_csv(header, cells)
         except ValueError as exc:
             yield BadLine(f"{path}:{line}", str(exc), ticket=ticket or None, line=line)
-
-
-class _Remembered:
-    """Lines passed on to the csv reader, keeping line number ``keep`` (the first line of the
-    row being read: a quoted cell left open swallows the rest, and its row's ticket is there)."""
-
-    def __init__(self, lines: Iterator[str]) -> None:
-        self.lines = lines
-        self.number = 0
-        self.keep = 1
-        self.kept = ""
-
-    def __iter__(self) -> _Remembered:
-        return self
-
-    def __next__(self) -> str:
-        text = next(self.lines)
-        self.number += 1
-        if self.number == self.keep:
-            self.kept = text
-        return text
-
-
-def _first_cells(text: str, index: int, header: Sequence[str] | None) -> str | None:
-    """The ticket id in the ``index``-th cell of the start of a row (read leniently), or
-    ``None`` when the header is not read yet or the row does not get that far."""
-    if header is None:
-        return None
-    cells = next(csv.reader([text]), [])
-    return cells[index] or None if index < len(cells) else None
-
-
-def _named_twice(header: Sequence[str]) -> str | None:
-    """Why a CSV header is refused for naming a column twice (each row would keep one of the
-    two cells silently), or ``None``. ``attributes.group`` and ``group`` name the same column."""
-    seen: dict[str, str] = {}
-    for name in header:
-        same = name.removeprefix("attributes.")
-        if name and same in seen:
-            spelt = f" ({seen[same]!r} and {name!r})" if seen[same] != name else ""
-            return f"the header names column {same!r} twice{spelt} - expected each column once"
-        seen[same] = name
-    return None
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
@@ -475,7 +394,7 @@ def _timeline(
             if given is not None and not isinstance(given, Mapping):
                 return BadLine(
                     f"{path}:{number}",
-                    f"ticket {ticket!r}: attributes: not a mapping: {_short(given)} - expected "
+                    f"ticket {ticket!r}: attributes: not a mapping: {short(given)} - expected "
                     'e.g. {"priority": "high", "tags": ["vip"]}',
                     ticket=ticket,
                     whole_ticket=True,
@@ -603,10 +522,8 @@ def read_timelines(path: str | Path, *, fmt: str | None = None) -> Iterator[Time
 def _cut_short(
     ticket: str, stopped: _Stopped | None, path: Path, broken: dict[str, int], *, last: bool
 ) -> BadLine | None:
-    """The ticket as invalid when reading stopped before the end of the file and its events
-    may go on past that line (a partial timeline would give a wrong result), else ``None``.
-    In a file grouped by ticket (``last``: the ticket read last), a stop on a line that starts
-    another ticket's events ends this one's."""
+    """The ticket as invalid when reading stopped and its events may go on past that line,
+    else ``None``; in a grouped file (``last``) a stop on another ticket's line ends this one."""
     if stopped is None or broken.get(ticket):  # a malformed line of its own says it already
         return None
     if last and stopped.next_ticket is not None and stopped.next_ticket != ticket:
