@@ -584,3 +584,12 @@ def test_a_stop_on_a_line_naming_no_ticket_leaves_the_ticket_read_last_unevaluat
     assert 1 == status
     assert out.startswith("ticket A - policy b2b-saas")
     assert "ticket 'A'" not in err
+
+
+def test_a_number_as_a_contact_instant_is_refused(tmp_path: Path) -> None:
+    """'answered_at': 1741078815 was read as Unix seconds, as event instants were."""
+    contacts = tmp_path / "contacts.jsonl"
+    contacts.write_text('{"offered_at": "2025-03-04T09:00:00Z", "answered_at": 1741078815}\n')
+    status, _, err = run("report", POLICY, EVENTS, "--contacts", contacts)
+    assert 2 == status
+    assert f"{contacts}:1: answered_at: a number is not an instant: 1741078815" in err

@@ -44,6 +44,7 @@ from slaclock._tz import (
     check_in_range,
     from_micros,
     load_zone,
+    not_a_number,
     timedelta_to_micros,
     to_micros,
 )
@@ -135,6 +136,10 @@ class Contact(ValueModel):
     abandoned_at: AwareDatetime | None = None
     id: str | None = None
     queue: str | None = None
+
+    _not_a_number = field_validator("offered_at", "answered_at", "abandoned_at", mode="before")(
+        not_a_number
+    )
 
     @field_validator("offered_at", "answered_at", "abandoned_at")
     @classmethod

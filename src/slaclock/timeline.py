@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property
@@ -20,7 +19,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, ConfigDict, Field, field_validator, model_validator
 
 from slaclock._model import ValueModel
-from slaclock._tz import check_in_range, to_micros
+from slaclock._tz import check_in_range, not_a_number, to_micros
 from slaclock.errors import TimelineError
 
 __all__ = ["BUILTIN_KINDS", "STATUS_OF_KIND", "Event", "EventKind", "Timeline"]
@@ -47,8 +46,6 @@ BUILTIN_KINDS: frozenset[str] = frozenset(EventKind.__args__)  # type: ignore[at
 STATUS_OF_KIND: Mapping[str, str] = {"solved": "solved", "reopened": "open", "closed": "closed"}
 
 _SCALARS = (str, int, float, bool)
-# What pydantic would read as Unix seconds (or milliseconds, by magnitude): 2025 -> 1970-01-01.
-_NUMBER = re.compile(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*")
 
 
 def check_attributes(value: Any, where: str = "attributes") -> Any:
@@ -132,17 +129,7 @@ class Event(ValueModel):
     attributes: dict[str, Any] | None = None
     author: str | None = None
 
-    @field_validator("at", mode="before")
-    @classmethod
-    def _not_a_number(cls, value: Any) -> Any:
-        # pydantic reads a number as Unix seconds or milliseconds, guessing by magnitude: a year
-        # (2025) became 1970-01-01T00:33:45Z. An instant is told, not guessed.
-        if isinstance(value, (int, float)) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
-            raise ValueError(
-                f"a number is not an instant: {value!r} - expected ISO 8601 with a UTC offset, "
-                "e.g. 2025-03-07T16:30:00+01:00"
-            )
-        return value
+    _not_a_number = field_validator("at", mode="before")(not_a_number)
 
     @field_validator("at")
     @classmethod
