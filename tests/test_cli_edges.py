@@ -593,3 +593,16 @@ def test_a_number_as_a_contact_instant_is_refused(tmp_path: Path) -> None:
     status, _, err = run("report", POLICY, EVENTS, "--contacts", contacts)
     assert 2 == status
     assert f"{contacts}:1: answered_at: a number is not an instant: 1741078815" in err
+
+
+def test_validate_events_lists_an_invalid_timeline_beside_a_warning(tmp_path: Path) -> None:
+    """A ticket with an unknown kind listed that only: its unknown field went unsaid."""
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        '{"ticket_id": "G", "at": "2025-03-07T16:30:00Z", "kind": "created", "bogus": 1}\n'
+        '{"ticket_id": "G", "at": "2025-03-07T16:40:00Z", "kind": "agent_reply"}\n'
+    )
+    status, out, _ = run("validate", POLICY, "--events", events)
+    assert 1 == status
+    assert f"{events}:1: ticket 'G': bogus: Extra inputs are not permitted" in out
+    assert f"{events}: 2 problems (invalid: 1, kind: 1)" == out.splitlines()[-1]

@@ -220,7 +220,11 @@ def check_events_file(
     problems = check_events(policy, read_event_rows(path), known_statuses=known_statuses)
     # What makes a ticket's timeline invalid beyond its lines (an unknown field, an attribute
     # that is not a mapping, a reply's public 'maybe'): the tickets evaluate would refuse.
-    listed = {problem.ticket_id for problem in problems}
+    listed = {
+        problem.ticket_id
+        for problem in problems
+        if problem.problem in ("invalid", "no_created", "before_created")  # said already
+    }
     for item in read_timelines(path):
         if isinstance(item, BadLine) and item.ticket not in listed and item.line is not None:
             reason = item.reason.removeprefix(f"ticket {item.ticket!r}: ")
