@@ -606,3 +606,25 @@ def test_validate_events_lists_an_invalid_timeline_beside_a_warning(tmp_path: Pa
     assert 1 == status
     assert f"{events}:1: ticket 'G': bogus: Extra inputs are not permitted" in out
     assert f"{events}: 2 problems (invalid: 1, kind: 1)" == out.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("report",),
+        ("explain", "--ticket", "T-1"),
+        ("alerts", "--since", "2025-03-07T00:00Z", "--until", "2025-03-08T00:00Z"),
+    ],
+)
+def test_parquet_events_outside_evaluate_are_named_not_read_as_json(
+    tmp_path: Path, argv: tuple[str, ...]
+) -> None:
+    """Only evaluate reads Parquet; the others read it as JSON Lines: 'FILE:1: not valid JSON'."""
+    events = tmp_path / "events.parquet"
+    events.write_bytes(b"PAR1\x15\x04\x15\x10\x15\x14L\x15\x02\x15\x00\x12\x00\x00PAR1")
+    status, _, err = run(argv[0], POLICY, events, *argv[1:])
+    assert 2 == status
+    assert (
+        f"slaclock: {events}: Parquet events are read by 'slaclock evaluate' only - expected "
+        ".jsonl or .csv\n" == err
+    )

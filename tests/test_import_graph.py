@@ -55,6 +55,7 @@ CORE = {
 OUTER = {
     "_csv_cells",
     "_frame_input",
+    "_lines",
     "_plain_timeline",
     "_shipping",
     "alerts",

@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from slaclock._csv_cells import RememberedLines, event_from_csv, named_twice, short, ticket_cell
+from slaclock._lines import MAX_LINE, Undecodable, raw_lines, require_file
 from slaclock._plain_timeline import plain_timeline
 from slaclock.errors import PolicyFileError, SlaclockError
 from slaclock.timeline import Event, Timeline
@@ -71,8 +72,6 @@ def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 #: The longest CSV cell (the csv module's field limit): a longer one is a malformed line.
 MAX_CSV_CELL = 131_072
-#: The longest line of an events file, in bytes (1 MiB): reading stops at a longer one.
-MAX_LINE = 1_048_576
 _TICKET_IN_TEXT = re.compile(r'"ticket_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
@@ -111,46 +110,6 @@ class _Stopped(BadLine):
     next_ticket: str | None = None
 
 
-class _Undecodable(Exception):
-    """A line of an events file that is not UTF-8 text; ``head`` is its start, read leniently
-    (to tell whose line it is)."""
-
-    def __init__(self, number: int, detail: str, raw: bytes = b"") -> None:
-        super().__init__(detail)
-        self.number = number
-        self.head = raw[:4096].decode("utf-8", "replace")
-
-
-def _text_lines(path: Path) -> Iterator[str]:
-    """The lines of a UTF-8 file, a leading byte order mark (as spreadsheets write) dropped;
-    a line longer than :data:`MAX_LINE` bytes is never read whole."""
-    with path.open("rb") as handle:
-        number = 0
-        while raw := handle.readline(MAX_LINE + 1):
-            number += 1
-            if len(raw) > MAX_LINE:
-                raise _Undecodable(
-                    number,
-                    f"a line longer than {MAX_LINE} bytes - expected one event per line",
-                    raw,
-                )
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise _Undecodable(
-                    number,
-                    f"not UTF-8 text (byte {raw[exc.start]:#04x}) - expected a UTF-8 file",
-                    raw,
-                ) from exc
-            if "\x00" in text:
-                raise _Undecodable(
-                    number, "a NUL character - expected a text file, not binary data", raw
-                )
-            yield text
-
-
 def text_lines(path: str | Path) -> Iterator[str]:
     """The lines of a UTF-8 text file as an events file's are read (a byte order mark dropped,
     no line longer than :data:`MAX_LINE` bytes); a line that is not UTF-8 text, holds a NUL or is
@@ -167,44 +126,9 @@ def text_lines(path: str | Path) -> Iterator[str]:
     path = Path(path)
     require_file(path)
     try:
-        yield from _text_lines(path)
-    except _Undecodable as exc:
+        yield from raw_lines(path)
+    except Undecodable as exc:
         raise BadLine(f"{path}:{exc.number}", str(exc), line=exc.number) from None
-
-
-def require_file(path: str | Path) -> None:
-    """Refuse a path that is not a regular file, with a :class:`PolicyFileError` naming it (not
-    the operating system's ``[Errno 21] Is a directory``). A pipe (``/dev/stdin``, a shell's
-    ``<(...)``) is refused too: an events file is read more than once (its ticket ids first),
-    and the second pass over a pipe would find it empty and drop every event silently.
-
-    >>> require_file("no-such-events.jsonl")
-    Traceback (most recent call last):
-    ...
-    slaclock.errors.PolicyFileError: no-such-events.jsonl: no such file
-    >>> require_file(".")
-    Traceback (most recent call last):
-    ...
-    slaclock.errors.PolicyFileError: .: a directory - expected a file
-    """
-    if Path(path).is_dir():
-        raise PolicyFileError([f"{path}: a directory - expected a file"], value=str(path))
-    if str(path) == "-" and not Path(path).exists():
-        raise PolicyFileError(
-            ["-: standard input is not read - expected a file: events files are read more than "
-             "once; save the stream to a file first"],
-            value="-",
-        )  # fmt: skip
-    if not Path(path).exists():
-        raise PolicyFileError([f"{path}: no such file"], value=str(path))
-    if not Path(path).is_file():  # a pipe or a device: a second pass would find it empty
-        raise PolicyFileError(
-            [
-                f"{path}: not a regular file (a pipe or a device) - expected a file: events "
-                "files are read more than once; save the stream to a file first"
-            ],
-            value=str(path),
-        )
 
 
 def _rows(path: Path, fmt: str) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
@@ -214,7 +138,7 @@ def _rows(path: Path, fmt: str) -> Iterator[tuple[int, str, dict[str, Any]] | Ba
             yield from _csv_rows(path)
         else:
             yield from _jsonl_rows(path)
-    except _Undecodable as exc:
+    except Undecodable as exc:
         # The rest of a binary file cannot be trusted: one error, and reading stops.
         stop = _Stopped(f"{path}:{exc.number}", f"{exc} (reading stopped here)", line=exc.number)
         found = _TICKET_IN_TEXT.search(exc.head) if fmt != "csv" else None
@@ -234,13 +158,27 @@ def event_rows(path: str | Path) -> Iterator[tuple[int, str, dict[str, Any]] | B
     [(1, 'T-1', {'at': '2025-03-07T16:30:00Z', 'kind': 'created'}), (2, 'not valid JSON: Expecting value')]
     """
     path = Path(path)
-    return _rows(path, "csv" if path.suffix.lower() == ".csv" else "jsonl")
+    return _rows(path, _format(path))
+
+
+def _format(path: Path) -> str:
+    """``csv`` for a ``.csv`` file, else ``jsonl``; a Parquet file is refused (it is binary:
+    read as JSON Lines, it gave "not valid JSON" on line 1)."""
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        raise PolicyFileError(
+            [
+                f"{path}: Parquet events are read by 'slaclock evaluate' only - expected .jsonl or .csv"
+            ],
+            value=str(path),
+        )
+    return "csv" if suffix == ".csv" else "jsonl"
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
     # strict: a quote left open is an error at the end of the file, not one cell swallowing
     # every later line.
-    lines = RememberedLines(_text_lines(path))
+    lines = RememberedLines(raw_lines(path))
     reader = csv.reader(lines, strict=True)
     header: list[str] | None = None
     line = 0
@@ -252,7 +190,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]
             cells = next(reader)
         except StopIteration:
             break
-        except _Undecodable as exc:  # whose line it is, for read_timelines
+        except Undecodable as exc:  # whose line it is, for read_timelines
             exc.csv_ticket = ticket_cell(exc.head, index, header)  # type: ignore[attr-defined]
             raise
         except csv.Error as exc:
@@ -301,7 +239,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
-    for number, line in enumerate(_text_lines(path), start=1):
+    for number, line in enumerate(raw_lines(path), start=1):
         plain = _plain_row(number, line)
         if plain is not None:
             yield plain
@@ -470,7 +408,7 @@ def read_timelines(path: str | Path, *, fmt: str | None = None) -> Iterator[Time
     ['T-1']
     """
     path = Path(path)
-    fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
+    fmt = fmt or _format(path)
     require_file(path)
     # Tickets with a malformed line: evaluating the rest of their events would show a result
     # built on a partial timeline (a reply lost, first_response running), so they are invalid.
@@ -556,14 +494,14 @@ def _line_tickets(path: Path, fmt: str) -> Iterator[str | None]:
                 yield row.ticket if isinstance(row, BadLine) else row[1]
         return
     try:
-        for number, line in enumerate(_text_lines(path), start=1):
+        for number, line in enumerate(raw_lines(path), start=1):
             found = _LEADING_TICKET.match(line)
             if found is not None:
                 yield found[1]
             elif line.strip():
                 row = _jsonl_row(f"{path}:{number}", number, line)
                 yield row.ticket if isinstance(row, BadLine) else row[1]
-    except _Undecodable as exc:  # reading stops here
+    except Undecodable as exc:  # reading stops here
         found = _TICKET_IN_TEXT.search(exc.head)
         yield found[1] if found else None
 
