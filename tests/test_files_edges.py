@@ -115,3 +115,24 @@ def test_yaml_yes_no_on_off_are_text_as_in_yaml_1_2(tmp_path: Path) -> None:
         set(resolution.targets),
         tuple(resolution.pause_statuses),
     )
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_device_as_an_ics_file_or_a_policy_file_is_refused_not_read(tmp_path: Path) -> None:
+    """'ics: [/dev/zero]' was read until memory ran out (MemoryError traceback); so was a
+    policy file that is a link to /dev/zero."""
+    path = tmp_path / "policy.yaml"
+    path.write_text(
+        "name: p\nmetrics: {resolution: {targets: {normal: 8h}}}\n"
+        "calendar: {timezone: UTC, hours: {mon-fri: '09:00-17:00'}, ics: [/dev/zero]}\n"
+    )
+    with pytest.raises(PolicyFileError) as caught:
+        load_policy(path)
+    assert [f"{path}: /dev/zero: not a regular file - expected an .ics file"] == (
+        caught.value.problems
+    )
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(PolicyFileError) as caught:
+        load_policy(link)
+    assert "not a regular file (a pipe or a device)" in str(caught.value)

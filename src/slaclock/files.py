@@ -315,6 +315,11 @@ def load_data(path: str | Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     ({'resolution': {}}, 3)
     """
     path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():  # a pipe or a device
+        raise PolicyFileError(
+            [f"{path}: not a regular file (a pipe or a device) - expected a policy file"],
+            value=str(path),
+        )
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -272,6 +272,8 @@ def read_ics(
     slaclock.ics.IcsError: no-such.ics: cannot read: No such file or directory
     """
     path = Path(path)
+    if path.exists() and not path.is_file():  # /dev/zero would be read until memory runs out
+        raise IcsError(f"{path}: not a regular file - expected an .ics file", value=str(path))
     try:
         data = path.read_bytes()
     except OSError as exc:
