@@ -628,3 +628,13 @@ def test_parquet_events_outside_evaluate_are_named_not_read_as_json(
         f"slaclock: {events}: Parquet events are read by 'slaclock evaluate' only - expected "
         ".jsonl or .csv\n" == err
     )
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_import_of_a_device_is_refused_not_read() -> None:
+    """'slaclock import zendesk /dev/zero' read until memory ran out."""
+    status, _, err = run("import", "zendesk", "/dev/zero")
+    assert (2, "slaclock: /dev/zero: not a regular file (a pipe or a device)") == (
+        status,
+        err.split(" - ")[0],
+    )

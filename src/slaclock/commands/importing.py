@@ -54,6 +54,11 @@ def read_export(path: str | Path) -> Any:
     slaclock.importers.common.ExportFormatError: no-such-export.json: cannot read: No such file or directory
     """
     path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():  # /dev/zero: never ends
+        raise ExportFormatError(
+            f"{path}: not a regular file (a pipe or a device) - expected an export file",
+            value=str(path),
+        )
     try:
         raw = path.read_bytes()
     except OSError as exc:
