@@ -638,3 +638,14 @@ def test_import_of_a_device_is_refused_not_read() -> None:
         status,
         err.split(" - ")[0],
     )
+
+
+def test_a_bad_contacts_file_stops_the_report_before_any_table(tmp_path: Path) -> None:
+    """The contacts were read after the attainment table was printed: exit 2 after output."""
+    contacts = tmp_path / "contacts.jsonl"
+    contacts.write_text(
+        '{"offered_at": "2025-03-04T09:00:00Z"}\n'
+    )  # neither answered nor abandoned
+    status, out, err = run("report", POLICY, EVENTS, "--contacts", contacts)
+    assert (2, "") == (status, out)
+    assert err.startswith(f"slaclock: {contacts}:1: ")

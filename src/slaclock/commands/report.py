@@ -191,11 +191,13 @@ def _contacts_of(lines: Iterator[str], path: str, is_csv: bool) -> list[Contact]
     return contacts
 
 
-def _service_level(args: argparse.Namespace) -> tuple[ServiceLevelReport, BandRule] | None:
+def _service_level(
+    args: argparse.Namespace, contacts: list[Contact] | None
+) -> tuple[ServiceLevelReport, BandRule] | None:
     if not args.contacts:
         return None
     report = service_level(
-        read_contacts(args.contacts),
+        read_contacts(args.contacts) if contacts is None else contacts,
         threshold=args.threshold,
         interval=args.interval,
         abandons=args.abandons,
@@ -211,9 +213,11 @@ def finish_report(
     kept: list[Timeline],
     as_of: datetime | None,
     out: IO[str],
+    contacts: list[Contact] | None = None,
 ) -> None:
     """Print the satisfaction and service-level tables asked for and write the HTML page
-    (``batch`` is needed for those two, and only for them)."""
+    (``batch`` is needed for those two, and only for them; ``contacts``: the ``--contacts``
+    file's, when already read)."""
     from slaclock.satisfaction import csat, nps, response_rate, satisfaction_by_sla, surveys
 
     by = [part.strip() for part in args.by.split(",") if part.strip()] if args.by else []
@@ -232,7 +236,7 @@ def finish_report(
             print(report.to_table() if report.rows else "no answers", file=out)
         print("\nsatisfaction of tickets whose SLA was met or breached", file=out)
         print(satisfaction_by_sla(answers, batch, metric=args.metric).to_table(), file=out)
-    service = _service_level(args)
+    service = _service_level(args, contacts)
     abandon = BandRule(target=0.05, warning=2, act=5, higher_is_better=False)
     if service is not None:
         print("\nservice level", file=out)
@@ -312,6 +316,8 @@ def report(
     inputs = {"events": args.events, "policy": args.policy, "contacts": args.contacts or ""}
     check_output(args.html, "--html", inputs)
     _check_options(args)
+    # Read before the events: a bad contacts file stops the run before any table is printed.
+    contacts = read_contacts(args.contacts) if args.contacts else None
     policy = load_policy(args.policy)
     as_of: datetime | None
     if args.as_of is not None:
@@ -347,5 +353,5 @@ def report(
         f"open: {total.open} cycle(s) not yet due (running, paused or pending), overdue: {total.overdue}",
         file=out,
     )
-    finish_report(args, batch, kept, as_of, out)
+    finish_report(args, batch, kept, as_of, out, contacts)
     return finish(args, err)
