@@ -6,6 +6,7 @@ and exit status 2 (1 with --skip-invalid), never a traceback or a silently chang
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -649,3 +650,14 @@ def test_a_bad_contacts_file_stops_the_report_before_any_table(tmp_path: Path) -
     status, out, err = run("report", POLICY, EVENTS, "--contacts", contacts)
     assert (2, "") == (status, out)
     assert err.startswith(f"slaclock: {contacts}:1: ")
+
+
+def test_csv_tags_are_stripped_around_the_separator(tmp_path: Path) -> None:
+    """'vip; eu' gave the tags ['vip', ' eu']: a condition tags_any: [eu] never matched."""
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "ticket_id,at,kind,priority,tags\nT-1,2025-03-07T16:30:00Z,created,high,vip; eu ;\n"
+    )
+    status, out, _ = run("evaluate", POLICY, events, "--format", "json")
+    assert 0 == status
+    assert ["vip", "eu"] == json.loads(out)[0]["attributes"]["tags"]

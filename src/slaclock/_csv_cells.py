@@ -62,7 +62,9 @@ def event_from_csv(header: Sequence[str], cells: Sequence[str]) -> dict[str, Any
                 event[key] = value
         else:
             name = key.removeprefix("attributes.")
-            extra[name] = [t for t in value.split(";") if t] if name == "tags" else value
+            # "vip; eu" as a person types it: the tag is "eu", not " eu" (no condition names that)
+            tags = [tag.strip() for tag in value.split(";")]
+            extra[name] = [tag for tag in tags if tag] if name == "tags" else value
     if extra:
         event["attributes"] = extra
     return event
