@@ -661,3 +661,17 @@ def test_csv_tags_are_stripped_around_the_separator(tmp_path: Path) -> None:
     status, out, _ = run("evaluate", POLICY, events, "--format", "json")
     assert 0 == status
     assert ["vip", "eu"] == json.loads(out)[0]["attributes"]["tags"]
+
+
+def test_events_files_joined_with_cat_keep_the_second_files_byte_order_mark(
+    tmp_path: Path,
+) -> None:
+    """`cat a.jsonl b.jsonl` where b starts with a BOM: its first line was 'not valid JSON:
+    Unexpected UTF-8 BOM (decode using utf-8-sig)' and its ticket invalid."""
+    lines = EVENTS.read_bytes().splitlines(keepends=True)
+    joined = tmp_path / "joined.jsonl"
+    joined.write_bytes(b"".join(lines[:10]) + b"\xef\xbb\xbf" + b"".join(lines[10:]))
+    assert (
+        run("evaluate", POLICY, EVENTS, "--format", "jsonl")[:2]
+        == run("evaluate", POLICY, joined, "--format", "jsonl")[:2]
+    )

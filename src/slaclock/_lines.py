@@ -28,7 +28,8 @@ class Undecodable(Exception):
 
 
 def raw_lines(path: Path) -> Iterator[str]:
-    """The lines of a UTF-8 file, a leading byte order mark (as spreadsheets write) dropped;
+    """The lines of a UTF-8 file, a byte order mark (as spreadsheets write) dropped where a line
+    starts (files joined with ``cat`` carry one inside);
     a line longer than :data:`MAX_LINE` bytes is never read whole."""
     with path.open("rb") as handle:
         number = 0
@@ -40,7 +41,7 @@ def raw_lines(path: Path) -> Iterator[str]:
                     f"a line longer than {MAX_LINE} bytes - expected one event per line",
                     raw,
                 )
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            if raw.startswith(b"\xef\xbb\xbf"):  # on any line: files joined with `cat`
                 raw = raw[3:]
             try:
                 text = raw.decode("utf-8")
