@@ -136,3 +136,18 @@ def test_a_device_as_an_ics_file_or_a_policy_file_is_refused_not_read(tmp_path: 
     with pytest.raises(PolicyFileError) as caught:
         load_policy(link)
     assert "not a regular file (a pipe or a device)" in str(caught.value)
+
+
+def test_a_json_key_given_twice_is_reported_at_its_second_line(tmp_path: Path) -> None:
+    """The line was that of the second '"normal":' in the text: here the first 'normal' of
+    first_response (line 4), not its repetition on line 5."""
+    path = tmp_path / "policy.json"
+    path.write_text(
+        '{"name": "p",\n "metrics": {\n  "resolution": {"targets": {"normal": "8h"}},\n'
+        '  "first_response": {"targets": {"normal": "1h",\n     "normal": "2h"}}}}\n'
+    )
+    with pytest.raises(PolicyFileError) as caught:
+        load_policy(path)
+    assert [f"{path}:5: key 'normal' is given twice - expected each key once"] == (
+        caught.value.problems
+    )

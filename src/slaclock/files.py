@@ -244,7 +244,25 @@ def _yaml_lines(root: Any, path: Path) -> _Lines:
 
 
 def _json_duplicate_line(text: str, key: str) -> int | None:
-    """The line of the second ``"key":`` in ``text`` (where a duplicate key most likely is)."""
+    """The line of ``key`` given the second time in one object of ``text``: found by the YAML
+    composer (JSON's flow syntax is YAML's), else the second ``"key":`` in the text (which may
+    be the same key of another object)."""
+    try:
+        import yaml
+
+        stack = [yaml.compose(text, Loader=yaml.SafeLoader)]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, yaml.MappingNode):
+                names = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+                twice = [k for k, _ in node.value if k.value == key and names.count(key) > 1]
+                if len(twice) > 1:
+                    return int(twice[1].start_mark.line) + 1
+                stack.extend(value for _, value in node.value)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+    except Exception:  # a courtesy: fall back to the text
+        pass
     pattern = re.compile(re.escape(json.dumps(key)) + r"\s*:")
     found = list(pattern.finditer(text))
     return text[: found[1].start()].count("\n") + 1 if len(found) > 1 else None
