@@ -151,3 +151,27 @@ def test_a_json_key_given_twice_is_reported_at_its_second_line(tmp_path: Path) -
     assert [f"{path}:5: key 'normal' is given twice - expected each key once"] == (
         caught.value.problems
     )
+
+
+@pytest.mark.parametrize(
+    "years",
+    ["[2025, 2024]", "[1, 99999]"],
+)
+def test_ics_years_reversed_or_out_of_range_are_refused(tmp_path: Path, years: str) -> None:
+    """[2025, 2024] expanded no year: the file added no closure and nothing said so; [1, 99999]
+    was 'not a readable iCalendar file: year 100000 is out of range' (the file was fine)."""
+    (tmp_path / "daily.ics").write_text(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20250101\n"
+        "RRULE:FREQ=DAILY\nSUMMARY:closed\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+    path = tmp_path / "policy.yaml"
+    path.write_text(
+        "name: p\nmetrics: {resolution: {targets: {normal: 8h}}}\n"
+        "calendar: {timezone: UTC, hours: {mon-fri: '09:00-17:00'}, "
+        f"ics: [{{path: daily.ics, years: {years}}}]}}\n"
+    )
+    with pytest.raises(PolicyFileError) as caught:
+        load_policy(path)
+    assert str(caught.value).startswith(
+        f"{path}: calendar.ics: years {years} - expected [first, last] with 1970 <= first"
+    )

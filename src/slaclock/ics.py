@@ -51,6 +51,7 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from slaclock._tz import MAX_INSTANT, MIN_INSTANT
 from slaclock.calendar import Calendar
 from slaclock.errors import SlaclockError
 from slaclock.holidays import country_holiday_dates
@@ -67,6 +68,8 @@ __all__ = [
 
 #: The years recurring rules are expanded over when none are given.
 DEFAULT_YEARS = (2000, 2050)
+# The years of the supported range of instants (1970-01-01 up to 2200-01-01).
+_FIRST_YEAR, _LAST_YEAR = MIN_INSTANT.year, MAX_INSTANT.year - 1
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY = 86_400
 
@@ -292,10 +295,13 @@ def _ics_entries(value: Any, where: str) -> list[tuple[str, tuple[int, int]]]:
             if (
                 not isinstance(years, (list, tuple))
                 or len(years) != 2
-                or not all(isinstance(y, int) for y in years)
+                or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
+                # reversed, no year was expanded: the file added nothing, and nothing said so
+                or not _FIRST_YEAR <= years[0] <= years[1] <= _LAST_YEAR
             ):
                 raise IcsError(
-                    f"{where}.ics: years {years!r} - expected [first, last], e.g. [2024, 2030]",
+                    f"{where}.ics: years {years!r} - expected [first, last] with {_FIRST_YEAR} "
+                    f"<= first <= last <= {_LAST_YEAR}, e.g. [2024, 2030]",
                     value=years,
                 )
             found.append((item["path"], (years[0], years[1])))
