@@ -675,3 +675,14 @@ def test_events_files_joined_with_cat_keep_the_second_files_byte_order_mark(
         run("evaluate", POLICY, EVENTS, "--format", "jsonl")[:2]
         == run("evaluate", POLICY, joined, "--format", "jsonl")[:2]
     )
+
+
+def test_due_on_a_policy_file_without_a_calendar_says_so(tmp_path: Path) -> None:
+    """'due' on a policy set listed "unknown key 'calendars'", "unknown key 'policies'" as if
+    the file were a broken calendar file."""
+    policies = EXAMPLES / "policies" / "follow-the-sun.yaml"
+    status, _, err = run("due", policies, "--start", "2025-03-13T10:00:00Z", "--target", "8h")
+    assert (2, f"slaclock: {policies}: a policy file without a 'calendar' of its own") == (
+        status,
+        err.split(" - ")[0],
+    )

@@ -244,9 +244,8 @@ def _yaml_lines(root: Any, path: Path) -> _Lines:
 
 
 def _json_duplicate_line(text: str, key: str) -> int | None:
-    """The line of ``key`` given the second time in one object of ``text``: found by the YAML
-    composer (JSON's flow syntax is YAML's), else the second ``"key":`` in the text (which may
-    be the same key of another object)."""
+    """The line of ``key`` given the second time in one object of ``text`` (by the YAML
+    composer: JSON is YAML), else of the second ``"key":`` in the text (maybe another object's)."""
     try:
         import yaml
 
@@ -587,6 +586,11 @@ def load_calendar(path: str | Path) -> Calendar:
     raw, prefix = data, cast("tuple[str, ...]", ())
     if isinstance(data, Mapping) and "timezone" not in data and "calendar" in data:
         data, prefix = data["calendar"], ("calendar",)
+    elif isinstance(data, Mapping) and ("metrics" in data or "policies" in data):
+        raise PolicyFileError(  # not "unknown key 'metrics'" as if it were a calendar file
+            [f"{path}: a policy file without a 'calendar' of its own - expected a calendar file"],
+            value=str(path),
+        )
     try:
         return Calendar.model_validate(data)
     except ValidationError as exc:
