@@ -18,13 +18,14 @@ MAX_LINE = 1_048_576
 
 
 class Undecodable(Exception):
-    """A line of an events file that is not UTF-8 text; ``head`` is its start, read leniently
-    (to tell whose line it is)."""
+    """A line of an events file that is not UTF-8 text; ``head`` is its start, read leniently,
+    and ``ticket`` the ticket a CSV reader found there (to tell whose line it is)."""
 
     def __init__(self, number: int, detail: str, raw: bytes = b"") -> None:
         super().__init__(detail)
         self.number = number
         self.head = raw[:4096].decode("utf-8", "replace")
+        self.ticket: str | None = None
 
 
 def raw_lines(path: Path) -> Iterator[str]:

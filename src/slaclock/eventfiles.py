@@ -142,7 +142,7 @@ def _rows(path: Path, fmt: str) -> Iterator[tuple[int, str, dict[str, Any]] | Ba
         # The rest of a binary file cannot be trusted: one error, and reading stops.
         stop = _Stopped(f"{path}:{exc.number}", f"{exc} (reading stopped here)", line=exc.number)
         found = _TICKET_IN_TEXT.search(exc.head) if fmt != "csv" else None
-        stop.next_ticket = found[1] if found else getattr(exc, "csv_ticket", None)
+        stop.next_ticket = found[1] if found else exc.ticket
         yield stop
 
 
@@ -191,7 +191,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]
         except StopIteration:
             break
         except Undecodable as exc:  # whose line it is, for read_timelines
-            exc.csv_ticket = ticket_cell(exc.head, index, header)  # type: ignore[attr-defined]
+            exc.ticket = ticket_cell(exc.head, index, header)
             raise
         except csv.Error as exc:
             reason = str(exc)
