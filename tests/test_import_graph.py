@@ -53,7 +53,9 @@ CORE = {
     "timeline",
 }
 OUTER = {
+    "_csv_cells",
     "_frame_input",
+    "_lines",
     "_plain_timeline",
     "_shipping",
     "alerts",

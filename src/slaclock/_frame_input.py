@@ -208,14 +208,14 @@ def text_column(
 
 def flag_column(table: pa.Table, name: str, problems: dict[int, str]) -> list[bool | None]:
     """A yes/no column (``public``) as ``True``/``False``/``None``, read as the CSV reader reads
-    it: booleans as they are, text by :data:`~slaclock.eventfiles.PUBLIC_WORDS` (``"false"``,
+    it: booleans as they are, text by the CSV reader's words (``"false"``,
     ``"No"``, ``"0"``), numbers 0 and 1 (a pandas column of 0/1 with gaps is a float column);
     anything else is a problem of its row."""
     values = text_column(table, name)
     pa = arrow_module()
     if name not in table.column_names or pa.types.is_boolean(table.column(name).type):
         return values
-    from slaclock.eventfiles import PUBLIC_WORDS
+    from slaclock._csv_cells import PUBLIC_WORDS
 
     flags: list[bool | None] = []
     for row, value in enumerate(values):

@@ -6,7 +6,9 @@ hot paths exact (no float drift) and cheap (bisect over lists of ints).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slaclock.errors import ArgumentError, NaiveDatetimeError, OutOfRangeError
@@ -24,6 +26,7 @@ __all__ = [
     "load_zone",
     "local_to_micros",
     "micros_to_timedelta",
+    "not_a_number",
     "timedelta_to_micros",
     "to_micros",
     "zone_of",
@@ -56,6 +59,32 @@ def check_aware(value: datetime, name: str) -> datetime:
             f"{name} is a naive datetime: {value.isoformat()} - expected an aware datetime, "
             'e.g. datetime(..., tzinfo=ZoneInfo("Europe/Berlin"))',
             value=value,
+        )
+    return value
+
+
+# What pydantic would read as Unix seconds (or milliseconds, by magnitude): 2025 -> 1970-01-01.
+_NUMBER = re.compile(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*")
+
+
+def not_a_number(value: Any) -> Any:
+    """``value`` unchanged, or a ``ValueError`` when it is a number or digits as text: pydantic
+    reads those as Unix seconds or milliseconds, guessing by magnitude (``2025`` became
+    1970-01-01T00:33:45Z). An instant is told, not guessed (a "before" validator of instants).
+
+    >>> not_a_number("2025-03-07T16:30:00Z")
+    '2025-03-07T16:30:00Z'
+    >>> not_a_number("1741365000")
+    Traceback (most recent call last):
+    ...
+    ValueError: a number is not an instant: '1741365000' - expected ISO 8601 with a UTC offset, e.g. 2025-03-07T16:30:00+01:00
+    """
+    if type(value) is str and ":" in value:  # an instant's text (a number has no colon): fast
+        return value
+    if isinstance(value, (int, float)) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError(
+            f"a number is not an instant: {value!r} - expected ISO 8601 with a UTC offset, "
+            "e.g. 2025-03-07T16:30:00+01:00"
         )
     return value
 

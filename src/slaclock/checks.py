@@ -11,7 +11,9 @@ line by line:
 - ``priority``: a priority no metric of the ticket's policy has a target for;
 - ``before_created``: an event before the ticket's ``created`` event;
 - ``no_created``: a ticket without a ``created`` event (or with more than one);
-- ``invalid``: a line that cannot be read (not JSON, no ``ticket_id``, a bad instant).
+- ``invalid``: a line that cannot be read (not JSON, no ``ticket_id``, a bad instant), or (by
+  :func:`check_events_file`) a ticket whose timeline is invalid (an unknown field, attributes
+  that are not a mapping): every ticket ``slaclock evaluate`` would refuse.
 
 :func:`check_events_file` reads an events file (``.jsonl`` or ``.csv``) and checks it; the
 command line's ``slaclock validate POLICY --events FILE`` prints the result. The engine warns
@@ -28,8 +30,6 @@ line 2: ticket 'T-1': event kind 'agent_reply' is not built in and no condition 
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from slaclock._tz import to_micros
+from slaclock.eventfiles import BadLine, event_rows, read_timelines
 from slaclock.policy import Policy, PolicySet
 from slaclock.rules import Vocabulary, policy_vocabulary
 
@@ -188,7 +189,8 @@ def read_event_rows(
     path: str | Path,
 ) -> Iterator[tuple[int, str | None, dict[str, Any]] | EventProblem]:
     """The rows of an events file (``.csv`` by its suffix, else JSON Lines): ``(line,
-    ticket_id, event data)``, or an :class:`EventProblem` for a line that cannot be read.
+    ticket_id, event data)``, or an :class:`EventProblem` for a line that cannot be read (read
+    by :func:`slaclock.eventfiles.event_rows`, as ``evaluate`` reads them).
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "events.jsonl"
@@ -196,37 +198,11 @@ def read_event_rows(
     >>> [row if isinstance(row, tuple) else row.problem for row in read_event_rows(path)]
     [(1, 'T-1', {'at': '2025-03-07T16:30:00Z', 'kind': 'created'}), 'invalid']
     """
-    path = Path(path)
-    with path.open(encoding="utf-8", newline="") as handle:
-        if path.suffix.lower() == ".csv":
-            reader = csv.DictReader(handle)
-            for row in reader:
-                event: dict[str, Any] = {}
-                attributes: dict[str, Any] = {}
-                for key, value in row.items():
-                    if key is None or value in (None, "") or key == "ticket_id":
-                        continue
-                    if key in ("at", "kind", "id", "status", "priority", "author", "public"):
-                        event[key] = value
-                    else:
-                        attributes[key.removeprefix("attributes.")] = value
-                if attributes:
-                    event["attributes"] = attributes
-                yield reader.line_num, row.get("ticket_id") or None, event
-            return
-        for number, text in enumerate(handle, start=1):
-            if not text.strip():
-                continue
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield EventProblem(number, None, "invalid", None, f"not valid JSON: {exc.msg}")
-                continue
-            if not isinstance(data, dict):
-                yield EventProblem(number, None, "invalid", None, "expected a JSON object")
-                continue
-            ticket = data.pop("ticket_id", None)
-            yield number, ticket if isinstance(ticket, str) else None, data
+    for row in event_rows(path):  # the lines exactly as the other commands read them
+        if isinstance(row, BadLine):
+            yield EventProblem(row.line, row.ticket, "invalid", None, row.reason)
+        else:
+            yield row
 
 
 def check_events_file(
@@ -241,4 +217,16 @@ def check_events_file(
     >>> [p.problem for p in check_events_file(Policy(name="p", metrics={"resolution": {}}), path)]
     ['no_created']
     """
-    return check_events(policy, read_event_rows(path), known_statuses=known_statuses)
+    problems = check_events(policy, read_event_rows(path), known_statuses=known_statuses)
+    # What makes a ticket's timeline invalid beyond its lines (an unknown field, an attribute
+    # that is not a mapping, a reply's public 'maybe'): the tickets evaluate would refuse.
+    listed = {
+        problem.ticket_id
+        for problem in problems
+        if problem.problem in ("invalid", "no_created", "before_created")  # said already
+    }
+    for item in read_timelines(path):
+        if isinstance(item, BadLine) and item.ticket not in listed and item.line is not None:
+            reason = item.reason.removeprefix(f"ticket {item.ticket!r}: ")
+            problems.append(EventProblem(item.line, item.ticket, "invalid", None, reason))
+    return sorted(problems, key=lambda p: (p.line is not None, p.line or 0))

@@ -181,12 +181,19 @@ def parse_duration(
         )
         return _bounded(sign * total, value)
     lowered = text.lower()
-    position, total = 0, 0
+    position, total, units = 0, 0, set()
     while position < len(lowered):
         part = _PART.match(lowered, position)
         unit = _UNIT_ALIASES.get(part.group(2)) if part else None
         if part is None or unit is None:
             raise DurationSyntaxError(f"unreadable duration: {value!r} - {_EXPECTED}", value=value)
+        if unit in units:  # "8h8h" is a typo more likely than 16 hours
+            raise DurationSyntaxError(
+                f"unit {unit!r} given twice in duration {value!r} - expected each unit once, "
+                "e.g. '1h30m'",
+                value=value,
+            )
+        units.add(unit)
         total += _micros(part.group(1), unit, value, working)
         position = part.end()
     return _bounded(sign * total, value)

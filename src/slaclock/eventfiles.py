@@ -16,12 +16,14 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from slaclock._csv_cells import RememberedLines, event_from_csv, named_twice, short, ticket_cell
+from slaclock._lines import MAX_LINE, Undecodable, raw_lines, require_file
 from slaclock._plain_timeline import plain_timeline
 from slaclock.errors import PolicyFileError, SlaclockError
 from slaclock.timeline import Event, Timeline
@@ -29,17 +31,14 @@ from slaclock.timeline import Event, Timeline
 __all__ = [
     "MAX_CSV_CELL",
     "MAX_LINE",
-    "PUBLIC_WORDS",
     "BadLine",
     "DuplicateKeyError",
+    "event_rows",
     "no_duplicate_keys",
     "read_timelines",
+    "require_file",
+    "text_lines",
 ]
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 class DuplicateKeyError(ValueError):
@@ -71,98 +70,65 @@ def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return data
 
 
-_EVENT_FIELDS = ("at", "kind", "id", "status", "priority", "public", "author")
-#: The words a ``public`` cell may hold (any case, spaces around ignored) and what they mean;
-#: the columnar path (:func:`slaclock.evaluate_frame`) reads a text ``public`` column alike.
-PUBLIC_WORDS: Mapping[str, bool] = {
-    "true": True, "1": True, "yes": True, "false": False, "0": False, "no": False,
-}  # fmt: skip
 #: The longest CSV cell (the csv module's field limit): a longer one is a malformed line.
 MAX_CSV_CELL = 131_072
-#: The longest line of an events file, in bytes (1 MiB): reading stops at a longer one.
-MAX_LINE = 1_048_576
 _TICKET_IN_TEXT = re.compile(r'"ticket_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
 class BadLine(SlaclockError, ValueError):
     """One malformed line of an events file (``where`` is ``FILE:LINE``), or a whole invalid
     ticket (``whole_ticket``: a ticket with a malformed line, an invalid timeline, or one the
-    policy cannot evaluate). ``ticket`` names the ticket when it is known.
+    policy cannot evaluate). ``ticket`` names the ticket when it is known, ``line`` the line's
+    number for a malformed line.
 
-    >>> bad = BadLine("events.csv:3", "public: 'maybe' - expected true or false", ticket="T-1")
-    >>> bad.ticket, bad.whole_ticket
-    ('T-1', False)
+    >>> bad = BadLine("events.csv:3", "public: 'maybe' - expected true or false", ticket="T-1", line=3)
+    >>> bad.ticket, bad.whole_ticket, bad.line
+    ('T-1', False, 3)
     """
 
     def __init__(
-        self, where: str, reason: str, *, ticket: str | None = None, whole_ticket: bool = False
+        self,
+        where: str,
+        reason: str,
+        *,
+        ticket: str | None = None,
+        whole_ticket: bool = False,
+        line: int | None = None,
     ) -> None:
         super().__init__(f"{where}: {reason}", value=where)
         self.where = where
         self.reason = reason
         self.ticket = ticket
         self.whole_ticket = whole_ticket
+        self.line = line
 
 
-def _event_from_csv(header: Sequence[str], cells: Sequence[str]) -> dict[str, Any]:
-    if len(cells) > len(header):
-        raise ValueError(
-            f"{len(cells)} cells but the header names {len(header)} columns: extra "
-            f"{_short(cells[len(header) :])} - expected at most one cell per column"
-        )
-    event: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
-    for key, value in zip(header, cells):
-        if value == "" or key in ("ticket_id", ""):
-            continue
-        if key in _EVENT_FIELDS:
-            if key == "public":
-                flag = PUBLIC_WORDS.get(value.strip().lower())
-                if flag is None:
-                    raise ValueError(f"public: {value!r} - expected true or false")
-                event[key] = flag
-            else:
-                event[key] = value
-        else:
-            name = key.removeprefix("attributes.")
-            extra[name] = [t for t in value.split(";") if t] if name == "tags" else value
-    if extra:
-        event["attributes"] = extra
-    return event
+class _Stopped(BadLine):
+    """A bad line after which the file is not read (not text, a quote never closed); a ticket
+    whose events may go on past it is invalid too. ``next_ticket``: the line's own ticket."""
+
+    next_ticket: str | None = None
 
 
-class _Undecodable(Exception):
-    """A line of an events file that is not UTF-8 text."""
+def text_lines(path: str | Path) -> Iterator[str]:
+    """The lines of a UTF-8 text file as an events file's are read (a byte order mark dropped,
+    no line longer than :data:`MAX_LINE` bytes); a line that is not UTF-8 text, holds a NUL or is
+    too long is a :class:`BadLine` naming it, and reading stops there.
 
-    def __init__(self, number: int, detail: str) -> None:
-        super().__init__(detail)
-        self.number = number
-
-
-def _text_lines(path: Path) -> Iterator[str]:
-    """The lines of a UTF-8 file, a leading byte order mark (as spreadsheets write) dropped;
-    a line longer than :data:`MAX_LINE` bytes is never read whole."""
-    with path.open("rb") as handle:
-        number = 0
-        while raw := handle.readline(MAX_LINE + 1):
-            number += 1
-            if len(raw) > MAX_LINE:
-                raise _Undecodable(
-                    number, f"a line longer than {MAX_LINE} bytes - expected one event per line"
-                )
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise _Undecodable(
-                    number, f"not UTF-8 text (byte {raw[exc.start]:#04x}) - expected a UTF-8 file"
-                ) from exc
-            if "\x00" in text:
-                raise _Undecodable(
-                    number, "a NUL character - expected a text file, not binary data"
-                )
-            yield text
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "contacts.csv"
+    >>> _ = path.write_bytes(b"\\xef\\xbb\\xbfoffered_at\\n2025-03-04T09:00:00Z\\n\\xe9\\n")
+    >>> list(text_lines(path))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    slaclock.eventfiles.BadLine: .../contacts.csv:3: not UTF-8 text (byte 0xe9) - expected a UTF-8 file
+    """
+    path = Path(path)
+    require_file(path)
+    try:
+        yield from raw_lines(path)
+    except Undecodable as exc:
+        raise BadLine(f"{path}:{exc.number}", str(exc), line=exc.number) from None
 
 
 def _rows(path: Path, fmt: str) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
@@ -172,32 +138,77 @@ def _rows(path: Path, fmt: str) -> Iterator[tuple[int, str, dict[str, Any]] | Ba
             yield from _csv_rows(path)
         else:
             yield from _jsonl_rows(path)
-    except _Undecodable as exc:
+    except Undecodable as exc:
         # The rest of a binary file cannot be trusted: one error, and reading stops.
-        yield BadLine(f"{path}:{exc.number}", f"{exc} (reading stopped here)")
+        stop = _Stopped(f"{path}:{exc.number}", f"{exc} (reading stopped here)", line=exc.number)
+        found = _TICKET_IN_TEXT.search(exc.head) if fmt != "csv" else None
+        stop.next_ticket = found[1] if found else exc.ticket
+        yield stop
+
+
+def event_rows(path: str | Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
+    """``(line, ticket id, event data)`` for every event line of an events file (``.csv`` by its
+    suffix, else JSON Lines), or a :class:`BadLine` (with its ``line``) for a malformed one:
+    the lines :func:`read_timelines` reads, before they are grouped into timelines.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "events.jsonl"
+    >>> _ = path.write_text('{"ticket_id": "T-1", "at": "2025-03-07T16:30:00Z", "kind": "created"}\\nnot json\\n')
+    >>> [row if isinstance(row, tuple) else (row.line, row.reason) for row in event_rows(path)]
+    [(1, 'T-1', {'at': '2025-03-07T16:30:00Z', 'kind': 'created'}), (2, 'not valid JSON: Expecting value')]
+    """
+    path = Path(path)
+    return _rows(path, _format(path))
+
+
+def _format(path: Path) -> str:
+    """``csv`` for a ``.csv`` file, else ``jsonl``; a Parquet file is refused (it is binary:
+    read as JSON Lines, it gave "not valid JSON" on line 1)."""
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        raise PolicyFileError(
+            [
+                f"{path}: Parquet events are read by 'slaclock evaluate' only - expected .jsonl or .csv"
+            ],
+            value=str(path),
+        )
+    return "csv" if suffix == ".csv" else "jsonl"
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
     # strict: a quote left open is an error at the end of the file, not one cell swallowing
     # every later line.
-    reader = csv.reader(_text_lines(path), strict=True)
+    lines = RememberedLines(raw_lines(path))
+    reader = csv.reader(lines, strict=True)
     header: list[str] | None = None
     line = 0
+    index = 0
     while True:
         start = reader.line_num + 1  # a quoted cell may span lines: report where the row starts
+        lines.keep = start
         try:
             cells = next(reader)
         except StopIteration:
             break
+        except Undecodable as exc:  # whose line it is, for read_timelines
+            exc.ticket = ticket_cell(exc.head, index, header)
+            raise
         except csv.Error as exc:
             reason = str(exc)
             if "unexpected end of data" in reason:
                 reason = "a quote is never closed - the quoted cell runs to the end of the file"
-                yield BadLine(f"{path}:{start}", reason)
+                stop = _Stopped(f"{path}:{start}", reason, line=start)
+                stop.next_ticket = ticket_cell(lines.kept, index, header)
+                yield stop
                 break
             if "field larger than field limit" in reason:
                 reason = f"a cell longer than {MAX_CSV_CELL} characters - expected shorter cells"
-            yield BadLine(f"{path}:{start}", f"not valid CSV: {reason}")
+            elif "new-line character seen in unquoted field" in reason:  # not the csv module's hint
+                reason = (
+                    "a carriage return (\\r) inside a line - expected lines ending in \\n or "
+                    "\\r\\n (a file with old Mac line endings must be converted)"
+                )
+            yield BadLine(f"{path}:{start}", f"not valid CSV: {reason}", line=start)
             continue
         line = start
         if not any(cell.strip() for cell in cells):
@@ -209,7 +220,12 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]
                 yield BadLine(
                     f"{path}:{line}",
                     f"missing columns {sorted(missing)} - expected ticket_id,at,kind,...",
+                    line=line,
                 )
+                return
+            twice = named_twice(header)
+            if twice:
+                yield BadLine(f"{path}:{line}", twice, line=line)
                 return
             index = header.index("ticket_id")
             continue
@@ -217,13 +233,13 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]
         try:
             if not ticket:
                 raise ValueError("ticket_id is empty - expected the ticket's id")
-            yield line, ticket, _event_from_csv(header, cells)
+            yield line, ticket, event_from_csv(header, cells)
         except ValueError as exc:
-            yield BadLine(f"{path}:{line}", str(exc), ticket=ticket or None)
+            yield BadLine(f"{path}:{line}", str(exc), ticket=ticket or None, line=line)
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | BadLine]:
-    for number, line in enumerate(_text_lines(path), start=1):
+    for number, line in enumerate(raw_lines(path), start=1):
         plain = _plain_row(number, line)
         if plain is not None:
             yield plain
@@ -265,7 +281,7 @@ def _plain_row(number: int, line: str) -> tuple[int, str, dict[str, Any]] | None
     if type(attributes) is dict:
         keys += len(attributes)
         types.update(map(type, attributes.values()))
-    if type(ticket) is not str or line.count('":') != keys:
+    if type(ticket) is not str or not ticket or line.count('":') != keys:
         return None
     if (float in types or list in types) and _LONG_DIGITS.search(line):
         return None
@@ -280,17 +296,26 @@ def _jsonl_row(where: str, number: int, line: str) -> tuple[int, str, dict[str, 
     try:
         data = json.loads(line, object_pairs_hook=no_duplicate_keys)
     except json.JSONDecodeError as exc:
-        return BadLine(where, f"not valid JSON: {exc.msg}", ticket=guessed)
+        return BadLine(where, f"not valid JSON: {exc.msg}", ticket=guessed, line=number)
     except DuplicateKeyError as exc:
         return BadLine(
-            where, f"key {exc.key!r} is given twice - expected each key once", ticket=guessed
+            where,
+            f"key {exc.key!r} is given twice - expected each key once",
+            ticket=guessed,
+            line=number,
         )
     except RecursionError:
-        return BadLine(where, "nested too deeply - expected one flat JSON object", ticket=guessed)
+        return BadLine(
+            where, "nested too deeply - expected one flat JSON object", ticket=guessed, line=number
+        )
     except ValueError as exc:  # e.g. an integer of more than sys.get_int_max_str_digits() digits
-        return BadLine(where, f"not a readable JSON value: {exc}", ticket=guessed)
+        return BadLine(where, f"not a readable JSON value: {exc}", ticket=guessed, line=number)
     if not isinstance(data, dict) or not isinstance(data.get("ticket_id"), str):
-        return BadLine(where, "expected a JSON object with a string 'ticket_id'", ticket=guessed)
+        return BadLine(
+            where, "expected a JSON object with a string 'ticket_id'", ticket=guessed, line=number
+        )
+    if not data["ticket_id"]:  # as in a CSV file: no ticket to evaluate the event on
+        return BadLine(where, "ticket_id is empty - expected the ticket's id", line=number)
     ticket = data.pop("ticket_id")
     return number, ticket, data
 
@@ -307,10 +332,11 @@ def _timeline(
             if given is not None and not isinstance(given, Mapping):
                 return BadLine(
                     f"{path}:{number}",
-                    f"ticket {ticket!r}: attributes: not a mapping: {_short(given)} - expected "
+                    f"ticket {ticket!r}: attributes: not a mapping: {short(given)} - expected "
                     'e.g. {"priority": "high", "tags": ["vip"]}',
                     ticket=ticket,
                     whole_ticket=True,
+                    line=number,
                 )
             attributes.update(given or {})
         rows.append(event)
@@ -325,7 +351,11 @@ def _timeline(
             for e in exc.errors()
         )
         return BadLine(
-            f"{path}:{line}", f"ticket {ticket!r}: {reason}", ticket=ticket, whole_ticket=True
+            f"{path}:{line}",
+            f"ticket {ticket!r}: {reason}",
+            ticket=ticket,
+            whole_ticket=True,
+            line=line,
         )
 
 
@@ -378,18 +408,19 @@ def read_timelines(path: str | Path, *, fmt: str | None = None) -> Iterator[Time
     ['T-1']
     """
     path = Path(path)
-    fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
-    if not path.exists():
-        raise PolicyFileError([f"{path}: no such file"], value=str(path))
+    fmt = fmt or _format(path)
+    require_file(path)
     # Tickets with a malformed line: evaluating the rest of their events would show a result
     # built on a partial timeline (a reply lost, first_response running), so they are invalid.
     broken: dict[str, int] = {}
+    stopped: _Stopped | None = None  # reading stopped before the end of the file
     if _contiguous(path, fmt):
         current: str | None = None
         events: list[tuple[int, dict[str, Any]]] = []
         for row in _rows(path, fmt):
             if isinstance(row, BadLine):
                 yield row
+                stopped = row if isinstance(row, _Stopped) else stopped
                 ticket = row.ticket
                 if ticket is None:
                     continue
@@ -404,21 +435,44 @@ def read_timelines(path: str | Path, *, fmt: str | None = None) -> Iterator[Time
             current = ticket
             if number is not None and event is not None:
                 events.append((number, event))
-        if current is not None:
-            yield _checked_timeline(current, events, path, broken)
+        if current is not None:  # the one ticket whose events may go on past a stop
+            yield _cut_short(current, stopped, path, broken, last=True) or _checked_timeline(
+                current, events, path, broken
+            )
         return
     grouped: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for row in _rows(path, fmt):
         if isinstance(row, BadLine):
             yield row
+            stopped = row if isinstance(row, _Stopped) else stopped
             if row.ticket is not None:
                 broken[row.ticket] = broken.get(row.ticket, 0) + 1
                 grouped.setdefault(row.ticket, [])
             continue
         number, ticket, event = row
         grouped.setdefault(ticket, []).append((number, event))
-    for ticket, events in grouped.items():
-        yield _checked_timeline(ticket, events, path, broken)
+    for ticket, events in grouped.items():  # interleaved: any ticket may go on past a stop
+        yield _cut_short(ticket, stopped, path, broken, last=False) or _checked_timeline(
+            ticket, events, path, broken
+        )
+
+
+def _cut_short(
+    ticket: str, stopped: _Stopped | None, path: Path, broken: dict[str, int], *, last: bool
+) -> BadLine | None:
+    """The ticket as invalid when reading stopped and its events may go on past that line,
+    else ``None``; in a grouped file (``last``) a stop on another ticket's line ends this one."""
+    if stopped is None or broken.get(ticket):  # a malformed line of its own says it already
+        return None
+    if last and stopped.next_ticket is not None and stopped.next_ticket != ticket:
+        return None
+    return BadLine(
+        str(path),
+        f"ticket {ticket!r}: not evaluated - reading stopped at line {stopped.line}, and its "
+        "events may go on past it",
+        ticket=ticket,
+        whole_ticket=True,
+    )
 
 
 #: A line starting with its ticket id, an id without a quote or a backslash.
@@ -430,21 +484,26 @@ def _line_tickets(path: Path, fmt: str) -> Iterator[str | None]:
 
     A JSON line starting ``{"ticket_id": "..."`` belongs to that ticket whatever follows: it is
     the key's value when the line is valid, and the ticket a malformed line is marked with
-    otherwise. Only other lines are parsed."""
+    otherwise. Only other lines are parsed. A line where reading stops counts for the ticket
+    its start names (so a stop inside an earlier ticket's events makes the file ungrouped)."""
     if fmt == "csv":
         for row in _rows(path, fmt):
-            yield row.ticket if isinstance(row, BadLine) else row[1]
+            if isinstance(row, _Stopped):
+                yield row.next_ticket
+            else:
+                yield row.ticket if isinstance(row, BadLine) else row[1]
         return
     try:
-        for number, line in enumerate(_text_lines(path), start=1):
+        for number, line in enumerate(raw_lines(path), start=1):
             found = _LEADING_TICKET.match(line)
             if found is not None:
                 yield found[1]
             elif line.strip():
                 row = _jsonl_row(f"{path}:{number}", number, line)
                 yield row.ticket if isinstance(row, BadLine) else row[1]
-    except _Undecodable:
-        return  # reading stops here, and the line names no ticket
+    except Undecodable as exc:  # reading stops here
+        found = _TICKET_IN_TEXT.search(exc.head)
+        yield found[1] if found else None
 
 
 def _checked_timeline(

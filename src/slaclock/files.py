@@ -112,6 +112,9 @@ MAX_VALUES = 100_000
 # YAML 1.1 reads 1:30 as the sexagesimal number 90 (and 13:00 as 780); slaclock reads such
 # plain scalars as text, as YAML 1.2 does, so a duration "1:30" is an error and "13:00" a time.
 _SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+# Likewise YAML 1.1 reads yes/no/on/off as booleans: "country: NO" (Norway) became False and a
+# status "on" True. As in YAML 1.2, only true/false are booleans; these stay text.
+_YAML11_BOOLEAN = re.compile(r"yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF")
 
 
 def _short(value: Any) -> str:
@@ -129,7 +132,11 @@ def _yaml(text: str, path: Path) -> tuple[Any, _Lines]:
 
     class Loader(yaml.SafeLoader):
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-            if kind is yaml.ScalarNode and implicit[0] and _SEXAGESIMAL.fullmatch(value):
+            if (
+                kind is yaml.ScalarNode
+                and implicit[0]
+                and (_SEXAGESIMAL.fullmatch(value) or _YAML11_BOOLEAN.fullmatch(value))
+            ):
                 return "tag:yaml.org,2002:str"
             return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
@@ -237,7 +244,24 @@ def _yaml_lines(root: Any, path: Path) -> _Lines:
 
 
 def _json_duplicate_line(text: str, key: str) -> int | None:
-    """The line of the second ``"key":`` in ``text`` (where a duplicate key most likely is)."""
+    """The line of ``key`` given the second time in one object of ``text`` (by the YAML
+    composer: JSON is YAML), else of the second ``"key":`` in the text (maybe another object's)."""
+    try:
+        import yaml
+
+        stack = [yaml.compose(text, Loader=yaml.SafeLoader)]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, yaml.MappingNode):
+                names = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+                twice = [k for k, _ in node.value if k.value == key and names.count(key) > 1]
+                if len(twice) > 1:
+                    return int(twice[1].start_mark.line) + 1
+                stack.extend(value for _, value in node.value)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+    except Exception:  # a courtesy: fall back to the text
+        pass
     pattern = re.compile(re.escape(json.dumps(key)) + r"\s*:")
     found = list(pattern.finditer(text))
     return text[: found[1].start()].count("\n") + 1 if len(found) > 1 else None
@@ -308,6 +332,11 @@ def load_data(path: str | Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     ({'resolution': {}}, 3)
     """
     path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():  # a pipe or a device
+        raise PolicyFileError(
+            [f"{path}: not a regular file (a pipe or a device) - expected a policy file"],
+            value=str(path),
+        )
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -329,6 +358,8 @@ def load_data(path: str | Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
             raise PolicyFileError(
                 [f"{path}: nested more than {MAX_DEPTH} levels deep - expected a flatter file"]
             ) from exc
+        except ValueError as exc:  # an integer of more than sys.get_int_max_str_digits() digits
+            raise _huge_number(path) from exc
         _check_depth(data, path)
         return data, {}
     if suffix == ".json":
@@ -346,10 +377,22 @@ def load_data(path: str | Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
             raise PolicyFileError(
                 [f"{path}: nested more than {MAX_DEPTH} levels deep - expected a flatter file"]
             ) from exc
+        except ValueError as exc:  # an integer of more than sys.get_int_max_str_digits() digits
+            raise _huge_number(path) from exc
         _check_depth(data, path)
         return data, _json_lines(text, path)
     raise PolicyFileError(
         [f"{path}: unknown file type {suffix!r} - expected .yaml, .yml, .toml or .json"],
+        value=str(path),
+    )
+
+
+def _huge_number(path: Path) -> PolicyFileError:
+    return PolicyFileError(
+        [
+            f"{path}: a number of more than {sys.get_int_max_str_digits()} digits - expected a "
+            "policy file of ordinary values"
+        ],
         value=str(path),
     )
 
@@ -410,23 +453,24 @@ def _problems(
         message = item["msg"].removeprefix("Value error, ")
         # A validator may name a deeper path itself ("metrics.first_responce: unknown metric"):
         # follow it in the data, for the path and the line.
+        # A model validator (whole policy, loc ``()``) names a path inside its model instead.
         match = _PATH_PREFIX.match(message)
-        if match and real:
+        if match:
             parts = match[1].split(".")
-            if parts[0] == real[-1]:
-                deeper, node = list(real), data
-                for part in real:
-                    node = _child(node, part)[1]
-                ok = True
-                for part in parts[1:]:
-                    found, node = _child(node, part)
-                    if not found:
-                        ok = False
-                        break
-                    deeper.append(part)
-                if ok:
-                    real = deeper
-                    message = message[match.end() :]
+            own = bool(real) and parts[0] == real[-1]  # the field's validator names the field
+            deeper, node = list(real), data
+            for part in real:
+                node = _child(node, part)[1]
+            ok = True
+            for part in parts[1:] if own else parts:
+                found, node = _child(node, part)
+                if not found:
+                    ok = False
+                    break
+                deeper.append(part)
+            if ok:
+                real = deeper
+                message = message[match.end() :]
         if item["type"] == "extra_forbidden":
             message = f"unknown key {real[-1]!r} - check the spelling; unknown keys are errors"
         elif "input" in item and item["type"] not in ("value_error", "missing"):
@@ -481,8 +525,12 @@ def load_policy(path: str | Path) -> Policy | PolicySet:
     problems: list[str] = []
     policies: list[Policy] = []
     for index, raw in enumerate(spec.policies):
-        # Calendars defined once at the top are made available by name to every policy.
-        merged = {**raw, "calendars": {**spec.calendars, **(raw.get("calendars") or {})}}
+        # Calendars defined once at the top are made available by name to every policy (a
+        # policy's own 'calendars' that is no mapping is left for its validation to report).
+        own = raw.get("calendars")
+        merged = raw
+        if own is None or isinstance(own, Mapping):
+            merged = {**raw, "calendars": {**spec.calendars, **(own or {})}}
         try:
             policies.append(Policy.model_validate(merged))
         except ValidationError as exc:
@@ -529,6 +577,11 @@ def load_calendar(path: str | Path) -> Calendar:
     raw, prefix = data, cast("tuple[str, ...]", ())
     if isinstance(data, Mapping) and "timezone" not in data and "calendar" in data:
         data, prefix = data["calendar"], ("calendar",)
+    elif isinstance(data, Mapping) and ("metrics" in data or "policies" in data):
+        raise PolicyFileError(  # not "unknown key 'metrics'" as if it were a calendar file
+            [f"{path}: a policy file without a 'calendar' of its own - expected a calendar file"],
+            value=str(path),
+        )
     try:
         return Calendar.model_validate(data)
     except ValidationError as exc:

@@ -51,6 +51,7 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from slaclock._tz import MAX_INSTANT, MIN_INSTANT
 from slaclock.calendar import Calendar
 from slaclock.errors import SlaclockError
 from slaclock.holidays import country_holiday_dates
@@ -70,7 +71,8 @@ DEFAULT_YEARS = (2000, 2050)
 #: The most occurrences a file may expand to over the years asked for (a daily rule over the
 #: default 51 years is about 18,600): past it the file is refused, not expanded for minutes.
 MAX_OCCURRENCES = 100_000
-_YEAR_RANGE = (1970, 2199)  # the years of the supported range of instants
+# The years of the supported range of instants (1970-01-01 up to 2200-01-01).
+_FIRST_YEAR, _LAST_YEAR = MIN_INSTANT.year, MAX_INSTANT.year - 1
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY = 86_400
 
@@ -260,7 +262,7 @@ def closures_from_ics(
 
 
 def _check_years(years: object, source: str) -> None:
-    low, high = _YEAR_RANGE
+    low, high = _FIRST_YEAR, _LAST_YEAR
     if (
         not isinstance(years, tuple | list)
         or len(years) != 2
@@ -348,6 +350,8 @@ def read_ics(
     slaclock.ics.IcsError: no-such.ics: cannot read: No such file or directory
     """
     path = Path(path)
+    if path.exists() and not path.is_file():  # /dev/zero would be read until memory runs out
+        raise IcsError(f"{path}: not a regular file - expected an .ics file", value=str(path))
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -366,10 +370,13 @@ def _ics_entries(value: Any, where: str) -> list[tuple[str, tuple[int, int]]]:
             if (
                 not isinstance(years, (list, tuple))
                 or len(years) != 2
-                or not all(isinstance(y, int) for y in years)
+                or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
+                # reversed, no year was expanded: the file added nothing, and nothing said so
+                or not _FIRST_YEAR <= years[0] <= years[1] <= _LAST_YEAR
             ):
                 raise IcsError(
-                    f"{where}.ics: years {years!r} - expected [first, last], e.g. [2024, 2030]",
+                    f"{where}.ics: years {years!r} - expected [first, last] with {_FIRST_YEAR} "
+                    f"<= first <= last <= {_LAST_YEAR}, e.g. [2024, 2030]",
                     value=years,
                 )
             found.append((item["path"], (years[0], years[1])))

@@ -11,11 +11,17 @@ instants: what a service-level report counts contacts in.
 
 from __future__ import annotations
 
-from datetime import date, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
-from slaclock._tz import MICROS_PER_SECOND, from_micros, local_to_micros, timedelta_to_micros
+from slaclock._tz import (
+    MICROS_PER_SECOND,
+    from_micros,
+    is_repeated,
+    local_to_micros,
+    timedelta_to_micros,
+)
 
-__all__ = ["LocalIntervals"]
+__all__ = ["LocalIntervals", "interval_label"]
 
 _QUARTER = 15 * 60 * MICROS_PER_SECOND
 
@@ -75,3 +81,24 @@ class LocalIntervals:
             return start + self.minutes * 60 * MICROS_PER_SECOND
         day = from_micros(start, self.zone).date() + timedelta(days=1)
         return local_to_micros(day, 0, self.zone)
+
+
+def interval_label(start: datetime, end: datetime) -> str:
+    """``[start, end)`` in local time: ``2025-03-04 09:10-09:30``, or the date alone for a whole
+    local day. A local time that happens twice (a DST fold) carries its zone's abbreviation.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> ny = ZoneInfo("America/New_York")
+    >>> first = datetime(2025, 11, 2, 1, tzinfo=ny)  # 01:00 EDT, the first of two
+    >>> interval_label(first, datetime(2025, 11, 2, 1, fold=1, tzinfo=ny))
+    '2025-11-02 01:00 EDT-01:00 EST'
+    >>> interval_label(datetime(2025, 3, 4, tzinfo=ny), datetime(2025, 3, 5, tzinfo=ny))
+    '2025-03-04'
+    """
+    end_date = end.date()
+    midnight = end.time() == time(0) and end_date > start.date()
+    if start.time() == time(0) and midnight and end_date == start.date() + timedelta(days=1):
+        return start.strftime("%Y-%m-%d")
+    opens, closes = (f" {t.strftime('%Z')}" if is_repeated(t) else "" for t in (start, end))
+    close = "24:00" if midnight else end.strftime("%H:%M") + closes
+    return f"{start.strftime('%Y-%m-%d %H:%M')}{opens}-{close}"

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from fractions import Fraction
 from typing import Any, Literal, cast
 
@@ -43,7 +43,7 @@ from slaclock._tz import (
     MAX_DURATION,
     check_in_range,
     from_micros,
-    is_repeated,
+    not_a_number,
     timedelta_to_micros,
     to_micros,
     zone_of,
@@ -51,7 +51,7 @@ from slaclock._tz import (
 from slaclock.bands import BandRule, BandScale
 from slaclock.durations import format_duration, parse_duration, round_for_display
 from slaclock.errors import ArgumentError, OutOfRangeError, ReportOptionError
-from slaclock.intervals import LocalIntervals
+from slaclock.intervals import LocalIntervals, interval_label
 from slaclock.tables import Percent, Table
 
 __all__ = [
@@ -136,6 +136,10 @@ class Contact(ValueModel):
     abandoned_at: AwareDatetime | None = None
     id: str | None = None
     queue: str | None = None
+
+    _not_a_number = field_validator("offered_at", "answered_at", "abandoned_at", mode="before")(
+        not_a_number
+    )
 
     @field_validator("offered_at", "answered_at", "abandoned_at")
     @classmethod
@@ -263,15 +267,8 @@ class IntervalRow:
         the next row's), or the date alone for a whole local day. A local time that happens
         twice (a DST fold) carries its zone's abbreviation: ``2025-11-02 01:00 EDT-01:00 EST``
         is the first of New York's two hours from 01:00, ``2025-11-02 01:00 EST-02:00`` the
-        second."""
-        start, end = self.start, self.end
-        end_date = end.date()
-        midnight = end.time() == time(0) and end_date > start.date()
-        if start.time() == time(0) and midnight and end_date == start.date() + timedelta(days=1):
-            return start.strftime("%Y-%m-%d")
-        opens, closes = (f" {t.strftime('%Z')}" if is_repeated(t) else "" for t in (start, end))
-        close = "24:00" if midnight else end.strftime("%H:%M") + closes
-        return f"{start.strftime('%Y-%m-%d %H:%M')}{opens}-{close}"
+        second (:func:`~slaclock.intervals.interval_label`)."""
+        return interval_label(self.start, self.end)
 
 
 @dataclass(frozen=True)

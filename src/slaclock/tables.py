@@ -26,7 +26,7 @@ from typing import Any
 
 from slaclock.durations import display_duration
 
-__all__ = ["Percent", "Score", "Table", "group_sort_key"]
+__all__ = ["Percent", "Score", "Table", "group_sort_key", "printable"]
 
 
 class Percent(float):
@@ -64,6 +64,20 @@ class Score(float):
         """The whole number as text: ``Score(-12.5).display()`` is ``'-13'``."""
         whole = Decimal(float(self)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         return str(abs(whole) if whole == 0 else whole)
+
+
+def printable(text: str) -> str:
+    """``text`` with every character that is not printable (control characters such as a
+    newline or an escape, bidirectional overrides) written as its escape: a value from an input
+    file, shown in a plain-text table on a terminal, can neither break the table's lines nor send
+    the terminal commands.
+
+    >>> printable("T-1"), printable("T\\x1b[2J\\nFAKE"), printable("caf\\u00e9 \\u202egnp.exe")
+    ('T-1', 'T\\\\x1b[2J\\\\nFAKE', 'café \\\\u202egnp.exe')
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def group_sort_key(key: Sequence[Any]) -> tuple[tuple[bool, str], ...]:
@@ -139,4 +153,4 @@ def _cell(value: Any) -> str:
         return f"{value:.2f}"
     if isinstance(value, timedelta):
         return display_duration(value)
-    return str(value)
+    return printable(str(value))

@@ -19,7 +19,7 @@ from typing import Any, Literal, cast
 from pydantic import AwareDatetime, ConfigDict, Field, field_validator, model_validator
 
 from slaclock._model import ValueModel
-from slaclock._tz import check_in_range, to_micros
+from slaclock._tz import check_in_range, not_a_number, to_micros
 from slaclock.errors import ArgumentError, TimelineError
 
 __all__ = ["BUILTIN_KINDS", "STATUS_OF_KIND", "Event", "EventKind", "Timeline"]
@@ -153,6 +153,8 @@ class Event(ValueModel):
     public: bool | None = None
     attributes: dict[str, Any] | None = None
     author: str | None = None
+
+    _not_a_number = field_validator("at", mode="before")(not_a_number)
 
     @field_validator("at")
     @classmethod

@@ -6,8 +6,9 @@ import os
 from typing import IO, Any
 
 from slaclock.results import TicketResult
+from slaclock.tables import printable
 
-__all__ = ["STATE_COLOURS", "painter", "result_table", "use_colour"]
+__all__ = ["STATE_COLOURS", "for_terminal", "painter", "result_table", "use_colour"]
 
 #: ANSI colour codes of the cycle states a table shows.
 STATE_COLOURS = {
@@ -37,9 +38,16 @@ def use_colour(stream: IO[str]) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
+def for_terminal(result: TicketResult) -> TicketResult:
+    """The result with its ticket id :func:`~slaclock.tables.printable`: an id from an events
+    file (``"T\\x1b[2J\\nFAKE"``) can neither send the terminal commands nor fake a line."""
+    shown = printable(result.ticket_id)
+    return result if shown == result.ticket_id else result.model_copy(update={"ticket_id": shown})
+
+
 def result_table(result: TicketResult, paint: Any) -> str:
     """The result's table, each row painted by its state."""
-    lines = result.to_table().splitlines()
+    lines = for_terminal(result).to_table().splitlines()
     out = [lines[0]]
     for line in lines[1:]:
         state = next((s for s in STATE_COLOURS if f"  {s}  " in f"  {line}  "), None)

@@ -23,6 +23,7 @@ from slaclock._tz import to_micros
 from slaclock.alerts import Alert, AlertKind, alerts
 from slaclock.errors import SlaclockError
 from slaclock.policy import Policy, PolicySet
+from slaclock.tables import printable
 from slaclock.timeline import Timeline
 
 __all__ = ["alerts_table", "write_alerts"]
@@ -89,5 +90,6 @@ def alerts_table(found: list[Alert]) -> str:
                 "" if alert.level is None else str(alert.level),
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)
+    shown = [[printable(cell) for cell in row] for row in rows]  # ids and routing from files
+    widths = [max(len(row[i]) for row in shown) for i in range(len(shown[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in shown)

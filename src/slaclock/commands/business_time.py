@@ -16,6 +16,7 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 from slaclock.commands._arguments import UsageError, parse_instant
+from slaclock.durations import parse_duration
 from slaclock.files import load_calendar
 from slaclock.policy import MAX_BUSINESS_DAYS, Target
 
@@ -40,7 +41,11 @@ def due(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if days is not None:  # like a policy target: the close of the N-th business day after
         when = calendar.business_day_close(start, days)
     else:
-        when = calendar.add(start, args.target)
+        try:
+            duration = parse_duration(args.target)
+        except ValueError as exc:  # named: the calendar and --start may be wrong too
+            raise UsageError(f"--target: {exc}") from exc
+        when = calendar.add(start, duration)
     # Shown in the calendar's zone: a fixed offset typed on the command line may not hold then.
     print(when.astimezone(ZoneInfo(calendar.timezone)).isoformat(), file=out)
     return 0

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from slaclock.commands._arguments import parse_instant
+from slaclock.commands._arguments import check_output, parse_instant
 from slaclock.commands._events_run import (
     evaluated,
     finish,
@@ -41,6 +41,9 @@ def evaluate_events(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int
     >>> main(["evaluate", "policy.yaml", "events.jsonl", "--format", "xml"])
     2
     """
+    if args.output == "-":  # the usual name of standard output
+        args.output = None
+    check_output(args.output, "--output", {"events": args.events, "policy": args.policy})
     policy = load_policy(args.policy)
     as_of = None if args.as_of is None else parse_instant(args.as_of, "--as-of")
     with frozen_startup():

@@ -14,10 +14,11 @@ from datetime import datetime
 from typing import IO
 
 from slaclock.commands._arguments import UsageError, parse_instant
-from slaclock.commands._events_run import finish, tickets
-from slaclock.commands._terminal import painter, result_table, use_colour
+from slaclock.commands._events_run import finish, skipped, tickets, unevaluated
+from slaclock.commands._terminal import for_terminal, painter, result_table, use_colour
 from slaclock.details import describe, describe_conventions
 from slaclock.engine import evaluate
+from slaclock.errors import SlaclockError
 from slaclock.files import load_policy
 from slaclock.policy import Policy, PolicySet
 from slaclock.results import TicketResult
@@ -85,7 +86,11 @@ def explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         raise UsageError(f"--width: {args.width} - expected 10 to 1000 characters")
     for timeline in tickets(args, err):
         if timeline.ticket_id == args.ticket:
-            result = evaluate(policy, timeline, as_of, explain=True)
+            try:
+                result = evaluate(policy, timeline, as_of, explain=True)
+            except (SlaclockError, ValueError) as exc:  # named with the file, as evaluate does
+                raise unevaluated(args, timeline.ticket_id, str(exc)) from exc
+            result = for_terminal(result)
             print(draw(result, width=args.width), file=out)
             print(file=out)
             print(result_table(result, painter(use_colour(out))), file=out)
@@ -94,6 +99,11 @@ def explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             for line in _conventions_lines(policy, result):
                 print(line, file=out)
             return finish(args, err)
+    # With --skip-invalid the ticket may have been skipped: say why, not that it is absent.
+    invalid = [bad for bad in skipped(args) if bad.ticket == args.ticket]
+    if invalid:
+        cause = next((bad for bad in invalid if not bad.whole_ticket), invalid[0])
+        raise UsageError(f"--ticket: ticket {args.ticket!r} is invalid: {cause}")
     raise UsageError(f"--ticket: no ticket {args.ticket!r} in {args.events}")
 
 

@@ -22,6 +22,7 @@ attributes. That is what ``slaclock evaluate``/``report`` read.
 from __future__ import annotations
 
 import json
+import sys
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
+from slaclock.eventfiles import DuplicateKeyError, no_duplicate_keys
 from slaclock.importers import SOURCES, ImportOptions
 from slaclock.importers.common import ExportFormatError, UnmappedValuesWarning, as_event
 from slaclock.timeline import Timeline
@@ -52,16 +54,39 @@ def read_export(path: str | Path) -> Any:
     slaclock.importers.common.ExportFormatError: no-such-export.json: cannot read: No such file or directory
     """
     path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():  # /dev/zero: never ends
+        raise ExportFormatError(
+            f"{path}: not a regular file (a pipe or a device) - expected an export file",
+            value=str(path),
+        )
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise ExportFormatError(f"{path}: cannot read: {exc.strerror}", value=str(path)) from exc
+    expected = "expected the JSON the source's API returns"
     try:
-        return json.loads(text)
+        text = raw.decode("utf-8-sig")  # a byte order mark, as Windows tools write, is fine
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ExportFormatError(
+            f"{path}:{line}: not UTF-8 text (byte {raw[exc.start]:#04x}) - {expected}",
+            value=str(path),
+        ) from exc
+    try:
+        return json.loads(text, object_pairs_hook=no_duplicate_keys)
     except json.JSONDecodeError as exc:
         raise ExportFormatError(
-            f"{path}:{exc.lineno}: not valid JSON: {exc.msg} - expected the JSON the source's "
-            "API returns",
+            f"{path}:{exc.lineno}: not valid JSON: {exc.msg} - {expected}", value=str(path)
+        ) from exc
+    except DuplicateKeyError as exc:  # json keeps the last one silently
+        raise ExportFormatError(
+            f"{path}: key {exc.key!r} is given twice in one object - {expected}", value=exc.key
+        ) from exc
+    except RecursionError as exc:
+        raise ExportFormatError(f"{path}: nested too deeply - {expected}", value=str(path)) from exc
+    except ValueError as exc:  # an integer of more than sys.get_int_max_str_digits() digits
+        raise ExportFormatError(
+            f"{path}: a number with more than {sys.get_int_max_str_digits()} digits - {expected}",
             value=str(path),
         ) from exc
 
@@ -100,7 +125,14 @@ def parse_pairs(pairs: Sequence[str] | None, option: str) -> dict[str, str]:
                 f"{option}: {pair!r} - expected SOURCE=VALUE, e.g. {option} 'Waiting for vendor=on_hold'",
                 value=pair,
             )
-        found[key.strip()] = value.strip()
+        key, value = key.strip(), value.strip()
+        if found.get(key, value) != value:  # the last would win silently
+            raise ExportFormatError(
+                f"{option}: {key!r} is mapped twice ({found[key]!r} and {value!r}) - expected "
+                "one mapping per value",
+                value=pair,
+            )
+        found[key] = value
     return found
 
 
@@ -147,6 +179,15 @@ def options_from(
     kept: Mapping[str, str] | None = None
     if attributes:
         kept = parse_pairs([a if "=" in a else f"{a}={a}" for a in attributes], "--attribute")
+        fields: dict[str, str] = {}
+        for field, name in kept.items():
+            if name in fields:  # one field's values would overwrite the other's
+                raise ExportFormatError(
+                    f"--attribute: {fields[name]!r} and {field!r} are both kept as {name!r} - "
+                    "expected one field per name",
+                    value=name,
+                )
+            fields[name] = field
     return ImportOptions(
         statuses=parse_pairs(statuses, "--status"),
         priorities=parse_pairs(priorities, "--priority"),

@@ -18,18 +18,22 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
+import sys
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from slaclock._tz import from_micros, to_micros
+from slaclock._tz import from_micros, load_zone, to_micros
 from slaclock.bands import BandRule
+from slaclock.commands._arguments import UsageError, check_output
+from slaclock.durations import parse_duration
 from slaclock.errors import ArgumentError
-from slaclock.eventfiles import BadLine, DuplicateKeyError, no_duplicate_keys
+from slaclock.eventfiles import BadLine, DuplicateKeyError, no_duplicate_keys, text_lines
 from slaclock.files import load_policy, read_timelines
 from slaclock.servicelevel import TREATMENTS, Contact, ServiceLevelReport, service_level
 from slaclock.timeline import Timeline
@@ -131,21 +135,28 @@ def read_contacts(path: str) -> list[Contact]:
     >>> [c.answered_at.second for c in read_contacts(str(path))]
     [15]
     """
-    file = Path(path)
-    with file.open(encoding="utf-8", newline="") as handle:
-        try:
-            return _contacts_of(handle, path, file.suffix.lower() == ".csv")
-        except UnicodeDecodeError as exc:
-            raise BadLine(path, f"not UTF-8 text (byte at offset {exc.start})") from None
+    # Read as events files are: a byte order mark is fine, a line not UTF-8 is named.
+    return _contacts_of(text_lines(path), path, Path(path).suffix.lower() == ".csv")
 
 
-def _contacts_of(handle: IO[str], path: str, is_csv: bool) -> list[Contact]:
+def _contacts_of(lines: Iterator[str], path: str, is_csv: bool) -> list[Contact]:
     contacts = []
     if is_csv:
-        reader = csv.DictReader(handle, restkey=_EXTRA, strict=True)
+        blank = 0  # blank lines before the header, as events files allow
+        first = next(lines, "")
+        while first and not first.strip():
+            blank, first = blank + 1, next(lines, "")
+        reader = csv.DictReader(itertools.chain([first], lines), restkey=_EXTRA, strict=True)
+        named = reader.fieldnames or []
+        twice = sorted({name for name in named if named.count(name) > 1})
+        if twice:
+            raise BadLine(
+                f"{path}:{blank + 1}",
+                f"the header names column {twice[0]!r} twice - expected each column once",
+            )
         try:
             for raw in reader:
-                where = f"{path}:{reader.line_num}"
+                where = f"{path}:{blank + reader.line_num}"
                 if _EXTRA in raw:
                     raise BadLine(
                         where,
@@ -154,9 +165,9 @@ def _contacts_of(handle: IO[str], path: str, is_csv: bool) -> list[Contact]:
                     )
                 contacts.append(_row(dict(raw), where))
         except csv.Error as exc:  # an unclosed quote, a cell past the csv module's limit
-            raise BadLine(f"{path}:{reader.line_num}", f"not CSV: {exc}") from None
+            raise BadLine(f"{path}:{blank + reader.line_num}", f"not CSV: {exc}") from None
         return contacts
-    for number, line in enumerate(handle, start=1):
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
@@ -171,15 +182,22 @@ def _contacts_of(handle: IO[str], path: str, is_csv: bool) -> list[Contact]:
             raise BadLine(
                 f"{path}:{number}", "nested too deeply - expected one flat object"
             ) from None
+        except ValueError:  # an integer of more than sys.get_int_max_str_digits() digits
+            raise BadLine(
+                f"{path}:{number}",
+                f"a number of more than {sys.get_int_max_str_digits()} digits - expected a contact",
+            ) from None
         contacts.append(_row(raw, f"{path}:{number}"))
     return contacts
 
 
-def _service_level(args: argparse.Namespace) -> tuple[ServiceLevelReport, BandRule] | None:
+def _service_level(
+    args: argparse.Namespace, contacts: list[Contact] | None
+) -> tuple[ServiceLevelReport, BandRule] | None:
     if not args.contacts:
         return None
     report = service_level(
-        read_contacts(args.contacts),
+        read_contacts(args.contacts) if contacts is None else contacts,
         threshold=args.threshold,
         interval=args.interval,
         abandons=args.abandons,
@@ -195,9 +213,11 @@ def finish_report(
     kept: list[Timeline],
     as_of: datetime | None,
     out: IO[str],
+    contacts: list[Contact] | None = None,
 ) -> None:
     """Print the satisfaction and service-level tables asked for and write the HTML page
-    (``batch`` is needed for those two, and only for them)."""
+    (``batch`` is needed for those two, and only for them; ``contacts``: the ``--contacts``
+    file's, when already read)."""
     from slaclock.satisfaction import csat, nps, response_rate, satisfaction_by_sla, surveys
 
     by = [part.strip() for part in args.by.split(",") if part.strip()] if args.by else []
@@ -216,7 +236,7 @@ def finish_report(
             print(report.to_table() if report.rows else "no answers", file=out)
         print("\nsatisfaction of tickets whose SLA was met or breached", file=out)
         print(satisfaction_by_sla(answers, batch, metric=args.metric).to_table(), file=out)
-    service = _service_level(args)
+    service = _service_level(args, contacts)
     abandon = BandRule(target=0.05, warning=2, act=5, higher_is_better=False)
     if service is not None:
         print("\nservice level", file=out)
@@ -259,6 +279,27 @@ def latest_event(path: str) -> datetime | None:
     return None if latest is None else from_micros(latest, None)
 
 
+def _check_options(args: argparse.Namespace) -> None:
+    """The report's own options, checked before any work: each error names its option (they
+    were found after the attainment table was printed, as "target: 5.0 ...")."""
+    for option, share in (("--goal", args.goal), ("--service-target", args.service_target)):
+        if share is not None and not 0 < share <= 1:  # NaN is refused too
+            raise UsageError(f"{option}: {share} - expected a share in (0, 1], e.g. 0.8 for 80%")
+    for option, text in (("--threshold", args.threshold), ("--short-abandon", args.short_abandon)):
+        if text is None:
+            continue
+        try:
+            negative = parse_duration(text) < timedelta(0)
+        except ValueError as exc:
+            raise UsageError(f"{option}: {exc}") from exc
+        if negative:
+            raise UsageError(f"{option}: {text!r} is negative - expected a duration of 0 or more")
+    try:
+        load_zone(args.timezone)
+    except ValueError as exc:
+        raise UsageError(f"--timezone: {exc}") from exc
+
+
 def report(
     args: argparse.Namespace,
     out: IO[str],
@@ -272,6 +313,11 @@ def report(
     from slaclock.batch import Failure, evaluate_many, iter_records
     from slaclock.reports import attainment
 
+    inputs = {"events": args.events, "policy": args.policy, "contacts": args.contacts or ""}
+    check_output(args.html, "--html", inputs)
+    _check_options(args)
+    # Read before the events: a bad contacts file stops the run before any table is printed.
+    contacts = read_contacts(args.contacts) if args.contacts else None
     policy = load_policy(args.policy)
     as_of: datetime | None
     if args.as_of is not None:
@@ -307,5 +353,5 @@ def report(
         f"open: {total.open} cycle(s) not yet due (running, paused or pending), overdue: {total.overdue}",
         file=out,
     )
-    finish_report(args, batch, kept, as_of, out)
+    finish_report(args, batch, kept, as_of, out, contacts)
     return finish(args, err)

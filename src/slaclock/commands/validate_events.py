@@ -27,7 +27,7 @@ from typing import IO
 
 from slaclock.checks import check_events_file
 from slaclock.errors import TimelineWarning
-from slaclock.files import PolicyFileError
+from slaclock.eventfiles import require_file
 from slaclock.policy import Policy, PolicySet
 
 __all__ = ["report_events", "summarised_timeline_warnings"]
@@ -40,8 +40,7 @@ def report_events(
     out: IO[str],
 ) -> int:
     """Print the problems of the events file at ``path``; 1 when there are some, else 0."""
-    if not Path(path).exists():
-        raise PolicyFileError([f"{path}: no such file"], value=str(path))
+    require_file(path)
     problems = check_events_file(policy, path, known_statuses=known_statuses or ())
     for problem in problems:
         where = f"{path}:{problem.line}" if problem.line is not None else f"{path}"
