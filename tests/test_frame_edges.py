@@ -497,3 +497,17 @@ def test_ticket_rows_as_of_any_instant_equal_the_object_path(
     )
     result = evaluate_frame(DEFAULT_POLICY, table, as_of, per_ticket=True)
     assert comparable(batch.tickets) == comparable(result.to_pylist())
+
+
+def test_an_empty_ticket_id_is_refused_as_in_events_files() -> None:
+    """JSON Lines and CSV refuse ``"ticket_id": ""``; the columnar path evaluated it as ticket ''."""
+    table = pa.table({"ticket_id": ["", ""], "at": ["2025-03-10T09:00:00Z", "2025-03-10T09:20:00Z"],
+                      "kind": ["created", "agent_replied"], "priority": ["high", None]})  # fmt: skip
+    with pytest.raises(
+        TimelineError, match=r"row 0: ticket_id is empty - expected the ticket's id"
+    ):
+        evaluate_frame(DEFAULT_POLICY, table)
+    collected = evaluate_frame(DEFAULT_POLICY, table, errors="collect").to_pylist()
+    assert [("", "row 0: ticket_id is empty - expected the ticket's id")] == [
+        (r["ticket_id"], r["error"]) for r in collected
+    ]

@@ -313,6 +313,10 @@ def _ticket(
     """Check one ticket's rows (sorted by instant), replay them and add its rows to ``out``."""
     if ticket is None:
         raise TimelineError(f"{_where(rows[0], None)}: ticket_id is missing - expected a ticket id")
+    if ticket == "":  # as in an events file: a ticket no one can name is no ticket
+        raise TimelineError(
+            f"{_where(rows[0], None)}: ticket_id is empty - expected the ticket's id"
+        )
     for row in rows:
         if row in problems:
             raise TimelineError(f"{_where(row, ticket)}: {problems[row]}", value=row)
