@@ -5,8 +5,11 @@ gaps and folds, skipped dates, and the add/elapsed identity against the referenc
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
-from slaclock import Calendar
+import pytest
+
+from slaclock import Calendar, SlaclockError
 
 UTC = timezone.utc
 
@@ -44,3 +47,12 @@ def test_a_date_reached_only_by_last_nights_span_is_not_a_business_day() -> None
     sunday = _utc(2025, 3, 2, 10)
     assert _utc(2025, 3, 4, 6) == cal.business_day_close(sunday, 1)
     assert _utc(2025, 3, 11, 6) == cal.business_day_close(sunday, 2)
+
+
+@pytest.mark.parametrize("days", [True, 1.5, "2", None])
+def test_business_days_must_be_a_whole_number(days: Any) -> None:
+    """A bool, float, text or None number of business days is an ArgumentError naming it
+    (was: True read as 1, and a raw TypeError from deep inside for the others)."""
+    cal = Calendar.weekdays("UTC")
+    with pytest.raises(SlaclockError, match=f"business days: {days!r}"):
+        cal.business_day_close(_utc(2025, 3, 3, 10), days)

@@ -54,7 +54,7 @@ from slaclock._tz import (
 )
 from slaclock.compiled_calendar import CompiledCalendar
 from slaclock.durations import parse_duration
-from slaclock.errors import OutOfRangeError, PolicyError
+from slaclock.errors import ArgumentError, OutOfRangeError, PolicyError
 from slaclock.holidays import CountryHolidays, country_holiday_dates
 
 __all__ = [
@@ -375,6 +375,10 @@ class Calendar(ValueModel):
         '2025-03-10T17:00:00+01:00'
         """
         check_in_range(start, "start")
+        if isinstance(days, bool) or not isinstance(days, int):
+            raise ArgumentError(
+                f"business days: {days!r} - expected a whole number of days (an int)", value=days
+            )
         if days < 1:
             raise PolicyError(f"business days: {days!r} - expected at least 1", value=days)
         if days > MAX_BUSINESS_DAYS:
