@@ -4,12 +4,17 @@ gaps and folds, skipped dates, and the add/elapsed identity against the referenc
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from slaclock import Calendar, SlaclockError
+from tests.calendar_model import day_spans
+from tests.strategies import calendars, instants
 
 UTC = timezone.utc
 
@@ -56,3 +61,31 @@ def test_business_days_must_be_a_whole_number(days: Any) -> None:
     cal = Calendar.weekdays("UTC")
     with pytest.raises(SlaclockError, match=f"business days: {days!r}"):
         cal.business_day_close(_utc(2025, 3, 3, 10), days)
+
+
+def _model_business_day_close(calendar: Calendar, start: datetime, days: int) -> datetime:
+    """The rule, walked date by date on the reference model: the ``days``-th local date after
+    ``start``'s on which a span starts; the latest end of the spans starting on it."""
+    day = start.astimezone(ZoneInfo(calendar.timezone)).date()
+    for _ in range(days * 60):
+        day += timedelta(days=1)
+        spans = day_spans(calendar, day)
+        if spans:
+            days -= 1
+            if days == 0:
+                return max(end for _, end in spans)
+    raise LookupError("no such business day near the anchor")
+
+
+@given(data=st.data(), calendar=calendars(), days=st.integers(1, 12))
+def test_business_day_close_agrees_with_the_reference_model(
+    data: st.DataObject, calendar: Calendar, days: int
+) -> None:
+    """Random calendars (overnight spans, 24:00, holidays, overrides; DST in New York, Berlin,
+    Lord Howe's 30 minutes, Apia's lost day): business_day_close is the model's close, in
+    start's tzinfo."""
+    start = data.draw(instants(calendar))
+    expected = _model_business_day_close(calendar, start, days)
+    actual = calendar.business_day_close(start, days)
+    assert expected == actual
+    assert start.tzinfo is actual.tzinfo
