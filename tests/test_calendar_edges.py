@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from slaclock import Calendar, SlaclockError
 from tests.calendar_model import day_spans
@@ -89,3 +90,11 @@ def test_business_day_close_agrees_with_the_reference_model(
     actual = calendar.business_day_close(start, days)
     assert expected == actual
     assert start.tzinfo is actual.tzinfo
+
+
+@pytest.mark.parametrize("name", ["localtime", "posixrules"])
+def test_a_zone_that_means_the_machines_setting_is_refused(name: str) -> None:
+    """`localtime` (a link to /etc/localtime on Debian) would make every answer depend on the
+    machine: refused, naming it, like an unknown zone (was: accepted where the file exists)."""
+    with pytest.raises(ValidationError, match=f"unknown time zone: '{name}'"):
+        Calendar(timezone=name)
