@@ -91,7 +91,7 @@ def first_deadline_after(result: TicketResult, after: datetime) -> Deadline | No
     '2025-01-06T17:00:00+00:00'
     """
     # Instants compared as integers (datetimes sharing a tzinfo compare by wall clock).
-    after_micros = to_micros(after)
+    after_micros = to_micros(check_in_range(after, "after"))
     upcoming: list[tuple[int, Deadline]] = []
     for metric in result.metrics.values():
         for cycle in metric.cycles:
