@@ -4,12 +4,12 @@ with evaluate() one event at a time."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 
-from slaclock import SlaclockError, TicketClock
+from slaclock import ClockStateError, FullHistoryClock, SlaclockError, TicketClock
 from slaclock.streaming import first_deadline_after
 from slaclock.synthetic import DEFAULT_POLICY
 
@@ -28,3 +28,17 @@ def test_first_deadline_after_checks_after(after: Any) -> None:
     with pytest.raises(SlaclockError, match="after"):
         first_deadline_after(_clock().result(), after)
 
+
+@pytest.mark.parametrize("kind", [TicketClock, FullHistoryClock])
+def test_stored_event_past_year_9999_in_its_zone_is_a_state_error(kind: type[Any]) -> None:
+    """A stored event at 9999-12-31T23:59:59Z kept in a zone at +14:00 (slaclock 0.1's
+    unversioned state has no checksum to stop it) is a ClockStateError naming the event (was: a
+    raw OverflowError from converting it to its zone)."""
+    state = {
+        "ticket_id": "T-1",
+        "events": [
+            {"at": "9999-12-31T23:59:59+00:00", "kind": "created", "zone": "Pacific/Kiritimati"}
+        ],
+    }
+    with pytest.raises(ClockStateError, match="unreadable event"):
+        kind.from_dict(state, DEFAULT_POLICY)

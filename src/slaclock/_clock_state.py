@@ -565,7 +565,7 @@ def events_from_data(items: list[Any]) -> list[Event]:
                     raise ValueError(f"at={text!r} has no UTC offset")
                 data["at"] = at.astimezone(ZoneInfo(zone)) if zone is not None else at
             events.append(Event.model_validate(data))
-        except (ValidationError, ValueError, TypeError, KeyError) as exc:
+        except (ValidationError, ValueError, TypeError, KeyError, OverflowError) as exc:
             raise ClockStateError(
                 f"clock state: unreadable event {item!r:.80}: {exc}", value=item
             ) from None
