@@ -3,13 +3,13 @@ crossed_at_once()."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from slaclock import FullHistoryClock, Policy, SlaclockError, TicketClock
-from slaclock.alerts import crossed_at_once
+from slaclock.alerts import alerts, crossed_at_once
 
 UTC = timezone.utc
 POLICY = Policy(name="p", metrics={"first_response": {"targets": {"high": "1h", "low": "8h"}}})
@@ -58,3 +58,22 @@ def test_crossed_at_once_refuses_clocks_in_the_wrong_order() -> None:
     with pytest.raises(SlaclockError, match="expected the clock before the new events"):
         crossed_at_once(_raised(_clock()), _clock())
     assert [] == crossed_at_once(_clock(), _clock())  # nothing added: nothing crossed
+
+
+def test_one_kind_given_as_text_is_that_kind() -> None:
+    """kinds="due" means the due kind (was: its letters 'd', 'u', 'e', three unknown kinds)."""
+    since = datetime(2025, 1, 6, 9, tzinfo=UTC)
+    found = alerts(_clock(priority="high"), since, since + timedelta(hours=2), kinds="due")  # type: ignore[arg-type]
+    # Created 09:00 with a 1h target: due at 10:00, the only crossing.
+    assert [("due", datetime(2025, 1, 6, 10, tzinfo=UTC))] == [(a.kind, a.at) for a in found]
+
+
+@pytest.mark.parametrize(
+    ("source", "kinds"), [(None, ("due",)), (5, ("due",)), ([], None), ([], 3)]
+)
+def test_a_source_or_kinds_of_the_wrong_type_is_an_argument_error(source: Any, kinds: Any) -> None:
+    """None or a number as the source, None or a number as kinds: an ArgumentError naming it
+    (was: a raw TypeError, "object is not iterable")."""
+    since = datetime(2025, 1, 6, 9, tzinfo=UTC)
+    with pytest.raises(SlaclockError, match="alerts: "):
+        alerts(source, since, since + timedelta(hours=1), kinds=kinds)

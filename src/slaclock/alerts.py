@@ -120,7 +120,12 @@ def alerts(
     """
     check_in_range(since, "since")
     check_in_range(until, "until")
-    unknown = sorted(set(kinds) - set(_KINDS))
+    given: Collection[str] = (kinds,) if isinstance(kinds, str) else kinds  # "due": not its letters
+    if not isinstance(given, Collection):
+        raise ArgumentError(
+            f"alerts: kinds={kinds!r:.60} - expected a collection of {list(_KINDS)}", value=kinds
+        )
+    unknown = sorted(set(given) - set(_KINDS))
     if unknown:
         raise SlaclockError(
             f"alerts: unknown kind(s) {unknown} - expected some of {list(_KINDS)}", value=unknown
@@ -132,11 +137,17 @@ def alerts(
             "since <= until",
             value=until,
         )
+    if not isinstance(source, (Timeline, TicketClock, FullHistoryClock, Iterable)):
+        raise ArgumentError(
+            f"alerts: {type(source).__name__} {source!r:.60} - expected a Timeline, a clock, or "
+            "an iterable of them",
+            value=source,
+        )
     items: Iterable[Source] = (
         (source,) if isinstance(source, (Timeline, TicketClock, FullHistoryClock)) else source
     )
     found: list[tuple[tuple[int, str, str, int, int, int, str], Alert]] = []
-    wanted = frozenset(kinds)
+    wanted = frozenset(given)
     noted = UnknownEvents()  # a ticket is evaluated once per segment: warn once per value
     try:
         for item in items:
