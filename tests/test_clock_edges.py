@@ -4,12 +4,25 @@ with evaluate() one event at a time."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import json
+from datetime import datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from slaclock import ClockStateError, FullHistoryClock, SlaclockError, TicketClock
+from slaclock import (
+    ClockStateError,
+    FullHistoryClock,
+    Policy,
+    PolicySet,
+    SlaclockError,
+    TicketClock,
+    Timeline,
+    evaluate,
+)
 from slaclock.streaming import first_deadline_after
 from slaclock.synthetic import DEFAULT_POLICY
 
@@ -42,3 +55,89 @@ def test_stored_event_past_year_9999_in_its_zone_is_a_state_error(kind: type[Any
     }
     with pytest.raises(ClockStateError, match="unreadable event"):
         kind.from_dict(state, DEFAULT_POLICY)
+
+
+# ----------------------------------------------------------------------------------------------
+# One event at a time equals evaluate(), under a policy set switching mid-ticket, across the
+# DST changes of a zone with 30-minute DST, with round trips through the stored state
+def _apac_policy() -> Policy:
+    data = DEFAULT_POLICY.model_dump(mode="json", exclude_defaults=True)
+    data.update(
+        name="apac",
+        conditions={"group": "apac"},
+        calendar={
+            "timezone": "Australia/Lord_Howe",
+            # Sunday 01:00-03:00 straddles both of Lord Howe's 30-minute changes.
+            "hours": {"mon-fri": "09:00-17:00", "sat": "22:00-00:30", "sun": "01:00-03:00"},
+        },
+    )
+    return Policy.model_validate(data)
+
+
+#: Two policies picked by group with the same metrics (a switch needs no history), one of them
+#: in Lord Howe's zone.
+SWITCHING = PolicySet(policies=[_apac_policy(), DEFAULT_POLICY])
+STEPS = [
+    {"kind": "agent_replied"},
+    {"kind": "agent_replied", "public": False},
+    {"kind": "customer_replied"},
+    {"kind": "status_changed", "status": "pending"},
+    {"kind": "status_changed", "status": "open"},  # also a change to the same status
+    {"kind": "status_changed", "status": "on_hold"},
+    {"kind": "solved"},
+    {"kind": "closed"},
+    {"kind": "reopened"},  # after a close too
+    {"kind": "note_added"},
+    {"kind": "priority_changed", "priority": "urgent"},
+    {"kind": "priority_changed", "priority": "low"},  # while paused too
+    {"kind": "attributes_changed", "attributes": {"group": "apac"}},
+    {"kind": "attributes_changed", "attributes": {"group": "billing"}},
+]
+SHOWN_IN = [UTC, ZoneInfo("Australia/Lord_Howe"), ZoneInfo("America/New_York")]
+#: Around Lord Howe's changes of 2025 (04-06 02:00 back to 01:30; 10-05 02:00 on to 02:30).
+STARTS = [datetime(2025, 4, 5, 13, tzinfo=UTC), datetime(2025, 10, 4, 14, tzinfo=UTC)]
+
+
+@st.composite
+def switching_tickets(draw: st.DrawFn) -> tuple[Timeline, list[bool]]:
+    """A ticket of 1-10 events (often several at one instant) and, per event, whether the
+    clock goes through its stored text after it."""
+    at = draw(st.sampled_from(STARTS)) + timedelta(minutes=15 * draw(st.integers(0, 200)))
+    rows: list[dict[str, Any]] = [
+        {"at": at.astimezone(draw(st.sampled_from(SHOWN_IN))), "kind": "created"}
+    ]
+    for _ in range(draw(st.integers(0, 9))):
+        at += timedelta(minutes=draw(st.sampled_from([0, 0, 1, 15, 30, 240, 1440])))
+        rows.append(
+            {"at": at.astimezone(draw(st.sampled_from(SHOWN_IN))), **draw(st.sampled_from(STEPS))}
+        )
+    attributes = {
+        "priority": draw(st.sampled_from(["urgent", "high", "normal", "low"])),
+        "group": draw(st.sampled_from(["apac", "billing"])),
+    }
+    timeline = Timeline(ticket_id="T-1", attributes=attributes, events=rows)
+    return timeline, draw(st.lists(st.booleans(), min_size=len(rows), max_size=len(rows)))
+
+
+@given(case=switching_tickets(), hours=st.sampled_from([0, 1, 7, 72]))
+def test_one_event_at_a_time_is_evaluate_under_a_switching_policy_set(
+    case: tuple[Timeline, list[bool]], hours: int
+) -> None:
+    """After every event both clocks give exactly evaluate() on the events so far (as JSON
+    text, offsets included), as of the event and some hours later (counted in UTC: a wall-clock
+    sum across a fold would go back), the same next deadline, whether or not they went through
+    their stored text in between."""
+    timeline, round_trips = case
+    clocks: list[Any] = [TicketClock(SWITCHING, "T-1", timeline.attributes),
+                         FullHistoryClock(SWITCHING, "T-1", timeline.attributes)]  # fmt: skip
+    for count, (event, trip) in enumerate(zip(timeline.events, round_trips), start=1):
+        clocks = [clock.add(event) for clock in clocks]
+        if trip:
+            clocks = [type(c).from_dict(json.dumps(c.to_dict()), SWITCHING) for c in clocks]
+        prefix = Timeline(
+            ticket_id="T-1", attributes=timeline.attributes, events=timeline.events[:count]
+        )
+        as_of = (event.at.astimezone(UTC) + timedelta(hours=hours)).astimezone(event.at.tzinfo)
+        expected = evaluate(SWITCHING, prefix, as_of).model_dump_json()
+        assert [expected, expected] == [c.result(as_of).model_dump_json() for c in clocks]
+        assert clocks[0].next_deadline() == clocks[1].next_deadline()
