@@ -141,3 +141,15 @@ def test_one_event_at_a_time_is_evaluate_under_a_switching_policy_set(
         expected = evaluate(SWITCHING, prefix, as_of).model_dump_json()
         assert [expected, expected] == [c.result(as_of).model_dump_json() for c in clocks]
         assert clocks[0].next_deadline() == clocks[1].next_deadline()
+
+
+def test_an_id_reused_at_a_later_instant_is_not_noticed_by_the_incremental_clock() -> None:
+    """The documented limit (docs/how-to/streaming.md): the incremental clock checks ids only
+    among the events at its last instant, so an id used again an hour later with other content
+    is taken as a new event, where the full-history clock (like evaluate) refuses it."""
+    created = {"at": "2025-03-10T09:00:00Z", "kind": "created", "id": "e1"}
+    again = {"at": "2025-03-10T10:00:00Z", "kind": "agent_replied", "id": "e1"}
+    clock = TicketClock(DEFAULT_POLICY, "T-1", {"priority": "normal"}).add(created).add(again)
+    assert 2 == clock.event_count
+    with pytest.raises(ValueError, match="event id 'e1' is used twice with different content"):
+        FullHistoryClock(DEFAULT_POLICY, "T-1", {"priority": "normal"}).add(created).add(again)
