@@ -3,6 +3,7 @@
 Accepted: ``"4h"``, ``"30m"``, ``"1h30m"``, ``"1h 30m"``, ``"90s"``, ``"2d"`` (2 x 24 hours),
 ``"1.5h"``, ``"4 hours"``, ``"30 minutes"``, ISO 8601 (``"PT4H"``, ``"P1DT2H30M"``), a
 ``timedelta``, or an ``int`` number of seconds. A leading ``-`` makes a negative duration.
+Each unit may appear once (``"1h 1h"`` is refused, not read as two hours).
 A duration longer than the supported range of instants (84,006 days, see
 ``docs/reference/limits.md``) is an :class:`~slaclock.errors.OutOfRangeError`.
 Given a ``working_day`` length, days and weeks are working days and working weeks of
@@ -55,6 +56,10 @@ _UNIT_ALIASES = {
     "s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s",
     "ms": "ms", "millisecond": "ms", "milliseconds": "ms",
     "us": "us", "microsecond": "us", "microseconds": "us",
+}  # fmt: skip
+_UNIT_NAMES = {
+    "w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds",
+    "ms": "milliseconds", "us": "microseconds",
 }  # fmt: skip
 _PART = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*")
 _ISO = re.compile(
@@ -182,11 +187,19 @@ def parse_duration(
         return _bounded(sign * total, value)
     lowered = text.lower()
     position, total = 0, 0
+    seen: set[str] = set()
     while position < len(lowered):
         part = _PART.match(lowered, position)
         unit = _UNIT_ALIASES.get(part.group(2)) if part else None
         if part is None or unit is None:
             raise DurationSyntaxError(f"unreadable duration: {value!r} - {_EXPECTED}", value=value)
+        if unit in seen:
+            raise DurationSyntaxError(
+                f"unreadable duration: {value!r} gives the {_UNIT_NAMES[unit]} twice - expected "
+                "each unit once, e.g. '1h30m'",
+                value=value,
+            )
+        seen.add(unit)
         total += _micros(part.group(1), unit, value, working)
         position = part.end()
     return _bounded(sign * total, value)
