@@ -33,3 +33,16 @@ def test_spellings_that_stay_accepted(text: str, expected: timedelta) -> None:
     """Units in any order, long names, odd whitespace and non-ASCII decimal digits read as
     written."""
     assert expected == parse_duration(text)
+
+
+@pytest.mark.parametrize("text", ["1M", "30M", "- 1M", "1M 2d"])
+def test_a_leading_capital_m_is_ambiguous(text: str) -> None:
+    """ "1M" reads as a month in ISO 8601's date part and in everyday writing: refused as
+    ambiguous (was: silently one minute)."""
+    with pytest.raises(DurationSyntaxError, match="'M' may mean months or minutes"):
+        parse_duration(text)
+
+
+def test_a_capital_m_after_hours_is_minutes() -> None:
+    """After hours, "M" can only be minutes: "1H30M" is 90 minutes, as is "1h30m"."""
+    assert timedelta(minutes=90) == parse_duration("1H30M") == parse_duration("1h30m")

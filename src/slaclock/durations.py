@@ -3,7 +3,8 @@
 Accepted: ``"4h"``, ``"30m"``, ``"1h30m"``, ``"1h 30m"``, ``"90s"``, ``"2d"`` (2 x 24 hours),
 ``"1.5h"``, ``"4 hours"``, ``"30 minutes"``, ISO 8601 (``"PT4H"``, ``"P1DT2H30M"``), a
 ``timedelta``, or an ``int`` number of seconds. A leading ``-`` makes a negative duration.
-Each unit may appear once (``"1h 1h"`` is refused, not read as two hours).
+Each unit may appear once (``"1h 1h"`` is refused, not read as two hours), and a leading
+capital ``M`` (``"1M"``: a month?) is refused as ambiguous; ``m``/``min`` are minutes.
 A duration longer than the supported range of instants (84,006 days, see
 ``docs/reference/limits.md``) is an :class:`~slaclock.errors.OutOfRangeError`.
 Given a ``working_day`` length, days and weeks are working days and working weeks of
@@ -193,6 +194,14 @@ def parse_duration(
         unit = _UNIT_ALIASES.get(part.group(2)) if part else None
         if part is None or unit is None:
             raise DurationSyntaxError(f"unreadable duration: {value!r} - {_EXPECTED}", value=value)
+        if not seen and len(lowered) == len(text) and text[part.start(2) : part.end(2)] == "M":
+            # ISO 8601's date part and everyday writing read a leading "M" as months (after
+            # hours, as in "1H30M", it can only be minutes): never guess.
+            raise DurationSyntaxError(
+                f"ambiguous duration: {value!r} - 'M' may mean months or minutes; expected "
+                "'m' or 'min' for minutes (slaclock has no months)",
+                value=value,
+            )
         if unit in seen:
             raise DurationSyntaxError(
                 f"unreadable duration: {value!r} gives the {_UNIT_NAMES[unit]} twice - expected "
