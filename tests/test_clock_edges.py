@@ -153,3 +153,41 @@ def test_an_id_reused_at_a_later_instant_is_not_noticed_by_the_incremental_clock
     assert 2 == clock.event_count
     with pytest.raises(ValueError, match="event id 'e1' is used twice with different content"):
         FullHistoryClock(DEFAULT_POLICY, "T-1", {"priority": "normal"}).add(created).add(again)
+
+
+@pytest.mark.parametrize("kind", [TicketClock, FullHistoryClock])
+def test_next_deadline_walks_through_a_fall_back_fold(kind: type[Any]) -> None:
+    """Created 01:15 EDT on 2025-11-02 with a 1h target and a 50% threshold: the threshold is
+    at 01:45 EDT (05:45Z), the due instant an hour after creation at 01:15 EST (06:15Z), shown
+    with fold=1, a wall-clock time *earlier* than the threshold's. next_deadline(after=t) is
+    strictly after t, as an instant: threshold, then due (after the threshold's instant), then
+    nothing."""
+    ny = ZoneInfo("America/New_York")
+    policy = Policy(
+        name="p",
+        metrics={
+            "first_response": {
+                "targets": {"normal": "1h"},
+                "thresholds": [{"name": "half", "at_percent": 50}],
+            }
+        },
+    )
+    clock = kind(policy, "T-1", {"priority": "normal"}).add(
+        {"at": datetime(2025, 11, 2, 1, 15, tzinfo=ny), "kind": "created"}
+    )
+    first = clock.next_deadline()
+    # Compared in UTC: Python finds an ambiguous local time unequal to every other zone's.
+    assert ("half", datetime(2025, 11, 2, 5, 45, tzinfo=UTC)) == (
+        first.name,
+        first.at.astimezone(UTC),
+    )
+    second = clock.next_deadline(first.at)
+    assert ("due", datetime(2025, 11, 2, 6, 15, tzinfo=UTC), 1) == (
+        second.name,
+        second.at.astimezone(UTC),
+        second.at.fold,
+    )
+    assert None is clock.next_deadline(second.at)
+    assert first.at == clock.next_deadline(first.at - timedelta(microseconds=1)).at
+    with pytest.raises(SlaclockError, match="after is a naive datetime"):
+        clock.next_deadline(datetime(2025, 11, 2, 1, 30))
