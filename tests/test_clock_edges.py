@@ -191,3 +191,17 @@ def test_next_deadline_walks_through_a_fall_back_fold(kind: type[Any]) -> None:
     assert first.at == clock.next_deadline(first.at - timedelta(microseconds=1)).at
     with pytest.raises(SlaclockError, match="after is a naive datetime"):
         clock.next_deadline(datetime(2025, 11, 2, 1, 30))
+
+
+@pytest.mark.parametrize("kind", [TicketClock, FullHistoryClock])
+def test_stored_state_without_its_format_is_not_read_as_unchecked_legacy_state(
+    kind: type[Any],
+) -> None:
+    """State of this format that lost its `format` key (a damaged store, a hand edit) keeps its
+    other header keys, so it is refused (was: the full-history clock read it as slaclock 0.1's
+    unchecked state, skipping the policy check: here a clock built under another policy)."""
+    other = Policy(name="other", metrics={"first_response": {"targets": {"normal": "1h"}}})
+    state = kind(other, "T-1", {"priority": "normal"}).add(CREATED).to_dict()
+    del state["format"]
+    with pytest.raises(ClockStateError, match=r"format None - expected 'slaclock\.clock'"):
+        kind.from_dict(state, DEFAULT_POLICY)

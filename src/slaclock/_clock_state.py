@@ -152,7 +152,7 @@ def history_state(
 ) -> tuple[str, dict[str, Any], list[Event]]:
     """(ticket id, attributes, events) of full-history state, or of slaclock 0.1's unversioned
     state (``ticket_id``, ``attributes``, ``events``: read as such, nothing to check)."""
-    if "format" not in state and {"ticket_id", "events"} <= set(state):
+    if "format" not in state and {"ticket_id", "events"} <= set(state) <= _LEGACY_KEYS:
         return (
             read_field(state, "ticket_id", str),
             read_field(state, "attributes", dict, {}),
@@ -477,6 +477,11 @@ def checked(
             value=stored,
         )
     return state
+
+
+#: The keys of slaclock 0.1's unversioned state (read without checks); state with any other
+#: key (a header of this format, say) is checked as this format.
+_LEGACY_KEYS = frozenset({"ticket_id", "attributes", "events"})
 
 
 def _policies_text(identity: Any) -> str:
