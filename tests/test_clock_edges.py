@@ -4,6 +4,7 @@ with evaluate() one event at a time."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -193,6 +194,13 @@ def test_next_deadline_walks_through_a_fall_back_fold(kind: type[Any]) -> None:
         clock.next_deadline(datetime(2025, 11, 2, 1, 30))
 
 
+def _resealed(state: dict[str, Any]) -> dict[str, Any]:
+    """``state`` with its checksum made right again (as tests/test_streaming.py forges it)."""
+    body = {k: v for k, v in state.items() if k != "checksum"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return {**body, "checksum": hashlib.sha256(text.encode()).hexdigest()}
+
+
 @pytest.mark.parametrize("kind", [TicketClock, FullHistoryClock])
 def test_stored_state_without_its_format_is_not_read_as_unchecked_legacy_state(
     kind: type[Any],
@@ -205,3 +213,17 @@ def test_stored_state_without_its_format_is_not_read_as_unchecked_legacy_state(
     del state["format"]
     with pytest.raises(ClockStateError, match=r"format None - expected 'slaclock\.clock'"):
         kind.from_dict(state, DEFAULT_POLICY)
+
+
+@pytest.mark.parametrize("kind", [TicketClock, FullHistoryClock])
+def test_stored_state_with_an_unknown_key_is_refused(kind: type[Any]) -> None:
+    """A key to_dict() never writes, even with the checksum made right, is a ClockStateError
+    naming it (was: ignored at the top level, while the same key inside the replay state was
+    refused)."""
+    state = _resealed({**_clock(kind).to_dict(), "deadline_cache": []})
+    with pytest.raises(ClockStateError, match=r"unknown key\(s\) \['deadline_cache'\]"):
+        kind.from_dict(state, DEFAULT_POLICY)
+    legacy = {"ticket_id": "T-1", "attributes": {"priority": "normal"}, "events": [CREATED]}
+    assert 1 == len(
+        kind.from_dict(legacy, DEFAULT_POLICY).result().metrics["first_response"].cycles
+    )

@@ -463,6 +463,13 @@ def checked(
     clock = state.get("clock")
     if clock != kind:
         raise ClockStateError(f"clock state: clock {clock!r} - expected {kind!r}", value=clock)
+    unknown = sorted(set(state) - _KEYS[kind], key=str)
+    if unknown:
+        raise ClockStateError(
+            f"clock state: unknown key(s) {unknown!r:.80} - expected the keys to_dict() writes: "
+            f"{sorted(_KEYS[kind])}",
+            value=unknown,
+        )
     stored = state.get("policies")
     expected = _policy_identity(policy)
     if check_policy and stored != expected:
@@ -482,6 +489,12 @@ def checked(
 #: The keys of slaclock 0.1's unversioned state (read without checks); state with any other
 #: key (a header of this format, say) is checked as this format.
 _LEGACY_KEYS = frozenset({"ticket_id", "attributes", "events"})
+_HEADER = frozenset({"format", "format_version", "clock", "policies", "checksum"})
+#: The keys each clock kind's to_dict() writes.
+_KEYS = {
+    "incremental": _HEADER | _LEGACY_KEYS | {"replay"},
+    "full-history": _HEADER | _LEGACY_KEYS,
+}
 
 
 def _policies_text(identity: Any) -> str:
