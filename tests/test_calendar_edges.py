@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from slaclock import Calendar, SlaclockError
 from tests.calendar_model import day_spans
-from tests.strategies import calendars, instants
+from tests.strategies import calendars, instants, seasonal_calendars
 
 UTC = timezone.utc
 
@@ -78,11 +78,13 @@ def _model_business_day_close(calendar: Calendar, start: datetime, days: int) ->
     raise LookupError("no such business day near the anchor")
 
 
-@given(data=st.data(), calendar=calendars(), days=st.integers(1, 12))
+@given(
+    data=st.data(), calendar=st.one_of(calendars(), seasonal_calendars()), days=st.integers(1, 12)
+)
 def test_business_day_close_agrees_with_the_reference_model(
     data: st.DataObject, calendar: Calendar, days: int
 ) -> None:
-    """Random calendars (overnight spans, 24:00, holidays, overrides; DST in New York, Berlin,
+    """Random calendars (overnight spans, 24:00, holidays, overrides, seasons; DST in New York, Berlin,
     Lord Howe's 30 minutes, Apia's lost day): business_day_close is the model's close, in
     start's tzinfo."""
     start = data.draw(instants(calendar))
