@@ -100,3 +100,11 @@ def test_a_zone_that_means_the_machines_setting_is_refused(name: str) -> None:
     machine: refused, naming it, like an unknown zone (was: accepted where the file exists)."""
     with pytest.raises(ValidationError, match=f"unknown time zone: '{name}'"):
         Calendar(timezone=name)
+
+
+@pytest.mark.parametrize("days", [10**5000, -(10**5000)], ids=["positive", "negative"])
+def test_business_days_too_long_to_print_are_refused_by_size(days: int) -> None:
+    """10**5000 business days (either sign) is a SlaclockError giving the number's size (was:
+    Python's raw ValueError about integer string conversion, from writing the message)."""
+    with pytest.raises(SlaclockError, match=r"business days: .*integer of about 5001 digits"):
+        Calendar.weekdays("UTC").business_day_close(_utc(2025, 3, 3, 10), days)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from slaclock.durations import parse_duration
-from slaclock.errors import DurationSyntaxError
+from slaclock.errors import DurationSyntaxError, OutOfRangeError
 
 
 @pytest.mark.parametrize("text", ["1h 1h", "4 hours 4 hours", "30m 1h 15m", "2d 1 day"])
@@ -46,3 +46,12 @@ def test_a_leading_capital_m_is_ambiguous(text: str) -> None:
 def test_a_capital_m_after_hours_is_minutes() -> None:
     """After hours, "M" can only be minutes: "1H30M" is 90 minutes, as is "1h30m"."""
     assert timedelta(minutes=90) == parse_duration("1H30M") == parse_duration("1h30m")
+
+
+@pytest.mark.parametrize("seconds", [10**5000, -(10**5000)], ids=["positive", "negative"])
+def test_an_integer_too_long_to_print_is_out_of_range(seconds: int) -> None:
+    """A duration of 10**5000 seconds (either sign) is an OutOfRangeError giving its size (was:
+    Python's raw ValueError, "Exceeds the limit (4300 digits) for integer string conversion",
+    raised while writing the error message)."""
+    with pytest.raises(OutOfRangeError, match="integer of about 5001 digits - expected at most"):
+        parse_duration(seconds)

@@ -53,7 +53,7 @@ from slaclock._tz import (
     to_micros,
 )
 from slaclock.compiled_calendar import CompiledCalendar
-from slaclock.durations import parse_duration
+from slaclock.durations import parse_duration, value_text
 from slaclock.errors import ArgumentError, OutOfRangeError, PolicyError
 from slaclock.holidays import CountryHolidays, country_holiday_dates
 
@@ -380,10 +380,13 @@ class Calendar(ValueModel):
                 f"business days: {days!r} - expected a whole number of days (an int)", value=days
             )
         if days < 1:
-            raise PolicyError(f"business days: {days!r} - expected at least 1", value=days)
+            raise PolicyError(
+                f"business days: {value_text(days)} - expected at least 1", value=days
+            )
         if days > MAX_BUSINESS_DAYS:
             raise OutOfRangeError(
-                f"business days: {days!r} - expected at most {MAX_BUSINESS_DAYS}", value=days
+                f"business days: {value_text(days)} - expected at most {MAX_BUSINESS_DAYS}",
+                value=days,
             )
         zone = self.compiled.zone
         day = start.astimezone(zone).date()

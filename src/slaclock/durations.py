@@ -19,6 +19,7 @@ datetime.timedelta(seconds=5400)
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -73,11 +74,24 @@ _MAX_MICROS = timedelta_to_micros(MAX_DURATION)
 _MAX_TEXT = 200
 
 
+def value_text(value: object) -> str:
+    """``repr(value)`` for an error message, except for an integer too long for Python to write
+    out (over 4,300 digits raises ``ValueError``): its sign and size instead.
+
+    >>> value_text(90), value_text(-(10**5000))
+    ('90', 'a negative integer of about 5001 digits')
+    """
+    if isinstance(value, int) and value.bit_length() > 3000:  # about 900 digits
+        digits = int(value.bit_length() * math.log10(2)) + 1
+        return f"{'a negative' if value < 0 else 'an'} integer of about {digits} digits"
+    return repr(value)
+
+
 def _bounded(micros: int, value: object) -> timedelta:
     """The timedelta of ``micros``, refused when longer than :data:`MAX_DURATION`."""
     if abs(micros) > _MAX_MICROS:
         raise OutOfRangeError(
-            f"duration too long: {value!r} - expected at most {MAX_DURATION.days} days "
+            f"duration too long: {value_text(value)} - expected at most {MAX_DURATION.days} days "
             "(the length of the supported range of instants)",
             value=value,
         )
