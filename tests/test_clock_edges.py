@@ -227,3 +227,16 @@ def test_stored_state_with_an_unknown_key_is_refused(kind: type[Any]) -> None:
     assert 1 == len(
         kind.from_dict(legacy, DEFAULT_POLICY).result().metrics["first_response"].cycles
     )
+
+
+@pytest.mark.parametrize("kind", [TicketClock, FullHistoryClock])
+@pytest.mark.parametrize("key", ["format_version", "ticket_id", "events", "checksum"])
+def test_an_integer_too_long_to_print_in_stored_state_is_a_state_error(
+    kind: type[Any], key: str
+) -> None:
+    """A stored mapping holding 10**5000 anywhere is a ClockStateError giving the number's size
+    (was: Python's raw ValueError about integer string conversion, raised while writing the
+    message about it)."""
+    state = {**_clock(kind).to_dict(), key: 10**5000}
+    with pytest.raises(ClockStateError, match="integer of about 5001 digits"):
+        kind.from_dict(state, DEFAULT_POLICY)

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from slaclock._tz import MAX_INSTANT, MIN_INSTANT, micros_in_range, to_micros
+from slaclock.durations import value_text
 from slaclock.errors import ClockStateError, SlaclockError
 from slaclock.policy import Policy, PolicySet
 from slaclock.replay import (
@@ -423,11 +424,25 @@ def opened(data: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
             ) from None
     if not isinstance(data, Mapping):
         raise ClockStateError(
-            f"clock state: {type(data).__name__} {data!r:.60} - expected the mapping to_dict() "
-            "returns",
+            f"clock state: {type(data).__name__} {value_text(data):.60} - expected the mapping "
+            "to_dict() returns",
             value=data,
         )
+    _check_printable(data)
     return dict(data)
+
+
+def _check_printable(data: Any) -> None:
+    """Refuse an integer too long to write out (4,300+ digits), so every message can show it."""
+    stack = [data]
+    while stack:  # iterative: any depth
+        item = stack.pop()
+        if isinstance(item, int) and item.bit_length() > 14_000:
+            raise ClockStateError(f"clock state: {value_text(item)} - expected to_dict()'s state")
+        if isinstance(item, Mapping):
+            stack.extend((*item.keys(), *item.values()))
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
 
 
 def checked(
@@ -486,15 +501,10 @@ def checked(
     return state
 
 
-#: The keys of slaclock 0.1's unversioned state (read without checks); state with any other
-#: key (a header of this format, say) is checked as this format.
+#: The keys of slaclock 0.1's unversioned state (read unchecked), and of each clock's to_dict().
 _LEGACY_KEYS = frozenset({"ticket_id", "attributes", "events"})
 _HEADER = frozenset({"format", "format_version", "clock", "policies", "checksum"})
-#: The keys each clock kind's to_dict() writes.
-_KEYS = {
-    "incremental": _HEADER | _LEGACY_KEYS | {"replay"},
-    "full-history": _HEADER | _LEGACY_KEYS,
-}
+_KEYS = {"incremental": _HEADER | _LEGACY_KEYS | {"replay"}, "full-history": _HEADER | _LEGACY_KEYS}
 
 
 def _policies_text(identity: Any) -> str:
