@@ -427,6 +427,9 @@ class Calendar(ValueModel):
         ``None`` when none does. Spans are read one by one, not from the merged open time: a
         span ending where the next day's begins (``00:00-24:00``, a night shift) still closes
         the day it starts on."""
+        closes = self._day_closes  # kept per date: business days overlap from call to call
+        if day in closes:
+            return closes[day]
         zone = self.compiled.zone
         if local_to_micros(day, 86_400, zone) <= local_to_micros(day, 0, zone):
             return None  # a local date the zone skips (Pacific/Apia, 2011-12-30)
@@ -435,17 +438,22 @@ class Calendar(ValueModel):
             for open_s, close_s in self.compiled._day_spans(day)
             if (stop := local_to_micros(day, close_s, zone)) > local_to_micros(day, open_s, zone)
         ]  # a span inside a DST gap resolves to nothing, as in the compiled table
-        if not ends:
-            return None
-        close = max(ends)
-        if close > to_micros(MAX_INSTANT):
+        close = max(ends, default=None)
+        if close is not None and close > to_micros(MAX_INSTANT):
             raise OutOfRangeError(
                 f"business days: the close of {day.isoformat()} is at or after "
                 f"{MAX_INSTANT.isoformat()} - expected a result before then "
                 "(see docs/reference/limits.md)",
                 value=day,
             )
+        if len(closes) >= _MAX_CLOSES:  # bounded, as _business_day_closes
+            closes.clear()
+        closes[day] = close
         return close
+
+    @cached_property
+    def _day_closes(self) -> dict[date, int | None]:
+        return {}
 
 
 #: The 24x7 calendar in UTC: business time is elapsed real time.
