@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from slaclock import Calendar, SlaclockError
+from slaclock import ALWAYS_OPEN, Calendar, SlaclockError
 from tests.calendar_model import day_spans
 from tests.strategies import calendars, instants, seasonal_calendars
 
@@ -108,3 +108,10 @@ def test_business_days_too_long_to_print_are_refused_by_size(days: int) -> None:
     Python's raw ValueError about integer string conversion, from writing the message)."""
     with pytest.raises(SlaclockError, match=r"business days: .*integer of about 5001 digits"):
         Calendar.weekdays("UTC").business_day_close(_utc(2025, 3, 3, 10), days)
+
+
+def test_business_day_close_on_a_24x7_calendar_is_the_next_midnight() -> None:
+    """Every date of a 24x7 calendar has the span 00:00-24:00, so one business day after Monday
+    2025-03-03 closes at Tuesday 24:00 = Wednesday 00:00 (was: CalendarNeverOpenError, "never
+    closes", from the merged, endless open time)."""
+    assert _utc(2025, 3, 5) == ALWAYS_OPEN.business_day_close(_utc(2025, 3, 3, 10), 1)
