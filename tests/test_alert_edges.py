@@ -77,3 +77,13 @@ def test_a_source_or_kinds_of_the_wrong_type_is_an_argument_error(source: Any, k
     since = datetime(2025, 1, 6, 9, tzinfo=UTC)
     with pytest.raises(SlaclockError, match="alerts: "):
         alerts(source, since, since + timedelta(hours=1), kinds=kinds)
+
+
+@pytest.mark.parametrize("kinds", [[["due"]], {1, "x"}, b"due"])
+def test_kinds_of_odd_types_are_named_unknown(kinds: Any) -> None:
+    """A list inside kinds, a number beside an unknown kind, or bytes: a SlaclockError naming
+    them (was: a raw TypeError, "unhashable type" or "'<' not supported", for the first two, and
+    the bytes' numbers 100, 117, 101 as unknown kinds)."""
+    since = datetime(2025, 1, 6, 9, tzinfo=UTC)
+    with pytest.raises(SlaclockError, match=r"alerts: (unknown kind|kinds=)"):
+        alerts(_clock(), since, since + timedelta(hours=1), kinds=kinds)

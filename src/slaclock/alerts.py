@@ -121,11 +121,11 @@ def alerts(
     check_in_range(since, "since")
     check_in_range(until, "until")
     given: Collection[str] = (kinds,) if isinstance(kinds, str) else kinds  # "due": not its letters
-    if not isinstance(given, Collection):
+    if not isinstance(given, Collection) or isinstance(given, bytes):
         raise ArgumentError(
             f"alerts: kinds={kinds!r:.60} - expected a collection of {list(_KINDS)}", value=kinds
         )
-    unknown = sorted(set(given) - set(_KINDS))
+    unknown = sorted((k for k in given if not isinstance(k, str) or k not in _KINDS), key=repr)
     if unknown:
         raise SlaclockError(
             f"alerts: unknown kind(s) {unknown} - expected some of {list(_KINDS)}", value=unknown
@@ -147,7 +147,7 @@ def alerts(
         (source,) if isinstance(source, (Timeline, TicketClock, FullHistoryClock)) else source
     )
     found: list[tuple[tuple[int, str, str, int, int, int, str], Alert]] = []
-    wanted = frozenset(given)
+    wanted = frozenset(given)  # kinds only, checked above
     noted = UnknownEvents()  # a ticket is evaluated once per segment: warn once per value
     try:
         for item in items:
