@@ -240,3 +240,12 @@ def test_an_integer_too_long_to_print_in_stored_state_is_a_state_error(
     state = {**_clock(kind).to_dict(), key: 10**5000}
     with pytest.raises(ClockStateError, match="integer of about 5001 digits"):
         kind.from_dict(state, DEFAULT_POLICY)
+
+
+@pytest.mark.parametrize("kind", [TicketClock, FullHistoryClock])
+@pytest.mark.parametrize("events", [5, None, "created", CREATED])
+def test_events_that_are_not_a_list_of_events_are_refused(kind: type[Any], events: Any) -> None:
+    """A number, None, text or one event's mapping as `events`: an ArgumentError naming the
+    ticket and the value (was: a raw TypeError, or text and a mapping walked item by item)."""
+    with pytest.raises(SlaclockError, match=r"ticket 'T-1': events=.* - expected a list of events"):
+        kind(DEFAULT_POLICY, "T-1", {"priority": "normal"}, events)
