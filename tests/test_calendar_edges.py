@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from slaclock import ALWAYS_OPEN, Calendar, SlaclockError
+from slaclock import ALWAYS_OPEN, Calendar, OutOfRangeError, SlaclockError
 from tests.calendar_model import day_spans
 from tests.strategies import calendars, instants, seasonal_calendars
 
@@ -115,3 +115,23 @@ def test_business_day_close_on_a_24x7_calendar_is_the_next_midnight() -> None:
     2025-03-03 closes at Tuesday 24:00 = Wednesday 00:00 (was: CalendarNeverOpenError, "never
     closes", from the merged, endless open time)."""
     assert _utc(2025, 3, 5) == ALWAYS_OPEN.business_day_close(_utc(2025, 3, 3, 10), 1)
+
+
+def test_a_business_day_closing_at_2200_is_out_of_range() -> None:
+    """Results are instants before 2200-01-01 (docs/reference/limits.md): Friday 2199-12-31's
+    span 00:00-24:00 closes at 2200-01-01T00:00Z exactly, so its close is refused, naming it."""
+    cal = Calendar(timezone="UTC", hours={"daily": [["00:00", "24:00"]]})
+    with pytest.raises(OutOfRangeError, match="the close of 2199-12-31 is at or after 2200"):
+        cal.business_day_close(_utc(2199, 12, 30, 12), 1)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="compiled_calendar.py (the lead's): add() returns 2200-01-01T00:00Z itself, though "
+    "results must be before it (limits.md; its own error says 'at or after 2200-01-01'), and "
+    "elapsed() then refuses that result",
+)
+def test_add_ending_exactly_at_2200_is_out_of_range() -> None:
+    """ALWAYS_OPEN.add(2199-12-31T00:00Z, 1 day) would be 2200-01-01T00:00Z: out of range."""
+    with pytest.raises(OutOfRangeError, match="at or after 2200-01-01"):
+        ALWAYS_OPEN.add(_utc(2199, 12, 31), timedelta(days=1))

@@ -439,7 +439,7 @@ class Calendar(ValueModel):
             if (stop := local_to_micros(day, close_s, zone)) > local_to_micros(day, open_s, zone)
         ]  # a span inside a DST gap resolves to nothing, as in the compiled table
         close = max(ends, default=None)
-        if close is not None and close > to_micros(MAX_INSTANT):
+        if close is not None and close >= to_micros(MAX_INSTANT):
             raise OutOfRangeError(
                 f"business days: the close of {day.isoformat()} is at or after "
                 f"{MAX_INSTANT.isoformat()} - expected a result before then "
