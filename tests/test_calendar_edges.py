@@ -135,3 +135,14 @@ def test_add_ending_exactly_at_2200_is_out_of_range() -> None:
     """ALWAYS_OPEN.add(2199-12-31T00:00Z, 1 day) would be 2200-01-01T00:00Z: out of range."""
     with pytest.raises(OutOfRangeError, match="at or after 2200-01-01"):
         ALWAYS_OPEN.add(_utc(2199, 12, 31), timedelta(days=1))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="compiled_calendar.py (the lead's): _never_open_error always says 'add' and shows a "
+    "negative duration as Python's timedelta text ('-1 day, 23:00:00')",
+)
+def test_subtracting_on_a_calendar_that_never_opens_says_subtract() -> None:
+    """Subtracting 1h on a calendar that never opens says what was asked: subtract 1:00:00."""
+    with pytest.raises(SlaclockError, match=r"cannot subtract 1:00:00 of business time"):
+        Calendar(timezone="UTC").subtract(_utc(2025, 3, 3, 10), "1h")
