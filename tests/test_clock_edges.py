@@ -249,3 +249,16 @@ def test_events_that_are_not_a_list_of_events_are_refused(kind: type[Any], event
     ticket and the value (was: a raw TypeError, or text and a mapping walked item by item)."""
     with pytest.raises(SlaclockError, match=r"ticket 'T-1': events=.* - expected a list of events"):
         kind(DEFAULT_POLICY, "T-1", {"priority": "normal"}, events)
+
+
+@pytest.mark.parametrize("kind", [TicketClock, FullHistoryClock])
+def test_a_tuple_attribute_survives_the_round_trip(kind: type[Any]) -> None:
+    """Attributes given with a tuple (tags=("vip", "eu")) read as the list JSON gives back, so
+    a clock equals its stored-and-loaded copy, and its result equals evaluate()'s (was: the
+    live clock kept the tuple, the loaded one a list, and the two clocks compared unequal)."""
+    attributes = {"priority": "normal", "tags": ("vip", "eu")}
+    clock = kind(DEFAULT_POLICY, "T-1", attributes).add(CREATED)
+    loaded = kind.from_dict(json.dumps(clock.to_dict()), DEFAULT_POLICY)
+    timeline = Timeline(ticket_id="T-1", attributes=attributes, events=[CREATED])
+    assert clock == loaded
+    assert evaluate(DEFAULT_POLICY, timeline) == clock.result() == loaded.result()
