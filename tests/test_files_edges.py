@@ -76,8 +76,8 @@ def test_a_duration_naming_a_unit_twice_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PolicyFileError) as caught:
         load_policy(path)
     assert [
-        f"{path}:5: metrics.resolution.targets.normal: unit 'h' given twice in duration '8h8h' - "
-        "expected each unit once, e.g. '1h30m'"
+        f"{path}:5: metrics.resolution.targets.normal: unreadable duration: '8h8h' gives the "
+        "hours twice - expected each unit once, e.g. '1h30m'"
     ] == caught.value.problems
 
 

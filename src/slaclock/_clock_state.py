@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from slaclock._tz import MAX_INSTANT, MIN_INSTANT, micros_in_range, to_micros
+from slaclock.durations import value_text
 from slaclock.errors import ClockStateError, SlaclockError
 from slaclock.policy import Policy, PolicySet
 from slaclock.replay import (
@@ -152,7 +153,7 @@ def history_state(
 ) -> tuple[str, dict[str, Any], list[Event]]:
     """(ticket id, attributes, events) of full-history state, or of slaclock 0.1's unversioned
     state (``ticket_id``, ``attributes``, ``events``: read as such, nothing to check)."""
-    if "format" not in state and {"ticket_id", "events"} <= set(state):
+    if "format" not in state and {"ticket_id", "events"} <= set(state) <= _LEGACY_KEYS:
         return (
             read_field(state, "ticket_id", str),
             read_field(state, "attributes", dict, {}),
@@ -423,11 +424,25 @@ def opened(data: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
             ) from None
     if not isinstance(data, Mapping):
         raise ClockStateError(
-            f"clock state: {type(data).__name__} {data!r:.60} - expected the mapping to_dict() "
-            "returns",
+            f"clock state: {type(data).__name__} {value_text(data):.60} - expected the mapping "
+            "to_dict() returns",
             value=data,
         )
+    _check_printable(data)
     return dict(data)
+
+
+def _check_printable(data: Any) -> None:
+    """Refuse an integer too long to write out (4,300+ digits), so every message can show it."""
+    stack = [data]
+    while stack:  # iterative: any depth
+        item = stack.pop()
+        if isinstance(item, int) and item.bit_length() > 14_000:
+            raise ClockStateError(f"clock state: {value_text(item)} - expected to_dict()'s state")
+        if isinstance(item, Mapping):
+            stack.extend((*item.keys(), *item.values()))
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
 
 
 def checked(
@@ -463,6 +478,13 @@ def checked(
     clock = state.get("clock")
     if clock != kind:
         raise ClockStateError(f"clock state: clock {clock!r} - expected {kind!r}", value=clock)
+    unknown = sorted(set(state) - _KEYS[kind], key=str)
+    if unknown:
+        raise ClockStateError(
+            f"clock state: unknown key(s) {unknown!r:.80} - expected the keys to_dict() writes: "
+            f"{sorted(_KEYS[kind])}",
+            value=unknown,
+        )
     stored = state.get("policies")
     expected = _policy_identity(policy)
     if check_policy and stored != expected:
@@ -477,6 +499,12 @@ def checked(
             value=stored,
         )
     return state
+
+
+#: The keys of slaclock 0.1's unversioned state (read unchecked), and of each clock's to_dict().
+_LEGACY_KEYS = frozenset({"ticket_id", "attributes", "events"})
+_HEADER = frozenset({"format", "format_version", "clock", "policies", "checksum"})
+_KEYS = {"incremental": _HEADER | _LEGACY_KEYS | {"replay"}, "full-history": _HEADER | _LEGACY_KEYS}
 
 
 def _policies_text(identity: Any) -> str:
@@ -565,7 +593,7 @@ def events_from_data(items: list[Any]) -> list[Event]:
                     raise ValueError(f"at={text!r} has no UTC offset")
                 data["at"] = at.astimezone(ZoneInfo(zone)) if zone is not None else at
             events.append(Event.model_validate(data))
-        except (ValidationError, ValueError, TypeError, KeyError) as exc:
+        except (ValidationError, ValueError, TypeError, KeyError, OverflowError) as exc:
             raise ClockStateError(
                 f"clock state: unreadable event {item!r:.80}: {exc}", value=item
             ) from None

@@ -155,14 +155,28 @@ def micros_to_timedelta(micros: int) -> timedelta:
     return timedelta(microseconds=micros)
 
 
+#: Zone files that stand for the machine's setting rather than a place (``localtime`` links to
+#: ``/etc/localtime`` on Debian): refused, whatever the machine has.
+_MACHINE_ZONES = frozenset({"localtime", "posixrules"})
+
+
 def load_zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``; raises :class:`~slaclock.errors.ArgumentError` (a ``ValueError``)
-    naming it when unknown."""
+    naming it when unknown, and for the names that mean whatever the machine is set to
+    (``localtime``, ``posixrules``: files some systems keep beside the IANA zones), since no
+    hidden input may change an answer."""
+    if name in _MACHINE_ZONES:
+        raise ArgumentError(
+            f"unknown time zone: {name!r} is the machine's own setting, not an IANA zone - "
+            "expected an IANA name such as 'Europe/Berlin'",
+            value=name,
+        )
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ArgumentError(
-            f"unknown time zone: {name!r} - expected an IANA name such as 'Europe/Berlin'"
+            f"unknown time zone: {name!r} - expected an IANA name such as 'Europe/Berlin'",
+            value=name,
         ) from exc
 
 

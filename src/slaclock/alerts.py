@@ -41,7 +41,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from slaclock._tz import check_in_range, from_micros, to_micros
 from slaclock.engine import evaluate
-from slaclock.errors import SlaclockError, UnknownEvents
+from slaclock.errors import ArgumentError, SlaclockError, UnknownEvents
 from slaclock.full_history import FullHistoryClock
 from slaclock.policy import Policy, PolicySet, Threshold
 from slaclock.results import CycleResult, TicketResult
@@ -120,7 +120,12 @@ def alerts(
     """
     check_in_range(since, "since")
     check_in_range(until, "until")
-    unknown = sorted(set(kinds) - set(_KINDS))
+    given: Collection[str] = (kinds,) if isinstance(kinds, str) else kinds  # "due": not its letters
+    if not isinstance(given, Collection) or isinstance(given, bytes):
+        raise ArgumentError(
+            f"alerts: kinds={kinds!r:.60} - expected a collection of {list(_KINDS)}", value=kinds
+        )
+    unknown = sorted((k for k in given if not isinstance(k, str) or k not in _KINDS), key=repr)
     if unknown:
         raise SlaclockError(
             f"alerts: unknown kind(s) {unknown} - expected some of {list(_KINDS)}", value=unknown
@@ -132,11 +137,17 @@ def alerts(
             "since <= until",
             value=until,
         )
+    if not isinstance(source, (Timeline, TicketClock, FullHistoryClock, Iterable)):
+        raise ArgumentError(
+            f"alerts: {type(source).__name__} {source!r:.60} - expected a Timeline, a clock, or "
+            "an iterable of them",
+            value=source,
+        )
     items: Iterable[Source] = (
         (source,) if isinstance(source, (Timeline, TicketClock, FullHistoryClock)) else source
     )
     found: list[tuple[tuple[int, str, str, int, int, int, str], Alert]] = []
-    wanted = frozenset(kinds)
+    wanted = frozenset(given)  # kinds only, checked above
     noted = UnknownEvents()  # a ticket is evaluated once per segment: warn once per value
     try:
         for item in items:
@@ -228,6 +239,7 @@ def crossed_at_once(before: TicketClock, after: TicketClock) -> list[Alert]:
     ...     print(alert.name, alert.at.strftime("%H:%M"), alert.scheduled_at.strftime("%H:%M"))
     due 11:00 10:00
     """
+    _check_pair(before, after)
     at = after.last_event_at
     if at is None:
         return []
@@ -243,6 +255,31 @@ def crossed_at_once(before: TicketClock, after: TicketClock) -> list[Alert]:
         if reached.scheduled < t and key not in earlier
     ]
     return sorted(found, key=_order)
+
+
+def _check_pair(before: TicketClock, after: TicketClock) -> None:
+    """``before`` and ``after`` are two states of one ticket's incremental clock, in order."""
+    for name, clock in (("before", before), ("after", after)):
+        if not isinstance(clock, TicketClock):
+            raise ArgumentError(
+                f"crossed_at_once: {name} is {type(clock).__name__} {clock!r:.60} - expected a "
+                "TicketClock (FullHistoryClock.compact() gives one)",
+                value=clock,
+            )
+    if before.ticket_id != after.ticket_id or before.policy != after.policy:
+        raise ArgumentError(
+            f"crossed_at_once: before is {before!r} and after is {after!r} - expected the same "
+            "ticket's clock, under the same policy, just before and after its new events",
+            value=after.ticket_id,
+        )
+    first, last = before.last_event_at, after.last_event_at
+    if first is not None and (last is None or to_micros(last) < to_micros(first)):
+        raise ArgumentError(
+            f"crossed_at_once: before's last event at {first.isoformat()} is after after's "
+            f"({'none' if last is None else last.isoformat()}) - expected the clock before the "
+            "new events, then the clock after them",
+            value=last,
+        )
 
 
 class _Reached(NamedTuple):

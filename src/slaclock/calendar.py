@@ -44,10 +44,17 @@ from slaclock._opening_hours import (
     opening_spans,
     weekly_hours,
 )
-from slaclock._tz import check_in_range, load_zone
+from slaclock._tz import (
+    MAX_INSTANT,
+    check_in_range,
+    from_micros,
+    load_zone,
+    local_to_micros,
+    to_micros,
+)
 from slaclock.compiled_calendar import CompiledCalendar
-from slaclock.durations import parse_duration
-from slaclock.errors import OutOfRangeError, PolicyError
+from slaclock.durations import parse_duration, value_text
+from slaclock.errors import ArgumentError, OutOfRangeError, PolicyError
 from slaclock.holidays import CountryHolidays, country_holiday_dates
 
 __all__ = [
@@ -370,11 +377,18 @@ class Calendar(ValueModel):
         '2025-03-10T17:00:00+01:00'
         """
         check_in_range(start, "start")
+        if isinstance(days, bool) or not isinstance(days, int):
+            raise ArgumentError(
+                f"business days: {days!r} - expected a whole number of days (an int)", value=days
+            )
         if days < 1:
-            raise PolicyError(f"business days: {days!r} - expected at least 1", value=days)
+            raise PolicyError(
+                f"business days: {value_text(days)} - expected at least 1", value=days
+            )
         if days > MAX_BUSINESS_DAYS:
             raise OutOfRangeError(
-                f"business days: {days!r} - expected at most {MAX_BUSINESS_DAYS}", value=days
+                f"business days: {value_text(days)} - expected at most {MAX_BUSINESS_DAYS}",
+                value=days,
             )
         zone = self.compiled.zone
         day = start.astimezone(zone).date()
@@ -394,24 +408,54 @@ class Calendar(ValueModel):
 
     def _find_business_day_close(self, start: datetime, day: date, days: int) -> datetime:
         zone = self.compiled.zone
-        probe = datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(days=1)
+        candidate = day + timedelta(days=1)
         found = 0
         for _ in range(days * 400 + 400):  # bounded: a business day comes at least once a year
-            opening = self.next_open(probe)
-            open_day = opening.astimezone(zone).date()
-            found += 1
-            # The close of the day's last span: follow spans while they open on the same date.
-            close = self.next_close(opening)
-            while True:
-                following = self.next_open(close)
-                if following.astimezone(zone).date() != open_day or following == close:
-                    break
-                close = self.next_close(following)
-            if found == days:
-                return close
-            next_day = open_day + timedelta(days=1)
-            probe = datetime(next_day.year, next_day.month, next_day.day, tzinfo=zone)
+            # Closed from the candidate's midnight until the next opening: no span starts on
+            # the dates in between, so the next business day is at the opening's date or later.
+            midnight = datetime(candidate.year, candidate.month, candidate.day, tzinfo=zone)
+            opening = self.next_open(midnight).astimezone(zone).date()
+            candidate = max(candidate, opening)
+            close = self._last_close_on(candidate)
+            if close is not None:
+                found += 1
+                if found == days:
+                    return from_micros(close, zone)
+            candidate += timedelta(days=1)
         raise PolicyError(f"no {days} business days found after {start.isoformat()}", value=days)
+
+    def _last_close_on(self, day: date) -> int | None:
+        """The end (UTC microseconds) of the last span starting on local date ``day``, or
+        ``None`` when none does. Spans are read one by one, not from the merged open time: a
+        span ending where the next day's begins (``00:00-24:00``, a night shift) still closes
+        the day it starts on."""
+        closes = self._day_closes  # kept per date: business days overlap from call to call
+        if day in closes:
+            return closes[day]
+        zone = self.compiled.zone
+        if local_to_micros(day, 86_400, zone) <= local_to_micros(day, 0, zone):
+            return None  # a local date the zone skips (Pacific/Apia, 2011-12-30)
+        ends = [
+            stop
+            for open_s, close_s in self.compiled._day_spans(day)
+            if (stop := local_to_micros(day, close_s, zone)) > local_to_micros(day, open_s, zone)
+        ]  # a span inside a DST gap resolves to nothing, as in the compiled table
+        close = max(ends, default=None)
+        if close is not None and close >= to_micros(MAX_INSTANT):
+            raise OutOfRangeError(
+                f"business days: the close of {day.isoformat()} is at or after "
+                f"{MAX_INSTANT.isoformat()} - expected a result before then "
+                "(see docs/reference/limits.md)",
+                value=day,
+            )
+        if len(closes) >= _MAX_CLOSES:  # bounded, as _business_day_closes
+            closes.clear()
+        closes[day] = close
+        return close
+
+    @cached_property
+    def _day_closes(self) -> dict[date, int | None]:
+        return {}
 
 
 #: The 24x7 calendar in UTC: business time is elapsed real time.

@@ -3,6 +3,8 @@
 Accepted: ``"4h"``, ``"30m"``, ``"1h30m"``, ``"1h 30m"``, ``"90s"``, ``"2d"`` (2 x 24 hours),
 ``"1.5h"``, ``"4 hours"``, ``"30 minutes"``, ISO 8601 (``"PT4H"``, ``"P1DT2H30M"``), a
 ``timedelta``, or an ``int`` number of seconds. A leading ``-`` makes a negative duration.
+Each unit may appear once (``"1h 1h"`` is refused, not read as two hours), and a leading
+capital ``M`` (``"1M"``: a month?) is refused as ambiguous; ``m``/``min`` are minutes.
 A duration longer than the supported range of instants (84,006 days, see
 ``docs/reference/limits.md``) is an :class:`~slaclock.errors.OutOfRangeError`.
 Given a ``working_day`` length, days and weeks are working days and working weeks of
@@ -17,6 +19,7 @@ datetime.timedelta(seconds=5400)
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -56,6 +59,10 @@ _UNIT_ALIASES = {
     "ms": "ms", "millisecond": "ms", "milliseconds": "ms",
     "us": "us", "microsecond": "us", "microseconds": "us",
 }  # fmt: skip
+_UNIT_NAMES = {
+    "w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds",
+    "ms": "milliseconds", "us": "microseconds",
+}  # fmt: skip
 _PART = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*")
 _ISO = re.compile(
     r"P(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
@@ -67,11 +74,24 @@ _MAX_MICROS = timedelta_to_micros(MAX_DURATION)
 _MAX_TEXT = 200
 
 
+def value_text(value: object) -> str:
+    """``repr(value)`` for an error message, except for an integer too long for Python to write
+    out (over 4,300 digits raises ``ValueError``): its sign and size instead.
+
+    >>> value_text(90), value_text(-(10**5000))
+    ('90', 'a negative integer of about 5001 digits')
+    """
+    if isinstance(value, int) and value.bit_length() > 3000:  # about 900 digits
+        digits = int(value.bit_length() * math.log10(2)) + 1
+        return f"{'a negative' if value < 0 else 'an'} integer of about {digits} digits"
+    return repr(value)
+
+
 def _bounded(micros: int, value: object) -> timedelta:
     """The timedelta of ``micros``, refused when longer than :data:`MAX_DURATION`."""
     if abs(micros) > _MAX_MICROS:
         raise OutOfRangeError(
-            f"duration too long: {value!r} - expected at most {MAX_DURATION.days} days "
+            f"duration too long: {value_text(value)} - expected at most {MAX_DURATION.days} days "
             "(the length of the supported range of instants)",
             value=value,
         )
@@ -181,19 +201,28 @@ def parse_duration(
         )
         return _bounded(sign * total, value)
     lowered = text.lower()
-    position, total, units = 0, 0, set()
+    position, total = 0, 0
+    seen: set[str] = set()
     while position < len(lowered):
         part = _PART.match(lowered, position)
         unit = _UNIT_ALIASES.get(part.group(2)) if part else None
         if part is None or unit is None:
             raise DurationSyntaxError(f"unreadable duration: {value!r} - {_EXPECTED}", value=value)
-        if unit in units:  # "8h8h" is a typo more likely than 16 hours
+        if not seen and len(lowered) == len(text) and text[part.start(2) : part.end(2)] == "M":
+            # ISO 8601's date part and everyday writing read a leading "M" as months (after
+            # hours, as in "1H30M", it can only be minutes): never guess.
             raise DurationSyntaxError(
-                f"unit {unit!r} given twice in duration {value!r} - expected each unit once, "
-                "e.g. '1h30m'",
+                f"ambiguous duration: {value!r} - 'M' may mean months or minutes; expected "
+                "'m' or 'min' for minutes (slaclock has no months)",
                 value=value,
             )
-        units.add(unit)
+        if unit in seen:
+            raise DurationSyntaxError(
+                f"unreadable duration: {value!r} gives the {_UNIT_NAMES[unit]} twice - expected "
+                "each unit once, e.g. '1h30m'",
+                value=value,
+            )
+        seen.add(unit)
         total += _micros(part.group(1), unit, value, working)
         position = part.end()
     return _bounded(sign * total, value)

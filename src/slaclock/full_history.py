@@ -34,6 +34,7 @@ from slaclock.streaming import (
     Deadline,
     TicketClock,
     first_deadline_after,
+    given_events,
 )
 from slaclock.timeline import Event, Timeline, ticket_identity
 
@@ -64,9 +65,7 @@ class FullHistoryClock:
     ) -> None:
         self._policy = as_policy(policy)
         self._ticket_id, self._attributes = ticket_identity(ticket_id, attributes)
-        self._events: tuple[Event, ...] = tuple(
-            e if isinstance(e, Event) else Event.model_validate(e) for e in events
-        )
+        self._events: tuple[Event, ...] = tuple(given_events(self._ticket_id, events))
         self._timeline: Timeline | None = None
         if self._events:
             self._timeline = Timeline(

@@ -46,7 +46,13 @@ from slaclock._clock_state import (
     state_header,
 )
 from slaclock._tz import check_in_range, to_micros
-from slaclock.errors import ClockStateError, SlaclockError, TimelineError, TimelineWarning
+from slaclock.errors import (
+    ArgumentError,
+    ClockStateError,
+    SlaclockError,
+    TimelineError,
+    TimelineWarning,
+)
 from slaclock.measure import DisplayInstants, Measuring, display_zone
 from slaclock.policy import Policy, PolicySet, as_policy
 from slaclock.replay import HistoryNeededError, TicketReplay
@@ -91,7 +97,7 @@ def first_deadline_after(result: TicketResult, after: datetime) -> Deadline | No
     '2025-01-06T17:00:00+00:00'
     """
     # Instants compared as integers (datetimes sharing a tzinfo compare by wall clock).
-    after_micros = to_micros(after)
+    after_micros = to_micros(check_in_range(after, "after"))
     upcoming: list[tuple[int, Deadline]] = []
     for metric in result.metrics.values():
         for cycle in metric.cycles:
@@ -170,7 +176,7 @@ class TicketClock:
         self._last_events: tuple[Event, ...] = ()  # the events at the last instant
         self._created_zone: tzinfo | None = None
         self._created_at = 0  # the created event's instant (UTC microseconds)
-        given = [e if isinstance(e, Event) else Event.model_validate(e) for e in events]
+        given = given_events(ticket_id, events)
         if given:
             # Validated and ordered as a timeline, replayed once with the history a policy
             # change may need; then the history is dropped.
@@ -421,6 +427,16 @@ class TicketClock:
 
     def __repr__(self) -> str:
         return f"TicketClock(ticket_id={self._ticket_id!r}, events={self._count})"
+
+
+def given_events(ticket_id: str, events: object) -> list[Event]:
+    """The events a clock is built with, validated (each an :class:`Event` or its data)."""
+    if isinstance(events, (str, bytes, Mapping)) or not isinstance(events, Iterable):
+        raise ArgumentError(
+            f"ticket {ticket_id!r}: events={events!r:.60} - expected a list of events",
+            value=events,
+        )
+    return [e if isinstance(e, Event) else Event.model_validate(e) for e in events]
 
 
 def describe_event(event: Event) -> str:

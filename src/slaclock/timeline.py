@@ -55,6 +55,8 @@ def check_attributes(value: Any, where: str = "attributes") -> Any:
 
     >>> check_attributes({"priority": "high", "tags": ["vip", "eu"], "seats": 40})
     {'priority': 'high', 'tags': ['vip', 'eu'], 'seats': 40}
+    >>> check_attributes({"tags": ("vip",)})  # a tuple reads as the list JSON would give
+    {'tags': ['vip']}
     >>> check_attributes({"team": {"name": "a"}})
     Traceback (most recent call last):
     ...
@@ -82,6 +84,9 @@ def check_attributes(value: Any, where: str = "attributes") -> Any:
                     f"{where}.{key}: unsupported attribute value {item!r} - expected text, a "
                     "number, true/false, null, or a list of those"
                 )
+    if any(isinstance(item, tuple) for item in value.values()):
+        # A tuple is kept as the list JSON makes of it, so stored and live values compare equal.
+        return {key: list(item) if isinstance(item, tuple) else item for key, item in value.items()}
     return value
 
 
@@ -104,7 +109,7 @@ def ticket_identity(ticket_id: object, attributes: object) -> tuple[str, dict[st
             value=ticket_id,
         )
     try:
-        check_attributes(attributes)
+        attributes = check_attributes(attributes)
     except ValueError as exc:
         raise ArgumentError(f"ticket {ticket_id!r}: {exc}", value=attributes) from None
     return ticket_id, dict(cast("Mapping[str, Any] | None", attributes) or {})
