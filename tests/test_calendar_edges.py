@@ -125,23 +125,15 @@ def test_a_business_day_closing_at_2200_is_out_of_range() -> None:
         cal.business_day_close(_utc(2199, 12, 30, 12), 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compiled_calendar.py (the lead's): add() returns 2200-01-01T00:00Z itself, though "
-    "results must be before it (limits.md; its own error says 'at or after 2200-01-01'), and "
-    "elapsed() then refuses that result",
-)
 def test_add_ending_exactly_at_2200_is_out_of_range() -> None:
     """ALWAYS_OPEN.add(2199-12-31T00:00Z, 1 day) would be 2200-01-01T00:00Z: out of range."""
     with pytest.raises(OutOfRangeError, match="at or after 2200-01-01"):
         ALWAYS_OPEN.add(_utc(2199, 12, 31), timedelta(days=1))
+    # One microsecond less is the last instant of the range, and elapsed() reads it back.
+    last = ALWAYS_OPEN.add(_utc(2199, 12, 31), timedelta(days=1, microseconds=-1))
+    assert timedelta(days=1, microseconds=-1) == ALWAYS_OPEN.elapsed(_utc(2199, 12, 31), last)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compiled_calendar.py (the lead's): _never_open_error always says 'add' and shows a "
-    "negative duration as Python's timedelta text ('-1 day, 23:00:00')",
-)
 def test_subtracting_on_a_calendar_that_never_opens_says_subtract() -> None:
     """Subtracting 1h on a calendar that never opens says what was asked: subtract 1:00:00."""
     with pytest.raises(SlaclockError, match=r"cannot subtract 1:00:00 of business time"):

@@ -26,6 +26,7 @@ __all__ = [
     "load_zone",
     "local_to_micros",
     "micros_to_timedelta",
+    "result_out_of_range",
     "not_a_number",
     "timedelta_to_micros",
     "to_micros",
@@ -87,6 +88,26 @@ def not_a_number(value: Any) -> Any:
             "e.g. 2025-03-07T16:30:00+01:00"
         )
     return value
+
+
+def result_out_of_range(forward: bool) -> OutOfRangeError:
+    """The error of a computed instant (a due date, ``Calendar.add``) past the end of the
+    supported range (``forward``) or before its start.
+
+    >>> print(result_out_of_range(True))
+    result out of range: at or after 2200-01-01T00:00:00Z - expected a result before then (see docs/reference/limits.md)
+    """
+    if forward:
+        return OutOfRangeError(
+            "result out of range: at or after 2200-01-01T00:00:00Z - expected a result before "
+            "then (see docs/reference/limits.md)",
+            value=MAX_INSTANT,
+        )
+    return OutOfRangeError(
+        "result out of range: before 1970-01-01T00:00:00Z - expected a result from then on "
+        "(see docs/reference/limits.md)",
+        value=MIN_INSTANT,
+    )
 
 
 def check_in_range(value: datetime, name: str = "instant") -> datetime:

@@ -437,7 +437,7 @@ class Calendar(ValueModel):
             return None  # a local date the zone skips (Pacific/Apia, 2011-12-30)
         ends = [
             stop
-            for open_s, close_s in self.compiled._day_spans(day)
+            for open_s, close_s in self.compiled.day_spans(day)
             if (stop := local_to_micros(day, close_s, zone)) > local_to_micros(day, open_s, zone)
         ]  # a span inside a DST gap resolves to nothing, as in the compiled table
         close = max(ends, default=None)

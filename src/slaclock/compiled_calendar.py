@@ -40,9 +40,10 @@ from slaclock._tz import (
     local_to_micros,
     micros_in_range,
     out_of_range,
+    result_out_of_range,
     to_micros,
 )
-from slaclock.errors import CalendarNeverOpenError, OutOfRangeError
+from slaclock.errors import CalendarNeverOpenError
 
 __all__ = ["CompiledCalendar", "DaySpans", "OpenTable"]
 
@@ -54,6 +55,7 @@ _MIN_YEAR = 1968
 _MAX_YEAR = 2201
 _DAY = timedelta(days=1)
 _MAX_MICROS = to_micros(MAX_INSTANT)
+_NO_TIME = timedelta(0)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _ONE_MICRO = timedelta(microseconds=1)  # int * timedelta is cheaper than timedelta(microseconds=)
 
@@ -132,7 +134,9 @@ class CompiledCalendar:
 
     # ----------------------------------------------------------------------------------------
     # Materialising local years
-    def _day_spans(self, day: date) -> DaySpans:
+    def day_spans(self, day: date) -> DaySpans:
+        """The open spans of a local date, in seconds from its midnight: its override, none on
+        a holiday, else its weekday's (or season's) spans."""
         override = self._overrides.get(day)
         if override is not None:
             return override
@@ -298,20 +302,12 @@ class CompiledCalendar:
     def _extend(self, table: OpenTable, forward: bool, years: int = 1) -> OpenTable:
         if forward:
             if table.end_year > _MAX_YEAR:
-                raise OutOfRangeError(
-                    "result out of range: at or after 2200-01-01T00:00:00Z - expected a result "
-                    "before then (see docs/reference/limits.md)",
-                    value=MAX_INSTANT,
-                )
+                raise result_out_of_range(True)
             end = min(_MAX_YEAR + 1, table.end_year + max(years, 1))
             new = self._build(table.first_year, end)
         else:
             if table.first_year <= _MIN_YEAR:
-                raise OutOfRangeError(
-                    "result out of range: before 1970-01-01T00:00:00Z - expected a result "
-                    "from then on (see docs/reference/limits.md)",
-                    value=_EPOCH,
-                )
+                raise result_out_of_range(False)
             first = max(_MIN_YEAR, table.first_year - max(years, 1))
             new = self._build(first, table.end_year)
         self._table = new
@@ -340,8 +336,10 @@ class CompiledCalendar:
             raise self._never_open_error(duration)
 
     def _never_open_error(self, duration: timedelta) -> CalendarNeverOpenError:
+        # A negative duration is a subtraction: say so, with the amount as written.
+        verb, amount = ("subtract", -duration) if duration < _NO_TIME else ("add", duration)
         return CalendarNeverOpenError(
-            f"calendar is never open: {self._describe} - cannot add {duration} of business time",
+            f"calendar is never open: {self._describe} - cannot {verb} {amount} of business time",
             value=duration,
         )
 
@@ -485,6 +483,8 @@ class CompiledCalendar:
                 if i < len(table.starts):
                     t = table.starts[i] + target - table.cums[i]
                     if t <= table.hi:
+                        if t == _MAX_MICROS:  # the end of the range is not in it
+                            raise result_out_of_range(True)
                         return t
                 if self._no_open_time_beyond(table.hi, True):
                     raise self._no_open_time_error(s, duration, d, forward=True)
