@@ -3,10 +3,6 @@ path returns, and bad arguments fail before any Spark job."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -54,27 +50,6 @@ def test_a_pandas_frame_is_an_argument_error() -> None:
 
 def empty_events() -> pa.Table:
     return pa.table({n: pa.array([], pa.string()) for n in ("ticket_id", "at", "kind")})
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    """A local Spark session (slow: only with -m distributed, and only where Java is)."""
-    if shutil.which("java") is None:
-        pytest.skip("Spark needs Java")
-    from pyspark.sql import SparkSession
-
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("slaclock-edge-tests")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
 
 
 @pytest.mark.distributed

@@ -58,7 +58,14 @@ from slaclock.timeline import STATUS_OF_KIND, Event, check_attributes
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
-__all__ = ["CYCLE_COLUMNS", "TICKET_COLUMNS", "FrameErrors", "attribute_columns", "evaluate_frame"]
+__all__ = [
+    "CYCLE_COLUMNS",
+    "TICKET_COLUMNS",
+    "FrameErrors",
+    "attribute_columns",
+    "checked_options",
+    "evaluate_frame",
+]
 
 #: ``raise``: the first bad row or ticket stops the evaluation; ``collect``: each failed ticket
 #: becomes one row with its ``ticket_id`` and an ``error`` message (other fields empty).
@@ -219,6 +226,23 @@ def evaluate_frame(
     >>> evaluate_frame(DEFAULT_POLICY, bad, errors="collect").loc[0, ["ticket_id", "error"]].tolist()
     ['A', "row 1 (ticket 'A'): status is missing: an event of kind 'status_changed' needs it - expected a value in the status column"]
     """
+    policy = checked_options(policy, per_ticket, errors)
+    table, library = to_arrow(events)
+    result = _evaluate_arrow(policy, table, as_of, per_ticket, errors == "collect")
+    return from_arrow(result, library)
+
+
+def checked_options(policy: object, per_ticket: object, errors: object) -> Policy | PolicySet:
+    """The policy (read from data if given as data), once ``per_ticket`` and ``errors`` are
+    checked: what :func:`evaluate_frame`, Spark and Dask check before any work.
+
+    >>> checked_options({"name": "p", "metrics": {"resolution": {}}}, False, "raise").name
+    'p'
+    >>> checked_options({"name": "p", "metrics": {"resolution": {}}}, "yes", "raise")
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.ArgumentError: per_ticket: 'yes' - expected True or False
+    """
     policy = as_policy(policy)
     if not isinstance(per_ticket, bool):
         raise ArgumentError(
@@ -226,9 +250,7 @@ def evaluate_frame(
         )
     if errors not in ("raise", "collect"):
         raise ArgumentError(f"errors: unknown option {errors!r} - expected 'raise' or 'collect'")
-    table, library = to_arrow(events)
-    result = _evaluate_arrow(policy, table, as_of, per_ticket, errors == "collect")
-    return from_arrow(result, library)
+    return policy
 
 
 def _evaluate_arrow(

@@ -31,9 +31,10 @@ from slaclock.frame import (
     TICKET_COLUMNS,
     FrameErrors,
     attribute_columns,
+    checked_options,
     evaluate_frame,
 )
-from slaclock.policy import Policy, PolicySet, as_policy
+from slaclock.policy import Policy, PolicySet
 
 __all__ = ["evaluate", "output_schema"]
 
@@ -142,13 +143,7 @@ def evaluate(
             "(spark.createDataFrame(...), or evaluate_frame for pandas)",
             value=type(df).__name__,
         )
-    policy = as_policy(policy)
-    if not isinstance(per_ticket, bool):
-        raise ArgumentError(
-            f"per_ticket: {per_ticket!r} - expected True or False", value=per_ticket
-        )
-    if errors not in ("raise", "collect"):
-        raise ArgumentError(f"errors: unknown option {errors!r} - expected 'raise' or 'collect'")
+    policy = checked_options(policy, per_ticket, errors)
     check_columns(df.schema.fieldNames())  # before any Spark job runs
     schema = output_schema(df.schema, per_ticket=per_ticket, errors=errors)
     text = policy_to_json(policy)
