@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from slaclock.cli import main
+from slaclock.eventfiles import BadLine, read_timelines
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -686,3 +687,15 @@ def test_due_on_a_policy_file_without_a_calendar_says_so(tmp_path: Path) -> None
         status,
         err.split(" - ")[0],
     )
+
+
+@pytest.mark.parametrize("tail", [b"A\r\x80", b"A\rB\x00"])
+def test_a_lone_carriage_return_before_bytes_that_stop_reading(tmp_path: Path, tail: bytes) -> None:
+    """A row with a lone carriage return whose line is then not text (or holds a NUL): reading
+    stops there, naming the line; looking for the row's ticket no longer raises the csv module's
+    own error (found by tests/test_fuzz.py)."""
+    events = tmp_path / "events.csv"
+    events.write_bytes(b"ticket_id,at,kind,public,priority\n" + tail)
+    (bad,) = list(read_timelines(events))
+    assert isinstance(bad, BadLine)
+    assert f"{events}:2:" in str(bad) and "reading stopped here" in str(bad)

@@ -102,7 +102,10 @@ def ticket_cell(text: str, index: int, header: Sequence[str] | None) -> str | No
     ``None`` when the header is not read yet or the row does not get that far."""
     if header is None:
         return None
-    cells = next(csv.reader([text]), [])
+    try:
+        cells = next(csv.reader([text]), [])
+    except csv.Error:  # the row's start is malformed too (a lone carriage return): split plainly
+        cells = text.split(",")
     return cells[index] or None if index < len(cells) else None
 
 
