@@ -138,3 +138,17 @@ def test_subtracting_on_a_calendar_that_never_opens_says_subtract() -> None:
     """Subtracting 1h on a calendar that never opens says what was asked: subtract 1:00:00."""
     with pytest.raises(SlaclockError, match=r"cannot subtract 1:00:00 of business time"):
         Calendar(timezone="UTC").subtract(_utc(2025, 3, 3, 10), "1h")
+
+
+def test_a_result_at_2200_is_out_of_range_on_every_path() -> None:
+    """The inlined fast paths of add (a warm table) and add_many's numpy path refused the end
+    of the range only on the cold path: the same call failed or gave 2200-01-01T00:00Z."""
+    calendar = Calendar.always_open("UTC")
+    start = _utc(2199, 12, 31, 23)
+    calendar.add(start, timedelta(minutes=59))  # warms the table that holds start and 2200
+    for run in (
+        lambda: calendar.add(start, timedelta(hours=1)),
+        lambda: calendar.add_many([start], timedelta(hours=1)),
+    ):
+        with pytest.raises(OutOfRangeError, match="at or after 2200-01-01"):
+            run()

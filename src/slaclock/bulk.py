@@ -37,6 +37,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from slaclock._tz import (
+    MAX_INSTANT,
     check_in_range,
     from_micros,
     micros_in_range,
@@ -273,6 +274,9 @@ def _elapsed_micros(compiled: CompiledCalendar, a: Any, b: Any) -> Any:
     return _cum_many(starts, ends, cums, b) - _cum_many(starts, ends, cums, a)
 
 
+_END = to_micros(MAX_INSTANT)  # the first instant past the supported range
+
+
 def _add_micros(compiled: CompiledCalendar, s: Any, d: Any) -> Any:
     """``add_micros`` for each pair of ``s`` and ``d`` (int64 arrays)."""
     np = _numpy()
@@ -295,7 +299,7 @@ def _add_micros(compiled: CompiledCalendar, s: Any, d: Any) -> Any:
         i = np.searchsorted(cum_ends, target, "left")
         j = np.minimum(i, count - 1)
         t = starts[j] + target - cums[j]
-        ok = forward & (i < count) & (t <= table.hi)
+        ok = forward & (i < count) & (t <= table.hi) & (t < _END)  # the end is out of range
         out[ok] = t[ok]
         found |= ok
     if count and backward.any():

@@ -426,7 +426,7 @@ class CompiledCalendar:
         i = bisect_left(table.cum_ends, target)
         if i < len(table.starts):
             t = table.starts[i] + target - table.cums[i]
-            if t <= table.hi:
+            if t <= table.hi and t != _MAX_MICROS:  # the end of the range is not in it
                 return t
         return self.add_micros(s, d)
 
@@ -453,7 +453,7 @@ class CompiledCalendar:
                 i = bisect_left(table.cum_ends, target)
                 if i < len(starts):
                     t = starts[i] + target - cums[i]
-                    if t <= table.hi:
+                    if t <= table.hi and t != _MAX_MICROS:  # else add_micros raises
                         seconds, rest = divmod(t, 1_000_000)
                         if rest:
                             return from_micros(t, tz)
