@@ -7,7 +7,6 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
 from slaclock.calendar import Calendar
 from slaclock.eventfiles import MAX_LINE
@@ -219,17 +218,15 @@ def test_weekday_full_names_and_ranges_are_accepted() -> None:
     assert Calendar(timezone="UTC", hours={"mon-fri": "09:00-17:00"}) == full
 
 
-def test_notes_for_no_calendar() -> None:
-    """validate's notes: no calendar (measured 24x7); business days on it are an error, not a
-    note (every ticket would fail: a business day never closes there)."""
-    policy = Policy(name="p", metrics={"resolution": {"targets": {"normal": "2h"}}})
+def test_notes_for_24x7_business_days_and_no_calendar() -> None:
+    """validate's notes: no calendar (measured 24x7), and business days on it (each calendar day
+    a business day closing at midnight)."""
+    policy = Policy(name="p", metrics={"resolution": {"targets": {"normal": "2 business days"}}})
     notes = policy_notes(policy)
-    assert 1 == len(notes)
+    assert 2 == len(notes)
     assert "no calendar - targets are measured 24x7" in notes[0]
-    with pytest.raises(
-        ValidationError, match=r"metrics\.resolution\.targets\.normal: '2 business days' needs"
-    ):
-        Policy(name="p", metrics={"resolution": {"targets": {"normal": "2 business days"}}})
+    assert "metrics.resolution.targets.normal: '2 business days'" in notes[1]
+    assert notes[1].endswith("or write '48h'")
     office = Policy(
         name="p",
         calendar=Calendar.weekdays("UTC"),

@@ -236,39 +236,24 @@ def test_policy_set_picks_the_first_match() -> None:
         )  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("policy", "target"),
-    [
-        ({}, "2 business days"),  # no calendar: 24x7
-        ({"calendar": "24x7"}, "1 business day"),
-        (
-            {"calendar": {"timezone": "UTC", "hours": {"mon-fri": [["09:00", "17:00"]]}}},
-            {"duration": "2 business days", "calendar": "24x7"},
-        ),
-        # Open around the clock every day, no closing day: never closes either.
-        (
-            {"calendar": {"timezone": "UTC", "hours": {"mon-sun": [["00:00", "24:00"]]}}},
-            "1 business day",
-        ),
-        (
-            {
-                "calendars": {
-                    "always": {"timezone": "UTC", "hours": {"mon-sun": [["00:00", "24:00"]]}}
-                }
-            },
-            {"duration": "3 business days", "calendar": "always"},
-        ),
-    ],
-)
-def test_a_business_day_target_on_calendar_time_is_refused(
-    policy: dict[str, Any], target: object
-) -> None:
-    """Due at a business day's close, on a calendar that never closes: refused when the policy
-    is validated, naming the metric and priority, instead of failing every ticket."""
-    data = {"name": "p", **policy, "metrics": {"resolution": {"targets": {"high": target}}}}
-    with pytest.raises(ValidationError, match=r"metrics\.resolution\.targets\.high: .* needs a "
-                       r"calendar with business days - its calendar is always open \(24x7\) and never closes"):  # fmt: skip
-        Policy.model_validate(data)
+def test_a_business_day_target_on_calendar_time_closes_at_midnight() -> None:
+    """On 24x7 every date is a business day closing at the next midnight (not an error): created
+    Friday 2025-03-07 16:00Z, the first business day after Friday is Saturday, which closes at
+    Sunday 2025-03-09 00:00Z; two business days: Monday 00:00Z."""
+    from slaclock import evaluate
+
+    created = {"ticket_id": "T", "attributes": {"priority": "high"},
+               "events": [{"at": "2025-03-07T16:00:00Z", "kind": "created"}]}  # fmt: skip
+    dues = [
+        evaluate(
+            Policy.model_validate(
+                {"name": "p", "metrics": {"resolution": {"targets": {"high": target}}}}
+            ),
+            created,
+        ).resolution.due_at.isoformat()
+        for target in ("1 business day", "2 business days")
+    ]
+    assert ["2025-03-09T00:00:00+00:00", "2025-03-10T00:00:00+00:00"] == dues
 
 
 def test_a_business_day_target_on_a_calendar_picked_per_ticket_is_kept() -> None:

@@ -86,8 +86,7 @@ def test_variants_never_mutate_the_baseline() -> None:
     before = DEFAULT_POLICY.model_dump()
     changed = variant(
         DEFAULT_POLICY,
-        # (the default policy's "2 business days" needs closing hours: 24x7 has none)
-        targets={"resolution": {"normal": "40h"}, "requester_wait": {"high": "48h"}},
+        targets={"resolution": {"normal": "40h"}},
         pause_statuses={"resolution": ["pending"]},
         priority_change="restart",
         calendar="24x7",

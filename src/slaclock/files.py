@@ -546,11 +546,8 @@ def load_policy(path: str | Path) -> Policy | PolicySet:
 def policy_notes(policy: Policy | PolicySet) -> list[str]:
     """Things that are valid but likely not what the author meant, one sentence each.
 
-    >>> policy_notes(Policy(name="p", metrics={"resolution": {"targets": {"normal": "2h"}}}))
-    ["policy 'p': no calendar - targets are measured 24x7 (calendar time); set 'calendar' for business hours"]
-
-    (A business-day target on a calendar that never closes is not a note but an error: the
-    policy does not validate.)
+    >>> policy_notes(Policy(name="p", metrics={"resolution": {"targets": {"normal": "2 business days"}}}))
+    ["policy 'p': no calendar - targets are measured 24x7 (calendar time); set 'calendar' for business hours", "policy 'p': metrics.resolution.targets.normal: '2 business days' on a calendar that is always open - every day is a business day there, closing at midnight; give the target a calendar with closing hours, or write '48h'"]
     """
     notes: list[str] = []
     for one in policy.policies if isinstance(policy, PolicySet) else (policy,):
@@ -559,6 +556,18 @@ def policy_notes(policy: Policy | PolicySet) -> list[str]:
                 f"policy {one.name!r}: no calendar - targets are measured 24x7 (calendar time); "
                 "set 'calendar' for business hours"
             )
+        for metric, config in one.metrics.items():
+            for priority, target in config.targets.items():
+                if target.business_days is None or one.calendar_attribute is not None:
+                    continue
+                calendar = one.calendar_named(target.calendar, {})
+                if calendar.compiled.never_closes():
+                    notes.append(
+                        f"policy {one.name!r}: metrics.{metric}.targets.{priority}: "
+                        f"{target.model_dump()!r} on a calendar that is always open - every day "
+                        "is a business day there, closing at midnight; give the target a "
+                        f"calendar with closing hours, or write '{24 * target.business_days}h'"
+                    )
     return notes
 
 

@@ -288,30 +288,9 @@ class Policy(ValueModel):
                         f"metrics.{metric}.targets.{priority}: unknown calendar "
                         f"{target.calendar!r} - expected one of {sorted(known)}"
                     )
-                if isinstance(target, DaysTarget) and self._never_closes_for(target):
-                    # Due at a business day's close: on a calendar that never closes every
-                    # ticket would fail; say so once, here.
-                    raise ValueError(
-                        f"metrics.{metric}.targets.{priority}: {target.model_dump()!r} needs a "
-                        "calendar with business days - its calendar is always open (24x7) and "
-                        "never closes; give the policy or the target a calendar with closing "
-                        "hours, or write a duration such as '24h'"
-                    )
         # Every calendar name resolved here, once: tickets only look them up.
         _ = self._default_calendar
         return self
-
-    def _never_closes_for(self, target: DurationTarget | DaysTarget) -> bool:
-        """Whether ``target`` is measured, for every ticket, on a calendar that never closes
-        (24x7, or open around the clock with no closing day; a policy that picks its calendar
-        by attribute may pick another)."""
-        if target.calendar is None and self.calendar_attribute is not None:
-            return False
-        if target.calendar is None:
-            calendar = self._default_calendar
-        else:
-            calendar = self._calendars_by_name[target.calendar]
-        return calendar is ALWAYS_OPEN or calendar.compiled.never_closes()
 
     @cached_property
     def _calendars_by_name(self) -> dict[str, Calendar]:
