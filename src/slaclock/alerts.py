@@ -149,37 +149,33 @@ def alerts(
     found: list[tuple[tuple[int, str, str, int, int, int, str], Alert]] = []
     wanted = frozenset(given)  # kinds only, checked above
     noted = UnknownEvents()  # a ticket is evaluated once per segment: warn once per value
-    try:
-        for item in items:
-            if isinstance(item, TicketClock):
-                found.extend(
-                    (_order(a), a)
-                    for a in _clock_alerts(item, since_us, until_us)
-                    if a.kind in wanted
-                )
-                continue
-            if isinstance(item, FullHistoryClock):
-                if not item.events:
-                    continue  # no ticket yet: nothing to cross
-                item_policy, timeline = item.policy, item.timeline
-            elif isinstance(item, Timeline):
-                if policy is None:
-                    raise SlaclockError(
-                        f"alerts: ticket {item.ticket_id!r} is a timeline - pass policy= to "
-                        "evaluate it with",
-                        value=item.ticket_id,
-                    )
-                item_policy, timeline = policy, item
-            else:
+    for item in items:
+        if isinstance(item, TicketClock):
+            found.extend(
+                (_order(a), a) for a in _clock_alerts(item, since_us, until_us) if a.kind in wanted
+            )
+            continue
+        if isinstance(item, FullHistoryClock):
+            if not item.events:
+                continue  # no ticket yet: nothing to cross
+            item_policy, timeline = item.policy, item.timeline
+        elif isinstance(item, Timeline):
+            if policy is None:
                 raise SlaclockError(
-                    f"alerts: {type(item).__name__} {item!r:.60} - expected a Timeline or a TicketClock",
-                    value=item,
+                    f"alerts: ticket {item.ticket_id!r} is a timeline - pass policy= to "
+                    "evaluate it with",
+                    value=item.ticket_id,
                 )
-            for alert in _ticket_alerts(item_policy, timeline, since_us, until_us, noted):
-                if alert.kind in wanted:
-                    found.append((_order(alert), alert))
-    finally:
-        noted.warn()
+            item_policy, timeline = policy, item
+        else:
+            raise SlaclockError(
+                f"alerts: {type(item).__name__} {item!r:.60} - expected a Timeline or a TicketClock",
+                value=item,
+            )
+        for alert in _ticket_alerts(item_policy, timeline, since_us, until_us, noted):
+            if alert.kind in wanted:
+                found.append((_order(alert), alert))
+    noted.warn()  # on success only: an error must not be replaced by a warning
     found.sort(key=lambda pair: pair[0])
     return [alert for _, alert in found]
 

@@ -87,7 +87,8 @@ def _stream(
 ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """(ticket row, cycle records) per ticket; bad timelines go to ``failures`` or raise.
     Unknown event kinds and statuses are warned about once per value, when the stream ends
-    (or is closed or fails), naming every ticket that had them."""
+    (or is closed), naming every ticket that had them; not when it fails, so that under
+    ``-W error`` the warning never replaces the error."""
     done = 0
     unknown = UnknownEvents()
     try:
@@ -111,8 +112,10 @@ def _stream(
                 progress(done, total)
         if progress is not None and done % _PROGRESS_EVERY:
             progress(done, total)
-    finally:
+    except GeneratorExit:  # closed early: warn of what was seen (an error is left alone)
         unknown.warn()
+        raise
+    unknown.warn()
 
 
 def _checked(

@@ -408,23 +408,19 @@ def sweep(
     slow = [t for t in parsed if t.duration is None or t.calendar is not None]
     kept: Iterable[Timeline | Mapping[str, Any]] = list(timelines) if slow else timelines
     unknown = UnknownEvents()  # each ticket is evaluated once per pass: warn once per value
-    try:
-        stopped, running = _thresholds(kept, baseline, metric, priority, as_of, unknown)
-        empty = Sweep(metric, priority, overdue, [], stopped, running)
-        rows = []
-        for target in parsed:
-            if target.duration is not None and target.calendar is None:
-                rows.append(empty.at(target.duration))
-            else:
-                policy = _with_target(baseline, metric, priority, target)
-                listed = cast(list[Timeline | Mapping[str, Any]], kept)
-                rows.append(
-                    _evaluated_row(
-                        listed, policy, metric, priority, as_of, overdue, target, unknown
-                    )
-                )
-    finally:
-        unknown.warn()
+    stopped, running = _thresholds(kept, baseline, metric, priority, as_of, unknown)
+    empty = Sweep(metric, priority, overdue, [], stopped, running)
+    rows = []
+    for target in parsed:
+        if target.duration is not None and target.calendar is None:
+            rows.append(empty.at(target.duration))
+        else:
+            policy = _with_target(baseline, metric, priority, target)
+            listed = cast(list[Timeline | Mapping[str, Any]], kept)
+            rows.append(
+                _evaluated_row(listed, policy, metric, priority, as_of, overdue, target, unknown)
+            )
+    unknown.warn()  # on success only: an error must not be replaced by a warning
     return Sweep(metric, priority, overdue, rows, stopped, running)
 
 
@@ -452,8 +448,6 @@ def recommend_target(
     baseline = as_policy(baseline, "baseline")
     check_flag(overdue, "overdue")
     unknown = UnknownEvents()
-    try:
-        stopped, running = _thresholds(timelines, baseline, metric, priority, as_of, unknown)
-    finally:
-        unknown.warn()
+    stopped, running = _thresholds(timelines, baseline, metric, priority, as_of, unknown)
+    unknown.warn()  # on success only: an error must not be replaced by a warning
     return Sweep(metric, priority, overdue, [], stopped, running).recommend(attainment)

@@ -187,26 +187,24 @@ def compare(
     changes: list[dict[str, Any]] = []
     failures: list[Failure] = []
     unknown = UnknownEvents()  # every ticket is evaluated once per policy: warn once per value
-    try:
-        for position, item in enumerate(timelines):
-            try:
-                timeline = item if isinstance(item, Timeline) else Timeline.model_validate(item)
-                results = {
-                    name: evaluate(p, timeline, as_of, unknown_events=unknown)
-                    for name, p in policies.items()
-                }
-            except (SlaclockError, ValidationError, ValueError) as exc:
-                failures.append(Failure.of(position, item, exc))
-                continue
-            for name, result in results.items():
-                records[name].extend(
-                    cycle_record(result, cycle)
-                    for metric_result in result.metrics.values()
-                    for cycle in metric_result.cycles
-                )
-            changes.extend(_changes(results, metric))
-    finally:
-        unknown.warn()
+    for position, item in enumerate(timelines):
+        try:
+            timeline = item if isinstance(item, Timeline) else Timeline.model_validate(item)
+            results = {
+                name: evaluate(p, timeline, as_of, unknown_events=unknown)
+                for name, p in policies.items()
+            }
+        except (SlaclockError, ValidationError, ValueError) as exc:
+            failures.append(Failure.of(position, item, exc))
+            continue
+        for name, result in results.items():
+            records[name].extend(
+                cycle_record(result, cycle)
+                for metric_result in result.metrics.values()
+                for cycle in metric_result.cycles
+            )
+        changes.extend(_changes(results, metric))
+    unknown.warn()  # on success only: an error must not be replaced by a warning
     reports = {
         name: attainment(
             rows,
