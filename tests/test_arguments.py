@@ -118,3 +118,39 @@ def test_a_batch_refuses_a_wrong_policy_before_the_first_ticket(name: str) -> No
     run, message = BATCHES[name]
     with pytest.raises(ArgumentError, match=message + r".* - expected a Policy, a PolicySet"):
         run()
+
+
+def test_an_empty_ticket_id_is_refused_everywhere() -> None:
+    """Every reader refuses ``ticket_id: ""``; Timeline and the clocks accepted it."""
+    from pydantic import ValidationError
+
+    from slaclock import Timeline
+
+    with pytest.raises(ValidationError, match="ticket_id"):
+        Timeline.model_validate({"ticket_id": "", "events": [CREATED]})
+    for clock in CLOCKS:
+        with pytest.raises(ArgumentError, match=r"ticket_id: '' \(str\) - expected text"):
+            clock(POLICY, "", {"priority": "normal"})
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda t: evaluate_many(DEFAULT_POLICY, t),
+        lambda t: iter_records(DEFAULT_POLICY, t),
+        lambda t: compare(t, baseline=DEFAULT_POLICY, variants={}),
+        lambda t: sweep(t, "first_response", "high", ["1h"], baseline=DEFAULT_POLICY),
+        lambda t: recommend_target(t, "first_response", "high", baseline=DEFAULT_POLICY),
+    ],
+    ids=["evaluate_many", "iter_records", "compare", "sweep", "recommend_target"],
+)
+def test_one_ticket_where_many_are_expected_is_named(run: Any) -> None:
+    """One Timeline (or its data) was walked field by field: four failures about tuples, or
+    a sweep of nothing. It is one ArgumentError saying to wrap it in a list."""
+    one = TICKETS[0]
+    for given in (one, one.model_dump()):
+        with pytest.raises(ArgumentError, match=r"timelines: one .* \('T-1001'\) - expected an "
+                           r"iterable of timelines \(wrap it: \[timeline\]\)"):  # fmt: skip
+            run(given)
+    with pytest.raises(ArgumentError, match="timelines: 'T-1001' - expected an iterable"):
+        run("T-1001")

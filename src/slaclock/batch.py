@@ -37,7 +37,15 @@ from slaclock.records import (
 from slaclock.timeline import Timeline
 from slaclock.writers import write_csv, write_jsonl
 
-__all__ = ["Batch", "Failure", "OnError", "Progress", "evaluate_many", "iter_records"]
+__all__ = [
+    "Batch",
+    "Failure",
+    "OnError",
+    "Progress",
+    "check_many",
+    "evaluate_many",
+    "iter_records",
+]
 
 #: ``raise``: the first bad timeline stops the batch; ``collect``: it is recorded in ``failures``.
 OnError = Literal["collect", "raise"]
@@ -118,11 +126,37 @@ def _stream(
     unknown.warn()
 
 
+def check_many(timelines: object, name: str = "timelines") -> None:
+    """``timelines`` must be a collection of tickets, not one ticket: a ``Timeline`` or a
+    mapping would be walked field by field into a failure per field, text letter by letter.
+
+    >>> from slaclock.synthetic import sample_timelines
+    >>> check_many(sample_timelines()[0])
+    Traceback (most recent call last):
+    ...
+    slaclock.errors.ArgumentError: timelines: one Timeline ('T-1001') - expected an iterable of timelines (wrap it: [timeline])
+    """
+    if isinstance(timelines, (Timeline, Mapping)):
+        ticket = (
+            timelines.ticket_id if isinstance(timelines, Timeline) else timelines.get("ticket_id")
+        )
+        raise ArgumentError(
+            f"{name}: one {type(timelines).__name__} ({ticket!r}) - expected an iterable of "
+            "timelines (wrap it: [timeline])",
+            value=ticket,
+        )
+    if isinstance(timelines, (str, bytes)) or not isinstance(timelines, Iterable):
+        raise ArgumentError(
+            f"{name}: {timelines!r:.60} - expected an iterable of timelines", value=timelines
+        )
+
+
 def _checked(
-    policy: Policy | PolicySet, as_of: datetime | None, explain: bool
+    policy: Policy | PolicySet, timelines: object, as_of: datetime | None, explain: bool
 ) -> Policy | PolicySet:
     """The batch's own arguments, checked once, before the first ticket: a bad one is one
     error, not a failure per ticket. Returns the policy (read from data if given as data)."""
+    check_many(timelines)
     if as_of is not None:
         check_in_range(as_of, "as_of")
     if not isinstance(explain, bool):
@@ -150,7 +184,7 @@ def iter_records(
     >>> sorted({row["ticket_id"] for row in rows}), bad[0].ticket_id
     (['S-000000', 'S-000001'], 'X')
     """
-    policy = _checked(policy, as_of, explain)
+    policy = _checked(policy, timelines, as_of, explain)
     return (
         record
         for _, records in _stream(policy, timelines, as_of, explain, failures, None, None)
@@ -201,7 +235,7 @@ def evaluate_many(
     """
     if errors not in ("collect", "raise"):
         raise ArgumentError(f"errors: unknown option {errors!r} - expected 'collect' or 'raise'")
-    policy = _checked(policy, as_of, explain)
+    policy = _checked(policy, timelines, as_of, explain)
     total = len(timelines) if isinstance(timelines, Sequence) else None
     close: Callable[[], None] | None = None
     callback: Progress | None

@@ -22,6 +22,7 @@ from typing import Any, Literal, cast
 from pydantic import ValidationError
 
 from slaclock._tz import timedelta_to_micros
+from slaclock.batch import check_many
 from slaclock.durations import display_duration, format_duration, parse_duration
 from slaclock.engine import evaluate
 from slaclock.errors import ArgumentError, ReportOptionError, UnknownEvents
@@ -401,6 +402,7 @@ def sweep(
     ...
     slaclock.errors.ReportOptionError: priority: unknown priority 'hihg' for metric 'first_response' - expected one of ['high', 'low', 'normal', 'urgent']
     """
+    check_many(timelines)
     baseline = as_policy(baseline, "baseline")
     check_flag(overdue, "overdue")
     parsed = [_target(t, baseline, metric) for t in targets]
@@ -445,6 +447,7 @@ def recommend_target(
     >>> s.rows[0].attainment >= 0.9 > s.rows[1].attainment
     True
     """
+    check_many(timelines)
     baseline = as_policy(baseline, "baseline")
     check_flag(overdue, "overdue")
     unknown = UnknownEvents()

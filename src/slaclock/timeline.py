@@ -103,7 +103,7 @@ def ticket_identity(ticket_id: object, attributes: object) -> tuple[str, dict[st
     ...
     slaclock.errors.ArgumentError: ticket_id: 7 (int) - expected text such as 'T-1'
     """
-    if not isinstance(ticket_id, str):
+    if not isinstance(ticket_id, str) or not ticket_id:
         raise ArgumentError(
             f"ticket_id: {ticket_id!r} ({type(ticket_id).__name__}) - expected text such as 'T-1'",
             value=ticket_id,
@@ -224,7 +224,7 @@ class Timeline(ValueModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    ticket_id: str
+    ticket_id: str = Field(min_length=1)  # '' names no ticket (refused by every reader)
     attributes: dict[str, Any] = Field(default_factory=dict)
     events: tuple[Event, ...]
 

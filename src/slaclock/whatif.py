@@ -35,7 +35,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from slaclock._tz import check_in_range
-from slaclock.batch import Failure
+from slaclock.batch import Failure, check_many
 from slaclock.engine import evaluate
 from slaclock.errors import ArgumentError, SlaclockError, UnknownEvents
 from slaclock.policy import Policy, PolicySet, as_policy
@@ -176,6 +176,7 @@ def compare(
         raise ArgumentError(
             "variants: 'baseline' is reserved for the baseline - rename the variant"
         )
+    check_many(timelines)
     if as_of is not None:  # one error, not a failure per ticket
         check_in_range(as_of, "as_of")
     check_flag(overdue, "overdue")
