@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from slaclock import (
     ArgumentError,
+    Event,
     NaiveDatetimeError,
     OutOfRangeError,
     Timeline,
@@ -511,3 +512,30 @@ def test_an_empty_ticket_id_is_refused_as_in_events_files() -> None:
     assert [("", "row 0: ticket_id is empty - expected the ticket's id")] == [
         (r["ticket_id"], r["error"]) for r in collected
     ]
+
+
+@pytest.mark.parametrize(
+    ("word", "state"), [("on", "met"), ("Off", "running"), ("y", "met"), ("F", "running")]
+)
+def test_public_words_are_those_json_lines_events_accept(word: str, state: str) -> None:
+    """pydantic reads on/off/y/n/t/f as booleans in JSON Lines events; CSV and the columnar
+    path refused them. A reply 10 minutes in: met when public, else first response runs."""
+    table = pa.table({"ticket_id": ["A", "A"], "at": ["2025-03-10T13:00:00Z", "2025-03-10T13:10:00Z"],
+                      "kind": ["created", "agent_replied"], "priority": ["high", None],
+                      "public": [None, word]})  # fmt: skip
+    assert state == evaluate_frame(DEFAULT_POLICY, table).to_pylist()[0]["state"]
+    json_event = Event.model_validate({"at": "2025-03-10T13:10:00Z", "kind": "agent_replied",
+                                       "public": word})  # fmt: skip
+    assert (state == "met") == json_event.public
+
+
+def test_a_number_as_at_text_reads_as_on_the_object_path() -> None:
+    """The message had pydantic's 'Value error, ' prefix and the value twice."""
+    table = pa.table({"ticket_id": ["A", "A"], "at": ["2025-03-10T09:00:00Z", "1741365000"],
+                      "kind": ["created", "agent_replied"], "priority": ["high", None]})  # fmt: skip
+    with pytest.raises(TimelineError) as caught:
+        evaluate_frame(DEFAULT_POLICY, table)
+    assert str(caught.value) == (
+        "row 1 (ticket 'A'): at: a number is not an instant: '1741365000' - expected ISO 8601 "
+        "with a UTC offset, e.g. 2025-03-07T16:30:00+01:00"
+    )

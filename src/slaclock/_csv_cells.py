@@ -25,8 +25,10 @@ __all__ = [
 EVENT_FIELDS = ("at", "kind", "id", "status", "priority", "public", "author")
 #: The words a ``public`` cell may hold (any case, spaces around ignored) and what they mean;
 #: the columnar path (:func:`slaclock.evaluate_frame`) reads a text ``public`` column alike.
+#: They are the words pydantic reads as booleans (so JSON Lines events agree).
 PUBLIC_WORDS: Mapping[str, bool] = {
-    "true": True, "1": True, "yes": True, "false": False, "0": False, "no": False,
+    "true": True, "1": True, "yes": True, "y": True, "on": True, "t": True,
+    "false": False, "0": False, "no": False, "n": False, "off": False, "f": False,
 }  # fmt: skip
 
 

@@ -165,6 +165,8 @@ def message(exc: Exception) -> str:
     errors = getattr(exc, "errors", None)
     if callable(errors):  # a pydantic ValidationError: its first error, without the banner
         first = errors()[0]
+        if first["type"] == "value_error":  # our own message: it names the value already
+            return "at: " + first["msg"].removeprefix("Value error, ")
         return f"at: {first['msg']}: {first.get('input')!r}"
     return str(exc)
 
