@@ -324,8 +324,11 @@ def test_an_attribute_named_error_survives_collect() -> None:
 
 
 def test_attribute_names_that_clash_are_prefixed_never_hidden() -> None:
-    """Attributes called like result columns get ``attribute_`` in front, again if that is taken
-    too; the created priority keeps ``attribute_priority``. Every input value is in the result."""
+    """An attribute keeps its own name unless a result column has it; then ``attribute_`` goes
+    in front, again while that is another attribute's own name: ``state`` becomes
+    ``attribute_attribute_state`` beside a real ``attribute_state``, and the created priority
+    ``attribute_attribute_priority`` beside a real ``attribute_priority``. Every input value is
+    in the result, under the names the object path's records give them."""
     events = (
         _events()
         .append_column("state", pa.array(["s-a", None, "s-b"]))
@@ -334,17 +337,27 @@ def test_attribute_names_that_clash_are_prefixed_never_hidden() -> None:
     )
     result = evaluate_frame(DEFAULT_POLICY, events)
     assert [
-        "attribute_state",
         "attribute_attribute_state",
-        "attribute_attribute_priority",
+        "attribute_state",
         "attribute_priority",
+        "attribute_attribute_priority",
     ] == result.column_names[len(CYCLE_COLUMNS) :]
     first = result.to_pylist()[0]
     assert ("s-a", "as-a", "ap-a", "high") == (
-        first["attribute_state"],
         first["attribute_attribute_state"],
-        first["attribute_attribute_priority"],
+        first["attribute_state"],
         first["attribute_priority"],
+        first["attribute_attribute_priority"],
+    )
+    # The object path names them alike (it used to swap attribute_state's two values).
+    record = evaluate_many(DEFAULT_POLICY, [{"ticket_id": "A", "attributes": {
+        "state": "s-a", "attribute_state": "as-a", "attribute_priority": "ap-a"},
+        "events": [{"at": "2025-03-10T13:00:00Z", "kind": "created", "priority": "high"}]}]).records[0]  # fmt: skip
+    assert ("s-a", "as-a", "ap-a", "high") == (
+        record["attribute_attribute_state"],
+        record["attribute_state"],
+        record["attribute_priority"],
+        record["attribute_attribute_priority"],
     )
 
 

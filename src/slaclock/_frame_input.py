@@ -166,7 +166,7 @@ def message(exc: Exception) -> str:
     if callable(errors):  # a pydantic ValidationError: its first error, without the banner
         first = errors()[0]
         if first["type"] == "value_error":  # our own message: it names the value already
-            return "at: " + first["msg"].removeprefix("Value error, ")
+            return "at: " + str(first["msg"]).removeprefix("Value error, ")
         return f"at: {first['msg']}: {first.get('input')!r}"
     return str(exc)
 

@@ -51,7 +51,7 @@ from slaclock.errors import (
 )
 from slaclock.measure import CycleMeasure, cycle_amounts, measure_values, sequential_start
 from slaclock.policy import Policy, PolicySet, as_policy
-from slaclock.records import DURATION_FIELDS, RECORD_FIELDS
+from slaclock.records import DURATION_FIELDS, RECORD_FIELDS, renamed_attributes
 from slaclock.replay import ReplayedCycle, TicketFacts, TicketReplay
 from slaclock.timeline import STATUS_OF_KIND, Event, check_attributes
 
@@ -468,32 +468,19 @@ def attribute_columns(
 ) -> list[str]:
     """The result's column for each attribute column of the events (in order; ``priority``,
     last, is the priority the ticket was created with): its own name, unless that is taken by a
-    fixed column (:data:`CYCLE_COLUMNS` or :data:`TICKET_COLUMNS`), the ``error`` column of
-    ``errors="collect"`` or another attribute's column; then ``attribute_`` goes in front (again,
-    until the name is free). No input column is ever hidden behind another.
+    fixed column (:data:`CYCLE_COLUMNS` or :data:`TICKET_COLUMNS`) or the ``error`` column of
+    ``errors="collect"``; then ``attribute_`` goes in front, as records name them
+    (:func:`~slaclock.records.renamed_attributes`). No input column is ever hidden.
 
     >>> attribute_columns(["group", "state", "error", "priority"], collect=True)
     ['group', 'attribute_state', 'attribute_error', 'attribute_priority']
-    >>> attribute_columns(["attribute_priority", "priority"])  # the created priority keeps its name
-    ['attribute_attribute_priority', 'attribute_priority']
+    >>> attribute_columns(["attribute_priority", "priority"])  # an attribute keeps its own name
+    ['attribute_priority', 'attribute_attribute_priority']
     """
-    taken = set(TICKET_COLUMNS if per_ticket else CYCLE_COLUMNS)
+    fixed = set(TICKET_COLUMNS if per_ticket else CYCLE_COLUMNS)
     if collect:
-        taken.add("error")
-    priority = "priority" if per_ticket else "attribute_priority"
-    if "priority" in attributes:
-        taken.add(priority)
-    columns = []
-    for name in attributes:
-        if name == "priority":  # an event column, never an attribute column of the events
-            columns.append(priority)
-            continue
-        column = name
-        while column in taken:
-            column = f"attribute_{column}"
-        taken.add(column)
-        columns.append(column)
-    return columns
+        fixed.add("error")
+    return renamed_attributes(attributes, fixed)
 
 
 class _Output:

@@ -17,7 +17,7 @@ status, solve instant, replies, reopens), so the batch, what-if and the writers 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
 from slaclock.results import CycleResult, TicketResult
@@ -25,6 +25,7 @@ from slaclock.results import CycleResult, TicketResult
 __all__ = [
     "DURATION_FIELDS",
     "RECORD_FIELDS",
+    "renamed_attributes",
     "cycle_record",
     "record_columns",
     "ticket_row",
@@ -113,13 +114,30 @@ def ticket_row(result: TicketResult) -> dict[str, Any]:
 
 
 def _add_attributes(row: dict[str, Any], attributes: Mapping[str, Any]) -> None:
-    for key, value in attributes.items():
-        name = key
-        # A name taken by a field is prefixed, again while the new name is taken too (by a
-        # field, or by another attribute: no value overwrites another).
-        while name in row or (name != key and name in attributes):
-            name = f"attribute_{name}"
-        row[name] = value
+    for column, value in zip(renamed_attributes(attributes, row), attributes.values()):
+        row[column] = value
+
+
+def renamed_attributes(names: Iterable[str], fields: Container[str]) -> list[str]:
+    """The column of each attribute beside ``fields``: its own name, unless a field has it;
+    then ``attribute_`` in front, again while that is a field, another attribute's own name or
+    a column given already. No value hides another, and the answer does not depend on the
+    attributes' order (records, ``evaluate_frame``, Spark and Dask name columns alike).
+
+    >>> renamed_attributes(["state", "attribute_state", "group"], {"state", "ticket_id"})
+    ['attribute_attribute_state', 'attribute_state', 'group']
+    """
+    names = list(names)
+    own = set(names)
+    given: set[str] = set()
+    columns = []
+    for name in names:
+        column = name
+        while column in fields or column in given or (column != name and column in own):
+            column = f"attribute_{column}"
+        given.add(column)
+        columns.append(column)
+    return columns
 
 
 def record_columns(records: Iterable[Mapping[str, Any]]) -> list[str]:
