@@ -261,8 +261,11 @@ def closures_from_ics(
     return IcsClosures(holidays=tuple(sorted(holidays)), overrides=overrides)
 
 
-def _check_years(years: object, source: str) -> None:
+def _check_years(years: object, source: str, brackets: str = "()") -> None:
+    """``years`` as (first, last) in the supported range, first <= last: a reversed range
+    expanded nothing, and nothing said so. ``brackets``: how the caller writes the pair."""
     low, high = _FIRST_YEAR, _LAST_YEAR
+    opening, closing = brackets[0], brackets[1]
     if (
         not isinstance(years, tuple | list)
         or len(years) != 2
@@ -270,8 +273,8 @@ def _check_years(years: object, source: str) -> None:
         or not low <= years[0] <= years[1] <= high
     ):
         raise IcsError(
-            f"{source}: years {years!r} - expected (first, last) with {low} <= first <= last "
-            f"<= {high}, e.g. (2024, 2030)",
+            f"{source}: years {years!r} - expected {opening}first, last{closing} with {low} <= "
+            f"first <= last <= {high}, e.g. {opening}2024, 2030{closing}",
             value=years,
         )
 
@@ -367,18 +370,7 @@ def _ics_entries(value: Any, where: str) -> list[tuple[str, tuple[int, int]]]:
             found.append((item, DEFAULT_YEARS))
         elif isinstance(item, Mapping) and isinstance(item.get("path"), str):
             years = item.get("years", DEFAULT_YEARS)
-            if (
-                not isinstance(years, (list, tuple))
-                or len(years) != 2
-                or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
-                # reversed, no year was expanded: the file added nothing, and nothing said so
-                or not _FIRST_YEAR <= years[0] <= years[1] <= _LAST_YEAR
-            ):
-                raise IcsError(
-                    f"{where}.ics: years {years!r} - expected [first, last] with {_FIRST_YEAR} "
-                    f"<= first <= last <= {_LAST_YEAR}, e.g. [2024, 2030]",
-                    value=years,
-                )
+            _check_years(years, f"{where}.ics", "[]")  # as a policy file writes it
             found.append((item["path"], (years[0], years[1])))
         else:
             raise IcsError(

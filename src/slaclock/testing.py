@@ -35,7 +35,7 @@ from slaclock.calendar import Calendar
 from slaclock.durations import format_duration, parse_duration
 from slaclock.engine import evaluate
 from slaclock.errors import ArgumentError, TimelineError
-from slaclock.policy import Policy, PolicySet
+from slaclock.policy import Policy, PolicySet, as_policy
 from slaclock.results import CycleResult, CycleState, TicketResult
 from slaclock.synthetic import DEFAULT_POLICY
 from slaclock.timeline import Timeline
@@ -469,7 +469,7 @@ def check_scenario(scenario: Mapping[str, Any] | str | Path) -> TicketResult:
     name = data.get("name", "scenario")
     policy = data.get("policy")
     if isinstance(policy, Mapping):
-        policy = (PolicySet if "policies" in policy else Policy).model_validate(policy)
+        policy = as_policy(policy)
     elif policy is not None and not isinstance(policy, (Policy, PolicySet)):
         raise _malformed(name, "policy", policy, "a policy mapping, a Policy or a PolicySet")
     spec = _checked_ticket(name, data.get("ticket"))
