@@ -158,3 +158,21 @@ def test_mixed_duration_forms_and_zones_equal_add_per_item(
     expected = [CAL.add(s, d) for s, d in zip(starts, amounts)]
     actual = CAL.add_many(starts, amounts)
     assert [(e, e.tzinfo) for e in expected] == [(a, a.tzinfo) for a in actual]
+
+
+def test_integer_columns_are_whole_seconds_as_add_reads_them() -> None:
+    """add takes whole seconds as an int and add_many took [3600]; a numpy integer, an integer
+    array or an integer Series was refused ("a int64 column - expected timedelta64")."""
+    start = datetime(2025, 3, 3, 9, tzinfo=ZoneInfo("America/New_York"))  # Monday 09:00
+    expected = [CAL.add(start, 3600), CAL.add(start, 7 * 3600 + 1800)]  # 10:00, 16:30
+    assert expected == CAL.add_many([start, start], np.array([3600, 27_000]))
+    assert expected == list(CAL.add_many(pd.Series([start, start]), pd.Series([3600, 27_000])))
+    assert [expected[0]] == CAL.add_many([start], np.int64(3600))
+    from slaclock import OutOfRangeError
+
+    with pytest.raises(OutOfRangeError, match=r"durations\[1\]: duration too long"):
+        CAL.add_many([start, start], np.array([60, 10**12]))
+    with pytest.raises(
+        ArgumentError, match="a float64 column - expected timedelta64 durations or whole seconds"
+    ):
+        CAL.add_many([start], np.array([1.5]))

@@ -37,6 +37,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from slaclock._tz import (
+    MAX_DURATION,
     MAX_INSTANT,
     check_in_range,
     from_micros,
@@ -150,6 +151,8 @@ def _durations(values: Any, count: int, name: str) -> Any:
     """int64 microseconds for ``count`` instants: one duration for all (a ``timedelta``, text
     or whole seconds, as ``add`` reads them), or a column of them."""
     np = _numpy()
+    if isinstance(values, np.integer):  # numpy's whole seconds read as Python's
+        values = int(values)
     if isinstance(values, timedelta | str | int):
         one = _one_duration(values, name)
         return np.full(count, timedelta_to_micros(one), np.int64)
@@ -157,8 +160,13 @@ def _durations(values: Any, count: int, name: str) -> Any:
         values = np.full(count, values)
     if (_is_pandas(values) or isinstance(values, np.ndarray)) and values.dtype != object:
         array = np.asarray(values)
+        if array.dtype.kind in "iu":  # whole seconds, as add reads an int
+            return _whole_seconds(array, count, name)
         if array.dtype.kind != "m":
-            raise ArgumentError(f"{name}: a {array.dtype} column - expected timedelta64 durations")
+            raise ArgumentError(
+                f"{name}: a {array.dtype} column - expected timedelta64 durations or whole "
+                "seconds (integers)"
+            )
         unit = np.datetime_data(array.dtype)[0]
         if unit in ("Y", "M", "generic"):
             raise ArgumentError(
@@ -185,6 +193,21 @@ def _durations(values: Any, count: int, name: str) -> Any:
             f"{name}: {len(micros)} durations for {count} instants - expected as many"
         )
     return micros
+
+
+def _whole_seconds(array: Any, count: int, name: str) -> Any:
+    """A column of whole seconds as int64 microseconds, each within the longest duration."""
+    np = _numpy()
+    limit = MAX_DURATION.days * 86_400
+    magnitudes = np.abs(array.astype(np.float64))
+    if len(array) and magnitudes.max() > limit:
+        index = int(np.argmax(magnitudes))
+        _one_duration(int(array[index]), f"{name}[{index}]")  # raises: "duration too long"
+    if len(array) != count:
+        raise ArgumentError(
+            f"{name}: {len(array)} durations for {count} instants - expected as many"
+        )
+    return array.astype(np.int64) * 1_000_000
 
 
 def _one_duration(value: Any, name: str) -> timedelta:
