@@ -32,8 +32,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from slaclock._tz import MAX_INSTANT, MIN_INSTANT, micros_in_range, to_micros
-from slaclock.durations import value_text
-from slaclock.errors import ClockStateError, SlaclockError
+from slaclock.errors import ClockStateError, SlaclockError, value_text
 from slaclock.policy import Policy, PolicySet
 from slaclock.replay import (
     ClockRecord,

@@ -53,8 +53,8 @@ from slaclock._tz import (
     to_micros,
 )
 from slaclock.compiled_calendar import CompiledCalendar
-from slaclock.durations import parse_duration, value_text
-from slaclock.errors import ArgumentError, OutOfRangeError, PolicyError
+from slaclock.durations import parse_duration
+from slaclock.errors import ArgumentError, OutOfRangeError, PolicyError, value_text
 from slaclock.holidays import CountryHolidays, country_holiday_dates
 
 __all__ = [

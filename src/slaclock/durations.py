@@ -19,13 +19,12 @@ datetime.timedelta(seconds=5400)
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from slaclock._tz import MAX_DURATION, timedelta_to_micros
-from slaclock.errors import ArgumentError, DurationSyntaxError, OutOfRangeError
+from slaclock.errors import ArgumentError, DurationSyntaxError, OutOfRangeError, value_text
 
 __all__ = [
     "WORKING_DAYS_PER_WEEK",
@@ -72,19 +71,6 @@ _EXPECTED = "expected e.g. '4h', '30m', '1h30m', '90s' or ISO 8601 'PT4H'"
 _MAX_MICROS = timedelta_to_micros(MAX_DURATION)
 # Longer text cannot be a duration of at most 84,006 days (and would cost time to read).
 _MAX_TEXT = 200
-
-
-def value_text(value: object) -> str:
-    """``repr(value)`` for an error message, except for an integer too long for Python to write
-    out (over 4,300 digits raises ``ValueError``): its sign and size instead.
-
-    >>> value_text(90), value_text(-(10**5000))
-    ('90', 'a negative integer of about 5001 digits')
-    """
-    if isinstance(value, int) and value.bit_length() > 3000:  # about 900 digits
-        digits = int(value.bit_length() * math.log10(2)) + 1
-        return f"{'a negative' if value < 0 else 'an'} integer of about {digits} digits"
-    return repr(value)
 
 
 def _bounded(micros: int, value: object) -> timedelta:

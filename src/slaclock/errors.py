@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import math
 import sys
 import warnings
 from collections.abc import Mapping, Sequence
@@ -37,6 +38,7 @@ __all__ = [
     "TimelineError",
     "TimelineWarning",
     "UnknownEvents",
+    "value_text",
 ]
 
 
@@ -310,6 +312,19 @@ class UnknownEvents:
         for (problem, value, reason), tickets in noted.items():
             names = list(tickets)
             warn_caller(TimelineWarning(names[0], problem, {value: reason}, names))
+
+
+def value_text(value: object) -> str:
+    """``repr(value)`` for an error message, except for an integer too long for Python to write
+    out (over 4,300 digits raises ``ValueError``): its sign and size instead.
+
+    >>> value_text(90), value_text(-(10**5000))
+    ('90', 'a negative integer of about 5001 digits')
+    """
+    if isinstance(value, int) and value.bit_length() > 3000:  # about 900 digits
+        digits = int(value.bit_length() * math.log10(2)) + 1
+        return f"{'a negative' if value < 0 else 'an'} integer of about {digits} digits"
+    return repr(value)
 
 
 def warn_caller(warning: Warning) -> None:
