@@ -699,3 +699,14 @@ def test_a_lone_carriage_return_before_bytes_that_stop_reading(tmp_path: Path, t
     (bad,) = list(read_timelines(events))
     assert isinstance(bad, BadLine)
     assert f"{events}:2:" in str(bad) and "reading stopped here" in str(bad)
+
+
+def test_an_operating_system_error_names_the_file_in_plain_words(tmp_path: Path) -> None:
+    """An events path too long for the file system: "<path>: File name too long", exit 2 (it
+    was "[Errno 36] File name too long: '<path>'")."""
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("name: p\nmetrics:\n  resolution: {targets: {normal: 4h}}\n")
+    events = tmp_path / ("x" * 300 + ".jsonl")
+    err = io.StringIO()
+    assert 2 == main(["evaluate", str(policy), str(events)], io.StringIO(), err)
+    assert f"slaclock: {events}: File name too long\n" == err.getvalue()

@@ -288,7 +288,11 @@ def main(
         return 2
     except BrokenPipeError:
         raise  # handled by run(): the reader of our output went away
-    except (SlaclockError, ValueError, OSError) as exc:
+    except OSError as exc:  # "events.jsonl: Permission denied", not "[Errno 13] ..."
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        print(f"slaclock: {where}{exc.strerror or exc}", file=err)
+        return 2
+    except (SlaclockError, ValueError) as exc:
         print(f"slaclock: {exc}", file=err)
         return 2
 
