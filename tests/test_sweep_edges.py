@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from slaclock import PolicySet
 from slaclock.analytics import attainment, evaluate_many
 from slaclock.errors import ArgumentError, ReportOptionError
-from slaclock.synthetic import DEFAULT_POLICY
+from slaclock.synthetic import DEFAULT_POLICY, sample_timelines
 from slaclock.targets import Target
 from slaclock.whatif import recommend_target, sweep, variant
 
@@ -163,3 +163,20 @@ def test_a_variant_may_add_a_known_priority_to_a_metric() -> None:
     policy = POLICIES.policies[0]  # 'vip': first response for urgent, resolution for normal
     changed = variant(policy, targets={"first_response": {"normal": "3h"}})
     assert timedelta(hours=3) == changed.metrics["first_response"].targets["normal"].duration
+
+
+def test_a_share_of_any_real_type_is_read_by_the_one_check() -> None:
+    """Sweep.recommend and the bands, plots and HTML page check a share with one function
+    (bands.check_share): a numpy float32 is a share everywhere (the bands refused it), and a
+    share out of range is the same ReportOptionError (an ArgumentError) everywhere."""
+    import numpy as np
+
+    from slaclock.bands import check_share
+
+    swept = sweep(
+        sample_timelines(), "first_response", "urgent", ["1h", "2h"], baseline=DEFAULT_POLICY
+    )
+    assert swept.recommend(np.float32(0.5)) == swept.recommend(0.5)
+    check_share(np.float32(0.5), "goal")
+    with pytest.raises(ReportOptionError, match=r"attainment: 1\.5 - expected a share in \(0, 1\]"):
+        swept.recommend(1.5)

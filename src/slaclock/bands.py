@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from numbers import Real
 from typing import Literal
 
 from slaclock.errors import ReportOptionError
@@ -38,11 +39,7 @@ def check_share(value: object, name: str) -> None:
     ...
     slaclock.errors.ReportOptionError: goal: 95 - expected a share in (0, 1], e.g. 0.8 for 80%
     """
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float, Fraction))
-        or not (0 < value <= 1)
-    ):
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0 < float(value) <= 1:
         raise ReportOptionError(
             f"{name}: {value!r} - expected a share in (0, 1], e.g. 0.8 for 80%", value=value
         )

@@ -16,12 +16,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
-from numbers import Real
 from typing import Any, Literal, cast
 
 from pydantic import ValidationError
 
 from slaclock._tz import timedelta_to_micros
+from slaclock.bands import check_share
 from slaclock.batch import check_many
 from slaclock.durations import display_duration, format_duration, parse_duration
 from slaclock.engine import evaluate
@@ -181,12 +181,7 @@ class Sweep:
 
         Attainment only changes at a cycle's threshold, so the answer is one of them (or 1us).
         """
-        if (
-            isinstance(attainment, bool)
-            or not isinstance(attainment, Real)
-            or not 0 < attainment <= 1
-        ):
-            raise ArgumentError(f"attainment: {attainment!r} - expected a share in (0, 1]")
+        check_share(attainment, "attainment")
         share = Fraction(str(attainment))
         candidates = sorted({_ONE, *self.stopped, *self.running})
         candidates = [c for c in candidates if c >= _ONE]
