@@ -160,3 +160,26 @@ def test_cli_evaluate_summarises_the_engine_warnings(tmp_path: Path) -> None:
         "you mean 'on_hold'? (5 tickets: 'T-0', 'T-1', 'T-2', ...); slaclock validate POLICY "
         "--events FILE lists the lines"
     ] == err.getvalue().splitlines()
+
+
+def test_attributes_and_priority_on_events_that_do_not_carry_them(tmp_path: Path) -> None:
+    """The engine reads attributes only on created/attributes_changed events (and a survey
+    answer's own), a priority only on created/priority_changed: on other events they changed
+    nothing without a word. validate --events names them; where they belong, nothing is said."""
+    text = """\
+{"ticket_id": "T-1", "at": "2025-03-03T09:00:00Z", "kind": "created", "priority": "normal", "attributes": {"group": "a"}}
+{"ticket_id": "T-1", "at": "2025-03-03T09:10:00Z", "kind": "status_changed", "status": "open", "attributes": {"priority": "high"}}
+{"ticket_id": "T-1", "at": "2025-03-03T09:20:00Z", "kind": "agent_replied", "priority": "high"}
+{"ticket_id": "T-1", "at": "2025-03-03T09:30:00Z", "kind": "attributes_changed", "attributes": {"group": "b"}}
+{"ticket_id": "T-1", "at": "2025-03-03T09:40:00Z", "kind": "priority_changed", "priority": "high"}
+{"ticket_id": "T-1", "at": "2025-03-03T09:50:00Z", "kind": "satisfaction_rated", "attributes": {"score": "good", "scale": "good_bad"}}
+"""
+    problems = check_events_file(POLICY, _file(tmp_path, text))
+    assert [(2, "ignored", "status_changed"), (3, "ignored", "agent_replied")] == [
+        (p.line, p.problem, p.value) for p in problems
+    ]
+    assert problems[0].message == (
+        "attributes on this 'status_changed' event change nothing - expected them on "
+        "'attributes_changed' or 'created' events (add one at the same instant)"
+    )
+    assert problems[1].message.startswith("priority on this 'agent_replied' event changes nothing")

@@ -9,6 +9,9 @@ line by line:
   ``on-hold`` where it pauses on ``on_hold``, ``Pending``); more may be declared with
   ``known_statuses``;
 - ``priority``: a priority no metric of the ticket's policy has a target for;
+- ``ignored``: ``attributes`` or a ``priority`` on an event of a kind that does not carry them
+  (only ``created`` and ``attributes_changed`` change attributes, ``created`` and
+  ``priority_changed`` the priority; a survey answer reads its own): the engine reads past them;
 - ``before_created``: an event before the ticket's ``created`` event;
 - ``no_created``: a ticket without a ``created`` event (or with more than one);
 - ``invalid``: a line that cannot be read (not JSON, no ``ticket_id``, a bad instant), or (by
@@ -44,7 +47,14 @@ from slaclock.rules import Vocabulary, policy_vocabulary
 __all__ = ["EventProblem", "Problem", "check_events", "check_events_file", "read_event_rows"]
 
 #: The kinds of problem :func:`check_events` reports.
-Problem = Literal["kind", "status", "priority", "before_created", "no_created", "invalid"]
+Problem = Literal[
+    "kind", "status", "priority", "ignored", "before_created", "no_created", "invalid"
+]
+#: The kinds whose events the engine reads ``attributes`` and ``priority`` from.
+_CARRY = {
+    "attributes": frozenset({"created", "attributes_changed", "satisfaction_rated"}),
+    "priority": frozenset({"created", "priority_changed"}),
+}
 
 
 @dataclass(frozen=True)
@@ -122,6 +132,17 @@ def check_events(
             problems.append(
                 EventProblem(line, ticket, "status", status, vocabulary.explain("status", status))
             )
+        for field, kinds in _CARRY.items():
+            if event.get(field) not in (None, {}) and isinstance(kind, str) and kind not in kinds:
+                problems.append(
+                    EventProblem(
+                        line, ticket, "ignored", kind,
+                        f"{field} on this {kind!r} event {'change' if field == 'attributes' else 'changes'} "
+                        f"nothing - expected {'them' if field == 'attributes' else 'it'} on "
+                        f"{' or '.join(repr(k) for k in sorted(kinds - {'satisfaction_rated'}))} "
+                        "events (add one at the same instant)",
+                    )
+                )  # fmt: skip
         if _instant(event.get("at")) is None:
             problems.append(
                 EventProblem(
