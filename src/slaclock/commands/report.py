@@ -28,6 +28,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from slaclock._csv_cells import named_twice
 from slaclock._tz import from_micros, load_zone, to_micros
 from slaclock.bands import BandRule
 from slaclock.commands._arguments import UsageError, check_output
@@ -147,13 +148,9 @@ def _contacts_of(lines: Iterator[str], path: str, is_csv: bool) -> list[Contact]
         while first and not first.strip():
             blank, first = blank + 1, next(lines, "")
         reader = csv.DictReader(itertools.chain([first], lines), restkey=_EXTRA, strict=True)
-        named = reader.fieldnames or []
-        twice = sorted({name for name in named if named.count(name) > 1})
-        if twice:
-            raise BadLine(
-                f"{path}:{blank + 1}",
-                f"the header names column {twice[0]!r} twice - expected each column once",
-            )
+        twice = named_twice(reader.fieldnames or [])  # as an events file's header is checked
+        if twice is not None:
+            raise BadLine(f"{path}:{blank + 1}", twice)
         try:
             for raw in reader:
                 where = f"{path}:{blank + reader.line_num}"
